@@ -1,0 +1,16 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Waybill.Benchmarks;
+
+// `hash FILE [xxh128|sha256] [repeats]`: times FileHasher alone (used by bench/scripts/hash-vs-coreutils.sh).
+if (args.Length > 0 && args[0] == "hash") return HashTool.Run(args[1..]);
+
+// Benchmarks run in this process (no generated project is built), so the suite needs nothing but this build.
+// The default job is short; pass `--job default` (or --warmupCount/--iterationCount) for longer runs.
+var config = DefaultConfig.Instance
+    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
+    .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "waybill-bench-results"));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchDirs).Assembly).Run(args, config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

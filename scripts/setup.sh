@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Waybill and its tests need on a fresh Debian machine that has the .NET SDK, then builds.
+# Idempotent: packages already present are not installed again; a second run takes seconds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages.
+packages=(jq time)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "setup: building"
+dotnet build "$root/Waybill.sln" -c Release --nologo -v quiet -clp:NoSummary
+dotnet build "$root/src/Waybill.Cli/Waybill.Cli.csproj" -c Release -o "$root/.build/cli" --nologo -v quiet -clp:NoSummary
+echo "setup: done"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every test. Ends with one line: "tests: N passed, N failed, N skipped".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if ! ./scripts/setup.sh; then
+  echo "tests: 0 passed, 1 failed, 0 skipped (setup or build failed)"
+  exit 1
+fi
+log="$root/.build/test-output.log"
+mkdir -p "$(dirname "$log")"
+dotnet test --solution Waybill.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# The test platform ends with a summary block: "total: N", "failed: N", "succeeded: N", "skipped: N".
+count() { sed -n "s/^ *$1: *\([0-9][0-9]*\)$/\1/p" "$log" | tail -n 1; }
+passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]

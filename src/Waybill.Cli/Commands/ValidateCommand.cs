@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Waybill.Core.Execution;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Cli.Commands;
+
+internal static class ValidateCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var pipeline = new Argument<string>("pipeline") { Description = "Pipeline file (waybill.yaml) or a folder holding one" };
+        var set = new Option<string[]>("--set") { Description = "Config overrides to validate with, as for 'run'" };
+        var command = new Command("validate", "Check a pipeline file without running it: syntax, keys, stages, references, cycles, placeholders") { pipeline, set };
+        command.SetAction(parse => Guard.Wrap(error, () =>
+        {
+            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, parse.GetValue(set) ?? []);
+            var plan = new ExecutionPlan(definition);
+            output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {string.Join(" → ", plan.Order.Select(s => s.Id))}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

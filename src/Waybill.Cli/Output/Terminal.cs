@@ -1,0 +1,29 @@
+using Spectre.Console;
+
+namespace Waybill.Cli.Output;
+
+/// <summary>Pretty output on a terminal, plain text when piped; NO_COLOR is honoured.</summary>
+public static class Terminal
+{
+    public static bool IsInteractive => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+
+    public static bool UseColor => IsInteractive && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    public static IAnsiConsole Create(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
+        ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = IsInteractive ? InteractionSupport.Yes : InteractionSupport.No,
+        Out = new AnsiConsoleOutput(writer),
+    });
+
+    public static string StatusMarkup(string status) => status switch
+    {
+        "success" => "[green]success[/]",
+        "failed" => "[red]failed[/]",
+        "skipped" => "[yellow]skipped[/]",
+        "cancelled" => "[grey]cancelled[/]",
+        "running" => "[blue]running[/]",
+        _ => Markup.Escape(status),
+    };
+}

@@ -1,0 +1,3 @@
+using Waybill.Cli;
+
+return await WaybillCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+using Waybill.Core.Secrets;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// The orchestrator: decides what runs when (dependencies, <c>--jobs</c>, failures, cancellation), logs the
+/// stage transitions, and is the only writer of the job-level manifest. Stages run through an <see cref="IStageExecutor"/>.
+/// </summary>
+public static class PipelineRunner
+{
+    private static readonly TimeSpan JobManifestInterval = TimeSpan.FromSeconds(1);
+
+    public static async Task<RunResult> RunAsync(PipelineDefinition pipeline, RunOptions options, CancellationToken cancellationToken)
+    {
+        PipelineValidator.ThrowIfInvalid(pipeline);
+        var time = options.Time;
+        var jobId = options.JobId ?? JobIds.New(time);
+        if (JobIds.Problem(jobId) is { } problem) throw new PipelineInvalidException(new PipelineError(problem, Field: "--job-id"));
+        var layout = new JobLayout(Path.Combine(options.OutputRoot, jobId));
+        PrepareJobFolder(layout);
+
+        var redactor = SecretsOf(pipeline);
+        var runId = JobIds.NewRunId();
+        using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs);
+        var services = new RunServices(time, redactor, new ChecksumCache(pipeline.Checksum), logging.OpenStage);
+        var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
+        var plan = new ExecutionPlan(pipeline);
+        var clock = Stopwatch.StartNew();
+        var log = logging.Pipeline;
+
+        JobRecords.WriteMetadata(layout, pipeline, runId, time, options, redactor);
+        JobRecords.WriteSnapshot(layout, pipeline, options.Overrides, redactor);
+        var job = JobRecords.NewJobManifest(layout, pipeline, plan, runId, time, services.Host, Path.GetRelativePath(layout.Root, logging.PipelineLogPath));
+        ManifestJson.Write(layout.JobManifestPath, job);
+        logging.Events.Transition(time.GetUtcNow(), "job_started", null, "running", null, null);
+        log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel", pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel);
+
+        var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
+        var blocked = new HashSet<string>(StringComparer.Ordinal);
+        var pending = plan.Order.Select(s => s.Id).ToList();
+        var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
+        string? stoppedBy = null;
+        var lastJobWrite = Stopwatch.StartNew();
+
+        while (pending.Count > 0 || running.Count > 0)
+        {
+            bool changed;
+            do
+            {
+                changed = false;
+                foreach (var id in pending.ToList())
+                {
+                    if (cancellationToken.IsCancellationRequested) break;
+                    var dependencies = plan.Dependencies[id];
+                    if (dependencies.FirstOrDefault(blocked.Contains) is { } failedDependency)
+                    {
+                        Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {failedDependency}"));
+                        blocked.Add(id);
+                        changed = true;
+                        continue;
+                    }
+                    if (stoppedBy is not null) continue;
+                    if (running.Count >= Math.Max(1, options.MaxParallel) || !dependencies.All(outcomes.ContainsKey)) continue;
+                    var stage = pipeline.Find(id)!;
+                    var invocation = Invocation(stage);
+                    log.LogInformation("▶ Stage {Position}/{Total}: {Stage}", invocation.Position, invocation.Total, stage.Name);
+                    logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
+                    pending.Remove(id);
+                    running[Execute(invocation)] = stage;
+                    changed = true;
+                }
+            }
+            while (changed);
+
+            if (running.Count == 0)
+            {
+                var reason = cancellationToken.IsCancellationRequested ? null : stoppedBy is null ? "dependencies never completed" : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
+                foreach (var id in pending.ToList())
+                    Record(NotRun(id, reason is null ? StageStatus.Cancelled : StageStatus.Skipped, reason ?? "run cancelled before the stage started"));
+                break;
+            }
+
+            var finished = await Task.WhenAny(running.Keys);
+            running.Remove(finished);
+            var outcome = await finished;
+            Record(outcome);
+            if (outcome.Status is StageStatus.Failed or StageStatus.Cancelled)
+            {
+                blocked.Add(outcome.StageId);
+                if (outcome.Status == StageStatus.Failed && !options.KeepGoing) stoppedBy ??= outcome.StageId;
+            }
+        }
+
+        clock.Stop();
+        var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
+            : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
+            : StageStatus.Success;
+        JobRecords.Complete(job, outcomes, plan, status, time, clock.Elapsed);
+        ManifestJson.Write(layout.JobManifestPath, job);
+        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed, {Count(StageStatus.Skipped)} skipped, {Count(StageStatus.Cancelled)} cancelled";
+        if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
+        else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds);
+
+        logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null);
+
+        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
+
+        int Count(StageStatus s) => outcomes.Values.Count(o => o.Status == s);
+
+        StageInvocation Invocation(StageDefinition stage) => new(pipeline, stage, layout, runId, plan.PositionOf(stage.Id), plan.Order.Count);
+
+        async Task<StageOutcome> Execute(StageInvocation invocation)
+        {
+            try
+            {
+                return await executor.ExecuteAsync(invocation, cancellationToken);
+            }
+#pragma warning disable CA1031 // An executor failure (e.g. a folder that became unwritable) fails this stage only.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                log.LogError(e, "stage {Stage} could not run: {Reason}", invocation.Stage.Id, e.Message);
+                var manifest = ManifestJson.TryReadStage(layout.StageManifestPath(invocation.Stage.Id), out var m) ? m! : null;
+                return new StageOutcome(invocation.Stage.Id, StageStatus.Failed, e.Message, 0, manifest ?? JobRecords.Placeholder(invocation, services, StageStatus.Failed, e.Message));
+            }
+        }
+
+        StageOutcome NotRun(string id, StageStatus status, string reason)
+        {
+            var invocation = Invocation(pipeline.Find(id)!);
+            try
+            {
+                return StageRunner.RecordNotRun(invocation, services, status, reason);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("cannot record stage {Stage} as {Status}: {Reason}", id, status.ToText(), e.Message);
+                return new StageOutcome(id, status, reason, 0, JobRecords.Placeholder(invocation, services, status, reason));
+            }
+        }
+
+        void Record(StageOutcome outcome)
+        {
+            outcomes[outcome.StageId] = outcome;
+            pending.Remove(outcome.StageId);
+            var name = pipeline.Find(outcome.StageId)!.Name;
+            var seconds = outcome.DurationSeconds;
+            switch (outcome.Status)
+            {
+                case StageStatus.Success:
+                    log.LogInformation("✓ Stage {Stage}: SUCCESS ({Seconds:0.0}s)", name, seconds);
+                    break;
+                case StageStatus.Failed:
+                    log.LogError("❌ Stage {Stage}: FAILED ({Seconds:0.0}s): {Reason}", name, seconds, OneLine(outcome.Reason));
+                    break;
+                case StageStatus.Skipped:
+                    log.LogInformation("⏭ Stage {Stage}: SKIPPED ({Reason})", name, OneLine(outcome.Reason));
+                    break;
+                default:
+                    log.LogWarning("⏹ Stage {Stage}: CANCELLED ({Seconds:0.0}s)", name, seconds);
+                    break;
+            }
+            logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), seconds, outcome.Reason);
+            JobRecords.Update(job, outcome);
+            if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
+            {
+                ManifestJson.Write(layout.JobManifestPath, job);
+                lastJobWrite.Restart();
+            }
+        }
+    }
+
+    private static string OneLine(string? text) => text is null ? "" : text.ReplaceLineEndings(" ").Trim();
+
+    private static void PrepareJobFolder(JobLayout layout)
+    {
+        try
+        {
+            Directory.CreateDirectory(layout.Root);
+            Directory.CreateDirectory(layout.LogsDir);
+            Directory.CreateDirectory(layout.CacheDir);
+            Directory.CreateDirectory(layout.StateDir);
+            var probe = Path.Combine(layout.StateDir, ".write-test");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JobFolderException($"cannot write the job folder {layout.Root}: {e.Message}. Choose another --out folder or fix its permissions.", e);
+        }
+    }
+
+    /// <summary>Secret values from the environment (by name or listed under <c>secrets:</c>) and from config keys that look secret.</summary>
+    internal static Redactor SecretsOf(PipelineDefinition pipeline)
+    {
+        var redactor = new Redactor();
+        redactor.AddSecretEnvironment(StageContext.CurrentEnvironment());
+        foreach (var name in pipeline.SecretEnv) redactor.Add(pipeline.Env.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name));
+        foreach (var (key, value) in pipeline.Env.Concat(pipeline.Stages.SelectMany(s => s.Env)))
+            if (Redactor.IsSecretName(key)) redactor.Add(value);
+        foreach (var config in pipeline.Stages.Select(pipeline.ConfigFor).Prepend(pipeline.Config))
+            AddSecretConfig(redactor, config, pipeline.SecretConfig, "");
+        return redactor;
+    }
+
+    private static void AddSecretConfig(Redactor redactor, System.Text.Json.Nodes.JsonObject config, IReadOnlyList<string> secretKeys, string prefix)
+    {
+        foreach (var (key, value) in config)
+        {
+            if (value is System.Text.Json.Nodes.JsonObject child) AddSecretConfig(redactor, child, secretKeys, prefix + key + ".");
+            else if (value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) && (Redactor.IsSecretName(key) || secretKeys.Contains(prefix + key)))
+                redactor.Add(text);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Logging;
+
+namespace Waybill.Core.Execution;
+
+public sealed class RunOptions
+{
+    /// <summary>The job id (folder name); generated when null.</summary>
+    public string? JobId { get; init; }
+    /// <summary>The folder that holds job folders (<c>out/</c>).</summary>
+    public string OutputRoot { get; init; } = "out";
+    /// <summary>Independent stages run in parallel up to this many at once.</summary>
+    public int MaxParallel { get; init; } = Environment.ProcessorCount;
+    /// <summary>After a failure, go on running stages that do not depend on it.</summary>
+    public bool KeepGoing { get; init; }
+    /// <summary>Also write the legacy per-stage logs <c>logs/NN_name_&lt;ts&gt;.log</c>.</summary>
+    public bool LegacyStageLogs { get; init; }
+    /// <summary>Console sink (INFO+ unless <see cref="ConsoleLevel"/> says otherwise); null for none.</summary>
+    public ILogSink? Console { get; init; }
+    public LogLevel ConsoleLevel { get; init; } = LogLevel.Information;
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Where stages run; null for this process.</summary>
+    public Func<RunServices, IStageExecutor>? Executor { get; init; }
+    /// <summary>The command line that started the run, recorded (redacted) in metadata.json.</summary>
+    public IReadOnlyList<string> CommandLine { get; init; } = [];
+    /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+}

@@ -1,0 +1,17 @@
+using Waybill.Core.Logging;
+using Waybill.Core.Secrets;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>What every stage of a run shares: time, secrets, the checksum cache, tool versions, and how to open a stage's logs.</summary>
+public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCache checksums, Func<string, string, StageLogHandle> openStageLog)
+{
+    public TimeProvider Time { get; } = time;
+    public Redactor Redactor { get; } = redactor;
+    public ChecksumCache Checksums { get; } = checksums;
+    public ToolVersions Tools { get; } = new();
+    public Func<string, string, StageLogHandle> OpenStageLog { get; } = openStageLog;
+    public string Host { get; } = Environment.MachineName;
+    public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

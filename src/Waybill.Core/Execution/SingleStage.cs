@@ -1,0 +1,43 @@
+using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// Runs one stage of an existing job in this process (<c>waybill exec-stage</c>): what a scheduler such as Slurm
+/// runs on a compute node. Its lines join the job's latest pipeline log and events.jsonl.
+/// </summary>
+public static class SingleStage
+{
+    public static async Task<StageOutcome> RunAsync(JobLayout layout, PipelineDefinition pipeline, string stage, ILogSink? console, CancellationToken cancellationToken)
+    {
+        var definition = pipeline.Find(stage) ?? throw new PipelineInvalidException(new PipelineError(
+            $"job {layout.JobId} has no stage '{stage}'", Hint: $"stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}"));
+        var time = TimeProvider.System;
+        var redactor = PipelineRunner.SecretsOf(pipeline);
+        using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information, legacyStageLogs: false, layout.LatestPipelineLog());
+        var services = new RunServices(time, redactor, new ChecksumCache(pipeline.Checksum), logging.OpenStage);
+        var plan = new ExecutionPlan(pipeline);
+        var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
+        var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);
+        logging.Events.Transition(time.GetUtcNow(), "stage_started", definition.Id, "running", null, "exec-stage");
+        var outcome = await StageRunner.RunAsync(invocation, services, cancellationToken);
+        logging.Events.Transition(time.GetUtcNow(), "stage_finished", definition.Id, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
+        return outcome;
+    }
+
+    /// <summary>The pipeline a job ran, read back from its snapshot.</summary>
+    public static PipelineDefinition LoadSnapshot(JobLayout layout, Stages.BuiltinStages? builtins = null)
+    {
+        var yaml = Path.Combine(layout.StateDir, "pipeline.yaml");
+        var run = Path.Combine(layout.StateDir, "run.json");
+        if (!File.Exists(yaml) || !File.Exists(run))
+            throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run))!;
+        var overrides = info["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var baseDirectory = info["base_directory"]?.GetValue<string>();
+        return PipelineFileLoader.Parse(File.ReadAllText(yaml), info["source_path"]?.GetValue<string>() ?? yaml, overrides, builtins, baseDirectory);
+    }
+}

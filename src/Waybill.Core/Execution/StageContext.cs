@@ -1,0 +1,320 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Jobs;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+using Waybill.Core.Processes;
+using Waybill.Core.Secrets;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// What a running stage sees: its logger, its folders, its config, path helpers for declared inputs and outputs,
+/// and the seeds' StageIO operations (track input/output/intermediate, config, warnings, errors, resources, finalize).
+/// Every call is thread-safe.
+/// </summary>
+public sealed class StageContext
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, FileRecord> _tracked = new(StringComparer.Ordinal);
+    private readonly Redactor _redactor;
+    private readonly TimeProvider _time;
+
+    internal StageContext(StageDefinition definition, PipelineDefinition pipeline, JobLayout layout, StageManifest manifest, ILogger logger, Redactor redactor, TimeProvider time, JsonObject config)
+    {
+        Definition = definition;
+        Pipeline = pipeline;
+        Layout = layout;
+        Manifest = manifest;
+        Logger = logger;
+        _redactor = redactor;
+        _time = time;
+        Config = config;
+    }
+
+    public ILogger Logger { get; }
+    public StageDefinition Definition { get; }
+    public PipelineDefinition Pipeline { get; }
+    public JobLayout Layout { get; }
+    internal StageManifest Manifest { get; }
+
+    public string StageId => Definition.Id;
+    public string StageName => Definition.Name;
+    public int StageNumber => Definition.Number;
+    public string JobDir => Layout.Root;
+    public string StageDir => Layout.StageDir(Definition.Id);
+    /// <summary><c>NN_name/.cache/</c>: for intermediates; created on first use.</summary>
+    public string CacheDir
+    {
+        get
+        {
+            var dir = Layout.StageCacheDir(Definition.Id);
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    /// <summary>The stage's effective config (pipeline config, stage config, --set overrides). Recorded in the manifest.</summary>
+    public JsonObject Config { get; }
+
+    /// <summary>A config value by dotted key, or <paramref name="fallback"/> when absent.</summary>
+    public T? GetConfig<T>(string key, T? fallback = default)
+    {
+        var node = Placeholders.Lookup(Config, key);
+        if (node is null) return fallback;
+        try
+        {
+            return node.Deserialize<T>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new Stages.StageFailedException($"config '{key}' of stage {StageId} is {node.ToJsonString()}, not a {typeof(T).Name}");
+        }
+    }
+
+    /// <summary>The file behind a declared input: an upstream stage's output or an external file.</summary>
+    public string InputPath(string name)
+    {
+        var input = Definition.Inputs.FirstOrDefault(i => i.Name == name)
+            ?? throw new ArgumentException($"stage {StageId} declares no input '{name}'; declared: {string.Join(", ", Definition.Inputs.Select(i => i.Name))}", nameof(name));
+        return ResolveInput(Pipeline, Layout, input);
+    }
+
+    /// <summary>Where a declared output must be written (inside this stage's folder).</summary>
+    public string OutputPath(string name)
+    {
+        var output = Definition.Outputs.FirstOrDefault(o => o.Name == name)
+            ?? throw new ArgumentException($"stage {StageId} declares no output '{name}'; declared: {string.Join(", ", Definition.Outputs.Select(o => o.Name))}", nameof(name));
+        var path = Path.GetFullPath(Path.Combine(StageDir, output.Path));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
+    /// <summary>Any file inside this stage's folder, declared or not (e.g. <c>metadata.json</c>).</summary>
+    public string StagePath(string relativePath)
+    {
+        if (PipelineValidator.OutputPathProblem(relativePath) is { } problem)
+            throw new ArgumentException($"'{relativePath}' {problem}", nameof(relativePath));
+        return Path.GetFullPath(Path.Combine(StageDir, relativePath));
+    }
+
+    internal static string ResolveInput(PipelineDefinition pipeline, JobLayout layout, InputDeclaration input)
+    {
+        if (input.FromStage is not null)
+        {
+            var producer = pipeline.Find(input.FromStage)!;
+            var output = producer.Outputs.First(o => o.Name == input.FromOutput);
+            return Path.GetFullPath(Path.Combine(layout.StageDir(producer.Id), output.Path));
+        }
+        return Path.GetFullPath(Path.Combine(pipeline.BaseDirectory, input.ExternalPath!));
+    }
+
+    public FileRecord TrackInput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
+        Track(Manifest.Inputs, path, type, format, metadata, name);
+
+    public FileRecord TrackOutput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
+        Track(Manifest.Outputs, path, type, format, metadata, name);
+
+    /// <summary>A cache or temp file; <paramref name="retained"/> says whether it is kept after the stage, <paramref name="reason"/> why.</summary>
+    public FileRecord TrackIntermediate(string path, string type = "intermediate", bool retained = true, string? reason = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null)
+    {
+        var record = Track(Manifest.IntermediateFiles, path, type, null, metadata, null);
+        lock (_gate)
+        {
+            record.Retained = retained;
+            record.Reason = reason;
+        }
+        return record;
+    }
+
+    private FileRecord Track(List<FileRecord> list, string path, string type, string? format, IEnumerable<KeyValuePair<string, object?>>? metadata, string? name)
+    {
+        var full = Path.GetFullPath(path, StageDir);
+        var key = ListKey(list) + full;
+        lock (_gate)
+        {
+            // Tracking a file twice updates it: lists never hold the same file twice, and a re-run starts from an empty manifest.
+            if (!_tracked.TryGetValue(key, out var record))
+            {
+                var relative = Layout.RelativeToJob(full);
+                record = new FileRecord { Type = type, Path = relative ?? full, Location = relative is null ? "external" : "job" };
+                _tracked[key] = record;
+                list.Add(record);
+            }
+            record.Type = type;
+            record.Name = name ?? record.Name;
+            record.Format = format ?? record.Format ?? FormatOf(full);
+            if (JsonValues.Object(metadata) is { } extra)
+            {
+                record.Metadata ??= [];
+                foreach (var (k, v) in extra) record.Metadata[k] = JsonSerializer.SerializeToElement(v);
+            }
+            return record;
+        }
+    }
+
+    private string ListKey(List<FileRecord> list) => ReferenceEquals(list, Manifest.Inputs) ? "i:" : ReferenceEquals(list, Manifest.Outputs) ? "o:" : "m:";
+
+    internal static string? FormatOf(string path)
+    {
+        var extension = Path.GetExtension(path);
+        return extension.Length > 1 ? extension[1..].ToLowerInvariant() : null;
+    }
+
+    internal bool IsTracked(List<FileRecord> list, string fullPath)
+    {
+        lock (_gate) return _tracked.ContainsKey(ListKey(list) + fullPath);
+    }
+
+    internal string FullPathOf(FileRecord record) => Layout.Resolve(record.Path);
+
+    /// <summary>Replaces the recorded config (the effective config stays readable through <see cref="Config"/>).</summary>
+    public void SetConfig(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        lock (_gate)
+        {
+            Manifest.Config.Clear();
+            foreach (var (key, value) in values) Manifest.Config[key] = Mask(key, JsonValues.From(value));
+        }
+    }
+
+    public void AddConfig(string key, object? value)
+    {
+        lock (_gate) Manifest.Config[key] = Mask(key, JsonValues.From(value));
+    }
+
+    internal JsonNode? Mask(string key, JsonNode? value, string prefix = "")
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            if (Redactor.IsSecretName(key) || Pipeline.SecretConfig.Contains(prefix + key))
+            {
+                _redactor.Add(text);
+                return JsonValue.Create(Redactor.Mask);
+            }
+            return JsonValue.Create(_redactor.Redact(text));
+        }
+        if (value is JsonObject obj)
+            foreach (var (k, child) in obj.ToList()) obj[k] = Mask(k, child?.DeepClone(), prefix + key + ".");
+        if (value is JsonArray array)
+            for (var i = 0; i < array.Count; i++) array[i] = Mask(key, array[i]?.DeepClone(), prefix);
+        return value;
+    }
+
+    /// <summary>Records a warning (with time) and logs it at WARNING.</summary>
+    public void AddWarning(string message, Exception? exception = null)
+    {
+        Logger.LogWarning(exception, "{Message}", message);
+        lock (_gate) Manifest.Warnings.Add(Problem(message, exception));
+    }
+
+    /// <summary>Records an error (with time and exception) and logs it at ERROR. The stage still decides whether it fails.</summary>
+    public void AddError(string message, Exception? exception = null)
+    {
+        Logger.LogError(exception, "{Message}", message);
+        lock (_gate) Manifest.Errors.Add(Problem(message, exception));
+    }
+
+    internal string RedactText(string text) => _redactor.Redact(text);
+
+    internal ProblemRecord Problem(string message, Exception? exception) => new()
+    {
+        Timestamp = _time.GetUtcNow(),
+        Message = _redactor.Redact(message),
+        ExceptionType = exception?.GetType().FullName,
+        ExceptionMessage = exception is null ? null : _redactor.Redact(exception.Message),
+        StackTrace = exception?.StackTrace is { } trace ? _redactor.Redact(trace) : null,
+    };
+
+    /// <summary>Adds a figure to <c>resources</c> (e.g. <c>model_load_seconds</c>, <c>cost_usd</c>).</summary>
+    public void SetResource(string key, object? value)
+    {
+        lock (_gate)
+        {
+            Manifest.Resources.Extra ??= [];
+            Manifest.Resources.Extra[key] = JsonSerializer.SerializeToElement(JsonValues.From(value));
+        }
+    }
+
+    /// <summary>Marks that the stage ran on a GPU (recorded as <c>resources.gpu_used</c>).</summary>
+    public void SetGpuUsed(bool used = true)
+    {
+        lock (_gate) Manifest.Resources.GpuUsed = used;
+    }
+
+    /// <summary>Records the version of a tool the stage used.</summary>
+    public void SetToolVersion(string tool, string version)
+    {
+        lock (_gate) Manifest.ToolVersions[tool] = version;
+    }
+
+    internal StageStatus? FinalStatus { get; private set; }
+    internal string? FinalReason { get; private set; }
+    internal JsonObject? Summary { get; private set; }
+
+    /// <summary>
+    /// Ends the stage with a status of its choice (e.g. <c>Skipped</c> with a reason, or <c>Failed</c> after
+    /// recording errors). Without it the engine decides: success, failed on an exception, cancelled on cancellation.
+    /// </summary>
+    public void Finalize(StageStatus status, string? reason = null, IEnumerable<KeyValuePair<string, object?>>? summary = null)
+    {
+        lock (_gate)
+        {
+            FinalStatus = status;
+            FinalReason = reason;
+            Summary = JsonValues.Object(summary);
+        }
+    }
+
+    private readonly List<ProcessResult> _processes = [];
+
+    internal IReadOnlyList<ProcessResult> Processes
+    {
+        get { lock (_gate) return [.. _processes]; }
+    }
+
+    /// <summary>
+    /// Runs a program for this stage: its stdout and stderr go line by line to stage.log, its CPU time and
+    /// peak memory count towards the stage's resources. Returns the result; a non-zero exit is not an exception.
+    /// </summary>
+    public async Task<ProcessResult> RunProcessAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var args = arguments.ToList();
+        Logger.LogDebug("running {Command}", _redactor.Redact(string.Join(' ', args.Prepend(fileName).Select(Placeholders.ShellQuote))));
+        var spec = new ProcessSpec(fileName, args, workingDirectory ?? StageDir, environment ?? CommandEnvironment());
+        var result = await MeasuredProcess.RunAsync(spec, line => Logger.LogDebug("stdout| {Line}", line), line => Logger.LogDebug("stderr| {Line}", line), cancellationToken);
+        RecordProcess(result);
+        return result;
+    }
+
+    internal void RecordProcess(ProcessResult result)
+    {
+        lock (_gate) _processes.Add(result);
+    }
+
+    internal static Dictionary<string, string> CurrentEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            result[(string)entry.Key] = (string?)entry.Value ?? "";
+        return result;
+    }
+
+    /// <summary>The engine's environment, the pipeline's and stage's <c>env:</c>, and WAYBILL_* variables naming the stage's files.</summary>
+    internal Dictionary<string, string> CommandEnvironment()
+    {
+        var environment = CurrentEnvironment();
+        foreach (var (key, value) in Pipeline.Env) environment[key] = value;
+        foreach (var (key, value) in Definition.Env) environment[key] = value;
+        environment["WAYBILL_JOB_DIR"] = JobDir;
+        environment["WAYBILL_JOB_ID"] = Layout.JobId;
+        environment["WAYBILL_STAGE_DIR"] = StageDir;
+        environment["WAYBILL_STAGE_ID"] = StageId;
+        foreach (var input in Definition.Inputs) environment["WAYBILL_IN_" + EnvName(input.Name)] = InputPath(input.Name);
+        foreach (var output in Definition.Outputs) environment["WAYBILL_OUT_" + EnvName(output.Name)] = OutputPath(output.Name);
+        return environment;
+    }
+
+    private static string EnvName(string name) => name.ToUpperInvariant().Replace('-', '_');
+}

@@ -1,0 +1,7 @@
+using Waybill.Core.Jobs;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>Everything needed to run one stage of one run, wherever it runs.</summary>
+public sealed record StageInvocation(PipelineDefinition Pipeline, StageDefinition Stage, JobLayout Layout, string RunId, int Position, int Total);

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+using Waybill.Core.Stages;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// One stage's whole life: folder, stage.log, a "running" manifest, the work, then finalize — declared outputs
+/// checked, every tracked file stat'ed and hashed, resources measured — and the final manifest written atomically.
+/// </summary>
+public static class StageRunner
+{
+    public static async Task<StageOutcome> RunAsync(StageInvocation invocation, RunServices services, CancellationToken cancellationToken)
+    {
+        var (pipeline, stage, layout) = (invocation.Pipeline, invocation.Stage, invocation.Layout);
+        var clock = Stopwatch.StartNew();
+        var cpuBefore = ProcessMeter.Cpu();
+        Directory.CreateDirectory(layout.StageDir(stage.Id));
+        var manifest = NewManifest(invocation, services, "running");
+        manifest.Attempt = PreviousAttempt(layout.StageManifestPath(stage.Id)) + 1;
+
+        using var log = services.OpenStageLog(stage.Id, stage.Name);
+        var config = pipeline.ConfigFor(stage);
+        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config);
+        foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
+        ManifestJson.Write(layout.StageManifestPath(stage.Id), manifest);
+        log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
+
+        StageStatus status;
+        string? reason = null;
+        try
+        {
+            foreach (var (tool, versionCommand) in stage.Tools)
+                context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken));
+            TrackDeclaredInputs(context);
+            IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
+            await work.RunAsync(context, cancellationToken);
+            status = context.FinalStatus ?? StageStatus.Success;
+            reason = context.FinalReason;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = StageStatus.Cancelled;
+            reason = "cancelled";
+            context.AddWarning("stage cancelled before it finished");
+        }
+        catch (StageFailedException e)
+        {
+            status = StageStatus.Failed;
+            reason = e.Message;
+            context.AddError(e.Message, e.InnerException);
+        }
+#pragma warning disable CA1031 // Any failure of stage code is recorded, never propagated: the run goes on to record the rest.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            status = StageStatus.Failed;
+            reason = $"{e.GetType().Name}: {e.Message}";
+            context.AddError(reason, e);
+        }
+
+        if (status == StageStatus.Success && CheckDeclaredOutputs(context) is { } missing)
+        {
+            status = StageStatus.Failed;
+            reason = missing;
+        }
+        if (status == StageStatus.Failed && manifest.Errors.Count == 0)
+            context.AddError(reason ?? "stage failed");
+        if (StatFiles(context, services.Checksums, status) is { } vanished && status == StageStatus.Success)
+        {
+            status = StageStatus.Failed;
+            reason = vanished;
+        }
+
+        clock.Stop();
+        Measure(manifest, context, cpuBefore, clock.Elapsed);
+        manifest.Summary = context.Summary;
+        manifest.Status = status.ToText();
+        manifest.StatusReason = reason is null ? null : services.Redactor.Redact(reason);
+        manifest.FinishedUtc = services.Time.GetUtcNow();
+        manifest.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        ManifestJson.Write(layout.StageManifestPath(stage.Id), manifest);
+        log.Logger.LogDebug("stage {StageId} finished: {Status} in {Seconds:0.###}s", stage.Id, manifest.Status, manifest.DurationSeconds);
+        return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest);
+    }
+
+    /// <summary>Records a stage that never started (upstream failed, run cancelled): manifest and stage.log say why.</summary>
+    public static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason)
+    {
+        var layout = invocation.Layout;
+        Directory.CreateDirectory(layout.StageDir(invocation.Stage.Id));
+        var manifest = NewManifest(invocation, services, status.ToText());
+        manifest.Attempt = PreviousAttempt(layout.StageManifestPath(invocation.Stage.Id)) + 1;
+        manifest.StatusReason = reason;
+        manifest.FinishedUtc = manifest.StartedUtc;
+        using (var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name))
+            log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
+        ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest);
+        return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest);
+    }
+
+    private static StageManifest NewManifest(StageInvocation invocation, RunServices services, string status)
+    {
+        var now = services.Time.GetUtcNow();
+        return new StageManifest
+        {
+            Stage = invocation.Stage.Name,
+            StageId = invocation.Stage.Id,
+            StageNumber = invocation.Stage.Number,
+            JobId = invocation.Layout.JobId,
+            RunId = invocation.RunId,
+            Timestamp = now,
+            StartedUtc = now,
+            Status = status,
+            Kind = KindOf(invocation.Stage),
+            Host = services.Host,
+            WaybillVersion = RunServices.Version,
+        };
+    }
+
+    internal static string KindOf(StageDefinition stage) =>
+        stage.Kind switch { StageKind.Command => "command", StageKind.Builtin => "builtin:" + stage.Uses, _ => "code" };
+
+    private static int PreviousAttempt(string manifestPath) =>
+        File.Exists(manifestPath) && ManifestJson.TryReadStage(manifestPath, out var previous) ? previous!.Attempt : 0;
+
+    /// <summary>Declared inputs are tracked before the stage starts and must exist.</summary>
+    private static void TrackDeclaredInputs(StageContext context)
+    {
+        foreach (var input in context.Definition.Inputs)
+        {
+            var path = context.InputPath(input.Name);
+            if (!File.Exists(path))
+            {
+                var origin = input.FromStage is null ? "external file" : $"output '{input.FromOutput}' of {input.FromStage}";
+                throw new StageFailedException($"input '{input.Name}' ({origin}) not found: {path}");
+            }
+            var record = context.TrackInput(path, input.Type ?? UpstreamType(context, input) ?? "file", input.Format, name: input.Name);
+            if (input.FromStage is not null)
+            {
+                record.FromStage = context.Pipeline.Find(input.FromStage)!.Id;
+                record.FromOutput = input.FromOutput;
+            }
+        }
+    }
+
+    private static string? UpstreamType(StageContext context, InputDeclaration input) =>
+        input.FromStage is null ? null : context.Pipeline.Find(input.FromStage)?.Outputs.FirstOrDefault(o => o.Name == input.FromOutput)?.Type;
+
+    /// <summary>Declared outputs the stage did not track are tracked now; a missing one fails the stage.</summary>
+    private static string? CheckDeclaredOutputs(StageContext context)
+    {
+        var missing = new List<string>();
+        foreach (var output in context.Definition.Outputs)
+        {
+            var path = Path.GetFullPath(Path.Combine(context.StageDir, output.Path));
+            if (!File.Exists(path))
+            {
+                missing.Add(output.Name);
+                context.AddError($"declared output {output.Name} was not produced (expected {context.Layout.RelativeToJob(path)})");
+                continue;
+            }
+            if (!context.IsTracked(context.Manifest.Outputs, path))
+                context.TrackOutput(path, output.Type ?? "file", output.Format, name: output.Name);
+            else
+                context.Manifest.Outputs.First(r => context.FullPathOf(r) == path).Name ??= output.Name;
+        }
+        return missing.Count == 0 ? null : missing.Count == 1
+            ? $"declared output {missing[0]} was not produced"
+            : $"declared outputs {string.Join(", ", missing)} were not produced";
+    }
+
+    /// <summary>Size, mtime and checksum of every tracked file. A tracked output that vanished fails the stage.</summary>
+    private static string? StatFiles(StageContext context, ChecksumCache checksums, StageStatus status)
+    {
+        string? failure = null;
+        var manifest = context.Manifest;
+        foreach (var (list, isOutput) in new[] { (manifest.Inputs, false), (manifest.Outputs, true), (manifest.IntermediateFiles, false) })
+        {
+            foreach (var record in list)
+            {
+                var full = context.FullPathOf(record);
+                var info = new FileInfo(full);
+                if (!info.Exists)
+                {
+                    if (isOutput && status == StageStatus.Success)
+                    {
+                        failure = $"tracked output {record.Path} does not exist";
+                        context.AddError(failure);
+                    }
+                    else if (ReferenceEquals(list, manifest.Inputs)) context.AddWarning($"tracked input {record.Path} does not exist");
+                    continue;
+                }
+                record.SizeBytes = info.Length;
+                record.Mtime = new DateTimeOffset(info.LastWriteTimeUtc);
+                try
+                {
+                    record.Checksum = checksums.Get(full, info.Length, info.LastWriteTimeUtc);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    context.AddWarning($"cannot hash {record.Path}: {e.Message}");
+                }
+            }
+        }
+        return failure;
+    }
+
+    private static void Measure(StageManifest manifest, StageContext context, (TimeSpan User, TimeSpan System) cpuBefore, TimeSpan wall)
+    {
+        var resources = manifest.Resources;
+        var processes = context.Processes;
+        TimeSpan user, system;
+        long peak;
+        if (context.Definition.Kind == StageKind.Command)
+        {
+            user = processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.UserCpu);
+            system = processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
+            peak = processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes);
+            resources.MeasuredBy = "process";
+        }
+        else
+        {
+            var cpuAfter = ProcessMeter.Cpu();
+            user = cpuAfter.User - cpuBefore.User + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.UserCpu);
+            system = cpuAfter.System - cpuBefore.System + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
+            peak = Math.Max(ProcessMeter.PeakRssBytes(), processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes));
+            resources.MeasuredBy = processes.Count == 0 ? "in-process" : "in-process+children";
+        }
+        resources.WallSeconds = Math.Round(wall.TotalSeconds, 4);
+        resources.CpuUserSeconds = Math.Round(user.TotalSeconds, 4);
+        resources.CpuSystemSeconds = Math.Round(system.TotalSeconds, 4);
+        resources.CpuSeconds = Math.Round((user + system).TotalSeconds, 4);
+        resources.CpuPercent = wall.TotalSeconds > 0 ? Math.Round((user + system).TotalSeconds / wall.TotalSeconds * 100, 1) : 0;
+        resources.PeakRssMb = Math.Round(peak / (1024.0 * 1024.0), 2);
+    }
+}

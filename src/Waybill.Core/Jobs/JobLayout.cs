@@ -1,0 +1,50 @@
+namespace Waybill.Core.Jobs;
+
+/// <summary>Every path of a job folder, in one place: <c>out/&lt;job-id&gt;/…</c> as the seeds lay it out.</summary>
+public sealed class JobLayout
+{
+    public JobLayout(string root)
+    {
+        Root = Path.GetFullPath(root);
+        JobId = Path.GetFileName(Root.TrimEnd(Path.DirectorySeparatorChar));
+    }
+
+    public string Root { get; }
+    public string JobId { get; }
+    public string LogsDir => Path.Combine(Root, "logs");
+    public string CacheDir => Path.Combine(Root, ".cache");
+    public string StateDir => Path.Combine(Root, ".waybill");
+    public string EventsPath => Path.Combine(LogsDir, "events.jsonl");
+    public string JobManifestPath => Path.Combine(Root, "manifest.json");
+    public string MetadataPath => Path.Combine(Root, "metadata.json");
+
+    public string PipelineLogPath(DateTimeOffset localStart) => Path.Combine(LogsDir, $"99_pipeline_{localStart:yyyyMMdd_HHmmss}.log");
+
+    public string LegacyStageLogPath(string stageId, DateTimeOffset localStart) => Path.Combine(LogsDir, $"{stageId}_{localStart:yyyyMMdd_HHmmss}.log");
+
+    public string StageDir(string stageId) => Path.Combine(Root, stageId);
+
+    public string StageLogPath(string stageId) => Path.Combine(StageDir(stageId), "stage.log");
+
+    public string StageManifestPath(string stageId) => Path.Combine(StageDir(stageId), "manifest.json");
+
+    public string StageCacheDir(string stageId) => Path.Combine(StageDir(stageId), ".cache");
+
+    /// <summary>The newest pipeline log, or null before any run.</summary>
+    public string? LatestPipelineLog() =>
+        Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, StringComparer.Ordinal).LastOrDefault() : null;
+
+    /// <summary>Relative to the job folder with forward slashes, or null when the path is outside it.</summary>
+    public string? RelativeToJob(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!IsInside(full)) return null;
+        return Path.GetRelativePath(Root, full).Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    public bool IsInside(string fullPath) =>
+        fullPath.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || fullPath == Root;
+
+    /// <summary>A manifest path back to an absolute one: relative paths are read against this job folder, so a moved job keeps working.</summary>
+    public string Resolve(string manifestPath) => Path.IsPathRooted(manifestPath) ? manifestPath : Path.GetFullPath(Path.Combine(Root, manifestPath));
+}

@@ -1,0 +1,6 @@
+namespace Waybill.Core.Logging;
+
+public interface IFlushable
+{
+    void Flush();
+}

@@ -1,0 +1,46 @@
+namespace Waybill.Core.Manifests;
+
+/// <summary>The job-level <c>manifest.json</c>: one line per stage and the lineage edges between them. Only the orchestrator writes it.</summary>
+public sealed class JobManifest
+{
+    public string SchemaVersion { get; set; } = StageManifest.CurrentSchemaVersion;
+    public required string JobId { get; set; }
+    public required string RunId { get; set; }
+    public required string Pipeline { get; set; }
+    public string? PipelineFile { get; set; }
+    public string Status { get; set; } = "running";
+    public DateTimeOffset StartedUtc { get; set; }
+    public DateTimeOffset? FinishedUtc { get; set; }
+    public double DurationSeconds { get; set; }
+    public required string Host { get; set; }
+    public required string WaybillVersion { get; set; }
+    public string? PipelineLog { get; set; }
+    public List<JobStageSummary> Stages { get; set; } = [];
+    public List<LineageEdge> Lineage { get; set; } = [];
+}
+
+public sealed class JobStageSummary
+{
+    public required string StageId { get; set; }
+    public required string Stage { get; set; }
+    public int StageNumber { get; set; }
+    public string Status { get; set; } = "pending";
+    public string? StatusReason { get; set; }
+    public double DurationSeconds { get; set; }
+    public List<string> DependsOn { get; set; } = [];
+    public List<string> Outputs { get; set; } = [];
+    public int WarningCount { get; set; }
+    public int ErrorCount { get; set; }
+    public string? Manifest { get; set; }
+}
+
+/// <summary>A file that one stage produced and another consumed.</summary>
+public sealed class LineageEdge
+{
+    public required string FromStage { get; set; }
+    public required string FromOutput { get; set; }
+    public required string ToStage { get; set; }
+    public required string ToInput { get; set; }
+    public required string Path { get; set; }
+    public string? Checksum { get; set; }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Waybill.Core.Manifests;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(StageManifest))]
+[JsonSerializable(typeof(JobManifest))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;
+
+/// <summary>Reads and writes manifests; writes are atomic.</summary>
+public static class ManifestJson
+{
+    // Commands and paths stay readable in the file: '>' rather than \u003E.
+    private static readonly ManifestJsonContext Context = new(new JsonSerializerOptions(ManifestJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public static byte[] Serialize(StageManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Context.StageManifest);
+
+    public static byte[] Serialize(JobManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Context.JobManifest);
+
+    public static void Write(string path, StageManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));
+
+    public static void Write(string path, JobManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));
+
+    public static StageManifest ReadStage(string path) => Read(path, Context.StageManifest);
+
+    public static JobManifest ReadJob(string path) => Read(path, Context.JobManifest);
+
+    public static bool TryReadStage(string path, out StageManifest? manifest)
+    {
+        try
+        {
+            manifest = File.Exists(path) ? ReadStage(path) : null;
+            return manifest is not null;
+        }
+        catch (ManifestFormatException)
+        {
+            manifest = null;
+            return false;
+        }
+    }
+
+    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), info) ?? throw new ManifestFormatException(path, "the file holds JSON null");
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            var field = string.IsNullOrEmpty(e.Path) ? "" : $" (field {e.Path})";
+            throw new ManifestFormatException(path, $"not a valid manifest{where}{field}: {e.Message}");
+        }
+    }
+}
+
+public sealed class ManifestFormatException(string path, string reason) : Exception($"{path}: {reason}")
+{
+    public string ManifestPath { get; } = path;
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Waybill.Core.Manifests;
+
+/// <summary>What a stage consumed. CPU time counts the stage's child processes and their children.</summary>
+public sealed class ResourceUsage
+{
+    public double WallSeconds { get; set; }
+    public double CpuUserSeconds { get; set; }
+    public double CpuSystemSeconds { get; set; }
+    public double CpuSeconds { get; set; }
+    /// <summary>CPU seconds over wall seconds × 100; above 100 means more than one core was busy.</summary>
+    public double CpuPercent { get; set; }
+    public double PeakRssMb { get; set; }
+    public bool GpuUsed { get; set; }
+    /// <summary>How the figures were taken: "process" (a child process measured by wait4) or "in-process" (the engine's own process while the stage ran).</summary>
+    public string? MeasuredBy { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+
+namespace Waybill.Core.Manifests;
+
+/// <summary>The record of one stage run: <c>NN_name/manifest.json</c>. Field names follow the seeds' StageIO manifest.</summary>
+public sealed class StageManifest
+{
+    public const string CurrentSchemaVersion = "1.0";
+
+    public string SchemaVersion { get; set; } = CurrentSchemaVersion;
+    public required string Stage { get; set; }
+    public required string StageId { get; set; }
+    public int StageNumber { get; set; }
+    public required string JobId { get; set; }
+    public required string RunId { get; set; }
+    public int Attempt { get; set; } = 1;
+    public DateTimeOffset Timestamp { get; set; }
+    public DateTimeOffset StartedUtc { get; set; }
+    public DateTimeOffset? FinishedUtc { get; set; }
+    public double DurationSeconds { get; set; }
+    public string Status { get; set; } = "running";
+    public string? StatusReason { get; set; }
+    public required string Kind { get; set; }
+    public string? Command { get; set; }
+    public int? ExitCode { get; set; }
+    public required string Host { get; set; }
+    public required string WaybillVersion { get; set; }
+    public Dictionary<string, string> ToolVersions { get; set; } = [];
+    public List<FileRecord> Inputs { get; set; } = [];
+    public List<FileRecord> Outputs { get; set; } = [];
+    public List<FileRecord> IntermediateFiles { get; set; } = [];
+    public JsonObject Config { get; set; } = [];
+    public ResourceUsage Resources { get; set; } = new();
+    public List<ProblemRecord> Errors { get; set; } = [];
+    public List<ProblemRecord> Warnings { get; set; } = [];
+    /// <summary>Figures the stage gave when it finalized (e.g. output_size_mb).</summary>
+    public JsonObject? Summary { get; set; }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+
+namespace Waybill.Core.Pipeline;
+
+/// <summary>
+/// <c>--set key=value</c>: <c>model=small</c> or <c>config.model=small</c> sets pipeline config;
+/// <c>06_asr.model=small</c> or <c>asr.model=small</c> sets one stage's config. Dotted keys reach nested values.
+/// </summary>
+public static class ConfigOverrides
+{
+    public static PipelineDefinition Apply(PipelineDefinition pipeline, IEnumerable<string> overrides)
+    {
+        var errors = new List<PipelineError>();
+        var pipelineConfig = (JsonObject)pipeline.Config.DeepClone();
+        // Duplicate ids are reported by the validator afterwards; here the first one wins.
+        var stageConfigs = pipeline.Stages.GroupBy(s => s.Id).ToDictionary(g => g.Key, g => (JsonObject)g.First().Config.DeepClone(), StringComparer.Ordinal);
+        foreach (var item in overrides)
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                errors.Add(new PipelineError($"--set '{item}' is not key=value", Field: "--set", Hint: "e.g. --set model=small or --set 06_asr.model=small"));
+                continue;
+            }
+            var key = item[..eq].Trim();
+            var value = YamlValues.Parse(item[(eq + 1)..]);
+            if (key.StartsWith("config.", StringComparison.Ordinal)) key = key["config.".Length..];
+            var dot = key.IndexOf('.', StringComparison.Ordinal);
+            var stage = dot > 0 ? pipeline.Find(key[..dot]) : null;
+            if (stage is not null) SetDotted(stageConfigs[stage.Id], key[(dot + 1)..], value);
+            else SetDotted(pipelineConfig, key, value);
+        }
+        if (errors.Count > 0) throw new PipelineInvalidException(errors);
+        return new PipelineDefinition
+        {
+            Name = pipeline.Name,
+            SourcePath = pipeline.SourcePath,
+            BaseDirectory = pipeline.BaseDirectory,
+            Config = pipelineConfig,
+            Env = pipeline.Env,
+            SecretEnv = pipeline.SecretEnv,
+            SecretConfig = pipeline.SecretConfig,
+            Checksum = pipeline.Checksum,
+            Stages = [.. pipeline.Stages.Select(s => With(s, stageConfigs[s.Id]))],
+        };
+    }
+
+    private static StageDefinition With(StageDefinition s, JsonObject config) => new()
+    {
+        Id = s.Id, Number = s.Number, Name = s.Name, Kind = s.Kind, Command = s.Command, Uses = s.Uses, Factory = s.Factory,
+        Description = s.Description, Inputs = s.Inputs, Outputs = s.Outputs, Config = config, Env = s.Env, After = s.After,
+        Tools = s.Tools, Location = s.Location,
+    };
+
+    private static void SetDotted(JsonObject target, string dottedKey, JsonNode? value)
+    {
+        var parts = dottedKey.Split('.');
+        var node = target;
+        foreach (var part in parts[..^1])
+        {
+            if (node[part] is not JsonObject child)
+            {
+                child = [];
+                node[part] = child;
+            }
+            node = child;
+        }
+        node[parts[^1]] = value;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using Waybill.Core.Hashing;
+
+namespace Waybill.Core.Pipeline;
+
+/// <summary>A validated DAG of stages plus the config, environment and secrets they share.</summary>
+public sealed class PipelineDefinition
+{
+    public required string Name { get; init; }
+    /// <summary>The pipeline file, when the pipeline came from one.</summary>
+    public string? SourcePath { get; init; }
+    /// <summary>External input paths are read relative to this folder.</summary>
+    public required string BaseDirectory { get; init; }
+    public JsonObject Config { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>Environment variables passed to stages whose values are masked everywhere.</summary>
+    public IReadOnlyList<string> SecretEnv { get; init; } = [];
+    /// <summary>Config keys (dotted) marked secret in addition to those whose names look secret.</summary>
+    public IReadOnlyList<string> SecretConfig { get; init; } = [];
+    public ChecksumAlgorithm Checksum { get; init; } = ChecksumAlgorithm.XxHash128;
+    public required IReadOnlyList<StageDefinition> Stages { get; init; }
+
+    public StageDefinition? Find(string idOrName) =>
+        Stages.FirstOrDefault(s => s.Id == idOrName) ?? Stages.FirstOrDefault(s => s.Name == idOrName);
+
+    /// <summary>The pipeline's config with the stage's own config merged over it.</summary>
+    public JsonObject ConfigFor(StageDefinition stage)
+    {
+        var merged = (JsonObject)Config.DeepClone();
+        foreach (var (key, value) in stage.Config) merged[key] = value?.DeepClone();
+        return merged;
+    }
+}

@@ -1,0 +1,331 @@
+using System.Text.Json.Nodes;
+using Waybill.Core.Hashing;
+using Waybill.Core.Stages;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Waybill.Core.Pipeline;
+
+/// <summary>
+/// Reads <c>waybill.yaml</c>. Every problem is reported with file:line:column and the field it concerns;
+/// all problems are collected before failing so one edit fixes them all.
+/// </summary>
+public sealed class PipelineFileLoader
+{
+    private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
+    private static readonly string[] StageKeys = ["id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools"];
+    private static readonly string[] PortKeys = ["from", "path", "type", "format"];
+
+    private readonly string _file;
+    private readonly string _display;
+    private readonly List<PipelineError> _errors = [];
+
+    private PipelineFileLoader(string file)
+    {
+        _file = Path.GetFullPath(file);
+        _display = file;
+    }
+
+    /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
+    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    {
+        if (Directory.Exists(path)) path = Path.Combine(path, "waybill.yaml");
+        if (!File.Exists(path))
+            throw new PipelineInvalidException(new PipelineError($"pipeline file '{path}' does not exist", Hint: "give the path of a waybill.yaml, or run 'waybill validate' on one"));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PipelineInvalidException(new PipelineError($"cannot read pipeline file '{path}': {e.Message}"));
+        }
+        return Parse(text, path, overrides, builtins, baseDirectory);
+    }
+
+    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    {
+        var loader = new PipelineFileLoader(path);
+        var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!, builtins ?? BuiltinStages.Default);
+        if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
+        if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
+        PipelineValidator.ThrowIfInvalid(definition);
+        return definition;
+    }
+
+    private PipelineDefinition? Read(string yaml, string baseDirectory, BuiltinStages builtins)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var reason = e.InnerException?.Message ?? e.Message;
+            // YamlDotNet prefixes its own "(Line: …)" position; ours is in front already.
+            var paren = reason.IndexOf("): ", StringComparison.Ordinal);
+            if (reason.StartsWith("(Line:", StringComparison.Ordinal) && paren > 0) reason = reason[(paren + 3)..];
+            Error($"YAML syntax error: {reason}", YamlValues.At(_display, e.Start), hint: "fix the YAML syntax at this position");
+            return null;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? null : YamlValues.At(_display, stream.Documents[0].RootNode));
+            return null;
+        }
+        CheckKeys(root, TopKeys, "pipeline");
+        var name = ScalarText(root, "name") ?? Path.GetFileNameWithoutExtension(_file);
+        var config = MappingJson(root, "config");
+        var env = StringMap(root, "env");
+        var secrets = StringList(root, "secrets");
+        var checksum = ChecksumAlgorithm.XxHash128;
+        if (Child(root, "checksum") is YamlScalarNode checksumNode && !ChecksumAlgorithmNames.TryParse(checksumNode.Value, out checksum))
+            Error($"unknown checksum '{checksumNode.Value}'", YamlValues.At(_display, checksumNode), "checksum", "use xxh128 (default) or sha256");
+
+        var stages = new List<StageDefinition>();
+        switch (Child(root, "stages"))
+        {
+            case null:
+                Error("the pipeline has no 'stages' list", YamlValues.At(_display, root), "stages", "add 'stages:' with at least one stage");
+                break;
+            case YamlSequenceNode list:
+                foreach (var item in list.Children)
+                    if (ReadStage(item, builtins) is { } stage) stages.Add(stage);
+                break;
+            case var other:
+                Error("'stages' must be a list", YamlValues.At(_display, other), "stages");
+                break;
+        }
+        return new PipelineDefinition
+        {
+            Name = name,
+            SourcePath = _file,
+            BaseDirectory = baseDirectory,
+            Config = config,
+            Env = env,
+            SecretEnv = secrets,
+            Checksum = checksum,
+            Stages = stages,
+        };
+    }
+
+    private StageDefinition? ReadStage(YamlNode node, BuiltinStages builtins)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error("each stage must be a mapping with at least 'id' and 'run' or 'uses'", YamlValues.At(_display, node), "stages[]");
+            return null;
+        }
+        CheckKeys(map, StageKeys, "stage");
+        var id = ScalarText(map, "id");
+        var at = YamlValues.At(_display, map);
+        if (id is null)
+        {
+            Error("stage has no 'id'", at, "stages[].id", StageIds.Rule);
+            return null;
+        }
+        if (!StageIds.TryParse(id, out var number, out var stageName))
+        {
+            Error($"invalid stage id '{id}'", YamlValues.At(_display, Child(map, "id")!), $"{id}.id", StageIds.Rule);
+            return null;
+        }
+        var run = ScalarText(map, "run");
+        var uses = ScalarText(map, "uses");
+        StageKind kind;
+        Func<IStage>? factory = null;
+        if (run is not null && uses is not null)
+        {
+            Error("a stage has either 'run' (a shell command) or 'uses' (a built-in), not both", at, id);
+            return null;
+        }
+        if (run is not null) kind = StageKind.Command;
+        else if (uses is not null)
+        {
+            kind = StageKind.Builtin;
+            factory = builtins.Find(uses);
+            if (factory is null)
+                Error($"unknown stage kind '{uses}'", YamlValues.At(_display, Child(map, "uses")!), $"{id}.uses", $"built-ins are: {string.Join(", ", builtins.Names)}; or use 'run:' for a shell command");
+        }
+        else
+        {
+            Error("stage has neither 'run' nor 'uses'", at, id, "add 'run: <shell command>' or 'uses: <built-in>'");
+            return null;
+        }
+
+        return new StageDefinition
+        {
+            Id = id,
+            Number = number,
+            Name = stageName,
+            Kind = kind,
+            Command = run,
+            Uses = uses,
+            Factory = factory,
+            Description = ScalarText(map, "description"),
+            Inputs = ReadInputs(map, id),
+            Outputs = ReadOutputs(map, id),
+            Config = MappingJson(map, "config"),
+            Env = StringMap(map, "env"),
+            After = StringList(map, "after"),
+            Tools = StringMap(map, "tools"),
+            Location = at,
+        };
+    }
+
+    private List<InputDeclaration> ReadInputs(YamlMappingNode stage, string id)
+    {
+        var result = new List<InputDeclaration>();
+        if (Child(stage, "inputs") is not { } node) return result;
+        if (node is not YamlMappingNode map)
+        {
+            Error("'inputs' must be a mapping of name: source", YamlValues.At(_display, node), $"{id}.inputs", "e.g. inputs: { audio: 01_demux.audio }");
+            return result;
+        }
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var at = YamlValues.At(_display, keyNode);
+            CheckPortName(name, at, $"{id}.inputs");
+            string? from = null, path = null, type = null, format = null;
+            if (value is YamlScalarNode scalar) (from, path) = SplitSource(scalar.Value ?? "");
+            else if (value is YamlMappingNode port)
+            {
+                CheckKeys(port, PortKeys, "input");
+                from = ScalarText(port, "from");
+                path = ScalarText(port, "path");
+                type = ScalarText(port, "type");
+                format = ScalarText(port, "format");
+                if ((from is null) == (path is null))
+                    Error($"input '{name}' needs exactly one of 'from' (an upstream output) or 'path' (a file)", at, $"{id}.inputs.{name}");
+            }
+            else Error($"input '{name}' must be a string or a mapping", at, $"{id}.inputs.{name}");
+
+            string? fromStage = null, fromOutput = null;
+            if (from is not null)
+            {
+                var dot = from.LastIndexOf('.');
+                if (dot <= 0 || dot == from.Length - 1)
+                    Error($"input '{name}' source '{from}' must be <stage>.<output>", at, $"{id}.inputs.{name}", "e.g. 01_demux.audio");
+                else
+                {
+                    fromStage = from[..dot];
+                    fromOutput = from[(dot + 1)..];
+                }
+            }
+            result.Add(new InputDeclaration(name, fromStage, fromOutput, path, type, format, at));
+        }
+        return result;
+    }
+
+    /// <summary><c>01_demux.audio</c> names an upstream output; anything with a '/' or no stage-like prefix is a file path.</summary>
+    private static (string? From, string? Path) SplitSource(string text)
+    {
+        var dot = text.LastIndexOf('.');
+        if (text.Contains('/', StringComparison.Ordinal) || dot <= 0) return (null, text);
+        var prefix = text[..dot];
+        return StageIds.TryParse(prefix, out _, out _) ? (text, null) : (null, text);
+    }
+
+    private List<OutputDeclaration> ReadOutputs(YamlMappingNode stage, string id)
+    {
+        var result = new List<OutputDeclaration>();
+        if (Child(stage, "outputs") is not { } node) return result;
+        if (node is not YamlMappingNode map)
+        {
+            Error("'outputs' must be a mapping of name: path", YamlValues.At(_display, node), $"{id}.outputs", "e.g. outputs: { audio: audio.wav }");
+            return result;
+        }
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var at = YamlValues.At(_display, keyNode);
+            CheckPortName(name, at, $"{id}.outputs");
+            string? path = null, type = null, format = null;
+            if (value is YamlScalarNode scalar) path = scalar.Value;
+            else if (value is YamlMappingNode port)
+            {
+                CheckKeys(port, ["path", "type", "format"], "output");
+                path = ScalarText(port, "path");
+                type = ScalarText(port, "type");
+                format = ScalarText(port, "format");
+            }
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                Error($"output '{name}' has no path", at, $"{id}.outputs.{name}");
+                continue;
+            }
+            result.Add(new OutputDeclaration(name, path, type, format, at));
+        }
+        return result;
+    }
+
+    private void CheckPortName(string name, SourceLocation at, string field)
+    {
+        if (!StageIds.PortName().IsMatch(name))
+            Error($"'{name}' is not a valid name", at, field, "names use letters, digits, '_' and '-', so they can be placeholders like {in.audio}");
+    }
+
+    private void CheckKeys(YamlMappingNode map, string[] allowed, string what)
+    {
+        foreach (var key in map.Children.Keys)
+        {
+            var text = (key as YamlScalarNode)?.Value ?? "";
+            if (Array.IndexOf(allowed, text) < 0)
+                Error($"unknown key '{text}' in {what}", YamlValues.At(_display, key), text, $"allowed keys: {string.Join(", ", allowed)}");
+        }
+    }
+
+    private static YamlNode? Child(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    private string? ScalarText(YamlMappingNode map, string key)
+    {
+        var node = Child(map, key);
+        if (node is null) return null;
+        if (node is YamlScalarNode scalar) return scalar.Value;
+        Error($"'{key}' must be a single value", YamlValues.At(_display, node), key);
+        return null;
+    }
+
+    private JsonObject MappingJson(YamlMappingNode map, string key)
+    {
+        var node = Child(map, key);
+        if (node is null) return [];
+        if (node is YamlMappingNode mapping) return (JsonObject)YamlValues.ToJson(mapping)!;
+        Error($"'{key}' must be a mapping", YamlValues.At(_display, node), key);
+        return [];
+    }
+
+    private Dictionary<string, string> StringMap(YamlMappingNode map, string key)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var node = Child(map, key);
+        if (node is null) return result;
+        if (node is not YamlMappingNode mapping)
+        {
+            Error($"'{key}' must be a mapping of name: value", YamlValues.At(_display, node), key);
+            return result;
+        }
+        foreach (var (k, v) in mapping.Children)
+        {
+            if (v is YamlScalarNode s) result[((YamlScalarNode)k).Value ?? ""] = s.Value ?? "";
+            else Error($"'{key}.{k}' must be a single value", YamlValues.At(_display, v), $"{key}.{k}");
+        }
+        return result;
+    }
+
+    private List<string> StringList(YamlMappingNode map, string key)
+    {
+        var node = Child(map, key);
+        if (node is null) return [];
+        if (node is YamlSequenceNode list) return [.. list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")];
+        if (node is YamlScalarNode single) return [single.Value ?? ""];
+        Error($"'{key}' must be a list", YamlValues.At(_display, node), key);
+        return [];
+    }
+
+    private void Error(string message, SourceLocation? at, string? field = null, string? hint = null) =>
+        _errors.Add(new PipelineError(message, at, field, hint));
+}

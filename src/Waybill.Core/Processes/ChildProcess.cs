@@ -1,0 +1,162 @@
+namespace Waybill.Core.Processes;
+
+/// <summary>
+/// Runs Linux child processes with posix_spawn and reaps them with wait4, which yields the CPU time and peak RSS
+/// of the child including the descendants it waited for (System.Diagnostics.Process cannot report those).
+/// Only the spawned pid is ever waited for, so this coexists with System.Diagnostics.Process in the same process.
+/// </summary>
+public static class ChildProcess
+{
+    private const string FallbackPath = "/usr/local/bin:/usr/bin:/bin";
+    private static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Starts the process with stdin on /dev/null, streams each stdout and stderr line to the callbacks
+    /// (never concurrently for the same stream; the two streams are pumped concurrently), waits for the exit
+    /// and for both streams to reach EOF, and returns the result.
+    /// </summary>
+    /// <remarks>
+    /// On cancellation the child's process group gets SIGTERM, then SIGKILL after <paramref name="killGrace"/>
+    /// (default 3 s; <see cref="Timeout.InfiniteTimeSpan"/> never escalates), and the result has
+    /// <see cref="ProcessResult.Cancelled"/> set; <see cref="OperationCanceledException"/> is never thrown.
+    /// When the token is already cancelled nothing is started: the result has ExitCode -1 and ProcessId 0.
+    /// When a callback throws, the process group is terminated the same way and, once the child is reaped,
+    /// the task faults with that exception.
+    /// </remarks>
+    /// <exception cref="ProcessStartException">Through the task: the command was not found or spawning failed.</exception>
+    public static Task<ProcessResult> RunAsync(
+        ProcessSpec spec,
+        Action<string> onStdoutLine,
+        Action<string> onStderrLine,
+        CancellationToken cancellationToken,
+        TimeSpan? killGrace = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(onStdoutLine);
+        ArgumentNullException.ThrowIfNull(onStderrLine);
+        Validate(spec);
+        var grace = killGrace ?? DefaultKillGrace;
+        if (grace < TimeSpan.Zero && grace != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(killGrace), killGrace, "The kill grace must not be negative.");
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("ChildProcess relies on Linux process APIs.");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromResult(new ProcessResult(-1, null, TimeSpan.Zero, TimeSpan.Zero, 0, TimeSpan.Zero, Cancelled: true, ProcessId: 0));
+        }
+
+        try
+        {
+            var executable = ResolveExecutable(spec);
+            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, grace, cancellationToken);
+        }
+        catch (ProcessStartException ex)
+        {
+            return Task.FromException<ProcessResult>(ex);
+        }
+    }
+
+    /// <summary>
+    /// Resolves a command name on a PATH string, returning the executable's path or null when not found.
+    /// Names containing '/' are checked as paths (relative ones against the current directory); empty PATH
+    /// entries are skipped rather than meaning the current directory.
+    /// </summary>
+    public static string? ResolveOnPath(string name, string? pathVariable)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Resolve(name, pathVariable, Environment.CurrentDirectory);
+    }
+
+    private static string? Resolve(string name, string? pathVariable, string baseDirectory)
+    {
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            var candidate = Anchor(name, baseDirectory);
+            return IsExecutableFile(candidate) ? candidate : null;
+        }
+
+        if (string.IsNullOrEmpty(pathVariable))
+        {
+            return null;
+        }
+
+        foreach (var directory in pathVariable.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Join(Anchor(directory, baseDirectory), name);
+            if (IsExecutableFile(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    // Relative names resolve against the child's working directory, as exec after its chdir would.
+    private static string ResolveExecutable(ProcessSpec spec)
+    {
+        var baseDirectory = Anchor(spec.WorkingDirectory, Environment.CurrentDirectory);
+        if (spec.FileName.Contains('/', StringComparison.Ordinal))
+        {
+            return Resolve(spec.FileName, null, baseDirectory)
+                ?? throw new ProcessStartException(
+                    $"Command '{spec.FileName}' was not found: '{Anchor(spec.FileName, baseDirectory)}' does not exist or is not an executable file.");
+        }
+
+        var path = spec.Environment.TryGetValue("PATH", out var childPath)
+            ? childPath
+            : Environment.GetEnvironmentVariable("PATH") ?? FallbackPath;
+        return Resolve(spec.FileName, path, baseDirectory)
+            ?? throw new ProcessStartException($"Command '{spec.FileName}' was not found: it is not on PATH (searched PATH='{path}').");
+    }
+
+    private static string Anchor(string path, string baseDirectory) =>
+        path.Length == 0 ? baseDirectory : Path.IsPathRooted(path) ? path : Path.Join(baseDirectory, path);
+
+    // File.Exists rules out directories, which access(X_OK) would accept.
+    private static bool IsExecutableFile(string path) => File.Exists(path) && LibC.Access(path, LibC.XOk) == 0;
+
+    private static void Validate(ProcessSpec spec)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(spec.FileName, nameof(spec));
+        ArgumentNullException.ThrowIfNull(spec.Arguments, nameof(spec));
+        ArgumentNullException.ThrowIfNull(spec.WorkingDirectory, nameof(spec));
+        ArgumentNullException.ThrowIfNull(spec.Environment, nameof(spec));
+        if (HasNul(spec.FileName) || HasNul(spec.WorkingDirectory))
+        {
+            throw new ArgumentException("FileName and WorkingDirectory must not contain NUL characters.", nameof(spec));
+        }
+
+        foreach (var argument in spec.Arguments)
+        {
+            ArgumentNullException.ThrowIfNull(argument, nameof(spec));
+            if (HasNul(argument))
+            {
+                throw new ArgumentException("Arguments must not contain NUL characters.", nameof(spec));
+            }
+        }
+
+        foreach (var (key, value) in spec.Environment)
+        {
+            if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Environment variable name '{key}' is empty or contains '='.", nameof(spec));
+            }
+
+            ArgumentNullException.ThrowIfNull(value, nameof(spec));
+            if (HasNul(key) || HasNul(value))
+            {
+                throw new ArgumentException($"Environment variable '{key}' must not contain NUL characters.", nameof(spec));
+            }
+        }
+    }
+
+    // A NUL would silently truncate the native string.
+    private static bool HasNul(string value) => value.Contains('\0', StringComparison.Ordinal);
+}

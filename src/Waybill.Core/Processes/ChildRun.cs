@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Waybill.Core.Processes;
+
+/// <summary>One spawned child: pumps its output, reaps it with wait4 and terminates its process group on request.</summary>
+internal sealed class ChildRun : IDisposable
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private readonly Lock _gate = new();
+    private readonly int _pid;
+    private readonly long _startTimestamp;
+    private readonly TimeSpan _killGrace;
+    private CancellationTokenRegistration _registration;
+    private Timer? _killTimer;
+    private bool _reaped;
+    private bool _terminating;
+    private bool _cancelled;
+
+    private ChildRun(int pid, long startTimestamp, TimeSpan killGrace)
+    {
+        _pid = pid;
+        _startTimestamp = startTimestamp;
+        _killGrace = killGrace;
+    }
+
+    public static Task<ProcessResult> Start(
+        string executable,
+        ProcessSpec spec,
+        Action<string> onStdoutLine,
+        Action<string> onStderrLine,
+        TimeSpan killGrace,
+        CancellationToken cancellationToken)
+    {
+        SafePipeHandle? stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null;
+        try
+        {
+            CreatePipe(out stdoutRead, out stdoutWrite);
+            CreatePipe(out stderrRead, out stderrWrite);
+            var startTimestamp = Stopwatch.GetTimestamp();
+            var pid = Spawn(executable, spec, stdoutRead, stdoutWrite, stderrRead, stderrWrite);
+
+            // Our copies of the write ends must go, or the reads would never see EOF.
+            stdoutWrite.Dispose();
+            stderrWrite.Dispose();
+
+            var run = new ChildRun(pid, startTimestamp, killGrace);
+            if (cancellationToken.CanBeCanceled)
+            {
+                run._registration = cancellationToken.UnsafeRegister(static state => ((ChildRun)state!).Terminate(cancelled: true), run);
+            }
+
+            // Pipe streams read through the runtime's epoll engine, so no thread blocks per stream.
+            // Task.Run keeps callbacks off the caller's thread even when output is already waiting.
+            var stdoutHandle = stdoutRead;
+            var stderrHandle = stderrRead;
+            stdoutRead = null;
+            stderrRead = null;
+            var stdout = Task.Run(() => run.PumpAsync(stdoutHandle, onStdoutLine), CancellationToken.None);
+            var stderr = Task.Run(() => run.PumpAsync(stderrHandle, onStderrLine), CancellationToken.None);
+            return run.CompleteAsync(stdout, stderr);
+        }
+        finally
+        {
+            stdoutRead?.Dispose();
+            stdoutWrite?.Dispose();
+            stderrRead?.Dispose();
+            stderrWrite?.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _registration.Dispose();
+        Timer? killTimer;
+        lock (_gate)
+        {
+            killTimer = _killTimer;
+            _killTimer = null;
+        }
+
+        killTimer?.Dispose();
+    }
+
+    private static unsafe void CreatePipe(out SafePipeHandle read, out SafePipeHandle write)
+    {
+        // O_CLOEXEC atomically, so children spawned concurrently (by us or by System.Diagnostics.Process)
+        // never inherit a write end, which would delay EOF until they exit.
+        var fds = stackalloc int[2];
+        if (LibC.Pipe2(fds, LibC.OCloexec) != 0)
+        {
+            throw new ProcessStartException($"Failed to create a pipe: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+
+        read = new SafePipeHandle(fds[0], ownsHandle: true);
+        write = new SafePipeHandle(fds[1], ownsHandle: true);
+    }
+
+    private static unsafe int Spawn(
+        string executable,
+        ProcessSpec spec,
+        SafePipeHandle stdoutRead,
+        SafePipeHandle stdoutWrite,
+        SafePipeHandle stderrRead,
+        SafePipeHandle stderrWrite)
+    {
+        var fileActions = stackalloc long[LibC.FileActionsLongs];
+        var attr = stackalloc long[LibC.SpawnAttrLongs];
+        var emptyMask = stackalloc long[LibC.SigSetLongs];
+        var defaultSignals = stackalloc long[LibC.SigSetLongs];
+        var block = NativeArguments.Build(executable, spec, out var path, out var workingDirectory, out var argv, out var envp);
+        var fileActionsReady = false;
+        var attrReady = false;
+        try
+        {
+            Check(LibC.FileActionsInit(fileActions), "posix_spawn_file_actions_init");
+            fileActionsReady = true;
+            Check(LibC.SpawnAttrInit(attr), "posix_spawnattr_init");
+            attrReady = true;
+
+            var outRead = (int)stdoutRead.DangerousGetHandle();
+            var outWrite = (int)stdoutWrite.DangerousGetHandle();
+            var errRead = (int)stderrRead.DangerousGetHandle();
+            var errWrite = (int)stderrWrite.DangerousGetHandle();
+            Check(LibC.FileActionsAddClose(fileActions, outRead), "posix_spawn_file_actions_addclose");
+            Check(LibC.FileActionsAddClose(fileActions, errRead), "posix_spawn_file_actions_addclose");
+            Check(LibC.FileActionsAddDup2(fileActions, outWrite, 1), "posix_spawn_file_actions_adddup2");
+            Check(LibC.FileActionsAddDup2(fileActions, errWrite, 2), "posix_spawn_file_actions_adddup2");
+            fixed (byte* devNull = "/dev/null\0"u8)
+            {
+                Check(LibC.FileActionsAddOpen(fileActions, 0, devNull, LibC.ORdonly, 0), "posix_spawn_file_actions_addopen");
+            }
+
+            if (workingDirectory != null)
+            {
+                Check(LibC.FileActionsAddChdir(fileActions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
+            }
+
+            // Own process group so cancellation can signal the whole tree; clean signal state because
+            // the runtime ignores SIGPIPE and exec keeps ignored dispositions and the blocked mask.
+            Check(LibC.SigEmptySet(emptyMask), "sigemptyset");
+            Check(LibC.SigEmptySet(defaultSignals), "sigemptyset");
+            foreach (var signal in (ReadOnlySpan<int>)[LibC.SigInt, LibC.SigTerm, LibC.SigPipe, LibC.SigChld])
+            {
+                Check(LibC.SigAddSet(defaultSignals, signal), "sigaddset");
+            }
+
+            Check(LibC.SpawnAttrSetFlags(attr, LibC.PosixSpawnSetPgroup | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef), "posix_spawnattr_setflags");
+            Check(LibC.SpawnAttrSetPgroup(attr, 0), "posix_spawnattr_setpgroup");
+            Check(LibC.SpawnAttrSetSigMask(attr, emptyMask), "posix_spawnattr_setsigmask");
+            Check(LibC.SpawnAttrSetSigDefault(attr, defaultSignals), "posix_spawnattr_setsigdefault");
+
+            int pid;
+            var error = LibC.PosixSpawn(&pid, path, fileActions, attr, argv, envp);
+            if (error != 0)
+            {
+                throw SpawnFailed(executable, spec.WorkingDirectory, error);
+            }
+
+            return pid;
+        }
+        finally
+        {
+            if (attrReady)
+            {
+                _ = LibC.SpawnAttrDestroy(attr);
+            }
+
+            if (fileActionsReady)
+            {
+                _ = LibC.FileActionsDestroy(fileActions);
+            }
+
+            NativeMemory.Free(block);
+        }
+    }
+
+    private static void Check(int error, string function)
+    {
+        if (error != 0)
+        {
+            throw new ProcessStartException($"{function} failed: {Marshal.GetPInvokeErrorMessage(error)}");
+        }
+    }
+
+    private static ProcessStartException SpawnFailed(string executable, string workingDirectory, int error)
+    {
+        var reason = Marshal.GetPInvokeErrorMessage(error);
+        // posix_spawn reports a failed chdir with the same errno as a failed exec; tell them apart.
+        return workingDirectory.Length > 0 && !Directory.Exists(workingDirectory)
+            ? new ProcessStartException($"Failed to start '{executable}': working directory '{workingDirectory}' is not accessible ({reason}).")
+            : new ProcessStartException($"Failed to start '{executable}': {reason} (errno {error}).");
+    }
+
+    private async Task<ProcessResult> CompleteAsync(Task<Exception?> stdout, Task<Exception?> stderr)
+    {
+        try
+        {
+            var stdoutFailure = await stdout.ConfigureAwait(false);
+            var stderrFailure = await stderr.ConfigureAwait(false);
+
+            // Reap only after both streams hit EOF: until then the pid, and with it the process group id,
+            // cannot be reused, so a late cancellation can never signal an unrelated group. By EOF the child
+            // has usually exited; only one that closed its output and lives on costs a blocking thread.
+            var (status, usage) = TryReap(block: false)
+                ?? await Task.Factory.StartNew(
+                    static state => ((ChildRun)state!).TryReap(block: true)!.Value,
+                    this,
+                    CancellationToken.None,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default).ConfigureAwait(false);
+            var wallTime = Stopwatch.GetElapsedTime(_startTimestamp);
+
+            if (stdoutFailure != null && stderrFailure != null)
+            {
+                throw new AggregateException(stdoutFailure, stderrFailure);
+            }
+
+            if ((stdoutFailure ?? stderrFailure) is { } failure)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            var terminatingSignal = status & 0x7f;
+            int? signal = terminatingSignal == 0 ? null : terminatingSignal;
+            var exitCode = terminatingSignal == 0 ? (status >> 8) & 0xff : 128 + terminatingSignal;
+            return new ProcessResult(
+                exitCode,
+                signal,
+                usage.UserTime.ToTimeSpan(),
+                usage.SystemTime.ToTimeSpan(),
+                usage.MaxRssKiB * 1024,
+                wallTime,
+                _cancelled,
+                _pid);
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
+    private async Task<Exception?> PumpAsync(SafePipeHandle handle, Action<string> onLine)
+    {
+        Exception? failure = null;
+        try
+        {
+            using var stream = new AnonymousPipeClientStream(PipeDirection.In, handle);
+            using var reader = new StreamReader(stream, Utf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
+            while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+            {
+                if (failure != null)
+                {
+                    // Keep draining so the terminating child never blocks on a full pipe.
+                    continue;
+                }
+
+                try
+                {
+                    onLine(line);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    Terminate(cancelled: false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            failure ??= ex;
+            Terminate(cancelled: false);
+        }
+        finally
+        {
+            handle.Dispose();
+        }
+
+        return failure;
+    }
+
+    /// <summary>Reaps the child, or returns null when <paramref name="block"/> is false and it is still running.</summary>
+    private unsafe (int Status, Rusage Usage)? TryReap(bool block)
+    {
+        // WNOWAIT leaves the zombie in place until _reaped is set under the lock that Terminate takes.
+        var info = stackalloc long[LibC.SigInfoLongs];
+        var options = LibC.WExited | LibC.WNoWait | (block ? 0 : LibC.WNoHang);
+        while (LibC.WaitId(LibC.PPid, _pid, info, options) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            if (error != LibC.Eintr)
+            {
+                throw WaitFailed("waitid", error);
+            }
+        }
+
+        if (((int*)info)[LibC.SigInfoPidIndex] == 0)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            _reaped = true;
+        }
+
+        int status;
+        Rusage usage;
+        while (LibC.Wait4(_pid, &status, 0, &usage) == -1)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            if (error != LibC.Eintr)
+            {
+                throw WaitFailed("wait4", error);
+            }
+        }
+
+        return (status, usage);
+    }
+
+    private InvalidOperationException WaitFailed(string function, int error) =>
+        error == LibC.Echild
+            ? new InvalidOperationException(
+                $"Child process {_pid} was reaped by someone else; this happens when SIGCHLD was ignored as the runtime started, since the runtime then reaps every child.")
+            : new InvalidOperationException($"{function} for child process {_pid} failed: {Marshal.GetPInvokeErrorMessage(error)}");
+
+    private void Terminate(bool cancelled)
+    {
+        lock (_gate)
+        {
+            if (_reaped)
+            {
+                return;
+            }
+
+            _cancelled |= cancelled;
+            if (_terminating)
+            {
+                return;
+            }
+
+            _terminating = true;
+            _ = LibC.Kill(-_pid, LibC.SigTerm);
+            if (_killGrace == TimeSpan.Zero)
+            {
+                _ = LibC.Kill(-_pid, LibC.SigKill);
+            }
+            else if (_killGrace != Timeout.InfiniteTimeSpan)
+            {
+                _killTimer = new Timer(static state => ((ChildRun)state!).KillGroup(), this, _killGrace, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void KillGroup()
+    {
+        lock (_gate)
+        {
+            if (!_reaped)
+            {
+                _ = LibC.Kill(-_pid, LibC.SigKill);
+            }
+        }
+    }
+}

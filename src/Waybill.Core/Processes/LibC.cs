@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+
+namespace Waybill.Core.Processes;
+
+/// <summary>The glibc calls behind <see cref="ChildProcess"/>; constants are the Linux x86_64/aarch64 values.</summary>
+internal static unsafe partial class LibC
+{
+    private const string Library = "libc";
+
+    public const int OCloexec = 0x80000;
+    public const int ORdonly = 0;
+
+    public const short PosixSpawnSetPgroup = 0x02;
+    public const short PosixSpawnSetSigDef = 0x04;
+    public const short PosixSpawnSetSigMask = 0x08;
+
+    public const int SigInt = 2;
+    public const int SigKill = 9;
+    public const int SigPipe = 13;
+    public const int SigTerm = 15;
+    public const int SigChld = 17;
+
+    public const int Esrch = 3;
+    public const int Eintr = 4;
+    public const int Echild = 10;
+
+    public const int PPid = 1;
+    public const int WExited = 4;
+    public const int WNoHang = 1;
+    public const int WNoWait = 0x01000000;
+
+    public const int XOk = 1;
+
+    // glibc: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128, siginfo_t 128.
+    // The buffers are sized with headroom and declared as longs to guarantee 8-byte alignment.
+    public const int FileActionsLongs = 32;
+    public const int SpawnAttrLongs = 64;
+    public const int SigSetLongs = 16;
+    public const int SigInfoLongs = 16;
+
+    // si_pid follows si_signo, si_errno, si_code and padding that aligns the union to 8 bytes.
+    public const int SigInfoPidIndex = 4;
+
+    [LibraryImport(Library, EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn")]
+    public static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_init")]
+    public static partial int FileActionsInit(void* fileActions);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_destroy")]
+    public static partial int FileActionsDestroy(void* fileActions);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_adddup2")]
+    public static partial int FileActionsAddDup2(void* fileActions, int fd, int newFd);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_addclose")]
+    public static partial int FileActionsAddClose(void* fileActions, int fd);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_addopen")]
+    public static partial int FileActionsAddOpen(void* fileActions, int fd, byte* path, int flags, uint mode);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
+    public static partial int FileActionsAddChdir(void* fileActions, byte* path);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_init")]
+    public static partial int SpawnAttrInit(void* attr);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_destroy")]
+    public static partial int SpawnAttrDestroy(void* attr);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_setflags")]
+    public static partial int SpawnAttrSetFlags(void* attr, short flags);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_setpgroup")]
+    public static partial int SpawnAttrSetPgroup(void* attr, int pgroup);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_setsigmask")]
+    public static partial int SpawnAttrSetSigMask(void* attr, void* sigset);
+
+    [LibraryImport(Library, EntryPoint = "posix_spawnattr_setsigdefault")]
+    public static partial int SpawnAttrSetSigDefault(void* attr, void* sigset);
+
+    [LibraryImport(Library, EntryPoint = "sigemptyset")]
+    public static partial int SigEmptySet(void* sigset);
+
+    [LibraryImport(Library, EntryPoint = "sigaddset")]
+    public static partial int SigAddSet(void* sigset, int signal);
+
+    [LibraryImport(Library, EntryPoint = "waitid", SetLastError = true)]
+    public static partial int WaitId(int idType, int id, void* info, int options);
+
+    [LibraryImport(Library, EntryPoint = "wait4", SetLastError = true)]
+    public static partial int Wait4(int pid, int* status, int options, Rusage* usage);
+
+    [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Library, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string path, int mode);
+}

@@ -1,0 +1,24 @@
+namespace Waybill.Core.Processes;
+
+/// <summary>Outcome and resource usage of a child process run by <see cref="ChildProcess.RunAsync"/>.</summary>
+/// <param name="ExitCode">Exit code, or 128 + signal number when the child was killed by a signal.</param>
+/// <param name="Signal">The signal that killed the child, or null when it exited.</param>
+/// <param name="UserCpu">User CPU time of the child and of every descendant it (or its descendants) waited for.</param>
+/// <param name="SystemCpu">System CPU time, with the same scope as <paramref name="UserCpu"/>.</param>
+/// <param name="PeakRssBytes">
+/// Largest peak resident set size of any single process in that scope (not a sum). Linux starts the child's count at
+/// the peak RSS of the address space it exec'd from, which for posix_spawn is this process's, so values up to this
+/// process's own peak RSS at spawn time say only "no more than that".
+/// </param>
+/// <param name="WallTime">Time from spawning to reaping the child.</param>
+/// <param name="Cancelled">True when cancellation asked the child to terminate before it was reaped.</param>
+/// <param name="ProcessId">Pid of the child, which was also its process group id; 0 when nothing was started.</param>
+public sealed record ProcessResult(
+    int ExitCode,
+    int? Signal,
+    TimeSpan UserCpu,
+    TimeSpan SystemCpu,
+    long PeakRssBytes,
+    TimeSpan WallTime,
+    bool Cancelled,
+    int ProcessId);

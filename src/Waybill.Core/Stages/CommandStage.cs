@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Execution;
+using Waybill.Core.Pipeline;
+using Waybill.Core.Processes;
+
+namespace Waybill.Core.Stages;
+
+/// <summary>
+/// A shell command from the pipeline file. Placeholders are expanded and shell-quoted, the command runs under
+/// <c>/bin/sh -c</c> in the stage folder, stdout/stderr stream into stage.log, and the exit code decides the status.
+/// </summary>
+public sealed class CommandStage : IStage
+{
+    private const int StderrTail = 5;
+
+    public async Task RunAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var definition = context.Definition;
+        var command = Expand(context).Trim();
+        var shown = context.RedactText(command);
+        context.Manifest.Command = shown;
+        context.Logger.LogDebug("command: {Command}", shown);
+
+        var environment = context.CommandEnvironment();
+        if (FirstWord(command) is { } program && !Installed(program, context.StageDir, environment.GetValueOrDefault("PATH")))
+            throw new StageFailedException($"command '{program}' not found: it is not on PATH ({environment.GetValueOrDefault("PATH")}); install it or give its full path in {definition.Id}.run");
+
+        var tail = new Queue<string>();
+        var spec = new ProcessSpec("/bin/sh", ["-c", command], context.StageDir, environment);
+        var result = await MeasuredProcess.RunAsync(
+            spec,
+            line => context.Logger.LogDebug("stdout| {Line}", line),
+            line =>
+            {
+                context.Logger.LogDebug("stderr| {Line}", line);
+                lock (tail)
+                {
+                    tail.Enqueue(line);
+                    if (tail.Count > StderrTail) tail.Dequeue();
+                }
+            },
+            cancellationToken);
+        context.RecordProcess(result);
+        context.Manifest.ExitCode = result.ExitCode;
+        context.Logger.LogDebug("exit code {ExitCode} after {Seconds:0.###}s", result.ExitCode, result.WallTime.TotalSeconds);
+
+        if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            var last = tail.LastOrDefault(l => !string.IsNullOrWhiteSpace(l));
+            var why = result.Signal is { } signal ? $"was killed by signal {signal}" : $"exited with code {result.ExitCode}";
+            if (result.ExitCode == 127 && last is null) last = "a command in it was not found (exit 127)";
+            throw new StageFailedException($"command {why}{(last is null ? "" : ": " + context.RedactText(last.Trim()))}");
+        }
+    }
+
+    /// <summary>A relative path (<c>scripts/x.sh</c>) runs in the stage folder, so it is looked up there.</summary>
+    private static bool Installed(string program, string stageDir, string? path) =>
+        program.Contains('/', StringComparison.Ordinal)
+            ? File.Exists(Path.IsPathRooted(program) ? program : Path.Combine(stageDir, program))
+            : ChildProcess.ResolveOnPath(program, path) is not null;
+
+    /// <summary>The first word of a simple command, when it names a program (not a shell keyword, builtin or assignment).</summary>
+    internal static string? FirstWord(string command)
+    {
+        var trimmed = command.TrimStart();
+        var end = 0;
+        while (end < trimmed.Length && !char.IsWhiteSpace(trimmed[end]) && trimmed[end] is not (';' or '|' or '&' or '<' or '>' or '(' or ')')) end++;
+        var word = trimmed[..end];
+        if (word.Length == 0 || word.Contains('=', StringComparison.Ordinal) || word.Contains('$', StringComparison.Ordinal) || word.Contains('\'', StringComparison.Ordinal) || word.Contains('"', StringComparison.Ordinal) || word.Contains('`', StringComparison.Ordinal)) return null;
+        return ShellWords.Contains(word) ? null : word;
+    }
+
+    private static readonly HashSet<string> ShellWords = new(StringComparer.Ordinal)
+    {
+        "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "function", "{", "}", "!", "[[",
+        ".", ":", "[", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fg",
+        "getopts", "hash", "jobs", "kill", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap",
+        "true", "type", "ulimit", "umask", "unalias", "unset", "wait", "local",
+    };
+
+    private static string Expand(StageContext context)
+    {
+        var definition = context.Definition;
+        return Placeholders.Expand(definition.Command!, (scope, key) => scope switch
+        {
+            "in" => context.InputPath(key),
+            "out" => context.OutputPath(key),
+            "config" => Placeholders.ConfigText(Placeholders.Lookup(context.Config, key)),
+            "stage" => key switch { "dir" => context.StageDir, "id" => definition.Id, "name" => definition.Name, "cache" => context.CacheDir, _ => null },
+            "job" => key switch { "dir" => context.JobDir, "id" => context.Layout.JobId, _ => null },
+            _ => null,
+        });
+    }
+
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Waybill.Core.Manifests;
+using Xunit;
+
+namespace Waybill.Core.Tests;
+
+/// <summary>docs/manifest.md and the schemas describe the same fields.</summary>
+public sealed partial class DocsTests
+{
+    private static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Waybill.sln"))) dir = dir.Parent;
+            return dir!.FullName;
+        }
+    }
+
+    private static IEnumerable<string> SchemaFields(string schemaName)
+    {
+        var schema = JsonNode.Parse(ManifestValidator.SchemaText(schemaName))!;
+        var objects = new List<JsonNode?> { schema };
+        if (schema["$defs"] is JsonObject defs) objects.AddRange(defs.Select(d => d.Value));
+        if (schema["properties"]?["stages"]?["items"] is { } stageItems) objects.Add(stageItems);
+        if (schema["properties"]?["lineage"]?["items"] is { } lineageItems) objects.Add(lineageItems);
+        return objects.SelectMany(o => o?["properties"] is JsonObject props ? props.Select(p => p.Key) : []);
+    }
+
+    [Fact]
+    public void Every_schema_field_is_documented_and_every_documented_field_exists()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoRoot, "docs", "manifest.md"));
+        var documented = FirstCellFields().Matches(doc).Select(m => m.Groups[1].Value).ToHashSet();
+        var fields = SchemaFields("manifest.schema.json").Concat(SchemaFields("job-manifest.schema.json")).ToHashSet();
+        Assert.Empty(fields.Except(documented));
+        Assert.Empty(documented.Except(fields));
+    }
+
+    [Fact]
+    public void The_shipped_schema_files_are_the_embedded_ones()
+    {
+        foreach (var name in new[] { "manifest.schema.json", "job-manifest.schema.json" })
+            Assert.Equal(File.ReadAllText(Path.Combine(RepoRoot, "schemas", name)), ManifestValidator.SchemaText(name));
+    }
+
+    [GeneratedRegex(@"^\|\s*`([a-z_]+)`\s*\|", RegexOptions.Multiline)]
+    private static partial Regex FirstCellFields();
+}
