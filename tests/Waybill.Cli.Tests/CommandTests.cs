@@ -110,6 +110,10 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Equal(2, manifest["attempt"]!.GetValue<int>());
         Assert.Single(manifest["outputs"]!.AsArray()); // a re-run starts a fresh manifest, never appends
         Assert.Single(manifest["inputs"]!.AsArray());
+        var pipelineLog = File.ReadAllText(Directory.GetFiles(Path.Combine(Job, "logs"), "99_pipeline_*.log")[0]);
+        Assert.Equal(2, pipelineLog.Split("✓ Stage shout: SUCCESS").Length - 1); // the run's, then exec-stage's
+        var job = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json")))!;
+        Assert.Equal(manifest["duration_seconds"]!.GetValue<double>(), job["stages"]![1]!["duration_seconds"]!.GetValue<double>());
         JobAssert.ManifestsAreValid(Job);
     }
 

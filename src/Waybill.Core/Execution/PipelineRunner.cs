@@ -69,7 +69,7 @@ public static class PipelineRunner
                     if (running.Count >= Math.Max(1, options.MaxParallel) || !dependencies.All(outcomes.ContainsKey)) continue;
                     var stage = pipeline.Find(id)!;
                     var invocation = Invocation(stage);
-                    log.LogInformation("▶ Stage {Position}/{Total}: {Stage}", invocation.Position, invocation.Total, stage.Name);
+                    StageTransitions.Started(log, invocation);
                     logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
                     pending.Remove(id);
                     running[Execute(invocation)] = stage;
@@ -149,24 +149,8 @@ public static class PipelineRunner
         {
             outcomes[outcome.StageId] = outcome;
             pending.Remove(outcome.StageId);
-            var name = pipeline.Find(outcome.StageId)!.Name;
-            var seconds = outcome.DurationSeconds;
-            switch (outcome.Status)
-            {
-                case StageStatus.Success:
-                    log.LogInformation("✓ Stage {Stage}: SUCCESS ({Seconds:0.0}s)", name, seconds);
-                    break;
-                case StageStatus.Failed:
-                    log.LogError("❌ Stage {Stage}: FAILED ({Seconds:0.0}s): {Reason}", name, seconds, OneLine(outcome.Reason));
-                    break;
-                case StageStatus.Skipped:
-                    log.LogInformation("⏭ Stage {Stage}: SKIPPED ({Reason})", name, OneLine(outcome.Reason));
-                    break;
-                default:
-                    log.LogWarning("⏹ Stage {Stage}: CANCELLED ({Seconds:0.0}s)", name, seconds);
-                    break;
-            }
-            logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), seconds, outcome.Reason);
+            StageTransitions.Finished(log, pipeline.Find(outcome.StageId)!.Name, outcome);
+            logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
             JobRecords.Update(job, outcome);
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
             {
@@ -175,8 +159,6 @@ public static class PipelineRunner
             }
         }
     }
-
-    private static string OneLine(string? text) => text is null ? "" : text.ReplaceLineEndings(" ").Trim();
 
     private static void PrepareJobFolder(JobLayout layout)
     {

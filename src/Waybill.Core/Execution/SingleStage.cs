@@ -22,10 +22,25 @@ public static class SingleStage
         var plan = new ExecutionPlan(pipeline);
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);
+        StageTransitions.Started(logging.Pipeline, invocation);
         logging.Events.Transition(time.GetUtcNow(), "stage_started", definition.Id, "running", null, "exec-stage");
         var outcome = await StageRunner.RunAsync(invocation, services, cancellationToken);
+        StageTransitions.Finished(logging.Pipeline, definition.Name, outcome);
         logging.Events.Transition(time.GetUtcNow(), "stage_finished", definition.Id, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
+        UpdateJobManifest(layout, outcome);
         return outcome;
+    }
+
+    /// <summary>The job manifest learns the stage's new status and the lineage is rebuilt from every stage manifest.</summary>
+    private static void UpdateJobManifest(JobLayout layout, StageOutcome outcome)
+    {
+        if (!File.Exists(layout.JobManifestPath)) return;
+        var job = ManifestJson.ReadJob(layout.JobManifestPath);
+        if (job.Stages.All(s => s.StageId != outcome.StageId)) return;
+        JobRecords.Update(job, outcome);
+        var manifests = job.Stages.Select(s => layout.StageManifestPath(s.StageId)).Where(File.Exists).Select(ManifestJson.ReadStage);
+        job.Lineage = [.. JobRecords.LineageOf(manifests)];
+        ManifestJson.Write(layout.JobManifestPath, job);
     }
 
     /// <summary>The pipeline a job ran, read back from its snapshot.</summary>

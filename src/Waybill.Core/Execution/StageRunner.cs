@@ -46,6 +46,12 @@ public static class StageRunner
             reason = "cancelled";
             context.AddWarning("stage cancelled before it finished");
         }
+        catch (StageSkippedException e)
+        {
+            status = StageStatus.Skipped;
+            reason = e.Message;
+            log.Logger.LogInformation("{Reason}", e.Message);
+        }
         catch (StageFailedException e)
         {
             status = StageStatus.Failed;
@@ -134,6 +140,8 @@ public static class StageRunner
             var path = context.InputPath(input.Name);
             if (!File.Exists(path))
             {
+                if (input.FromStage is not null && ManifestJson.TryReadStage(context.Layout.StageManifestPath(context.Pipeline.Find(input.FromStage)!.Id), out var producer) && producer!.Status == "skipped")
+                    throw new StageSkippedException($"input '{input.Name}' is not available: {producer.StageId} was skipped ({producer.StatusReason})");
                 var origin = input.FromStage is null ? "external file" : $"output '{input.FromOutput}' of {input.FromStage}";
                 throw new StageFailedException($"input '{input.Name}' ({origin}) not found: {path}");
             }

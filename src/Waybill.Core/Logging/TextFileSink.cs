@@ -29,11 +29,11 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            if (_withExceptions || logEvent.ExceptionText is null)
+            if (_withExceptions)
             {
                 _writer.Write(logEvent.Line);
                 _writer.Write('\n');
-                if (_withExceptions && logEvent.ExceptionText is { } text)
+                if (logEvent.ExceptionText is { } text)
                 {
                     _writer.Write(text);
                     _writer.Write('\n');
@@ -41,7 +41,9 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
             }
             else
             {
-                _writer.Write(logEvent.Line);
+                // The pipeline log keeps one line per event, so grep shows the whole event.
+                var line = logEvent.Line;
+                _writer.Write(line.Contains('\n', StringComparison.Ordinal) ? line.ReplaceLineEndings(" ⏎ ") : line);
                 _writer.Write('\n');
             }
             _dirty = true;

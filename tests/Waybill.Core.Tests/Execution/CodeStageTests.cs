@@ -132,6 +132,38 @@ public sealed class CodeStageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_whose_input_comes_from_a_skipped_stage_is_skipped_with_the_reason()
+    {
+        var pipeline = new PipelineBuilder("optional", _temp.Path)
+            .Stage("02_tmdb", Stage((ctx, _) =>
+            {
+                ctx.Finalize(StageStatus.Skipped, "no TMDB_API_KEY set");
+                return Task.CompletedTask;
+            }), s => s.Output("names", "tmdb.json"))
+            .Stage("03_glossary", Stage((_, _) => throw new InvalidOperationException("must not run")), s => s.Input("names", "02_tmdb.names"))
+            .Build();
+        var result = await Run(pipeline);
+        Assert.Equal(StageStatus.Success, result.Status);
+        Assert.Equal("skipped", Manifest("03_glossary").Status);
+        Assert.Equal("input 'names' is not available: 02_tmdb was skipped (no TMDB_API_KEY set)", Manifest("03_glossary").StatusReason);
+    }
+
+    [Fact]
+    public async Task Multi_line_messages_stay_one_line_in_the_pipeline_log()
+    {
+        var pipeline = new PipelineBuilder("lines", _temp.Path)
+            .Stage("01_talk", Stage((ctx, _) =>
+            {
+                ctx.Logger.LogInformation("first\nsecond");
+                return Task.CompletedTask;
+            }))
+            .Build();
+        var result = await Run(pipeline);
+        Assert.Contains("[stage.talk] [INFO] first ⏎ second", File.ReadAllText(result.PipelineLog));
+        Assert.Contains("first\nsecond", File.ReadAllText(_temp.Combine("out", "job", "01_talk", "stage.log")));
+    }
+
+    [Fact]
     public async Task Cancellation_reaches_running_stages_and_is_recorded()
     {
         using var cts = new CancellationTokenSource();
