@@ -30,6 +30,8 @@ internal static class RunCommand
             if (parallel < 1) throw new CliException($"--jobs must be at least 1, not {parallel}");
             if (parse.GetValue(dryRun)) return DryRun(definition, output);
 
+            // On a terminal a live bar counts finished stages under the log lines; piped output stays plain.
+            var live = Terminal.IsInteractive ? Terminal.Create(output) : null;
             var options = new RunOptions
             {
                 JobId = parse.GetValue(jobId),
@@ -37,12 +39,14 @@ internal static class RunCommand
                 MaxParallel = parallel,
                 KeepGoing = parse.GetValue(keepGoing),
                 LegacyStageLogs = parse.GetValue(legacy),
-                Console = new ConsoleLogSink(output),
+                Console = new ConsoleLogSink(output, live),
                 ConsoleLevel = parse.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
                 CommandLine = [.. Environment.GetCommandLineArgs().Skip(1)],
                 Overrides = overrides,
             };
-            var result = await PipelineRunner.RunAsync(definition, options, cancellationToken);
+            var result = live is null
+                ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
+                : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
             Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList());
             await output.WriteLineAsync($"Job folder:   {Path.GetRelativePath(Environment.CurrentDirectory, result.JobDir)}");
             await output.WriteLineAsync($"Pipeline log: {Path.GetRelativePath(Environment.CurrentDirectory, result.PipelineLog)}");

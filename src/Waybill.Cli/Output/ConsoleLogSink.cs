@@ -5,10 +5,10 @@ using Waybill.Core.Logging;
 namespace Waybill.Cli.Output;
 
 /// <summary>Log lines on the console: coloured by level on a terminal, the plain log format when piped.</summary>
-public sealed class ConsoleLogSink(TextWriter writer) : ILogSink
+public sealed class ConsoleLogSink(TextWriter writer, IAnsiConsole? pretty = null) : ILogSink
 {
     private readonly Lock _gate = new();
-    private readonly IAnsiConsole? _pretty = Terminal.UseColor ? Terminal.Create(writer) : null;
+    private readonly IAnsiConsole? _pretty = pretty ?? (Terminal.UseColor ? Terminal.Create(writer) : null);
 
     public void Emit(LogEvent logEvent)
     {

@@ -150,6 +150,7 @@ public static class PipelineRunner
             outcomes[outcome.StageId] = outcome;
             pending.Remove(outcome.StageId);
             StageTransitions.Finished(log, pipeline.Find(outcome.StageId)!.Name, outcome);
+            options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
             JobRecords.Update(job, outcome);
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)

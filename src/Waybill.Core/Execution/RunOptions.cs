@@ -21,6 +21,8 @@ public sealed class RunOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Where stages run; null for this process.</summary>
     public Func<RunServices, IStageExecutor>? Executor { get; init; }
+    /// <summary>Told of every stage that ends (for progress displays).</summary>
+    public IProgress<StageOutcome>? Progress { get; init; }
     /// <summary>The command line that started the run, recorded (redacted) in metadata.json.</summary>
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>
