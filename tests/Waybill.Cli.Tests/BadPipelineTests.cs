@@ -1,4 +1,5 @@
 using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Cli.Tests;

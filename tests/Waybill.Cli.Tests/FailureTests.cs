@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Cli.Tests;

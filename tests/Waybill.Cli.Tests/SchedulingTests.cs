@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Cli.Tests;

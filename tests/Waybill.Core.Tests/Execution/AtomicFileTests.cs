@@ -1,5 +1,5 @@
 using Waybill.Core.IO;
-using Waybill.Core.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Core.Tests.Execution;

@@ -4,7 +4,7 @@ using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 using Waybill.Core.Stages;
-using Waybill.Core.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Core.Tests.Execution;

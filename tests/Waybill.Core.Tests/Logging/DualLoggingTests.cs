@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Secrets;
-using Waybill.Core.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Core.Tests.Logging;

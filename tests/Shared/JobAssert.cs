@@ -1,7 +1,7 @@
 using Waybill.Core.Manifests;
 using Xunit;
 
-namespace Waybill.Core.Tests.Support;
+namespace Waybill.Tests.Support;
 
 /// <summary>Every job folder a test produces is checked: every manifest validates against the shipped schemas.</summary>
 public static class JobAssert

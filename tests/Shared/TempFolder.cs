@@ -1,4 +1,4 @@
-namespace Waybill.Cli.Tests.Support;
+namespace Waybill.Tests.Support;
 
 /// <summary>A scratch folder per test, removed afterwards. Its name has a space and non-ASCII letters on purpose.</summary>
 public sealed class TempFolder : IDisposable
