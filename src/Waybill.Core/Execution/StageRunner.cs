@@ -7,7 +7,7 @@ using Waybill.Core.Stages;
 namespace Waybill.Core.Execution;
 
 /// <summary>
-/// One stage's whole life: folder, stage.log, a "running" manifest, the work, then finalize — declared outputs
+/// One stage's whole life: folder, stage.log, the work, then finalize — declared outputs
 /// checked, every tracked file stat'ed and hashed, resources measured — and the final manifest written atomically.
 /// </summary>
 public static class StageRunner
@@ -25,7 +25,6 @@ public static class StageRunner
         var config = pipeline.ConfigFor(stage);
         var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config);
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
-        ManifestJson.Write(layout.StageManifestPath(stage.Id), manifest);
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
 
         StageStatus status;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -7,6 +8,8 @@ namespace Waybill.Core.Logging;
 public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
 {
     private readonly FileStream _stream;
+    // The JSON writer fills a reusable buffer: a Utf8JsonWriter over the FileStream itself would flush the file per event.
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -15,7 +18,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         LogFlusher.Register(this);
     }
 
@@ -60,7 +63,9 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     {
         _json.Flush();
         _json.Reset();
-        _stream.WriteByte((byte)'\n');
+        _buffer.Write("\n"u8);
+        _stream.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
     }
 
     public void Flush()

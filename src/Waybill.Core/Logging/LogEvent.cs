@@ -7,6 +7,7 @@ public sealed class LogEvent(DateTimeOffset timestamp, string category, LogLevel
 {
     private string? _line;
 
+    /// <summary>When the event happened (UTC; log lines show it in local time).</summary>
     public DateTimeOffset Timestamp { get; } = timestamp;
     public string Category { get; } = category;
     public LogLevel Level { get; } = level;

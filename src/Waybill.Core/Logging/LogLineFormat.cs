@@ -22,13 +22,16 @@ public static class LogLineFormat
     public static string Format(LogEvent e) =>
         string.Concat("[", Timestamp(e.Timestamp), "] [", e.Category, "] [", LevelName(e.Level), "] ", e.Message);
 
-    /// <summary>Formatting a date is the slowest part of a line; one second's text serves every line in that second.</summary>
+    /// <summary>
+    /// Local wall-clock time of an event. Converting to local time and formatting are the slowest parts of a line;
+    /// one second's text serves every line in that second.
+    /// </summary>
     public static string Timestamp(DateTimeOffset time)
     {
-        var second = time.Ticks / TimeSpan.TicksPerSecond;
+        var second = time.UtcTicks / TimeSpan.TicksPerSecond;
         var cached = s_cached;
         if (cached.Second == second) return cached.Text;
-        var text = time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var text = time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         s_cached = new CachedSecond(second, text);
         return text;
     }

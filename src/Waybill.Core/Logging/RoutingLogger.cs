@@ -22,7 +22,7 @@ public sealed class RoutingLogger(string category, string? stageId, LogRoute[] r
         if (!IsEnabled(logLevel)) return;
         var message = redactor.Redact(formatter(state, exception));
         if (exception is not null && string.IsNullOrEmpty(message)) message = exception.Message;
-        var logEvent = new LogEvent(time.GetLocalNow(), Category, logLevel, message, exception, stageId)
+        var logEvent = new LogEvent(time.GetUtcNow(), Category, logLevel, message, exception, stageId)
         {
             ExceptionText = exception is null ? null : redactor.Redact(exception.ToString()),
         };

@@ -18,7 +18,8 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         _withExceptions = withExceptions;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-        _writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
+        // 16 K characters: large enough to batch many lines per write, small enough to stay off the large-object heap.
+        _writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 14);
         LogFlusher.Register(this);
     }
 
