@@ -72,6 +72,7 @@ public static class PipelineRunner
                     StageTransitions.Started(log, invocation);
                     logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
                     pending.Remove(id);
+                    job.Stages.First(s => s.StageId == id).Status = "running";
                     running[Execute(invocation)] = stage;
                     changed = true;
                 }
