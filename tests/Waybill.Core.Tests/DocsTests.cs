@@ -45,6 +45,27 @@ public sealed partial class DocsTests
             Assert.Equal(File.ReadAllText(Path.Combine(RepoRoot, "schemas", name)), ManifestValidator.SchemaText(name));
     }
 
+    [Fact]
+    public void The_sample_pipelines_match_the_pipeline_file_schema_and_a_broken_one_does_not()
+    {
+        var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(RepoRoot, "schemas", "pipeline.schema.json")), new Json.Schema.BuildOptions { SchemaRegistry = new Json.Schema.SchemaRegistry() });
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, "samples"), "waybill.yaml", SearchOption.AllDirectories))
+        {
+            var result = schema.Evaluate(YamlAsJson(File.ReadAllText(file)), new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+            Assert.True(result.IsValid, file);
+        }
+        var broken = schema.Evaluate(YamlAsJson("stages:\n  - id: 1_x\n    run: a\n    uses: copy\n"), Json.Schema.EvaluationOptions.Default);
+        Assert.False(broken.IsValid);
+    }
+
+    private static System.Text.Json.JsonElement YamlAsJson(string yaml)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(yaml));
+        var node = Waybill.Core.Pipeline.YamlValues.ToJson(stream.Documents[0].RootNode)!;
+        return System.Text.Json.JsonDocument.Parse(node.ToJsonString()).RootElement;
+    }
+
     [GeneratedRegex(@"^\|\s*`([a-z_]+)`\s*\|", RegexOptions.Multiline)]
     private static partial Regex FirstCellFields();
 }
