@@ -6,11 +6,13 @@ using Waybill.Benchmarks;
 
 // `hash FILE [xxh128|sha256] [repeats]`: times FileHasher alone (used by bench/scripts/hash-vs-coreutils.sh).
 if (args.Length > 0 && args[0] == "hash") return HashTool.Run(args[1..]);
+// `logging-run FOLDER [LINES] [ROUNDS]`: whole-run logging rate with every line counted afterwards.
+if (args.Length > 0 && args[0] == "logging-run") return LoggingRunTool.Run(args[1..]);
 
 // Benchmarks run in this process (no generated project is built), so the suite needs nothing but this build.
-// The default job is short; pass `--job default` (or --warmupCount/--iterationCount) for longer runs.
+// The default job is short (3 warm-up and 5 measured iterations); --warmupCount/--iterationCount change it.
 var config = DefaultConfig.Instance
-    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
+    .AddJob(Job.ShortRun.WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
     .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "waybill-bench-results"));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchDirs).Assembly).Run(args, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Waybill benchmark and writes the results under OUTDIR (default /tmp/waybill-bench-results):
 #   bdn.log                 the BenchmarkDotNet suite (tracking, stage lifecycle, logging, hashing)
-#   stages-vs-bash.log      500 command stages vs a shell loop (bench/scripts/stages-vs-bash.sh)
+#   stages-vs-bash.log      500 command stages vs a shell loop (bench/scripts/stages-vs-bash.sh), on disk
+#   stages-vs-bash-tmpfs.log  the same on tmpfs
 #   hash-vs-coreutils.log   FileHasher vs md5sum / sha256sum / xxhsum (bench/scripts/hash-vs-coreutils.sh)
 #   machine.txt             cores, CPU, file systems of the folders used
 # Each log ends with a "background" line: the CPU seconds other processes used while it ran. Benchmarks on a shared
@@ -18,6 +19,10 @@ outdir="${OUTDIR:-/tmp/waybill-bench-results}"
 filter="${1:-*}"
 mkdir -p "$outdir"
 cd "$root"
+# The same folders as the BenchmarkDotNet suite uses (see bench/Waybill.Benchmarks/BenchDirs.cs).
+tmpfs="${WAYBILL_BENCH_TMPFS:-/dev/shm/waybill-bench}"
+disk="${WAYBILL_BENCH_DISK:-/var/tmp/waybill-bench}"
+mkdir -p "$tmpfs" "$disk"
 
 echo "building (Release, artifacts in $artifacts) ..."
 dotnet build bench/Waybill.Benchmarks -c Release --artifacts-path "$artifacts" --nologo -v quiet -tl:off >/dev/null
@@ -27,7 +32,7 @@ dotnet build src/Waybill.Cli -c Release --artifacts-path "$artifacts" --nologo -
   echo "cores: $(nproc)"
   grep -m1 'model name' /proc/cpuinfo || true
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  df -T "${WAYBILL_BENCH_TMPFS:-/dev/shm}" "${WAYBILL_BENCH_DISK:-/tmp}" /tmp | awk 'NR == 1 || !seen[$0]++'
+  df -T "$tmpfs" "$disk" | awk 'NR == 1 || !seen[$0]++'
   dotnet --version
 } > "$outdir/machine.txt"
 cat "$outdir/machine.txt"
@@ -66,6 +71,7 @@ run() {
 }
 
 run bdn dotnet "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" --filter "$filter" --artifacts "$outdir/bdn"
-run stages-vs-bash env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh
+run stages-vs-bash env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
+run stages-vs-bash-tmpfs env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
 run hash-vs-coreutils env BENCH_DLL="$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" bench/scripts/hash-vs-coreutils.sh
 echo "results in $outdir"
