@@ -19,6 +19,8 @@ public static class LogFlusher
         {
             s_timer.Change(200, 200);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => FlushAll();
+            // A crash still leaves every line that was logged before it.
+            AppDomain.CurrentDomain.UnhandledException += (_, _) => FlushAll();
         }
     }
 
