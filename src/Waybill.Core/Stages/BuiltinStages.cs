@@ -5,7 +5,8 @@ public sealed class BuiltinStages
 {
     private readonly Dictionary<string, Func<IStage>> _stages = new(StringComparer.Ordinal);
 
-    public static BuiltinStages Default { get; } = new BuiltinStages()
+    /// <summary>A new registry with the stages that ship with Waybill; a host adds its own to its copy, never to a shared one.</summary>
+    public static BuiltinStages Default => new BuiltinStages()
         .Add("copy", () => new CopyStage())
         .Add("concat", () => new ConcatStage());
 
