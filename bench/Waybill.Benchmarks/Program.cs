@@ -15,4 +15,6 @@ var config = DefaultConfig.Instance
     .AddJob(Job.ShortRun.WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
     .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "waybill-bench-results"));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchDirs).Assembly).Run(args, config);
-return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+var failed = summaries.SelectMany(s => s.Reports).Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
+foreach (var name in failed) Console.Error.WriteLine($"benchmark failed: {name}");
+return failed.Count > 0 || summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

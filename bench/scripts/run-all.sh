@@ -10,7 +10,8 @@
 # before each part.
 #
 # Usage:  bench/scripts/run-all.sh [BDN_FILTER]     (default '*'; e.g. '*Track*')
-# Environment: ARTIFACTS (default /tmp/benchart), OUTDIR, QUIET, and those of the two scripts.
+# Environment: ARTIFACTS (default /tmp/benchart), OUTDIR, QUIET, PARTS (a subset of
+# "bdn stages-vs-bash stages-vs-bash-tmpfs hash-vs-coreutils"), and those of the two scripts.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,6 +28,9 @@ mkdir -p "$tmpfs" "$disk"
 echo "building (Release, artifacts in $artifacts) ..."
 dotnet build bench/Waybill.Benchmarks -c Release --artifacts-path "$artifacts" --nologo -v quiet -tl:off >/dev/null
 dotnet build src/Waybill.Cli -c Release --artifacts-path "$artifacts" --nologo -v quiet -tl:off >/dev/null
+for built in "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" "$artifacts/bin/Waybill.Cli/release/waybill.dll"; do
+  [ -f "$built" ] || { echo "build left no $built" >&2; exit 1; }
+done
 
 {
   echo "cores: $(nproc)"
@@ -70,8 +74,9 @@ run() {
     | tee -a "$outdir/$name.log"
 }
 
-run bdn dotnet "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" --filter "$filter" --artifacts "$outdir/bdn"
-run stages-vs-bash env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
-run stages-vs-bash-tmpfs env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
-run hash-vs-coreutils env BENCH_DLL="$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" bench/scripts/hash-vs-coreutils.sh
+parts=" ${PARTS:-bdn stages-vs-bash stages-vs-bash-tmpfs hash-vs-coreutils} "
+[[ "$parts" != *" bdn "* ]] || run bdn dotnet "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" --filter "$filter" --artifacts "$outdir/bdn"
+[[ "$parts" != *" stages-vs-bash "* ]] || run stages-vs-bash env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
+[[ "$parts" != *" stages-vs-bash-tmpfs "* ]] || run stages-vs-bash-tmpfs env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
+[[ "$parts" != *" hash-vs-coreutils "* ]] || run hash-vs-coreutils env BENCH_DLL="$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" bench/scripts/hash-vs-coreutils.sh
 echo "results in $outdir"
