@@ -22,12 +22,7 @@ public static class LiveProgress
                     stages.Increment(1);
                     stages.Description = $"{Markup.Escape(pipeline.Name)}: {finished}/{pipeline.Stages.Count} stages (last: {Markup.Escape(outcome.StageId)} {outcome.Status.ToString().ToLowerInvariant()})";
                 });
-                return await PipelineRunner.RunAsync(pipeline, new RunOptions
-                {
-                    JobId = options.JobId, OutputRoot = options.OutputRoot, MaxParallel = options.MaxParallel, KeepGoing = options.KeepGoing,
-                    LegacyStageLogs = options.LegacyStageLogs, Console = options.Console, ConsoleLevel = options.ConsoleLevel, Time = options.Time,
-                    Executor = options.Executor, CommandLine = options.CommandLine, Overrides = options.Overrides, Progress = progress,
-                }, cancellationToken);
+                return await PipelineRunner.RunAsync(pipeline, options with { Progress = progress }, cancellationToken);
             });
 
     /// <summary>Progress&lt;T&gt; posts to a sync context; the bar wants the update at once, on the runner's thread.</summary>

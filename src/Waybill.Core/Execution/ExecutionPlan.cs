@@ -2,7 +2,7 @@ using Waybill.Core.Pipeline;
 
 namespace Waybill.Core.Execution;
 
-/// <summary>The stages in display order (by number; the runner starts each when its dependencies are done) with their resolved dependencies and dependents.</summary>
+/// <summary>The stages in display order (by number; the runner starts each when its dependencies are done) with their resolved dependencies.</summary>
 public sealed class ExecutionPlan
 {
     public ExecutionPlan(PipelineDefinition pipeline)
@@ -10,13 +10,17 @@ public sealed class ExecutionPlan
         Pipeline = pipeline;
         Order = [.. pipeline.Stages.OrderBy(s => s.Number).ThenBy(s => s.Id, StringComparer.Ordinal)];
         Dependencies = Order.ToDictionary(s => s.Id, s => s.DependsOn.Select(d => pipeline.Find(d)!.Id).Distinct().ToList(), StringComparer.Ordinal);
-        Dependents = Order.ToDictionary(s => s.Id, s => Order.Where(o => Dependencies[o.Id].Contains(s.Id)).Select(o => o.Id).ToList(), StringComparer.Ordinal);
+        _positions = Order.Select((s, i) => (s.Id, i + 1)).ToDictionary(p => p.Id, p => p.Item2, StringComparer.Ordinal);
+        ById = Order.ToDictionary(s => s.Id, StringComparer.Ordinal);
     }
 
     public PipelineDefinition Pipeline { get; }
     public IReadOnlyList<StageDefinition> Order { get; }
     public IReadOnlyDictionary<string, List<string>> Dependencies { get; }
-    public IReadOnlyDictionary<string, List<string>> Dependents { get; }
+    public IReadOnlyDictionary<string, StageDefinition> ById { get; }
 
-    public int PositionOf(string stageId) => Order.ToList().FindIndex(s => s.Id == stageId) + 1;
+    private readonly Dictionary<string, int> _positions;
+
+    /// <summary>1-based position in <see cref="Order"/>, as in "▶ Stage 6/12".</summary>
+    public int PositionOf(string stageId) => _positions[stageId];
 }

@@ -102,13 +102,12 @@ internal static class JobRecords
         summary.ErrorCount = outcome.Manifest.Errors.Count;
     }
 
-    public static void Complete(JobManifest job, IReadOnlyDictionary<string, StageOutcome> outcomes, ExecutionPlan plan, StageStatus status, TimeProvider time, TimeSpan elapsed)
+    public static void Complete(JobManifest job, IReadOnlyDictionary<string, StageOutcome> outcomes, StageStatus status, TimeProvider time, TimeSpan elapsed)
     {
         job.Status = status.ToText();
         job.FinishedUtc = time.GetUtcNow();
         job.DurationSeconds = Math.Round(elapsed.TotalSeconds, 3);
         job.Lineage = [.. LineageOf(outcomes.Values.Select(o => o.Manifest))];
-        _ = plan;
     }
 
     /// <summary>An edge for every input that names its producing stage, with the checksum the producer recorded.</summary>

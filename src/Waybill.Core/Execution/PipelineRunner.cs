@@ -67,7 +67,7 @@ public static class PipelineRunner
                     }
                     if (stoppedBy is not null) continue;
                     if (running.Count >= Math.Max(1, options.MaxParallel) || !dependencies.All(outcomes.ContainsKey)) continue;
-                    var stage = pipeline.Find(id)!;
+                    var stage = plan.ById[id];
                     var invocation = Invocation(stage);
                     StageTransitions.Started(log, invocation);
                     logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
@@ -102,7 +102,7 @@ public static class PipelineRunner
         var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;
-        JobRecords.Complete(job, outcomes, plan, status, time, clock.Elapsed);
+        JobRecords.Complete(job, outcomes, status, time, clock.Elapsed);
         ManifestJson.Write(layout.JobManifestPath, job);
         var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed, {Count(StageStatus.Skipped)} skipped, {Count(StageStatus.Cancelled)} cancelled";
         if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
@@ -134,7 +134,7 @@ public static class PipelineRunner
 
         StageOutcome NotRun(string id, StageStatus status, string reason)
         {
-            var invocation = Invocation(pipeline.Find(id)!);
+            var invocation = Invocation(plan.ById[id]);
             try
             {
                 return StageRunner.RecordNotRun(invocation, services, status, reason);
@@ -150,7 +150,7 @@ public static class PipelineRunner
         {
             outcomes[outcome.StageId] = outcome;
             pending.Remove(outcome.StageId);
-            StageTransitions.Finished(log, pipeline.Find(outcome.StageId)!.Name, outcome);
+            StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome);
             options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
             JobRecords.Update(job, outcome);

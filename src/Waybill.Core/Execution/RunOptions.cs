@@ -3,7 +3,7 @@ using Waybill.Core.Logging;
 
 namespace Waybill.Core.Execution;
 
-public sealed class RunOptions
+public sealed record RunOptions
 {
     /// <summary>The job id (folder name); generated when null.</summary>
     public string? JobId { get; init; }

@@ -293,13 +293,16 @@ public sealed class StageContext
         lock (_gate) _processes.Add(result);
     }
 
-    internal static Dictionary<string, string> CurrentEnvironment()
+    /// <summary>A fresh copy of the engine's environment, read once per process: every command stage starts from it.</summary>
+    internal static Dictionary<string, string> CurrentEnvironment() => new(s_environment.Value, StringComparer.Ordinal);
+
+    private static readonly Lazy<Dictionary<string, string>> s_environment = new(() =>
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
             result[(string)entry.Key] = (string?)entry.Value ?? "";
         return result;
-    }
+    });
 
     /// <summary>The engine's environment, the pipeline's and stage's <c>env:</c>, and WAYBILL_* variables naming the stage's files.</summary>
     internal Dictionary<string, string> CommandEnvironment()

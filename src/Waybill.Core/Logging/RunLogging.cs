@@ -59,8 +59,6 @@ public sealed class RunLogging : IDisposable
         return new StageLogHandle(new RoutingLogger("stage." + stageName, stageId, routes, redactor, time), files);
     }
 
-    public LogRoute[] SharedRoutes => _sharedRoutes;
-
     public void Dispose()
     {
         _pipelineFile.Dispose();
