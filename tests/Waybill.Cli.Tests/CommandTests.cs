@@ -160,6 +160,15 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_option_is_bad_input_not_a_stage_failure()
+    {
+        var result = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--no-such-option");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--no-such-option", result.Stderr);
+        Assert.Contains("hint: see 'waybill --help'", result.Stderr);
+    }
+
+    [Fact]
     public async Task An_unknown_job_is_a_clear_error()
     {
         var result = await CliProcess.RunAsync(_temp.Path, "status", "nope");
