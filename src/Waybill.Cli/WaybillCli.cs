@@ -16,6 +16,9 @@ public static class WaybillCli
         root.Subcommands.Add(LogsCommand.Create(output, error));
         root.Subcommands.Add(ManifestCommand.Create(output, error));
         root.Subcommands.Add(ExecStageCommand.Create(output, error));
+        root.Subcommands.Add(SubtitleCommand.Create(output, error));
+        root.Subcommands.Add(InitCommand.Create(output, error));
+        root.Subcommands.Add(SampleCommand.Create(output, error));
         return root;
     }
 

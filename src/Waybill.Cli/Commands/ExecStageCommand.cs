@@ -17,7 +17,7 @@ internal static class ExecStageCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var pipeline = SingleStage.LoadSnapshot(layout);
+            var pipeline = SingleStage.LoadSnapshot(layout, Builtins.Create());
             var outcome = await SingleStage.RunAsync(layout, pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken);
             await output.WriteLineAsync($"{outcome.StageId}: {outcome.Status.ToText()}{(outcome.Reason is null ? "" : $" ({outcome.Reason})")}");
             return outcome.Status switch

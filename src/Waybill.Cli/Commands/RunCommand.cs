@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
-using Waybill.Cli.Output;
 using Waybill.Core.Execution;
-using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 
 namespace Waybill.Cli.Commands;
@@ -25,37 +22,12 @@ internal static class RunCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
-            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, overrides);
-            var parallel = parse.GetValue(jobs);
-            if (parallel < 1) throw new CliException($"--jobs must be at least 1, not {parallel}");
+            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, overrides, Builtins.Create());
             if (parse.GetValue(dryRun)) return DryRun(definition, output);
-
-            // On a terminal a live bar counts finished stages under the log lines; piped output stays plain.
-            var live = Terminal.IsInteractive ? Terminal.Create(output) : null;
-            var options = new RunOptions
-            {
-                JobId = parse.GetValue(jobId),
-                OutputRoot = parse.GetValue(outRoot)!,
-                MaxParallel = parallel,
-                KeepGoing = parse.GetValue(keepGoing),
-                LegacyStageLogs = parse.GetValue(legacy),
-                Console = new ConsoleLogSink(output, live),
-                ConsoleLevel = parse.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
-                CommandLine = [.. Environment.GetCommandLineArgs().Skip(1)],
-                Overrides = overrides,
-            };
-            var result = live is null
-                ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
-                : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
-            Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList());
-            await output.WriteLineAsync($"Job folder:   {Path.GetRelativePath(Environment.CurrentDirectory, result.JobDir)}");
-            await output.WriteLineAsync($"Pipeline log: {Path.GetRelativePath(Environment.CurrentDirectory, result.PipelineLog)}");
-            return result.Status switch
-            {
-                StageStatus.Success => ExitCodes.Success,
-                StageStatus.Cancelled => ExitCodes.Cancelled,
-                _ => ExitCodes.StageFailed,
-            };
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
+                parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides);
+            var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
+            return code;
         }));
         return command;
     }

@@ -13,7 +13,7 @@ internal static class ValidateCommand
         var command = new Command("validate", "Check a pipeline file without running it: syntax, keys, stages, references, cycles, placeholders") { pipeline, set };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
-            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, parse.GetValue(set) ?? []);
+            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, parse.GetValue(set) ?? [], Builtins.Create());
             var plan = new ExecutionPlan(definition);
             output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {string.Join(" → ", plan.Order.Select(s => s.Id))}");
             return ExitCodes.Success;

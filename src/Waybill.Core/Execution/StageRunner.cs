@@ -136,6 +136,14 @@ public static class StageRunner
     {
         foreach (var input in context.Definition.Inputs)
         {
+            if (input.ExternalPath is { } external)
+            {
+                foreach (var reference in Placeholders.Find(external).Where(r => r.Scope == "config"))
+                {
+                    if (Placeholders.Lookup(context.Config, reference.Key) is not System.Text.Json.Nodes.JsonValue value || value.ToString().Length == 0)
+                        throw new StageFailedException($"input '{input.Name}' is \"{external}\", but config '{reference.Key}' is not set; set it with --set {reference.Key}=<file>");
+                }
+            }
             var path = context.InputPath(input.Name);
             if (!File.Exists(path))
             {

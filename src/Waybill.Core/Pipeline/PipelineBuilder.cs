@@ -87,12 +87,12 @@ public sealed class StageBuilder
     internal List<string> After { get; } = [];
     internal Dictionary<string, string> Tools { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>An upstream output (<c>01_demux.audio</c>).</summary>
-    public StageBuilder Input(string name, string from, string? type = null, string? format = null)
+    /// <summary>An upstream output (<c>01_demux.audio</c>); an optional one is absent when its producer skipped.</summary>
+    public StageBuilder Input(string name, string from, string? type = null, string? format = null, bool optional = false)
     {
         var dot = from.LastIndexOf('.');
         if (dot <= 0) throw new PipelineInvalidException(new PipelineError($"input '{name}' source '{from}' must be <stage>.<output>", Field: name));
-        Inputs.Add(new InputDeclaration(name, from[..dot], from[(dot + 1)..], null, type, format));
+        Inputs.Add(new InputDeclaration(name, from[..dot], from[(dot + 1)..], null, type, format, Optional: optional));
         return this;
     }
 

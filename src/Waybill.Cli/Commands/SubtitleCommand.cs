@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using Waybill.Core.Execution;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+using Waybill.Media;
+
+namespace Waybill.Cli.Commands;
+
+/// <summary><c>waybill subtitle &lt;video&gt;</c>: the shipped subtitle pipeline with its common settings as options.</summary>
+internal static class SubtitleCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var video = new Argument<string>("video") { Description = "The video (or audio) file to subtitle" };
+        var outRoot = CommonOptions.Out();
+        var jobId = new Option<string?>("--job-id") { Description = "Job id (folder name under --out); generated when omitted" };
+        var language = new Option<string>("--lang") { Description = "Spoken language (ISO 639-1)", DefaultValueFactory = _ => "en" };
+        var translateTo = new Option<string?>("--translate-to") { Description = "Also make subtitles in this language (needs an OpenAI-compatible chat endpoint)" };
+        var asr = new Option<string>("--asr") { Description = "Speech recogniser: pocketsphinx, command (WhisperX, whisper.cpp) or openai", DefaultValueFactory = _ => "pocketsphinx" };
+        asr.AcceptOnlyFromAmong("pocketsphinx", "command", "openai");
+        var title = new Option<string?>("--title") { Description = "Title for TMDB, e.g. \"Movie (2019)\"; parsed from the file name when omitted" };
+        var glossary = new Option<string?>("--glossary") { Description = "Names and terms to keep (TSV or CSV: term[,translation[,kind]])" };
+        var start = new Option<double?>("--start") { Description = "Only from this second of the input" };
+        var end = new Option<double?>("--end") { Description = "Only up to this second of the input" };
+        var pipelineFile = new Option<string?>("--pipeline") { Description = "Use this pipeline file instead of the shipped one (see 'waybill init subtitles')" };
+        var set = new Option<string[]>("--set") { Description = "Any other config: key=value or stage.key=value; repeatable" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Run up to N independent stages at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too" };
+
+        var command = new Command("subtitle", "Make subtitles for a video: demux, VAD, speech recognition, cleanup, SRT/WebVTT, mux")
+        {
+            video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug,
+        };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
+        {
+            var input = Path.GetFullPath(parse.GetValue(video)!);
+            if (!File.Exists(input))
+                throw new CliException(Directory.Exists(input) ? $"{input} is a folder; give a video file" : $"video not found: {input}");
+            var overrides = new List<string>
+            {
+                $"video={input}",
+                $"language={parse.GetValue(language)}",
+                $"06_asr.backend={parse.GetValue(asr)}",
+            };
+            if (parse.GetValue(translateTo) is { Length: > 0 } target) overrides.Add($"translate_to={target}");
+            if (parse.GetValue(title) is { Length: > 0 } name) overrides.Add($"title={name}");
+            if (parse.GetValue(glossary) is { Length: > 0 } terms)
+            {
+                var path = Path.GetFullPath(terms);
+                if (!File.Exists(path)) throw new CliException($"glossary not found: {path}");
+                overrides.Add($"03_glossary_load.glossary_file={path}");
+            }
+            if (parse.GetValue(start) is { } from) overrides.Add($"start={from.ToString(CultureInfo.InvariantCulture)}");
+            if (parse.GetValue(end) is { } to) overrides.Add($"end={to.ToString(CultureInfo.InvariantCulture)}");
+            overrides.AddRange(parse.GetValue(set) ?? []);
+
+            var custom = parse.GetValue(pipelineFile);
+            var definition = custom is null
+                ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
+                : PipelineFileLoader.Load(custom, overrides, Builtins.Create());
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides);
+            var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
+            PrintProducts(output, result);
+            return code;
+        }));
+        return command;
+    }
+
+    /// <summary>Where the subtitle files and the muxed video are, read from the stages' manifests.</summary>
+    private static void PrintProducts(TextWriter output, RunResult result)
+    {
+        foreach (var stage in result.Stages.Select(s => s.Manifest))
+        {
+            if (stage.Status != "success") continue;
+            foreach (var file in stage.Outputs)
+            {
+                if (file.Format is "srt" or "vtt")
+                    output.WriteLine($"Subtitles:    {PipelineExecution.Relative(Path.Combine(result.JobDir, file.Path))}");
+                else if (file.Type == "video")
+                    output.WriteLine($"Video:        {PipelineExecution.Relative(Path.Combine(result.JobDir, file.Path))}");
+            }
+        }
+    }
+}
