@@ -67,6 +67,33 @@ public sealed class WavReader : IDisposable
         return read;
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the next mono frames as raw 16-bit samples (channels averaged),
+    /// for decoders that take PCM as it is stored; returns how many were read (0 at the end).
+    /// </summary>
+    public int ReadPcm16(Span<short> destination)
+    {
+        var frameBytes = 2 * Channels;
+        var read = 0;
+        while (read < destination.Length)
+        {
+            var left = _dataEnd - _stream.Position;
+            if (left < frameBytes) break;
+            var want = (int)Math.Min(Math.Min((destination.Length - read) * (long)frameBytes, _buffer.Length / frameBytes * frameBytes), left / frameBytes * frameBytes);
+            var got = ReadFully(_buffer.AsSpan(0, want));
+            var frames = got / frameBytes;
+            for (var f = 0; f < frames; f++)
+            {
+                var sum = 0;
+                for (var c = 0; c < Channels; c++) sum += BinaryPrimitives.ReadInt16LittleEndian(_buffer.AsSpan(f * frameBytes + c * 2));
+                destination[read + f] = (short)(sum / Channels);
+            }
+            read += frames;
+            if (got < want) break;
+        }
+        return read;
+    }
+
     /// <summary>Reads frames [start, start+count) as mono floats (clamped to the file).</summary>
     public float[] ReadRange(long start, long count)
     {

@@ -3,6 +3,7 @@ namespace Waybill.Media.Model;
 /// <summary>One stretch of speech found by VAD, in seconds from the start of the audio.</summary>
 public sealed record SpeechSegment(double Start, double End, double Probability)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public double Duration => End - Start;
 }
 

@@ -16,11 +16,14 @@ public sealed partial class FfmpegRun
 {
     private const int KeptErrors = 200;
     private readonly List<string> _errors = [];
+    private string? _first;
 
-    private FfmpegRun(ProcessResult process) => Process = process;
+    internal FfmpegRun(ProcessResult? process = null) => Process = process;
 
-    public ProcessResult Process { get; }
-    public int ExitCode => Process.ExitCode;
+    /// <summary>How the process ended; set once it has.</summary>
+    public ProcessResult? Process { get; private set; }
+
+    public int ExitCode => Process?.ExitCode ?? -1;
 
     /// <summary>Lines the tool logged at level error or worse (the last <see cref="KeptErrors"/>), without addresses.</summary>
     public IReadOnlyList<string> Errors => _errors;
@@ -31,22 +34,20 @@ public sealed partial class FfmpegRun
     /// <summary>The last error line, or a fallback naming the exit code.</summary>
     public string LastError => _errors.Count > 0 ? _errors[^1] : $"exit code {ExitCode}, no error message";
 
-    /// <summary>The last <paramref name="count"/> distinct error lines joined with "; ".</summary>
-    public string LastErrors(int count = 2) => _errors.Count == 0 ? LastError : string.Join("; ", _errors.TakeLast(count).Distinct());
+    /// <summary>The first error line (usually the cause) and the last (what gave up), or <see cref="LastError"/> alone.</summary>
+    public string ErrorSummary => _first is null || _first == LastError ? LastError : ErrorCount > 2 ? $"{_first}; …; {LastError}" : $"{_first}; {LastError}";
 
     /// <summary>Runs <paramref name="program"/> (ffmpeg) with stderr merged into stdout.</summary>
     public static async Task<FfmpegRun> RunAsync(StageContext context, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var path = ExternalTool.Require(context, program);
-        var lines = new List<string>();
-        var process = await context.RunProcessAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>&1", path, .. arguments], cancellationToken, standardOutput: line =>
+        var run = new FfmpegRun();
+        run.Process = await context.RunProcessAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>&1", path, .. arguments], cancellationToken, standardOutput: line =>
         {
             context.Logger.LogDebug("stderr| {Line}", line);
-            lines.Add(line);
+            run.Observe(line);
         });
         cancellationToken.ThrowIfCancellationRequested();
-        var run = new FfmpegRun(process);
-        foreach (var line in lines) run.Observe(line);
         return run;
     }
 
@@ -57,9 +58,9 @@ public sealed partial class FfmpegRun
         var stderr = Path.Combine(Path.GetTempPath(), $"waybill-{program}-{Guid.NewGuid():N}.stderr");
         try
         {
-            var process = await context.RunProcessAsync("/bin/sh", ["-c", "e=$1; shift; exec \"$@\" 2>\"$e\"", "sh", stderr, path, .. arguments], cancellationToken, standardOutput: standardOutput);
+            var run = new FfmpegRun();
+            run.Process = await context.RunProcessAsync("/bin/sh", ["-c", "e=$1; shift; exec \"$@\" 2>\"$e\"", "sh", stderr, path, .. arguments], cancellationToken, standardOutput: standardOutput);
             cancellationToken.ThrowIfCancellationRequested();
-            var run = new FfmpegRun(process);
             if (File.Exists(stderr))
             {
                 foreach (var line in File.ReadLines(stderr))
@@ -85,7 +86,9 @@ public sealed partial class FfmpegRun
         var context = match.Groups["ctx"].Value;
         var message = match.Groups["msg"].Value.Trim();
         if (message.Length == 0) return;
-        _errors.Add(context.Length > 0 ? $"{context}: {message}" : message);
+        var error = context.Length > 0 ? $"{context}: {message}" : message;
+        _first ??= error;
+        _errors.Add(error);
         if (_errors.Count > KeptErrors) _errors.RemoveAt(0);
     }
 

@@ -1,7 +1,7 @@
 namespace Waybill.Media.Stages.Demux;
 
 /// <summary>One stream of a media file as ffprobe reports it (fields that do not apply to the stream type are null).</summary>
-public sealed record MediaStream
+public sealed record StreamInfo
 {
     /// <summary>The stream's index in the file (ffmpeg's <c>0:N</c>).</summary>
     public int Index { get; init; }
@@ -16,6 +16,10 @@ public sealed record MediaStream
 
     public string? Title { get; init; }
     public bool Default { get; init; }
+
+    /// <summary>True for a picture attached to an audio file (album art), which ffprobe lists as a video stream.</summary>
+    public bool? CoverArt { get; init; }
+
     public int? Channels { get; init; }
     public int? SampleRate { get; init; }
     public int? Width { get; init; }
@@ -25,7 +29,7 @@ public sealed record MediaStream
 }
 
 /// <summary>The audio stream 01_demux extracted, and why that one.</summary>
-public sealed record ChosenAudioStream(int Index, int AudioIndex, string? Language, string Reason);
+public sealed record AudioChoice(int Index, int AudioIndex, string? Language, string Reason);
 
 /// <summary><c>01_demux/metadata.json</c>: the source file's facts from ffprobe and what was taken from it.</summary>
 public sealed record MediaMetadata
@@ -43,8 +47,8 @@ public sealed record MediaMetadata
     public double? Duration { get; init; }
     public long? BitRate { get; init; }
     public bool HasVideo { get; init; }
-    public List<MediaStream> Streams { get; init; } = [];
-    public ChosenAudioStream? AudioStream { get; init; }
+    public List<StreamInfo> Streams { get; init; } = [];
+    public AudioChoice? AudioStream { get; init; }
 
     /// <summary>The part of the source that was extracted, in seconds (null: from the start / to the end).</summary>
     public double? ClipStart { get; init; }

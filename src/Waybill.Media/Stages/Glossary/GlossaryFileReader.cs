@@ -38,7 +38,7 @@ public static class GlossaryFileReader
             var line = lines[i];
             var number = i + 1;
             if (line.Trim().Length == 0 || line.TrimStart().StartsWith('#')) continue;
-            var fields = format == "tsv" ? line.Split('\t') : SplitCsv(line);
+            var fields = format == "tsv" ? [.. line.Split('\t')] : SplitCsv(line);
             if (fields is null)
             {
                 problems.Add(new(display, number, "unbalanced quotes: a quoted CSV field must end on the same line with \""));

@@ -5,17 +5,14 @@ namespace Waybill.Media.Stages.Glossary;
 
 /// <summary>
 /// <c>02_tmdb/tmdb.json</c> as 02_tmdb writes it: the query, the movie, its cast and crew.
-/// Only the fields the glossary needs are read; unknown ones are ignored.
+/// Only the fields the glossary needs are read; others (the query, crew details) are ignored.
 /// </summary>
 public sealed class TmdbFile
 {
-    public TmdbQuery? Query { get; init; }
     public TmdbMovie? Movie { get; init; }
     public List<TmdbCast> Cast { get; init; } = [];
     public List<TmdbCrew> Crew { get; init; } = [];
 }
-
-public sealed record TmdbQuery(string? Title, int? Year);
 
 public sealed record TmdbMovie(long Id, string? Title, string? OriginalTitle, string? ReleaseDate, string? Overview, string? OriginalLanguage);
 

@@ -24,8 +24,8 @@ public sealed class SileroVadModel : IDisposable
     private readonly float[] _state = new float[StateSize];
     private readonly float[] _stateOut = new float[StateSize];
     private readonly float[] _probability = new float[1];
-    private readonly OrtValue[] _inputs;
-    private readonly OrtValue[] _outputs;
+    private readonly OrtValue[] _values;
+    private readonly OrtIoBinding _binding;
     private readonly string[] _inputNames = ["input", "state", "sr"];
     private readonly string[] _outputNames = ["output", "stateN"];
 
@@ -53,17 +53,18 @@ public sealed class SileroVadModel : IDisposable
         {
             CheckSignature();
             var srShape = _session.InputMetadata["sr"].Dimensions.Length == 0 ? Array.Empty<long>() : [1L];
-            _inputs =
+            // Bound once: a run then passes no names and allocates nothing (Run with name lists marshals them every call).
+            _values =
             [
                 OrtValue.CreateTensorValueFromMemory(_input, [1, _input.Length]),
                 OrtValue.CreateTensorValueFromMemory(_state, [2, 1, 128]),
                 OrtValue.CreateTensorValueFromMemory(new long[] { SampleRate }, srShape),
-            ];
-            _outputs =
-            [
                 OrtValue.CreateTensorValueFromMemory(_probability, [1, 1]),
                 OrtValue.CreateTensorValueFromMemory(_stateOut, [2, 1, 128]),
             ];
+            _binding = _session.CreateIoBinding();
+            for (var i = 0; i < _inputNames.Length; i++) _binding.BindInput(_inputNames[i], _values[i]);
+            for (var i = 0; i < _outputNames.Length; i++) _binding.BindOutput(_outputNames[i], _values[_inputNames.Length + i]);
         }
         catch
         {
@@ -107,15 +108,15 @@ public sealed class SileroVadModel : IDisposable
         var fresh = _input.AsSpan(ContextSamples);
         window.CopyTo(fresh);
         fresh[window.Length..].Clear();
-        _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+        _session.RunWithBinding(_runOptions, _binding);
         _stateOut.CopyTo(_state, 0);
         return _probability[0];
     }
 
     public void Dispose()
     {
-        foreach (var value in _inputs) value.Dispose();
-        foreach (var value in _outputs) value.Dispose();
+        _binding.Dispose();
+        foreach (var value in _values) value.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
     }

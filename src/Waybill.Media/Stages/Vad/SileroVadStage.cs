@@ -30,7 +30,12 @@ public sealed class SileroVadStage : IStage
         var audio = context.InputPath(inputName);
         context.AddConfig("input", inputName);
         context.AddConfig("model_path", modelPath);
+        // The values used, defaults included, next to the configured ones.
+        context.AddConfig("threshold", options.Threshold);
         context.AddConfig("neg_threshold", Math.Round(options.NegThreshold, 3));
+        context.AddConfig("min_speech_ms", options.MinSpeechMs);
+        context.AddConfig("min_silence_ms", options.MinSilenceMs);
+        context.AddConfig("speech_pad_ms", options.SpeechPadMs);
         // The model lives outside the job, in the shared cache: recorded (path, size, checksum) so a run names the exact file.
         context.TrackIntermediate(modelPath, "model", retained: true, reason: "shared model cache, kept for future runs");
         context.SetToolVersion("onnxruntime", OrtEnv.Instance().GetVersionString());

@@ -1,0 +1,77 @@
+using Waybill.Media.Stages.Demux;
+
+namespace Waybill.Media.Stages.Mux;
+
+/// <summary>One subtitle file to add, with its language as ISO 639-2 (<c>eng</c>) and a track title (<c>English</c>).</summary>
+public sealed record SubtitleInput(string Srt, string Language, string? Title);
+
+/// <summary>
+/// How 12_mux builds the subtitled video: which container, which subtitle codec, and ffmpeg's arguments.
+/// MP4/MOV/M4V keep their container with mov_text subtitles (the only text subtitles MP4 players read); MKV gets
+/// SubRip. Other containers (AVI, WebM, …) cannot carry these tracks well, so the result is Matroska.
+/// </summary>
+public sealed record MuxPlan(string OutputName, string Muxer, string SubtitleCodec, string? Warning)
+{
+    /// <summary>The plan for <paramref name="originalName"/>: <c>Movie.mp4</c> → <c>Movie.subtitled.mp4</c>.</summary>
+    public static MuxPlan For(string originalName)
+    {
+        var stem = Path.GetFileNameWithoutExtension(originalName);
+        var extension = Path.GetExtension(originalName).ToLowerInvariant();
+        return extension switch
+        {
+            ".mp4" or ".m4v" => new($"{stem}.subtitled{Path.GetExtension(originalName)}", "mp4", "mov_text", null),
+            ".mov" => new($"{stem}.subtitled{Path.GetExtension(originalName)}", "mov", "mov_text", null),
+            ".mkv" => new($"{stem}.subtitled{Path.GetExtension(originalName)}", "matroska", "srt", null),
+            _ => new($"{stem}.subtitled.mkv", "matroska", "srt",
+                $"{originalName} is {(extension.Length > 0 ? extension[1..].ToUpperInvariant() : "a file without extension")}, which cannot hold SubRip/mov_text subtitle tracks; writing Matroska instead: {stem}.subtitled.mkv"),
+        };
+    }
+
+    /// <summary>The codec name ffprobe reports for <see cref="SubtitleCodec"/>.</summary>
+    public string ProbedSubtitleCodec => SubtitleCodec == "srt" ? "subrip" : SubtitleCodec;
+
+    /// <summary>
+    /// ffmpeg's arguments: every stream of the original is copied as it is (<c>-map 0 -c copy</c>); the new subtitle
+    /// streams come after the <paramref name="existingSubtitles"/> the original already has, and only they are encoded.
+    /// </summary>
+    public List<string> Arguments(string video, IReadOnlyList<SubtitleInput> subtitles, int existingSubtitles, string output)
+    {
+        var args = new List<string> { "-nostdin", "-hide_banner", "-nostats", "-loglevel", "level+info", "-y", "-i", video };
+        foreach (var subtitle in subtitles) args.AddRange(["-i", subtitle.Srt]);
+        args.AddRange(["-map", "0"]);
+        for (var i = 0; i < subtitles.Count; i++) args.AddRange(["-map", $"{i + 1}:s:0"]);
+        args.AddRange(["-ignore_unknown", "-c", "copy"]);
+        for (var i = 0; i < subtitles.Count; i++)
+        {
+            var n = (existingSubtitles + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            args.AddRange([$"-c:s:{n}", SubtitleCodec, $"-metadata:s:s:{n}", $"language={subtitles[i].Language}"]);
+            if (subtitles[i].Title is { } title) args.AddRange([$"-metadata:s:s:{n}", $"title={title}"]);
+        }
+        if (Muxer is "mp4" or "mov") args.AddRange(["-movflags", "+faststart"]);
+        args.AddRange(["-f", Muxer, output]);
+        return args;
+    }
+
+    /// <summary>Checks the result against the original: what is wrong, or null when all is as planned.</summary>
+    public string? Verify(IReadOnlyList<StreamInfo> original, IReadOnlyList<StreamInfo> result, IReadOnlyList<SubtitleInput> subtitles)
+    {
+        static string Kinds(IEnumerable<StreamInfo> streams) => string.Join(", ", streams.Select(s => $"{s.Type} {s.Codec}"));
+        var before = original.Where(s => s.Type is "video" or "audio").ToList();
+        var after = result.Where(s => s.Type is "video" or "audio").ToList();
+        if (Kinds(before) != Kinds(after))
+            return $"the video and audio streams changed: the original has [{Kinds(before)}], the result [{Kinds(after)}]";
+        var existing = original.Count(s => s.Type == "subtitle");
+        var subs = result.Where(s => s.Type == "subtitle").ToList();
+        if (subs.Count != existing + subtitles.Count)
+            return $"the result has {subs.Count} subtitle streams, expected {existing + subtitles.Count} ({existing} from the original + {subtitles.Count} new)";
+        for (var i = 0; i < subtitles.Count; i++)
+        {
+            var stream = subs[existing + i];
+            if (stream.Codec != ProbedSubtitleCodec)
+                return $"new subtitle stream {i + 1} ({subtitles[i].Language}) is {stream.Codec}, expected {ProbedSubtitleCodec}";
+            if (!IsoLanguage.SameLanguage(stream.Language ?? "und", subtitles[i].Language) && !(subtitles[i].Language == "und" && stream.Language is null))
+                return $"new subtitle stream {i + 1} is tagged '{stream.Language ?? "und"}', expected '{subtitles[i].Language}'";
+        }
+        return null;
+    }
+}
