@@ -1,3 +1,4 @@
+using Waybill.Media.Tools;
 using System.Text.Json;
 using Waybill.Core.Pipeline;
 using Waybill.Media.Audio;

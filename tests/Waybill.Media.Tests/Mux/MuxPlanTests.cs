@@ -1,3 +1,5 @@
+using Waybill.Media.Model;
+using Waybill.Media.Tools;
 using Waybill.Media.Stages.Demux;
 using Waybill.Media.Stages.Mux;
 using Xunit;

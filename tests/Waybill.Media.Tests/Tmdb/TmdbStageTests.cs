@@ -1,3 +1,4 @@
+using Waybill.Media.Tools;
 using System.Diagnostics;
 using System.Text.Json;
 using Waybill.Core.Pipeline;

@@ -1,3 +1,5 @@
+using Waybill.Media.Model;
+using Waybill.Media.Tools;
 using System.Globalization;
 using Waybill.Core.Execution;
 using Waybill.Core.Stages;

@@ -1,3 +1,6 @@
+using Waybill.Media.Model;
+using Waybill.Media.Tools;
+
 namespace Waybill.Media.Stages.Demux;
 
 /// <summary>Picks the audio stream to transcribe: the first in the spoken language, else the default one, else the first.</summary>

@@ -1,3 +1,5 @@
+using Waybill.Media.Model;
+using Waybill.Media.Tools;
 using Waybill.Media.Stages.Demux;
 
 namespace Waybill.Media.Stages.Mux;

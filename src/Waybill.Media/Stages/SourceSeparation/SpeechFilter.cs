@@ -1,3 +1,5 @@
+using Waybill.Media.Model;
+using Waybill.Media.Tools;
 using Waybill.Core.Execution;
 using Waybill.Core.Stages;
 using Waybill.Media.Stages.Demux;

@@ -1,3 +1,4 @@
+using Waybill.Media.Model;
 using Waybill.Core.Execution;
 using Waybill.Core.Stages;
 using Waybill.Media.Audio;

@@ -1,3 +1,4 @@
+using Waybill.Media.Tools;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;

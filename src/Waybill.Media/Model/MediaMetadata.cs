@@ -1,4 +1,4 @@
-namespace Waybill.Media.Stages.Demux;
+namespace Waybill.Media.Model;
 
 /// <summary>One stream of a media file as ffprobe reports it (fields that do not apply to the stream type are null).</summary>
 public sealed record StreamInfo

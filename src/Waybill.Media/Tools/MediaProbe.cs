@@ -1,10 +1,11 @@
+using Waybill.Media.Model;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Waybill.Core.Execution;
 using Waybill.Core.Stages;
 
-namespace Waybill.Media.Stages.Demux;
+namespace Waybill.Media.Tools;
 
 /// <summary>Reads a media file's container and streams with ffprobe; files it cannot read fail with the reason.</summary>
 public static class MediaProbe

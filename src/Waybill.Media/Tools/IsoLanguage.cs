@@ -1,4 +1,4 @@
-namespace Waybill.Media.Stages.Demux;
+namespace Waybill.Media.Tools;
 
 /// <summary>
 /// Language codes as the pipeline's config writes them (ISO 639-1, <c>en</c>) and as containers store them

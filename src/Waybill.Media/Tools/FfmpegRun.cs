@@ -1,10 +1,11 @@
+using Waybill.Media.Model;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
 using Waybill.Core.Processes;
 using Waybill.Media.Tools;
 
-namespace Waybill.Media.Stages.Demux;
+namespace Waybill.Media.Tools;
 
 /// <summary>
 /// Runs ffmpeg or ffprobe for a stage so that failures can quote the tool's own error lines.
