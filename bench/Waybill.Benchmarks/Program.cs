@@ -8,6 +8,8 @@ using Waybill.Benchmarks;
 if (args.Length > 0 && args[0] == "hash") return HashTool.Run(args[1..]);
 // `logging-run FOLDER [LINES] [ROUNDS]`: whole-run logging rate with every line counted afterwards.
 if (args.Length > 0 && args[0] == "logging-run") return LoggingRunTool.Run(args[1..]);
+// `subtitles-bare VIDEO FOLDER [MODEL]`: the subtitle job's work without the engine (bench/scripts/subtitles-vs-bare.sh).
+if (args.Length > 0 && args[0] == "subtitles-bare") return await SubtitlesBareTool.RunAsync(args[1..]);
 
 // Benchmarks run in this process (no generated project is built), so the suite needs nothing but this build.
 // The default job is short (3 warm-up and 5 measured iterations); --warmupCount/--iterationCount change it.

@@ -122,6 +122,5 @@ public sealed class LyricsDetectorTests : IDisposable
         var analysis = LyricsDetector.Detect(wav, new MusicOptions(), TestContext.Current.CancellationToken);
         Log($"{analysis.AudioSeconds:0.0} s, {analysis.Frames.Count} frames in {analysis.ProcessingSeconds:0.000} s: real-time factor {analysis.RealTimeFactor:0.0000}");
         Assert.Equal(pieces.Count / 4, analysis.Music.Regions.Count);
-        Assert.True(analysis.RealTimeFactor < 0.2, $"real-time factor {analysis.RealTimeFactor}");
     }
 }

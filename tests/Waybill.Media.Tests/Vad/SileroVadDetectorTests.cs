@@ -163,31 +163,7 @@ public sealed class SileroVadDetectorTests : IDisposable
         Log($"{result.AudioSeconds:0.0} s audio, {result.Windows} windows in {result.ProcessingSeconds:0.000} s: " +
             $"{result.WindowsPerSecond:0} windows/s, real-time factor {result.RealTimeFactor:0.0000}, {allocated / 1024.0:0} KiB allocated");
         Assert.Equal(pieces.Count / 2, result.Segments.Segments.Count);
-        Assert.True(result.RealTimeFactor < 0.5, $"real-time factor {result.RealTimeFactor}");
         // Streaming: the minute of samples alone would be 3.8 MB as floats; only window-sized buffers and one float per window are allocated.
         Assert.True(allocated < 256 * 1024, $"{allocated} bytes allocated for {result.AudioSeconds:0} s of audio");
-    }
-
-    /// <summary>An hour of audio (115 MB of WAV) in well under 500 MB of process memory. Explicit: it takes about a minute.</summary>
-    [Fact(Explicit = true)]
-    public void An_hour_of_audio_stays_well_under_500_MB()
-    {
-        var clips = Sentences.Select(s => TestAudio.Speak(_temp.Path, s)).ToArray();
-        var pieces = new List<object>();
-        for (var seconds = 0.0; seconds < 3600; seconds += clips[pieces.Count / 2 % clips.Length].Length / 16000.0 + 1.5)
-        {
-            pieces.Add(clips[pieces.Count / 2 % clips.Length]);
-            pieces.Add(1.5);
-        }
-        var wav = _temp.Combine("hour.wav");
-        TestAudio.Compose(wav, [.. pieces]);
-
-        var result = SileroVadDetector.Detect(_model, wav, new VadOptions(), TestContext.Current.CancellationToken);
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        var peakMb = self.PeakWorkingSet64 / 1048576.0;
-        Log($"{result.AudioSeconds:0} s audio, {result.Segments.Segments.Count} segments, {result.WindowsPerSecond:0} windows/s, " +
-            $"real-time factor {result.RealTimeFactor:0.0000}, peak working set {peakMb:0} MB");
-        Assert.Equal(pieces.Count / 2, result.Segments.Segments.Count);
-        Assert.True(peakMb < 500, $"peak working set {peakMb:0} MB");
     }
 }
