@@ -25,9 +25,9 @@ sample() { # seconds -> video path; generated once
   [ -f "$dir/sample.mp4" ] || dotnet "$cli" sample -o "$dir" --seconds "$1" --size 160x120 --fps 5 >/dev/null
   echo "$dir/sample.mp4"
 }
-timed() { # label, command... -> "label wall_s peak_kb"
+timed() { # label, command... -> "label wall_s peak_kb user_s sys_s"
   local label="$1"; shift
-  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/$label.log" 2>&1 || { echo "$label failed:"; tail -20 "$work/$label.log"; exit 1; }
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >"$work/$label.log" 2>&1 || { echo "$label failed:"; tail -20 "$work/$label.log"; exit 1; }
   echo "$label $(cat "$work/time.txt")"
 }
 
@@ -42,10 +42,10 @@ for i in $(seq 1 "$runs"); do
   timed waybill dotnet "$cli" subtitle "$video" --out "$work/out" --job-id "run$i" -j 2 | tee -a "$results"
 done
 awk -v len="$length" '
-  { wall[$1] += $2; n[$1]++; if ($3 > peak[$1]) peak[$1] = $3 }
+  { wall[$1] += $2; cpu[$1] += $4 + $5; n[$1]++; if ($3 > peak[$1]) peak[$1] = $3 }
   END {
-    for (k in wall) printf "%-8s mean wall %7.2f s  real-time factor %.3f  peak RSS %6.1f MB\n", k, wall[k]/n[k], wall[k]/n[k]/len, peak[k]/1024
-    printf "Waybill overhead over bare: %+.1f%% of the wall time\n", 100 * (wall["waybill"]/n["waybill"] - wall["bare"]/n["bare"]) / (wall["waybill"]/n["waybill"])
+    for (k in wall) printf "%-8s mean wall %7.2f s  real-time factor %.3f  CPU %7.2f s  peak RSS %6.1f MB\n", k, wall[k]/n[k], wall[k]/n[k]/len, cpu[k]/n[k], peak[k]/1024
+    printf "Waybill overhead over bare: %+.1f%% of the wall time, %+.1f%% of the CPU time\n", 100 * (wall["waybill"]/n["waybill"] - wall["bare"]/n["bare"]) / (wall["waybill"]/n["waybill"]), 100 * (cpu["waybill"]/n["waybill"] - cpu["bare"]/n["bare"]) / (cpu["waybill"]/n["waybill"])
   }' "$results"
 grep -h 'real_time_factor\|decode_seconds' "$work/out/run$runs/06_asr/manifest.json" | tr -s ' ' || true
 

@@ -53,9 +53,10 @@ internal static class JobRecords
     /// <summary>The pipeline file as run, so <c>waybill exec-stage</c> can run one stage later, in another process or on another node.</summary>
     public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, IReadOnlyList<string> overrides, Redactor redactor)
     {
-        if (pipeline.SourcePath is null || !File.Exists(pipeline.SourcePath)) return;
+        var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
+        if (text is null) return;
         // Secret values written in the file are masked here too: secrets belong in the environment, not in the job folder.
-        AtomicFile.WriteAllText(Path.Combine(layout.StateDir, "pipeline.yaml"), redactor.Redact(File.ReadAllText(pipeline.SourcePath)));
+        AtomicFile.WriteAllText(Path.Combine(layout.StateDir, "pipeline.yaml"), redactor.Redact(text));
         var run = new JsonObject
         {
             ["source_path"] = pipeline.SourcePath,

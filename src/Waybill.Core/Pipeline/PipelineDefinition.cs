@@ -9,6 +9,8 @@ public sealed class PipelineDefinition
     public required string Name { get; init; }
     /// <summary>The pipeline file, when the pipeline came from one.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>The pipeline file's text as loaded (also for a pipeline built into a program, which has no file on disk).</summary>
+    public string? SourceText { get; init; }
     /// <summary>External input paths are read relative to this folder.</summary>
     public required string BaseDirectory { get; init; }
     public JsonObject Config { get; init; } = [];

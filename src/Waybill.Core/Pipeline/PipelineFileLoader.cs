@@ -102,6 +102,7 @@ public sealed class PipelineFileLoader
         {
             Name = name,
             SourcePath = _file,
+            SourceText = yaml,
             BaseDirectory = baseDirectory,
             Config = config,
             Env = env,

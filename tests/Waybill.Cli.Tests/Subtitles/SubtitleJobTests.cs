@@ -132,4 +132,15 @@ public sealed class SubtitleJobTests(SubtitleJobFixture job) : IClassFixture<Sub
         Assert.True(overlap >= 0.7 * (melody.End - melody.Start), $"melody {melody.Start}-{melody.End}; regions: {string.Join(", ", regions)}");
         Assert.All(Truth.Speech, s => Assert.DoesNotContain(regions, r => Math.Min(r.End, s.End) - Math.Max(r.Start, s.Start) > 0.5 * (s.End - s.Start)));
     }
+
+    [Fact]
+    public async Task One_stage_of_the_built_in_pipeline_runs_again_as_its_own_process()
+    {
+        var before = Manifest("07_alignment")["attempt"]!.GetValue<int>();
+        var run = await CliProcess.RunAsync(job.Folder, "exec-stage", "sample", "07_alignment", "--out", "out");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Equal(before + 1, Manifest("07_alignment")["attempt"]!.GetValue<int>());
+        Assert.Equal("success", Manifest("07_alignment")["status"]!.GetValue<string>());
+    }
 }
