@@ -35,6 +35,7 @@ public static class ConfigOverrides
         {
             Name = pipeline.Name,
             SourcePath = pipeline.SourcePath,
+            SourceText = pipeline.SourceText,
             BaseDirectory = pipeline.BaseDirectory,
             Config = pipelineConfig,
             Env = pipeline.Env,
