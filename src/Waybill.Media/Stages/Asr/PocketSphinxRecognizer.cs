@@ -45,37 +45,40 @@ public sealed class PocketSphinxRecognizer(PocketSphinxModel model, int workers,
     {
         await LoadAsync(cancellationToken);
         var results = new RecognizedSpan?[segments.Count];
-        var idle = new ConcurrentBag<(PocketSphinxDecoder Decoder, WavReader Reader)>();
-        var readers = new List<WavReader>();
+        var progress = new SegmentProgress(logger, segments.Count);
+        var next = -1;
+        // Decoding blocks in native code for seconds per segment: each decoder gets a thread of its own rather than
+        // holding thread-pool threads, which would make the pool inject and spin extra threads meanwhile.
+        // The first failure stops the other workers after their current segment.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var workers = _decoders.Select(decoder => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                using var reader = new WavReader(audio.Path);
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < segments.Count)
+                {
+                    stop.Token.ThrowIfCancellationRequested();
+                    results[index] = Decode(decoder, reader, index, segments, audio.Duration, stop.Token);
+                    progress.Done();
+                }
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {
-            foreach (var decoder in _decoders)
-            {
-                var reader = new WavReader(audio.Path);
-                readers.Add(reader);
-                idle.Add((decoder, reader));
-            }
-            var progress = new SegmentProgress(logger, segments.Count);
-            var options = new ParallelOptions { MaxDegreeOfParallelism = _decoders.Count, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(Enumerable.Range(0, segments.Count), options, (index, token) =>
-            {
-                // Never empty: at most as many bodies run at once as there are workers.
-                if (!idle.TryTake(out var worker)) throw new InvalidOperationException("no idle PocketSphinx decoder");
-                try
-                {
-                    results[index] = Decode(worker.Decoder, worker.Reader, index, segments, audio.Duration, token);
-                }
-                finally
-                {
-                    idle.Add(worker);
-                }
-                progress.Done();
-                return ValueTask.CompletedTask;
-            });
+            await Task.WhenAll(workers);
         }
-        finally
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && workers.Select(w => w.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } failure)
         {
-            foreach (var reader in readers) reader.Dispose();
+            // A worker stopped because another one failed: report the failure, not the stop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         return [.. results.Where(r => r is not null).Select(r => r!)];
     }
