@@ -11,6 +11,7 @@ public sealed class WavReader : IDisposable
     private readonly FileStream _stream;
     private readonly long _dataEnd;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly short[] _samples = new short[16 * 1024];
 
     public WavReader(string path)
     {
@@ -46,22 +47,13 @@ public sealed class WavReader : IDisposable
     /// <summary>Fills <paramref name="destination"/> with the next mono frames; returns how many were read (0 at the end).</summary>
     public int Read(Span<float> destination)
     {
-        var frameBytes = 2 * Channels;
         var read = 0;
         while (read < destination.Length)
         {
-            var left = _dataEnd - _stream.Position;
-            if (left < frameBytes) break;
-            var want = (int)Math.Min(Math.Min((destination.Length - read) * (long)frameBytes, _buffer.Length / frameBytes * frameBytes), left / frameBytes * frameBytes);
-            var got = ReadFully(_buffer.AsSpan(0, want));
-            var frames = got / frameBytes;
-            for (var f = 0; f < frames; f++)
-            {
-                var sum = 0;
-                for (var c = 0; c < Channels; c++) sum += BinaryPrimitives.ReadInt16LittleEndian(_buffer.AsSpan(f * frameBytes + c * 2));
-                destination[read + f] = sum / (32768f * Channels);
-            }
-            read += frames;
+            var want = Math.Min(destination.Length - read, _samples.Length);
+            var got = ReadPcm16(_samples.AsSpan(0, want));
+            for (var i = 0; i < got; i++) destination[read + i] = _samples[i] / 32768f;
+            read += got;
             if (got < want) break;
         }
         return read;

@@ -53,7 +53,6 @@ public static class SampleGenerator
                 position += frames;
             }
             Silence(LeadSeconds);
-            var pass = 0;
             do
             {
                 for (var i = 0; i < clips.Count; i++)
@@ -73,7 +72,6 @@ public static class SampleGenerator
                         Silence(GapSeconds);
                     }
                 }
-                pass++;
             }
             while (Seconds(position, rate) < options.MinimumSeconds);
             Silence(LeadSeconds - GapSeconds + 0.5);
