@@ -16,12 +16,7 @@ public sealed class CodeStageTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class DelegateStage(Func<StageContext, CancellationToken, Task> body) : IStage
-    {
-        public Task RunAsync(StageContext context, CancellationToken cancellationToken) => body(context, cancellationToken);
-    }
-
-    private static Func<IStage> Stage(Func<StageContext, CancellationToken, Task> body) => () => new DelegateStage(body);
+    private static Func<IStage> Stage(Func<StageContext, CancellationToken, Task> body) => DelegateStage.Of(body);
 
     private Task<RunResult> Run(PipelineDefinition pipeline, string jobId = "job", int parallel = 2, CancellationToken cancellationToken = default) =>
         PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = jobId, OutputRoot = _temp.Combine("out"), MaxParallel = parallel }, cancellationToken);

@@ -14,12 +14,7 @@ public sealed class OptionalInputTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class DelegateStage(Func<StageContext, CancellationToken, Task> body) : IStage
-    {
-        public Task RunAsync(StageContext context, CancellationToken cancellationToken) => body(context, cancellationToken);
-    }
-
-    private static Func<IStage> Stage(Func<StageContext, CancellationToken, Task> body) => () => new DelegateStage(body);
+    private static Func<IStage> Stage(Func<StageContext, CancellationToken, Task> body) => DelegateStage.Of(body);
 
     private Task<RunResult> Run(PipelineDefinition pipeline) =>
         PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 }, CancellationToken.None);
