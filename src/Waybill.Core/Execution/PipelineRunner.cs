@@ -39,6 +39,8 @@ public static class PipelineRunner
         var job = JobRecords.NewJobManifest(layout, pipeline, plan, runId, time, services.Host, Path.GetRelativePath(layout.Root, logging.PipelineLogPath));
         ManifestJson.Write(layout.JobManifestPath, job);
         logging.Events.Transition(time.GetUtcNow(), "job_started", null, "running", null, null);
+        var observers = new RunObservers(options.Observers, log);
+        observers.Each(o => o.JobStarted(new RunStarted(pipeline, layout, runId, time.GetUtcNow(), log, redactor)));
         log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel", pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel);
 
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
@@ -71,6 +73,7 @@ public static class PipelineRunner
                     var invocation = Invocation(stage);
                     StageTransitions.Started(log, invocation);
                     logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
+                    observers.Each(o => o.StageStarted(invocation, time.GetUtcNow()));
                     pending.Remove(id);
                     job.Stages.First(s => s.StageId == id).Status = "running";
                     running[Execute(invocation)] = stage;
@@ -109,6 +112,7 @@ public static class PipelineRunner
         else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds);
 
         logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null);
+        await observers.FinishAsync(status, time.GetUtcNow());
 
         return new RunResult(jobId, layout.Root, status, [.. plan.Order.Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
 
@@ -153,6 +157,7 @@ public static class PipelineRunner
             StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome);
             options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
+            observers.Each(o => o.StageFinished(Invocation(plan.ById[outcome.StageId]), outcome, time.GetUtcNow()));
             JobRecords.Update(job, outcome);
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
             {

@@ -27,4 +27,6 @@ public sealed record RunOptions
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
+    /// <summary>Told of every transition (exporters); their failures are logged as warnings, never fail the run.</summary>
+    public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
 }

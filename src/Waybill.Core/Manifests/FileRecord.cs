@@ -23,6 +23,9 @@ public sealed class FileRecord
     /// <summary>Intermediate files only: kept after the stage, and why.</summary>
     public bool? Retained { get; set; }
     public string? Reason { get; set; }
+    /// <summary>Tombstone: when <c>waybill clean</c> deleted the file (checksum and size stay as they were), and why.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+    public string? DeletedReason { get; set; }
 
     /// <summary>Free metadata given at track time (sample_rate, segment_count, …), written as top-level fields.</summary>
     [JsonExtensionData]

@@ -17,6 +17,8 @@ public sealed class JobManifest
     public string? PipelineLog { get; set; }
     public List<JobStageSummary> Stages { get; set; } = [];
     public List<LineageEdge> Lineage { get; set; } = [];
+    /// <summary>The job's run logs (pipeline logs, events.jsonl, openlineage.jsonl) sealed with size and checksum when the run ended.</summary>
+    public List<FileRecord> Logs { get; set; } = [];
 }
 
 public sealed class JobStageSummary
@@ -32,6 +34,8 @@ public sealed class JobStageSummary
     public int WarningCount { get; set; }
     public int ErrorCount { get; set; }
     public string? Manifest { get; set; }
+    /// <summary>Checksum of the stage manifest as last written, so an edited manifest is caught by <c>waybill verify</c>.</summary>
+    public string? ManifestChecksum { get; set; }
 }
 
 /// <summary>A file that one stage produced and another consumed.</summary>

@@ -49,16 +49,52 @@ public static class ManifestJson
 
     private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
+        var bytes = File.ReadAllBytes(path);
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), info) ?? throw new ManifestFormatException(path, "the file holds JSON null");
+            var manifest = JsonSerializer.Deserialize(bytes, info) ?? throw new ManifestFormatException(path, "the file holds JSON null");
+            RefuseNewerSchema(path, bytes);
+            return manifest;
         }
         catch (JsonException e)
         {
+            RefuseNewerSchema(path, bytes);
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             var field = string.IsNullOrEmpty(e.Path) ? "" : $" (field {e.Path})";
             throw new ManifestFormatException(path, $"not a valid manifest{where}{field}: {e.Message}");
         }
+    }
+
+    /// <summary>A manifest of a newer major schema version is refused by name, not misread: its fields may mean something else.</summary>
+    private static void RefuseNewerSchema(string path, byte[] bytes)
+    {
+        string? version = null;
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.CurrentDepth >= 1)
+                {
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("schema_version"u8))
+                    {
+                        reader.Read();
+                        version = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        break;
+                    }
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (version is null) return;
+        var major = version.Split('.')[0];
+        var ours = StageManifest.CurrentSchemaVersion.Split('.')[0];
+        if (int.TryParse(major, out var theirs) && int.TryParse(ours, out var current) && theirs > current)
+            throw new ManifestFormatException(path, $"field schema_version is \"{version}\": written by a newer Waybill; this one reads {current}.x. Upgrade waybill to read this job.");
     }
 }
 

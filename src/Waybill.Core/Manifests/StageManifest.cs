@@ -5,7 +5,7 @@ namespace Waybill.Core.Manifests;
 /// <summary>The record of one stage run: <c>NN_name/manifest.json</c>. Field names follow the seeds' StageIO manifest.</summary>
 public sealed class StageManifest
 {
-    public const string CurrentSchemaVersion = "1.0";
+    public const string CurrentSchemaVersion = "1.1";
 
     public string SchemaVersion { get; set; } = CurrentSchemaVersion;
     public required string Stage { get; set; }
@@ -35,4 +35,12 @@ public sealed class StageManifest
     public List<ProblemRecord> Warnings { get; set; } = [];
     /// <summary>Figures the stage gave when it finalized (e.g. output_size_mb).</summary>
     public JsonObject? Summary { get; set; }
+    /// <summary>What the stage's result depends on (definition, config, tool versions, input hashes); equal fingerprints mean up to date.</summary>
+    public StageFingerprint? Fingerprint { get; set; }
+    /// <summary>Why this run ran the stage, or why it was up to date, in words (see <c>waybill run --explain</c>).</summary>
+    public List<string>? Reasons { get; set; }
+    /// <summary>Skipped as up to date: the run whose work this manifest still describes.</summary>
+    public ProducedBy? ProducedBy { get; set; }
+    /// <summary>The stage.log as it was when this manifest was written (size and checksum), so a changed log line is caught.</summary>
+    public FileRecord? Log { get; set; }
 }

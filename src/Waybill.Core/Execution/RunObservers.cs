@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>Calls every observer, turning an observer's exception into a warning in the pipeline log.</summary>
+internal sealed class RunObservers(IReadOnlyList<IRunObserver> observers, ILogger log)
+{
+    public void Each(Action<IRunObserver> call)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                call(observer);
+            }
+#pragma warning disable CA1031 // An exporter's failure is reported, never allowed to fail the run.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                log.LogWarning("{Observer} failed: {Reason}", observer.GetType().Name, e.Message);
+            }
+        }
+    }
+
+    public async Task FinishAsync(StageStatus status, DateTimeOffset at)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.JobFinishedAsync(status, at);
+            }
+#pragma warning disable CA1031
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                log.LogWarning("{Observer} failed: {Reason}", observer.GetType().Name, e.Message);
+            }
+        }
+    }
+}
