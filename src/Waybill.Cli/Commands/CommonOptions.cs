@@ -17,4 +17,7 @@ internal static class CommonOptions
     };
 
     public static Argument<string> Job() => new("job") { Description = "Job id (a folder under --out) or path to a job folder" };
+
+    /// <summary>--openlineage-url, --openlineage-namespace, --openlineage-timeout, --no-openlineage: add them with <c>AddTo</c>.</summary>
+    public static OpenLineageOptions OpenLineage() => new();
 }

@@ -1,4 +1,5 @@
 using Waybill.Core.Execution;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 
@@ -27,8 +28,13 @@ internal static class Guard
         catch (ManifestFormatException e)
         {
             await error.WriteLineAsync($"error: {e.Message}");
-            await error.WriteLineAsync("hint: the manifest is damaged or was edited by hand; re-run the stage to rewrite it");
+            if (e is not ManifestVersionException) await error.WriteLineAsync("hint: the manifest is damaged or was edited by hand; re-run the stage to rewrite it");
             return ExitCodes.InvalidInput;
+        }
+        catch (JobLockedException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.JobLocked;
         }
         catch (JobFolderException e)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Waybill.Cli.Output;
 using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
+using Waybill.Core.OpenLineage;
 using Waybill.Core.Pipeline;
 
 namespace Waybill.Cli.Commands;
@@ -9,13 +10,26 @@ namespace Waybill.Cli.Commands;
 /// <summary>How the CLI runs a pipeline: live progress on a terminal, plain lines when piped, a summary table at the end.</summary>
 internal static class PipelineExecution
 {
-    public sealed record Settings(string? JobId, string OutputRoot, int MaxParallel, bool KeepGoing, bool LegacyStageLogs, bool Debug, IReadOnlyList<string> Overrides);
+    /// <param name="OpenLineage">Where OpenLineage events go; null: as the environment says (logs/openlineage.jsonl at least).</param>
+    public sealed record Settings(string? JobId, string OutputRoot, int MaxParallel, bool KeepGoing, bool LegacyStageLogs, bool Debug, IReadOnlyList<string> Overrides, OpenLineageSettings? OpenLineage = null)
+    {
+        /// <summary>What to rerun on an existing job (<c>--force</c>, <c>--from</c>, <c>--until</c>, <c>--explain</c>).</summary>
+        public Selection Rerun { get; init; } = Selection.None;
+    }
+
+    public sealed record Selection(IReadOnlyList<string> Force, string? From, string? Until, bool Explain)
+    {
+        public static readonly Selection None = new([], null, null, false);
+    }
 
     public static async Task<(RunResult Result, int ExitCode)> RunAsync(PipelineDefinition definition, Settings settings, TextWriter output, CancellationToken cancellationToken)
     {
         if (settings.MaxParallel < 1) throw new CliException($"--jobs must be at least 1, not {settings.MaxParallel}");
         // On a terminal a live bar counts finished stages under the log lines; piped output stays plain.
         var live = Terminal.IsInteractive ? Terminal.Create(output) : null;
+        var decisions = new DecisionLog();
+        var lineage = settings.OpenLineage ?? OpenLineageOptions.FromEnvironment();
+        using var lineageObserver = lineage.Enabled ? new OpenLineageObserver(lineage) : null;
         var options = new RunOptions
         {
             JobId = settings.JobId,
@@ -27,11 +41,17 @@ internal static class PipelineExecution
             ConsoleLevel = settings.Debug ? LogLevel.Debug : LogLevel.Information,
             CommandLine = [.. Environment.GetCommandLineArgs().Skip(1)],
             Overrides = settings.Overrides,
+            Force = settings.Rerun.Force,
+            From = settings.Rerun.From,
+            Until = settings.Rerun.Until,
+            Decisions = decisions,
+            Observers = lineageObserver is null ? [] : [lineageObserver],
         };
         var result = live is null
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
         Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList());
+        if (settings.Rerun.Explain) Explanation.Print(output, result.Stages.Select(s => s.StageId), decisions);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");
         var code = result.Status switch

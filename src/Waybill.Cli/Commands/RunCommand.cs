@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Waybill.Cli.Output;
+using Waybill.Core.Caching;
 using Waybill.Core.Execution;
 using Waybill.Core.Pipeline;
 
@@ -17,33 +19,44 @@ internal static class RunCommand
         var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too (stage.log always has them)" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
         var legacy = new Option<bool>("--legacy-stage-logs") { Description = "Also write logs/NN_name_<timestamp>.log per stage" };
+        var lineage = CommonOptions.OpenLineage();
 
         var command = new Command("run", "Run a pipeline into a job folder") { pipeline, jobId, outRoot, jobs, dryRun, set, debug, keepGoing, legacy };
+        lineage.AddTo(command);
+        var rerun = new RerunOptions();
+        rerun.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
             var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, overrides, Builtins.Create());
-            if (parse.GetValue(dryRun)) return DryRun(definition, output);
+            if (parse.GetValue(dryRun)) return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), output, cancellationToken);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
-                parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides);
+                parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;
         }));
         return command;
     }
 
-    private static int DryRun(PipelineDefinition definition, TextWriter output)
+    /// <summary>What a run would do: on an existing job (<c>--job-id</c>), each stage's decision and its reasons; nothing is written.</summary>
+    private static async Task<int> DryRunAsync(PipelineDefinition definition, string? jobId, string outRoot, PipelineExecution.Selection selection, TextWriter output, CancellationToken cancellationToken)
     {
+        var options = new RunOptions { JobId = jobId, OutputRoot = outRoot, Force = selection.Force, From = selection.From, Until = selection.Until };
+        var planned = await RunPlanner.PlanAsync(definition, options, cancellationToken);
         var plan = new ExecutionPlan(definition);
-        output.WriteLine($"Pipeline {definition.Name}: {plan.Order.Count} stages would run (dry run: nothing is written)");
+        var runs = planned.Count(p => p.Selected && p.Decision.Run);
+        var job = jobId is not null && Directory.Exists(Path.Combine(outRoot, jobId)) ? $"job {jobId}" : "a new job";
+        output.WriteLine($"Pipeline {definition.Name}, {job}: {runs} of {plan.Order.Count} stages would run (dry run: nothing is written)");
         var position = 0;
-        foreach (var stage in plan.Order)
+        foreach (var (stage, selected, decision) in planned)
         {
             position++;
+            var verdict = !selected ? "left as is" : decision.Run ? "would run" : "up to date";
+            Explanation.Write(output, $"  {position}/{plan.Order.Count} {stage.Id}", verdict, decision);
+            if (!selected || !decision.Run) continue;
             var after = plan.Dependencies[stage.Id];
             var what = stage.Kind switch { StageKind.Command => "run: " + stage.Command, StageKind.Builtin => "uses: " + stage.Uses, _ => "code" };
-            output.WriteLine($"  {position}/{plan.Order.Count} {stage.Id} — would run{(after.Count == 0 ? "" : $"; after {string.Join(", ", after)}")}");
-            output.WriteLine($"      {what.ReplaceLineEndings(" ").Trim()}");
+            output.WriteLine($"      {what.ReplaceLineEndings(" ").Trim()}{(after.Count == 0 ? "" : $"  (after {string.Join(", ", after)})")}");
         }
         return ExitCodes.Success;
     }

@@ -27,11 +27,13 @@ internal static class SubtitleCommand
         var set = new Option<string[]>("--set") { Description = "Any other config: key=value or stage.key=value; repeatable" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Run up to N independent stages at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too" };
+        var lineage = CommonOptions.OpenLineage();
 
         var command = new Command("subtitle", "Make subtitles for a video: demux, VAD, speech recognition, cleanup, SRT/WebVTT, mux")
         {
             video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug,
         };
+        lineage.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var input = Path.GetFullPath(parse.GetValue(video)!);
@@ -59,7 +61,7 @@ internal static class SubtitleCommand
             var definition = custom is null
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : PipelineFileLoader.Load(custom, overrides, Builtins.Create());
-            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides);
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse));
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);
             return code;

@@ -92,6 +92,12 @@ internal static class JobRecords
         })],
     };
 
+    public static void Update(JobManifest job, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
+    {
+        Update(job, outcome);
+        job.Stages.First(s => s.StageId == outcome.StageId).ManifestChecksum = ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm);
+    }
+
     public static void Update(JobManifest job, StageOutcome outcome)
     {
         var summary = job.Stages.First(s => s.StageId == outcome.StageId);
@@ -103,12 +109,88 @@ internal static class JobRecords
         summary.ErrorCount = outcome.Manifest.Errors.Count;
     }
 
-    public static void Complete(JobManifest job, IReadOnlyDictionary<string, StageOutcome> outcomes, StageStatus status, TimeProvider time, TimeSpan elapsed)
+    public static void Complete(JobManifest job, JobLayout layout, ExecutionPlan plan, IReadOnlyDictionary<string, StageOutcome> outcomes, StageStatus status, TimeProvider time, TimeSpan elapsed)
     {
         job.Status = status.ToText();
         job.FinishedUtc = time.GetUtcNow();
         job.DurationSeconds = Math.Round(elapsed.TotalSeconds, 3);
-        job.Lineage = [.. LineageOf(outcomes.Values.Select(o => o.Manifest))];
+        // Stages this run left alone (--until) still belong to the job's lineage.
+        var manifests = plan.Order.Select(s => outcomes.TryGetValue(s.Id, out var o) ? o.Manifest
+            : ManifestJson.TryReadStage(layout.StageManifestPath(s.Id), out var m) ? m : null).OfType<StageManifest>();
+        job.Lineage = [.. LineageOf(manifests)];
+    }
+
+    /// <summary>The job manifest of the previous run, or null (none, or unreadable: this run rewrites it).</summary>
+    /// <exception cref="ManifestVersionException">A newer Waybill wrote the job: it is refused, not overwritten.</exception>
+    public static JobManifest? TryReadJob(JobLayout layout)
+    {
+        try
+        {
+            return File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath) : null;
+        }
+        catch (ManifestFormatException e) when (e is not ManifestVersionException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stages outside the run's selection keep the status their own manifest records.</summary>
+    public static void KeepUnselected(JobManifest job, JobLayout layout, Caching.RunSelection selection, JobManifest? previous)
+    {
+        foreach (var summary in job.Stages.Where(s => !selection.Includes(s.StageId)))
+        {
+            var old = previous?.Stages.FirstOrDefault(s => s.StageId == summary.StageId);
+            if (ManifestJson.TryReadStage(layout.StageManifestPath(summary.StageId), out var manifest))
+            {
+                summary.Status = manifest!.Status;
+                summary.StatusReason = manifest.StatusReason;
+                summary.DurationSeconds = manifest.DurationSeconds;
+                summary.Outputs = [.. manifest.Outputs.Select(o => o.Path)];
+                summary.WarningCount = manifest.Warnings.Count;
+                summary.ErrorCount = manifest.Errors.Count;
+                summary.ManifestChecksum = old?.ManifestChecksum;
+            }
+            else summary.StatusReason = "not selected in this run";
+        }
+    }
+
+    /// <summary>
+    /// Seals the run logs in the job manifest (size and checksum, after their last line): this run's pipeline log,
+    /// events.jsonl, openlineage.jsonl, and the seals of earlier runs' pipeline logs, carried over.
+    /// </summary>
+    public static void SealLogs(JobManifest job, JobLayout layout, JobManifest? previous, string pipelineLog, ChecksumAlgorithm algorithm)
+    {
+        var current = new[] { pipelineLog, layout.EventsPath, Path.Combine(layout.LogsDir, "openlineage.jsonl") }
+            .Select(p => layout.RelativeToJob(p)!).ToHashSet(StringComparer.Ordinal);
+        var logs = (previous?.Logs ?? []).Where(r => !current.Contains(r.Path) && File.Exists(layout.Resolve(r.Path))).ToList();
+        foreach (var relative in current)
+        {
+            var full = layout.Resolve(relative);
+            var info = new FileInfo(full);
+            if (!info.Exists) continue;
+            logs.Add(new FileRecord
+            {
+                Type = "log",
+                Path = relative,
+                Format = relative.EndsWith(".jsonl", StringComparison.Ordinal) ? "jsonl" : "text",
+                SizeBytes = info.Length,
+                Mtime = new DateTimeOffset(info.LastWriteTimeUtc),
+                Checksum = FileHasher.Compute(full, algorithm),
+            });
+        }
+        job.Logs = [.. logs.OrderBy(r => r.Path, StringComparer.Ordinal)];
+    }
+
+    private static string? ChecksumOfFile(string path, ChecksumAlgorithm algorithm)
+    {
+        try
+        {
+            return File.Exists(path) ? FileHasher.Compute(path, algorithm) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An edge for every input that names its producing stage, with the checksum the producer recorded.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Waybill.Core.Caching;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
@@ -23,20 +24,28 @@ public static class PipelineRunner
         var jobId = options.JobId ?? JobIds.New(time);
         if (JobIds.Problem(jobId) is { } problem) throw new PipelineInvalidException(new PipelineError(problem, Field: "--job-id"));
         var layout = new JobLayout(Path.Combine(options.OutputRoot, jobId));
+        var plan = new ExecutionPlan(pipeline);
+        var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
+        // A job written by a newer Waybill is refused before anything in it is touched.
+        _ = JobRecords.TryReadJob(layout);
         PrepareJobFolder(layout);
 
         var redactor = SecretsOf(pipeline);
         var runId = JobIds.NewRunId();
+        using var runLock = RunLock.Acquire(layout, "run", runId);
+        var previousJob = JobRecords.TryReadJob(layout);
         using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs);
         var services = new RunServices(time, redactor, new ChecksumCache(pipeline.Checksum), logging.OpenStage);
         var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
-        var plan = new ExecutionPlan(pipeline);
+        var freshness = new FreshnessCheck(pipeline, layout, services);
         var clock = Stopwatch.StartNew();
         var log = logging.Pipeline;
+        if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, log);
 
         JobRecords.WriteMetadata(layout, pipeline, runId, time, options, redactor);
         JobRecords.WriteSnapshot(layout, pipeline, options.Overrides, redactor);
         var job = JobRecords.NewJobManifest(layout, pipeline, plan, runId, time, services.Host, Path.GetRelativePath(layout.Root, logging.PipelineLogPath));
+        JobRecords.KeepUnselected(job, layout, selection, previousJob);
         ManifestJson.Write(layout.JobManifestPath, job);
         logging.Events.Transition(time.GetUtcNow(), "job_started", null, "running", null, null);
         var observers = new RunObservers(options.Observers, log);
@@ -45,7 +54,8 @@ public static class PipelineRunner
 
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
         var blocked = new HashSet<string>(StringComparer.Ordinal);
-        var pending = plan.Order.Select(s => s.Id).ToList();
+        var pending = plan.Order.Select(s => s.Id).Where(selection.Includes).ToList();
+        if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
         string? stoppedBy = null;
         var lastJobWrite = Stopwatch.StartNew();
@@ -70,13 +80,9 @@ public static class PipelineRunner
                     if (stoppedBy is not null) continue;
                     if (running.Count >= Math.Max(1, options.MaxParallel) || !dependencies.All(outcomes.ContainsKey)) continue;
                     var stage = plan.ById[id];
-                    var invocation = Invocation(stage);
-                    StageTransitions.Started(log, invocation);
-                    logging.Events.Transition(time.GetUtcNow(), "stage_started", id, "running", null, null);
-                    observers.Each(o => o.StageStarted(invocation, time.GetUtcNow()));
                     pending.Remove(id);
                     job.Stages.First(s => s.StageId == id).Status = "running";
-                    running[Execute(invocation)] = stage;
+                    running[DecideAndExecute(stage)] = stage;
                     changed = true;
                 }
             }
@@ -105,18 +111,54 @@ public static class PipelineRunner
         var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;
-        JobRecords.Complete(job, outcomes, status, time, clock.Elapsed);
-        ManifestJson.Write(layout.JobManifestPath, job);
-        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed, {Count(StageStatus.Skipped)} skipped, {Count(StageStatus.Cancelled)} cancelled";
+        var upToDate = outcomes.Values.Count(o => o.Status == StageStatus.Skipped && o.Reason == StageDecision.UpToDate);
+        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed, {Count(StageStatus.Skipped)} skipped{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {Count(StageStatus.Cancelled)} cancelled";
         if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
         else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds);
 
         logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null);
         await observers.FinishAsync(status, time.GetUtcNow());
 
-        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
+        // The logs are closed before the job manifest seals them: no line may follow the seal.
+        logging.Dispose();
+        JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
+        JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
+        ManifestJson.Write(layout.JobManifestPath, job);
+
+        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id)).Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
 
         int Count(StageStatus s) => outcomes.Values.Count(o => o.Status == s);
+
+        async Task<StageOutcome> DecideAndExecute(StageDefinition stage)
+        {
+            StageDecision decision;
+            try
+            {
+                decision = await freshness.DecideAsync(stage, selection.ForcedBecause(stage.Id), null, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return NotRun(stage.Id, StageStatus.Cancelled, "run cancelled before the stage started");
+            }
+#pragma warning disable CA1031 // A check that cannot decide (an unreadable file, say) means the stage runs: never a false "up to date".
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                decision = StageDecision.RunBecause(null, $"cannot tell whether it is up to date ({e.Message})");
+            }
+            options.Decisions?.Report((stage.Id, decision));
+            var invocation = Invocation(stage) with { Reasons = decision.Reasons };
+            if (!decision.Run)
+            {
+                log.LogInformation("Stage {Stage}: {Reason}", stage.Id, decision.Summary);
+                return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
+            }
+            if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
+            StageTransitions.Started(log, invocation);
+            logging.Events.Transition(time.GetUtcNow(), "stage_started", stage.Id, "running", null, null);
+            observers.Each(o => o.StageStarted(invocation, time.GetUtcNow()));
+            return await Execute(invocation);
+        }
 
         StageInvocation Invocation(StageDefinition stage) => new(pipeline, stage, layout, runId, plan.PositionOf(stage.Id), plan.Order.Count);
 
@@ -158,7 +200,7 @@ public static class PipelineRunner
             options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
             observers.Each(o => o.StageFinished(Invocation(plan.ById[outcome.StageId]), outcome, time.GetUtcNow()));
-            JobRecords.Update(job, outcome);
+            JobRecords.Update(job, outcome, layout, pipeline.Checksum);
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
             {
                 ManifestJson.Write(layout.JobManifestPath, job);

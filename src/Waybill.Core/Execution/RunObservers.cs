@@ -6,8 +6,13 @@ namespace Waybill.Core.Execution;
 /// <summary>Calls every observer, turning an observer's exception into a warning in the pipeline log.</summary>
 internal sealed class RunObservers(IReadOnlyList<IRunObserver> observers, ILogger log)
 {
+    // Stages start from their own tasks; observers are told one thing at a time.
+    private readonly Lock _gate = new();
+
     public void Each(Action<IRunObserver> call)
     {
+        if (observers.Count == 0) return;
+        lock (_gate)
         foreach (var observer in observers)
         {
             try

@@ -29,4 +29,12 @@ public sealed record RunOptions
     public IReadOnlyList<string> Overrides { get; init; } = [];
     /// <summary>Told of every transition (exporters); their failures are logged as warnings, never fail the run.</summary>
     public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
+    /// <summary>Stages (id or name) that run even when up to date (<c>--force</c>).</summary>
+    public IReadOnlyList<string> Force { get; init; } = [];
+    /// <summary>This stage and everything downstream of it run even when up to date (<c>--from</c>).</summary>
+    public string? From { get; init; }
+    /// <summary>Only this stage and what it depends on are considered; the rest of the job is left as it is (<c>--until</c>).</summary>
+    public string? Until { get; init; }
+    /// <summary>Told why each stage runs or is up to date, as soon as that is decided (<c>--explain</c>).</summary>
+    public IProgress<(string StageId, Caching.StageDecision Decision)>? Decisions { get; init; }
 }

@@ -27,19 +27,21 @@ public static class SingleStage
         var outcome = await StageRunner.RunAsync(invocation, services, cancellationToken);
         StageTransitions.Finished(logging.Pipeline, definition.Name, outcome);
         logging.Events.Transition(time.GetUtcNow(), "stage_finished", definition.Id, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
-        UpdateJobManifest(layout, outcome);
+        logging.Dispose();
+        UpdateJobManifest(layout, pipeline, outcome, logging.PipelineLogPath);
         return outcome;
     }
 
-    /// <summary>The job manifest learns the stage's new status and the lineage is rebuilt from every stage manifest.</summary>
-    private static void UpdateJobManifest(JobLayout layout, StageOutcome outcome)
+    /// <summary>The job manifest learns the stage's new status, the lineage is rebuilt from every stage manifest, and the logs this stage added to are sealed again.</summary>
+    private static void UpdateJobManifest(JobLayout layout, PipelineDefinition pipeline, StageOutcome outcome, string pipelineLog)
     {
         if (!File.Exists(layout.JobManifestPath)) return;
         var job = ManifestJson.ReadJob(layout.JobManifestPath);
         if (job.Stages.All(s => s.StageId != outcome.StageId)) return;
-        JobRecords.Update(job, outcome);
+        JobRecords.Update(job, outcome, layout, pipeline.Checksum);
         var manifests = job.Stages.Select(s => layout.StageManifestPath(s.StageId)).Where(File.Exists).Select(ManifestJson.ReadStage);
         job.Lineage = [.. JobRecords.LineageOf(manifests)];
+        JobRecords.SealLogs(job, layout, job, pipelineLog, pipeline.Checksum);
         ManifestJson.Write(layout.JobManifestPath, job);
     }
 

@@ -39,6 +39,12 @@ public sealed class StageContext
     public JobLayout Layout { get; }
     internal StageManifest Manifest { get; }
 
+    /// <summary>
+    /// The run's checksum cache, when the engine hands one over: a stage that hashes the bytes it writes remembers
+    /// the checksum there, so the engine does not read the file again when it records the stage's outputs.
+    /// </summary>
+    internal ChecksumCache? Checksums { get; init; }
+
     public string StageId => Definition.Id;
     public string StageName => Definition.Name;
     public int StageNumber => Definition.Number;
@@ -197,23 +203,7 @@ public sealed class StageContext
         lock (_gate) Manifest.Config[key] = Mask(key, JsonValues.From(value));
     }
 
-    internal JsonNode? Mask(string key, JsonNode? value, string prefix = "")
-    {
-        if (value is JsonValue v && v.TryGetValue<string>(out var text))
-        {
-            if (Redactor.IsSecretName(key) || Pipeline.SecretConfig.Contains(prefix + key))
-            {
-                _redactor.Add(text);
-                return JsonValue.Create(Redactor.Mask);
-            }
-            return JsonValue.Create(_redactor.Redact(text));
-        }
-        if (value is JsonObject obj)
-            foreach (var (k, child) in obj.ToList()) obj[k] = Mask(k, child?.DeepClone(), prefix + key + ".");
-        if (value is JsonArray array)
-            for (var i = 0; i < array.Count; i++) array[i] = Mask(key, array[i]?.DeepClone(), prefix);
-        return value;
-    }
+    internal JsonNode? Mask(string key, JsonNode? value) => Secrets.ConfigMask.Mask(key, value, Pipeline.SecretConfig, _redactor);
 
     /// <summary>Records a warning (with time) and logs it at WARNING.</summary>
     public void AddWarning(string message, Exception? exception = null)
@@ -257,10 +247,17 @@ public sealed class StageContext
     }
 
     /// <summary>Records the version of a tool the stage used.</summary>
-    public void SetToolVersion(string tool, string version)
+    /// <summary>Records a tool's version; with the command that printed it, a later run can ask again to tell whether the stage is up to date.</summary>
+    public void SetToolVersion(string tool, string version, string? versionCommand = null)
     {
-        lock (_gate) Manifest.ToolVersions[tool] = version;
+        lock (_gate)
+        {
+            Manifest.ToolVersions[tool] = version;
+            if (versionCommand is not null) ToolCommands[tool] = versionCommand;
+        }
     }
+
+    internal Dictionary<string, string> ToolCommands { get; } = new(StringComparer.Ordinal);
 
     internal StageStatus? FinalStatus { get; private set; }
     internal string? FinalReason { get; private set; }
@@ -339,6 +336,8 @@ public sealed class StageContext
         environment["WAYBILL_JOB_ID"] = Layout.JobId;
         environment["WAYBILL_STAGE_DIR"] = StageDir;
         environment["WAYBILL_STAGE_ID"] = StageId;
+        // Lets a later run find processes a killed run left behind (see LeftoverRun).
+        environment["WAYBILL_RUN_ID"] = Manifest.RunId;
         foreach (var input in Definition.Inputs) environment["WAYBILL_IN_" + EnvName(input.Name)] = InputPath(input.Name);
         foreach (var output in Definition.Outputs) environment["WAYBILL_OUT_" + EnvName(output.Name)] = OutputPath(output.Name);
         return environment;

@@ -4,4 +4,5 @@ using Waybill.Core.Pipeline;
 namespace Waybill.Core.Execution;
 
 /// <summary>Everything needed to run one stage of one run, wherever it runs.</summary>
-public sealed record StageInvocation(PipelineDefinition Pipeline, StageDefinition Stage, JobLayout Layout, string RunId, int Position, int Total);
+/// <param name="Reasons">Why the stage runs (see <c>--explain</c>); recorded in its manifest.</param>
+public sealed record StageInvocation(PipelineDefinition Pipeline, StageDefinition Stage, JobLayout Layout, string RunId, int Position, int Total, IReadOnlyList<string>? Reasons = null);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Waybill.Core.Caching;
+using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 using Waybill.Core.Stages;
@@ -19,20 +21,26 @@ public static class StageRunner
         var cpuBefore = ProcessMeter.Cpu();
         Directory.CreateDirectory(layout.StageDir(stage.Id));
         var manifest = NewManifest(invocation, services, "running");
-        manifest.Attempt = PreviousAttempt(layout.StageManifestPath(stage.Id)) + 1;
+        var manifestPath = layout.StageManifestPath(stage.Id);
+        var previousAttempt = PreviousAttempt(manifestPath);
+        manifest.Attempt = previousAttempt + 1;
+        manifest.Reasons = invocation.Reasons?.ToList();
+        // A rerun first replaces the old manifest, so a run killed now never leaves an old "success" beside half-written outputs.
+        if (previousAttempt > 0) ManifestJson.Write(manifestPath, manifest);
 
-        using var log = services.OpenStageLog(stage.Id, stage.Name);
+        var log = services.OpenStageLog(stage.Id, stage.Name);
         var config = pipeline.ConfigFor(stage);
         var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config);
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
+        if (invocation.Reasons is { Count: > 0 } why) log.Logger.LogDebug("runs because: {Reasons}", string.Join("; ", why));
 
         StageStatus status;
         string? reason = null;
         try
         {
             foreach (var (tool, versionCommand) in stage.Tools)
-                context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken));
+                context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken), versionCommand);
             TrackDeclaredInputs(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             await work.RunAsync(context, cancellationToken);
@@ -86,9 +94,76 @@ public static class StageRunner
         manifest.StatusReason = reason is null ? null : services.Redactor.Redact(reason);
         manifest.FinishedUtc = services.Time.GetUtcNow();
         manifest.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
-        ManifestJson.Write(layout.StageManifestPath(stage.Id), manifest);
+        if (status is StageStatus.Success or StageStatus.Skipped)
+        {
+            var codeVersion = StageFingerprinter.CodeVersionOf(stage);
+            var declared = StageFingerprinter.DeclaredConfig(pipeline, stage, services.Redactor);
+            var tools = new Dictionary<string, string>(stage.Tools, StringComparer.Ordinal);
+            foreach (var (tool, command) in context.ToolCommands) tools[tool] = command;
+            manifest.Fingerprint = StageFingerprinter.Compute(pipeline, StageFingerprinter.DefinitionDigest(pipeline, stage, services.Redactor, codeVersion), codeVersion, declared, tools, manifest);
+        }
         log.Logger.LogDebug("stage {StageId} finished: {Status} in {Seconds:0.###}s", stage.Id, manifest.Status, manifest.DurationSeconds);
+        CloseAndSeal(log, manifest, layout, services);
+        ManifestJson.Write(manifestPath, manifest);
         return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest);
+    }
+
+    /// <summary>
+    /// A stage whose fingerprint matches its last result: nothing runs. Its manifest keeps what that run produced, says
+    /// "skipped: up to date" and points to the run that did the work; stage.log gets the reason.
+    /// </summary>
+    public static StageOutcome RecordUpToDate(StageInvocation invocation, RunServices services, StageManifest previous, IReadOnlyList<string> reasons)
+    {
+        var layout = invocation.Layout;
+        var now = services.Time.GetUtcNow();
+        previous.ProducedBy ??= new ProducedBy
+        {
+            RunId = previous.RunId,
+            Attempt = previous.Attempt,
+            FinishedUtc = previous.FinishedUtc,
+            Status = previous.Status,
+            StatusReason = previous.StatusReason,
+            DurationSeconds = previous.DurationSeconds,
+            CpuSeconds = previous.Resources.CpuSeconds,
+        };
+        previous.RunId = invocation.RunId;
+        previous.SchemaVersion = StageManifest.CurrentSchemaVersion;
+        previous.Timestamp = now;
+        previous.StartedUtc = now;
+        previous.FinishedUtc = now;
+        previous.DurationSeconds = 0;
+        previous.Status = StageStatus.Skipped.ToText();
+        previous.StatusReason = StageDecision.UpToDate;
+        previous.Reasons = [.. reasons];
+        previous.Resources = new ResourceUsage { MeasuredBy = "in-process" };
+        previous.WaybillVersion = RunServices.Version;
+        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
+        log.Logger.LogInformation("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
+        CloseAndSeal(log, previous, layout, services);
+        ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous);
+        return new StageOutcome(invocation.Stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, previous);
+    }
+
+    /// <summary>Closes stage.log and records its size and checksum in the manifest: a line changed or added later is caught by <c>waybill verify</c>.</summary>
+    private static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
+    {
+        log.Dispose();
+        var path = layout.StageLogPath(manifest.StageId);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            manifest.Log = null;
+            return;
+        }
+        manifest.Log = new FileRecord
+        {
+            Type = "log",
+            Path = layout.RelativeToJob(path)!,
+            Format = "text",
+            SizeBytes = info.Length,
+            Mtime = new DateTimeOffset(info.LastWriteTimeUtc),
+            Checksum = Hashing.FileHasher.Compute(path, services.Checksums.Algorithm),
+        };
     }
 
     /// <summary>Records a stage that never started (upstream failed, run cancelled): manifest and stage.log say why.</summary>
@@ -100,8 +175,9 @@ public static class StageRunner
         manifest.Attempt = PreviousAttempt(layout.StageManifestPath(invocation.Stage.Id)) + 1;
         manifest.StatusReason = reason;
         manifest.FinishedUtc = manifest.StartedUtc;
-        using (var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name))
-            log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
+        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
+        log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
+        CloseAndSeal(log, manifest, layout, services);
         ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest);
         return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest);
     }

@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.IO.Hashing;
-using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 
 namespace Waybill.Core.Hashing;
 
@@ -11,32 +10,48 @@ public static class FileHasher
 
     public static string Compute(string path, ChecksumAlgorithm algorithm)
     {
+        using var handle = OpenForHashing(path);
+        return Compute(handle, algorithm);
+    }
+
+    /// <summary>Read-only, without blocking writers or deleters; a large file is read ahead sequentially.</summary>
+    internal static SafeFileHandle OpenForHashing(string path, long expectedSize = long.MaxValue) =>
+        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+            expectedSize > BufferSize ? FileOptions.SequentialScan : FileOptions.None);
+
+    /// <summary>Hashes an open file from its start. Positional reads: the handle's own offset is neither used nor moved.</summary>
+    internal static string Compute(SafeFileHandle handle, ChecksumAlgorithm algorithm)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-            return algorithm switch
+            var span = buffer.AsSpan(0, BufferSize);
+            var first = Fill(handle, span, 0);
+            // A file that fits the buffer is hashed in one call, without incremental state.
+            if (first < span.Length) return ContentHash.Of(algorithm, span[..first]);
+            using var hash = new ContentHash(algorithm);
+            hash.Append(span);
+            long offset = first;
+            int read;
+            while ((read = RandomAccess.Read(handle, span, offset)) > 0)
             {
-                ChecksumAlgorithm.Sha256 => HashWith(IncrementalHash.CreateHash(HashAlgorithmName.SHA256), stream, buffer),
-                _ => HashWith(new XxHash128(), stream, buffer),
-            };
+                hash.Append(span[..read]);
+                offset += read;
+            }
+            return hash.Finish();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
 
-        string HashWith(object hasher, Stream stream, byte[] buffer)
-        {
-            int read;
-            while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
-            {
-                if (hasher is NonCryptographicHashAlgorithm fast) fast.Append(buffer.AsSpan(0, read));
-                else ((IncrementalHash)hasher).AppendData(buffer, 0, read);
-            }
-            var digest = hasher is NonCryptographicHashAlgorithm f ? f.GetHashAndReset() : ((IncrementalHash)hasher).GetHashAndReset();
-            (hasher as IDisposable)?.Dispose();
-            return algorithm.Prefix() + ":" + Convert.ToHexStringLower(digest);
-        }
+    /// <summary>Reads until the span is full or the file ends; returns the bytes read.</summary>
+    private static int Fill(SafeFileHandle handle, Span<byte> span, long offset)
+    {
+        var total = 0;
+        int read;
+        while (total < span.Length && (read = RandomAccess.Read(handle, span[total..], offset + total)) > 0) total += read;
+        return total;
     }
 }

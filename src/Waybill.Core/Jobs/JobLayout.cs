@@ -14,6 +14,8 @@ public sealed class JobLayout
     public string LogsDir => Path.Combine(Root, "logs");
     public string CacheDir => Path.Combine(Root, ".cache");
     public string StateDir => Path.Combine(Root, ".waybill");
+    /// <summary><c>.waybill/stat-cache</c>: checksums of files by path and stamp, so later runs need not hash untouched files again.</summary>
+    public string StatCachePath => Path.Combine(StateDir, "stat-cache");
     public string EventsPath => Path.Combine(LogsDir, "events.jsonl");
     public string JobManifestPath => Path.Combine(Root, "manifest.json");
     public string MetadataPath => Path.Combine(Root, "metadata.json");

@@ -94,11 +94,14 @@ public static class ManifestJson
         var major = version.Split('.')[0];
         var ours = StageManifest.CurrentSchemaVersion.Split('.')[0];
         if (int.TryParse(major, out var theirs) && int.TryParse(ours, out var current) && theirs > current)
-            throw new ManifestFormatException(path, $"field schema_version is \"{version}\": written by a newer Waybill; this one reads {current}.x. Upgrade waybill to read this job.");
+            throw new ManifestVersionException(path, $"field schema_version is \"{version}\": written by a newer Waybill; this one reads {current}.x. Upgrade waybill to read this job.");
     }
 }
 
-public sealed class ManifestFormatException(string path, string reason) : Exception($"{path}: {reason}")
+public class ManifestFormatException(string path, string reason) : Exception($"{path}: {reason}")
 {
     public string ManifestPath { get; } = path;
 }
+
+/// <summary>A manifest written by a newer Waybill (a higher major schema version): never read, never overwritten.</summary>
+public sealed class ManifestVersionException(string path, string reason) : ManifestFormatException(path, reason);

@@ -12,6 +12,10 @@ public sealed class StageFingerprint
     public required string Definition { get; set; }
     /// <summary>The stage's code version (builtin and code stages): Waybill's version unless the stage declares one.</summary>
     public string? CodeVersion { get; set; }
+    /// <summary>The config the pipeline gave the stage (secret values ***), before the stage added anything of its own.</summary>
+    public System.Text.Json.Nodes.JsonObject Config { get; set; } = [];
+    /// <summary>Tool name → the command that printed its version, so a later run can ask again before deciding.</summary>
+    public Dictionary<string, string> ToolCommands { get; set; } = [];
 }
 
 /// <summary>Where the outputs of a stage skipped as up to date came from.</summary>
@@ -23,4 +27,6 @@ public sealed class ProducedBy
     /// <summary>The status of that run of the stage (success, or skipped when the stage itself chose to skip).</summary>
     public required string Status { get; set; }
     public string? StatusReason { get; set; }
+    public double DurationSeconds { get; set; }
+    public double CpuSeconds { get; set; }
 }

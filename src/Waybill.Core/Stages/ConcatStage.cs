@@ -11,12 +11,14 @@ public sealed class ConcatStage : IStage
         if (context.Definition.Outputs.Count != 1)
             throw new StageFailedException($"concat needs exactly one output; {context.Definition.Id} declares {context.Definition.Outputs.Count}");
         var target = context.OutputPath(context.Definition.Outputs[0].Name);
-        await using var to = File.Create(target);
-        foreach (var input in context.Definition.Inputs)
+        await HashedOutput.WriteAsync(context, target, async to =>
         {
-            await using var from = File.OpenRead(context.InputPath(input.Name));
-            await from.CopyToAsync(to, cancellationToken);
-        }
+            foreach (var input in context.Definition.Inputs)
+            {
+                await using var from = File.OpenRead(context.InputPath(input.Name));
+                await from.CopyToAsync(to, cancellationToken);
+            }
+        });
         context.Logger.LogInformation("concatenated {Count} input(s) into {Output}", context.Definition.Inputs.Count, Path.GetFileName(target));
     }
 }

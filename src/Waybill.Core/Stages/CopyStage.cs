@@ -16,9 +16,11 @@ public sealed class CopyStage : IStage
             var source = context.InputPath(input);
             var target = context.OutputPath(output);
             context.Logger.LogDebug("copying {Source} to {Target}", source, target);
-            await using var from = File.OpenRead(source);
-            await using var to = File.Create(target);
-            await from.CopyToAsync(to, cancellationToken);
+            await HashedOutput.WriteAsync(context, target, async to =>
+            {
+                await using var from = File.OpenRead(source);
+                await from.CopyToAsync(to, cancellationToken);
+            });
         }
         context.Logger.LogInformation("copied {Count} file(s)", pairs.Count);
     }

@@ -36,7 +36,7 @@ public static class ExternalTool
         string? first = null;
         await context.RunProcessAsync(Require(context, program), versionArguments, cancellationToken, standardOutput: line => first ??= line);
         var version = first?.Trim() ?? "unknown";
-        context.SetToolVersion(program, version);
+        context.SetToolVersion(program, version, string.Join(' ', versionArguments.Prepend(program)));
         return version;
     }
 }

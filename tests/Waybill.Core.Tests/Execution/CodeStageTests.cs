@@ -193,8 +193,10 @@ public sealed class CodeStageTests : IDisposable
             }), s => s.Output("a", "a.txt"))
             .Build();
         await Run(pipeline);
-        await Run(pipeline);
+        // Unchanged, the stage is up to date; forced, it runs again.
+        await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), Force = ["all"] }, CancellationToken.None);
         var manifest = Manifest("01_make");
+        Assert.Equal(["forced (--force all)"], manifest.Reasons);
         Assert.Equal(2, manifest.Attempt);
         Assert.Single(manifest.Outputs);
         Assert.Single(manifest.Warnings);

@@ -5,8 +5,8 @@ using System.Text;
 
 namespace Waybill.Media.Tests.Tmdb;
 
-/// <summary>A request as the server saw it.</summary>
-internal sealed record SeenRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string? Authorization, string RawUrl);
+/// <summary>A request as the server saw it, body included (empty for a GET).</summary>
+internal sealed record SeenRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string? Authorization, string RawUrl, string? ContentType = null, string Body = "");
 
 /// <summary>What the server answers: status, JSON body, extra headers, and an optional delay before answering.</summary>
 internal sealed record Reply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
@@ -35,7 +35,8 @@ internal sealed class LocalHttpServer : IDisposable
 
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
-    private static int FreePort()
+    /// <summary>A port nothing listens on right now (also for tests of a server that is not there).</summary>
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
@@ -72,7 +73,9 @@ internal sealed class LocalHttpServer : IDisposable
                 var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
                 query[name] = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
             }
-            var seen = new SeenRequest(context.Request.HttpMethod, url.AbsolutePath, query, context.Request.Headers["Authorization"], context.Request.RawUrl ?? "");
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync(_stop.Token);
+            var seen = new SeenRequest(context.Request.HttpMethod, url.AbsolutePath, query, context.Request.Headers["Authorization"], context.Request.RawUrl ?? "", context.Request.ContentType, body);
             Requests.Enqueue(seen);
             var reply = _handler(seen);
             if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Waybill.Core.Execution;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Cli.Commands;
+
+/// <summary><c>waybill resume</c>: run a job again from its own pipeline snapshot; finished stages that are still up to date are skipped.</summary>
+internal static class ResumeCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var job = CommonOptions.Job();
+        var outRoot = CommonOptions.Out();
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Run up to N independent stages at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too (stage.log always has them)" };
+        var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
+        var command = new Command("resume", "Continue a failed, cancelled or killed job: stages that are up to date are skipped, the rest run") { job, outRoot, jobs, debug, keepGoing };
+        var rerun = new RerunOptions();
+        rerun.AddTo(command);
+        var lineage = CommonOptions.OpenLineage();
+        lineage.AddTo(command);
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
+        {
+            var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
+            var pipeline = SingleStage.LoadSnapshot(layout, Builtins.Create());
+            await output.WriteLineAsync(Describe(layout));
+            var overrides = JobOverrides(layout);
+            var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
+                parse.GetValue(keepGoing), false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
+            var (_, code) = await PipelineExecution.RunAsync(pipeline, settings, output, cancellationToken);
+            return code;
+        }));
+        return command;
+    }
+
+    private static string Describe(Core.Jobs.JobLayout layout)
+    {
+        if (!File.Exists(layout.JobManifestPath)) return $"Resuming job {layout.JobId} (no job manifest: every stage is checked)";
+        try
+        {
+            var last = ManifestJson.ReadJob(layout.JobManifestPath);
+            var done = last.Stages.Count(s => s.Status is "success" or "skipped");
+            var state = last.Status == "running" ? "interrupted (the run was killed or is still running)" : last.Status;
+            return $"Resuming job {layout.JobId}: last run {last.RunId} {state}, {done} of {last.Stages.Count} stages done";
+        }
+        catch (ManifestFormatException e)
+        {
+            return $"Resuming job {layout.JobId} (job manifest unreadable: {e.Message}; every stage is checked)";
+        }
+    }
+
+    /// <summary>The <c>--set</c> overrides the job was run with (already applied to the snapshot; kept for the record).</summary>
+    private static List<string> JobOverrides(Core.Jobs.JobLayout layout)
+    {
+        var run = Path.Combine(layout.StateDir, "run.json");
+        var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run));
+        return info?["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
+    }
+}

@@ -1,0 +1,153 @@
+using Waybill.Core.Execution;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Core.Caching;
+
+/// <summary>
+/// Decides whether a stage of an existing job must run again, by comparing what it depends on now with what its last
+/// manifest recorded: definition, config, tool versions, input hashes, and whether its outputs are still as produced.
+/// Files whose size and mtime are as recorded are trusted without reading them (as make and git do).
+/// </summary>
+public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
+{
+    private const int MaxReasons = 6;
+
+    /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
+    public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
+    {
+        var path = layout.StageManifestPath(stage.Id);
+        StageManifest? previous = null;
+        if (File.Exists(path))
+        {
+            try
+            {
+                previous = ManifestJson.ReadStage(path);
+            }
+            catch (ManifestFormatException e) when (e is not ManifestVersionException)
+            {
+                return StageDecision.RunBecause(null, $"previous manifest unreadable ({e.Message})");
+            }
+        }
+        if (forced is not null) return StageDecision.RunBecause(previous, forced);
+        if (previous is null) return StageDecision.RunBecause(null, "not run before in this job");
+        if (Unfinished(previous) is { } unfinished) return StageDecision.RunBecause(previous, unfinished);
+        var fingerprint = previous.Fingerprint!;
+
+        var reasons = new List<string>();
+        var codeVersion = StageFingerprinter.CodeVersionOf(stage);
+        if (StageFingerprinter.DefinitionDigest(pipeline, stage, services.Redactor, codeVersion) != fingerprint.Definition)
+            reasons.Add(fingerprint.CodeVersion is not null && codeVersion is not null && fingerprint.CodeVersion != codeVersion
+                ? $"code changed: {fingerprint.CodeVersion} → {codeVersion}"
+                : DefinitionChange(stage, previous));
+        var config = StageFingerprinter.DeclaredConfig(pipeline, stage, services.Redactor);
+        reasons.AddRange(ConfigDiff.Describe(fingerprint.Config, config));
+        await CompareToolsAsync(previous, fingerprint, reasons, cancellationToken);
+        if (upstreamPending is not null) reasons.Add($"{upstreamPending} runs first; its outputs may change");
+        else CompareInputs(stage, previous, reasons);
+        CompareOutputs(previous, reasons);
+
+        if (reasons.Count == 0)
+        {
+            var producer = previous.ProducedBy?.RunId ?? previous.RunId;
+            return new StageDecision(false, [$"{StageDecision.UpToDate}: definition, config, tools and inputs unchanged since run {producer}"], previous);
+        }
+        if (reasons.Count > MaxReasons) reasons = [.. reasons.Take(MaxReasons - 1), $"and {reasons.Count - MaxReasons + 1} more changes"];
+        return new StageDecision(true, reasons, previous);
+    }
+
+    /// <summary>A last attempt that did not end in a result this run can keep.</summary>
+    private static string? Unfinished(StageManifest previous) => previous.Status switch
+    {
+        "failed" => $"previous attempt failed ({previous.StatusReason ?? "no reason recorded"})",
+        "cancelled" => "previous attempt was cancelled",
+        "running" => "previous attempt was interrupted before it finished (the run was killed)",
+        _ when previous.Fingerprint is null => $"previous attempt did not run ({previous.StatusReason ?? previous.Status})",
+        _ => null,
+    };
+
+    private static string DefinitionChange(StageDefinition stage, StageManifest previous)
+    {
+        if (stage.Kind == StageKind.Command && previous.Kind == "command") return "command changed";
+        var kind = StageRunner.KindOf(stage);
+        return kind != previous.Kind ? $"stage kind changed: {previous.Kind} → {kind}" : "definition changed (inputs, outputs, env or tools declared in the pipeline file)";
+    }
+
+    private async Task CompareToolsAsync(StageManifest previous, StageFingerprint fingerprint, List<string> reasons, CancellationToken cancellationToken)
+    {
+        foreach (var (tool, command) in fingerprint.ToolCommands.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var now = await services.Tools.GetAsync(command, cancellationToken);
+            if (previous.ToolVersions.TryGetValue(tool, out var was) && was != now)
+                reasons.Add($"tool {tool} {ToolVersionText.Change(was, now)}");
+        }
+    }
+
+    private void CompareInputs(StageDefinition stage, StageManifest previous, List<string> reasons)
+    {
+        var recorded = previous.Inputs.ToDictionary(i => i.Name ?? i.Path, StringComparer.Ordinal);
+        foreach (var input in stage.Inputs)
+        {
+            var full = StageContext.ResolveInput(pipeline, layout, input);
+            var shown = layout.RelativeToJob(full) ?? full;
+            recorded.TryGetValue(input.Name, out var was);
+            recorded.Remove(input.Name);
+            if (!File.Exists(full))
+            {
+                // An optional input whose producer skipped was absent before too: nothing changed.
+                if (was is null && input.Optional) continue;
+                reasons.Add($"input {shown} missing");
+                continue;
+            }
+            if (was is null)
+            {
+                reasons.Add($"input {shown} is new");
+                continue;
+            }
+            if (layout.Resolve(was.Path) != full) reasons.Add($"input {input.Name} is now {shown} (was {was.Path})");
+            else if (Changed(was, full) is { } how) reasons.Add($"input {shown} changed ({how})");
+        }
+        // Files the stage's code tracked as inputs itself (a model, a glossary): compared by path.
+        foreach (var other in recorded.Values.Where(r => r.Name is null || stage.Inputs.All(i => i.Name != r.Name)))
+        {
+            var full = layout.Resolve(other.Path);
+            if (!File.Exists(full)) reasons.Add($"input {other.Path} missing");
+            else if (Changed(other, full) is { } how) reasons.Add($"input {other.Path} changed ({how})");
+        }
+    }
+
+    private void CompareOutputs(StageManifest previous, List<string> reasons)
+    {
+        foreach (var output in previous.Outputs)
+        {
+            if (output.DeletedAt is { } deleted)
+            {
+                reasons.Add($"output {output.Path} was deleted by clean on {deleted:yyyy-MM-dd HH:mm}Z");
+                continue;
+            }
+            var full = layout.Resolve(output.Path);
+            if (!File.Exists(full)) reasons.Add($"output {output.Path} missing");
+            else if (Changed(output, full) is { } how) reasons.Add($"output {output.Path} changed since it was produced ({how})");
+        }
+    }
+
+    /// <summary>Null when the file is as recorded; otherwise what differs. Size and mtime equal to the record are trusted.</summary>
+    private string? Changed(FileRecord record, string full)
+    {
+        var info = new FileInfo(full);
+        var mtime = info.LastWriteTimeUtc;
+        if (record.SizeBytes == info.Length && record.Mtime is { } recorded && recorded.UtcDateTime == mtime) return null;
+        if (record.Checksum is null) return "no checksum recorded";
+        string now;
+        try
+        {
+            now = services.Checksums.Get(full, info.Length, mtime);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot read it: {e.Message}";
+        }
+        if (now == record.Checksum) return null;
+        return record.SizeBytes != info.Length ? $"size {record.SizeBytes} → {info.Length} bytes" : "hash";
+    }
+}

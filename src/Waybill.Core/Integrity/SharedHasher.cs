@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Waybill.Core.Hashing;
+
+namespace Waybill.Core.Integrity;
+
+/// <summary>
+/// Hashes for one verify: each (file, algorithm) once, however many records name it — an external input read by
+/// three stages is read once. Safe to call from several threads.
+/// </summary>
+internal sealed class SharedHasher
+{
+    private readonly ConcurrentDictionary<(string Path, ChecksumAlgorithm Algorithm, long? Prefix), Lazy<HashOutcome>> _known = new();
+
+    /// <summary>The whole file's checksum in the algorithm the recorded checksum names ("sha256:…" → SHA-256).</summary>
+    public HashOutcome Hash(string path, string recordedChecksum) => Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), null);
+
+    /// <summary>The checksum of the file's first <paramref name="length"/> bytes: what a log was before lines were appended.</summary>
+    public HashOutcome HashPrefix(string path, string recordedChecksum, long length) => Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), length);
+
+    private HashOutcome Get(string path, ChecksumAlgorithm algorithm, long? prefix) =>
+        _known.GetOrAdd((path, algorithm, prefix), key => new Lazy<HashOutcome>(() => Compute(key.Path, key.Algorithm, key.Prefix))).Value;
+
+    private static HashOutcome Compute(string path, ChecksumAlgorithm algorithm, long? prefix)
+    {
+        try
+        {
+            return new HashOutcome(prefix is { } length ? PrefixHasher.Compute(path, algorithm, length) : FileHasher.Compute(path, algorithm), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new HashOutcome(null, e.Message);
+        }
+    }
+}

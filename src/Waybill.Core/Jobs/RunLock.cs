@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Waybill.Core.IO;
+
+namespace Waybill.Core.Jobs;
+
+/// <summary>
+/// One writer per job folder: an exclusive lock on <c>.waybill/run.lock</c> held for the whole run. The kernel drops
+/// the lock when its process dies, so a killed run never leaves the job locked; <c>.waybill/run.lock.json</c> says who
+/// holds it (for the refusal message) and, when found on a free lock, which dead run left it behind.
+/// </summary>
+public sealed class RunLock : IDisposable
+{
+    private readonly FileStream _handle;
+    private readonly string _infoPath;
+
+    private RunLock(FileStream handle, string infoPath, LockHolder? previous)
+    {
+        _handle = handle;
+        _infoPath = infoPath;
+        TakenOverFrom = previous;
+    }
+
+    /// <summary>The holder recorded by a run that ended without releasing the lock (killed), when there was one.</summary>
+    public LockHolder? TakenOverFrom { get; }
+
+    /// <exception cref="JobLockedException">Another live process holds the job.</exception>
+    public static RunLock Acquire(JobLayout layout, string purpose, string? runId = null)
+    {
+        Directory.CreateDirectory(layout.StateDir);
+        var lockPath = Path.Combine(layout.StateDir, "run.lock");
+        var infoPath = Path.Combine(layout.StateDir, "run.lock.json");
+        FileStream handle;
+        try
+        {
+            // FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on the file: exclusive across processes, released on death.
+            handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (IOException)
+        {
+            var holder = LockHolder.Read(infoPath);
+            var who = holder is null ? "another process" : holder.Describe();
+            throw new JobLockedException(layout.Root, holder,
+                $"job {layout.JobId} is in use by {who}. Wait for it to finish, or stop it (Ctrl-C or kill {holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<pid>"}) and try again.");
+        }
+        var previous = LockHolder.Read(infoPath);
+        if (previous is not null && previous.Pid == Environment.ProcessId && previous.Host == Environment.MachineName) previous = null;
+        var mine = new LockHolder(Environment.ProcessId, Environment.MachineName, purpose, runId, DateTimeOffset.UtcNow);
+        AtomicFile.WriteAllText(infoPath, mine.ToJson());
+        return new RunLock(handle, infoPath, previous);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            File.Delete(_infoPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover info file only makes the next run say it took over; the lock itself is released below.
+        }
+        _handle.Dispose();
+    }
+}
+
+/// <summary>Who holds (or held) a job's run lock.</summary>
+public sealed record LockHolder(int Pid, string Host, string Purpose, string? RunId, DateTimeOffset Since)
+{
+    public string Describe() =>
+        $"waybill {Purpose} (pid {Pid} on {Host}{(RunId is null ? "" : $", run {RunId}")}, since {Since:yyyy-MM-dd HH:mm:ss}Z)";
+
+    public string ToJson() => new JsonObject
+    {
+        ["pid"] = Pid,
+        ["host"] = Host,
+        ["purpose"] = Purpose,
+        ["run_id"] = RunId,
+        ["since"] = Since,
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>The recorded holder, or null when there is none or the file is unreadable (the lock itself is what counts).</summary>
+    public static LockHolder? Read(string infoPath)
+    {
+        try
+        {
+            if (!File.Exists(infoPath)) return null;
+            if (JsonNode.Parse(File.ReadAllText(infoPath)) is not JsonObject node || node["pid"] is not JsonValue pid) return null;
+            return new LockHolder(
+                pid.GetValue<int>(),
+                node["host"]?.GetValue<string>() ?? "?",
+                node["purpose"]?.GetValue<string>() ?? "run",
+                node["run_id"]?.GetValue<string>(),
+                node["since"]?.GetValue<DateTimeOffset>() ?? DateTimeOffset.MinValue);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed class JobLockedException(string jobRoot, LockHolder? holder, string message) : Exception(message)
+{
+    public string JobRoot { get; } = jobRoot;
+    public LockHolder? Holder { get; } = holder;
+}

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Waybill.Core.OpenLineage;
+
+/// <summary>
+/// OpenLineage run ids: the Waybill run id when it is a UUID (it is a UUIDv7), else one derived from it; a stage's
+/// run id is derived from the run and the stage id, so its START and its end carry the same one without any state.
+/// </summary>
+internal static class OpenLineageIds
+{
+    /// <summary>The name space for run ids that are not UUIDs (a fixed, arbitrary UUID).</summary>
+    private static readonly Guid RunIdSpace = new("3c4f8a52-7d1e-4b6a-9f0c-2e5d8b7a1c64");
+
+    public static Guid ForRun(string runId) => Guid.TryParse(runId, out var id) ? id : NameBased(RunIdSpace, runId);
+
+    public static Guid ForStage(Guid jobRun, string stageId) => NameBased(jobRun, stageId);
+
+    public static string Text(Guid id) => id.ToString("D");
+
+    /// <summary>A version 5 (name-based) UUID as RFC 9562 defines it: SHA-1 of the name space and the name.</summary>
+    private static Guid NameBased(Guid space, string name)
+    {
+        var data = new byte[16 + Encoding.UTF8.GetByteCount(name)];
+        space.TryWriteBytes(data, bigEndian: true, out _);
+        Encoding.UTF8.GetBytes(name, data.AsSpan(16));
+#pragma warning disable CA5350 // SHA-1 is what a version 5 UUID is defined with; it names, it does not protect.
+        var hash = SHA1.HashData(data);
+#pragma warning restore CA5350
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}

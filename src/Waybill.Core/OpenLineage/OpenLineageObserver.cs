@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Execution;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Core.OpenLineage;
+
+/// <summary>
+/// Turns a run's transitions into OpenLineage run events. The pipeline run is the parent job (START, then
+/// COMPLETE, FAIL or ABORT); every stage that starts is a job of its own, <c>&lt;pipeline&gt;.&lt;stage id&gt;</c>, whose
+/// events carry the standard <c>parent</c> facet. A stage that never starts (up to date, upstream failed, cancelled
+/// before it began) gets no events: nothing ran, and a lone end event would be a run without a START.
+/// Events are appended to <c>logs/openlineage.jsonl</c> and, with an endpoint, POSTed from a background queue.
+/// </summary>
+public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObserver, IDisposable
+{
+    private readonly OpenLineageFacets _facets = new(Producer);
+    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    private readonly List<(string Message, string Language)> _failures = [];
+    private readonly Dictionary<string, int> _ended = new(StringComparer.Ordinal);
+    private RunStarted? _run;
+    private OpenLineageFile? _file;
+    private OpenLineageHttpTransport? _http;
+    private Guid _jobRunId;
+
+    /// <summary>The <c>producer</c> of every event: this program and its version.</summary>
+    public static string Producer { get; } = $"https://waybill.dev/waybill/{RunServices.Version}";
+
+    public void JobStarted(RunStarted run)
+    {
+        _run = run;
+        _jobRunId = OpenLineageIds.ForRun(run.RunId);
+        _file = OpenFile(run);
+        if (settings.Endpoint is { } endpoint) _http = new OpenLineageHttpTransport(endpoint, settings.ApiKey, settings.RequestTimeout, settings.QueueCapacity);
+        var runFacets = new JsonObject
+        {
+            ["processing_engine"] = _facets.ProcessingEngine(RunServices.Version),
+            ["waybill_job"] = _facets.WaybillJob(run.Layout.JobId, run.RunId, run.Layout.Root, "running", null, null),
+        };
+        Emit(new OpenLineageEvent(OpenLineageEvent.Start, run.At, _jobRunId, runFacets, settings.Namespace, run.Pipeline.Name, PipelineJobFacets()));
+    }
+
+    public void StageStarted(StageInvocation invocation, DateTimeOffset at)
+    {
+        if (_run is null) return;
+        var stage = invocation.Stage;
+        _started.Add(stage.Id);
+        var runFacets = new JsonObject
+        {
+            ["parent"] = Parent(),
+            ["waybill_stage"] = _facets.WaybillStageStarted(invocation.Layout.JobId, invocation.RunId, stage.Id, stage.Name, ManifestPath(invocation), LogPath(invocation), invocation.Reasons),
+        };
+        Emit(new OpenLineageEvent(OpenLineageEvent.Start, at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, null)));
+    }
+
+    public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
+    {
+        if (_run is null || !_started.Remove(outcome.StageId)) return;
+        var manifest = outcome.Manifest;
+        var stage = invocation.Stage;
+        var language = stage.Kind == StageKind.Command ? "shell" : "C#";
+        var runFacets = new JsonObject
+        {
+            ["parent"] = Parent(),
+            ["waybill_stage"] = _facets.WaybillStage(manifest, ManifestPath(invocation), LogPath(invocation)),
+        };
+        if (outcome.Status == StageStatus.Failed)
+        {
+            var message = outcome.Reason ?? manifest.Errors.FirstOrDefault()?.Message ?? "stage failed";
+            runFacets["errorMessage"] = _facets.ErrorMessage(message, language);
+            _failures.Add(($"{stage.Id} failed: {message}", language));
+        }
+        _ended[manifest.Status] = _ended.GetValueOrDefault(manifest.Status) + 1;
+        var layout = invocation.Layout;
+        Emit(new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, manifest.Command))
+        {
+            Inputs = OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
+            Outputs = OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets),
+        });
+    }
+
+    public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)
+    {
+        if (_run is not { } run) return;
+        var runFacets = new JsonObject
+        {
+            ["processing_engine"] = _facets.ProcessingEngine(RunServices.Version),
+            ["waybill_job"] = _facets.WaybillJob(run.Layout.JobId, run.RunId, run.Layout.Root, status.ToText(), (at - run.At).TotalSeconds, _ended),
+        };
+        if (status == StageStatus.Failed && _failures.Count > 0)
+            runFacets["errorMessage"] = _facets.ErrorMessage(string.Join("; ", _failures.Select(f => f.Message)), _failures[0].Language);
+        Emit(new OpenLineageEvent(EndEventType(status), at, _jobRunId, runFacets, settings.Namespace, run.Pipeline.Name, PipelineJobFacets()));
+        _file?.Dispose();
+        _file = null;
+        if (_http is null || settings.Endpoint is not { } endpoint) return;
+        OpenLineageDelivery delivery;
+        using (_http)
+            delivery = await _http.FinishAsync(settings.DrainTimeout);
+        _http = null;
+        var shown = OpenLineageSettings.Display(endpoint);
+        if (delivery.Undelivered > 0)
+            run.Log.LogWarning("OpenLineage endpoint {Endpoint}: {Problem}; {Count} of {Total} events not delivered (all are in logs/{File})",
+                shown, delivery.Problem ?? "unknown problem", delivery.Undelivered, delivery.Queued, OpenLineageFile.FileName);
+        else
+            run.Log.LogDebug("OpenLineage: {Count} events delivered to {Endpoint}", delivery.Delivered, shown);
+    }
+
+    /// <summary>Closes the file and stops posting at once; for a run that ended without <see cref="JobFinishedAsync"/>.</summary>
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _file = null;
+        _http?.Dispose();
+        _http = null;
+    }
+
+    private static string EndEventType(StageStatus status) => status switch
+    {
+        StageStatus.Failed => OpenLineageEvent.Fail,
+        StageStatus.Cancelled => OpenLineageEvent.Abort,
+        _ => OpenLineageEvent.Complete, // success, or a stage that started and then chose to skip its work
+    };
+
+    private void Emit(OpenLineageEvent lineageEvent)
+    {
+        var line = lineageEvent.ToJsonLine(Producer, _run!.Redactor);
+        try
+        {
+            _file?.Append(line);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // One warning, then the run goes on without the file (the endpoint, if any, still gets the events).
+            _run.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are no longer written to it", OpenLineageFile.FileName, e.Message);
+            _file?.Dispose();
+            _file = null;
+        }
+        _http?.Enqueue(line);
+    }
+
+    private static OpenLineageFile? OpenFile(RunStarted run)
+    {
+        try
+        {
+            return new OpenLineageFile(Path.Combine(run.Layout.LogsDir, OpenLineageFile.FileName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            run.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are not written to it", OpenLineageFile.FileName, e.Message);
+            return null;
+        }
+    }
+
+    private JsonObject Parent() => _facets.Parent(_jobRunId, settings.Namespace, _run!.Pipeline.Name);
+
+    private Guid StageRunId(string stageId) => OpenLineageIds.ForStage(_jobRunId, stageId);
+
+    private static string StageJobName(StageInvocation invocation) => $"{invocation.Pipeline.Name}.{invocation.Stage.Id}";
+
+    private static string ManifestPath(StageInvocation invocation) => $"{invocation.Stage.Id}/manifest.json";
+
+    private static string LogPath(StageInvocation invocation) => $"{invocation.Stage.Id}/stage.log";
+
+    private JsonObject PipelineJobFacets() => new() { ["jobType"] = _facets.JobType("JOB") };
+
+    /// <summary>The command as the manifest records it (placeholders expanded, secrets masked), once the stage has run.</summary>
+    private JsonObject StageJobFacets(StageDefinition stage, string? command)
+    {
+        var facets = new JsonObject { ["jobType"] = _facets.JobType("STAGE") };
+        if (stage.Description is { Length: > 0 } description) facets["documentation"] = _facets.Documentation(description);
+        if (command is { Length: > 0 }) facets["sourceCode"] = _facets.SourceCode("shell", command);
+        return facets;
+    }
+}

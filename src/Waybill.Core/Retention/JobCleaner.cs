@@ -1,0 +1,122 @@
+using Waybill.Core.Hashing;
+using Waybill.Core.Integrity;
+using Waybill.Core.Jobs;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Retention;
+
+/// <summary>
+/// <c>waybill clean</c>: deletes retained intermediates or a stage's outputs and leaves a tombstone in each record
+/// (checksum and size kept, <c>deleted_at</c> and <c>deleted_reason</c> set), so the job still says what was there
+/// and <c>waybill verify</c> tells a deliberate deletion from a lost file. Holds the run lock: never while a run writes.
+/// </summary>
+public static class JobCleaner
+{
+    private sealed record Target(int StageIndex, StageManifest Manifest, FileRecord Record, PathVerdict.Deletable Where);
+
+    /// <exception cref="CleanRefusedException">Unknown stage, or a recorded path that is not safe to delete; nothing was deleted.</exception>
+    /// <exception cref="JobLockedException">A run holds the job.</exception>
+    public static CleanResult Clean(JobLayout layout, CleanRequest request, TimeProvider time)
+    {
+        // A dry run changes nothing, so it neither needs the lock nor writes its info file.
+        using var held = request.DryRun ? null : RunLock.Acquire(layout, "clean");
+        var job = ManifestJson.ReadJob(layout.JobManifestPath);
+        var stages = SelectStages(job, request);
+        var realRoot = RealPath.Of(layout.Root);
+
+        var targets = new List<Target>();
+        var kept = new List<KeptFile>();
+        var refused = new List<string>();
+        foreach (var index in stages)
+        {
+            var summary = job.Stages[index];
+            var manifestPath = layout.Resolve(summary.Manifest ?? $"{summary.StageId}/manifest.json");
+            if (!File.Exists(manifestPath))
+            {
+                if (request.Scope == CleanScope.Outputs)
+                    throw new CleanRefusedException($"stage {summary.StageId} has no manifest ({manifestPath}): it never ran, so it has no outputs to delete");
+                continue;
+            }
+            var manifest = ManifestJson.ReadStage(manifestPath);
+            var records = request.Scope == CleanScope.Outputs ? manifest.Outputs : manifest.IntermediateFiles.Where(f => f.Retained == true);
+            foreach (var record in records.Where(r => r.DeletedAt is null))
+            {
+                switch (JobPathGuard.Check(layout, realRoot, record))
+                {
+                    case PathVerdict.Deletable where:
+                        targets.Add(new Target(index, manifest, record, where));
+                        break;
+                    case PathVerdict.External external:
+                        kept.Add(new KeptFile(manifest.StageId, record.Path, external.Why));
+                        break;
+                    case PathVerdict.Refused no:
+                        refused.Add($"{manifest.StageId}: {record.Path}: {no.Why}");
+                        break;
+                }
+            }
+        }
+        if (refused.Count > 0)
+            throw new CleanRefusedException(
+                $"refusing to clean job {layout.JobId}; nothing was deleted:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", refused)}",
+                "only files recorded inside the job folder are deleted; fix or remove the files named above, or clean other stages with --stage");
+
+        var deleted = new List<CleanedFile>();
+        var failed = new List<FailedFile>();
+        var done = new List<Target>();
+        var now = time.GetUtcNow();
+        foreach (var target in targets)
+        {
+            var (record, where) = (target.Record, target.Where);
+            var cleaned = new CleanedFile(target.Manifest.StageId, record.Path, where.Bytes, record.SizeBytes, record.Checksum, where.Missing);
+            if (!request.DryRun && !where.Missing)
+            {
+                try
+                {
+                    File.Delete(where.FullPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    failed.Add(new FailedFile(cleaned.StageId, record.Path, e.Message));
+                    continue;
+                }
+            }
+            deleted.Add(cleaned);
+            if (request.DryRun) continue;
+            record.DeletedAt = now;
+            done.Add(target);
+            record.DeletedReason = where.Missing ? $"{request.Reason} (file was already missing)" : request.Reason;
+            CleanLog.Append(layout, now, cleaned, record.DeletedReason);
+        }
+        if (!request.DryRun) Tombstone(layout, job, done);
+        return new CleanResult(request.DryRun, deleted, kept, failed);
+    }
+
+    /// <summary>Each touched stage manifest is rewritten atomically, then the job manifest's seal of it, so verify keeps trusting both.</summary>
+    private static void Tombstone(JobLayout layout, JobManifest job, List<Target> done)
+    {
+        foreach (var group in done.GroupBy(t => t.StageIndex))
+        {
+            var summary = job.Stages[group.Key];
+            var manifestPath = layout.Resolve(summary.Manifest ?? $"{summary.StageId}/manifest.json");
+            ManifestJson.Write(manifestPath, group.First().Manifest);
+            var algorithm = summary.ManifestChecksum is { } previous ? RecordedChecksum.AlgorithmOf(previous) : ChecksumAlgorithm.XxHash128;
+            summary.ManifestChecksum = FileHasher.Compute(manifestPath, algorithm);
+            ManifestJson.Write(layout.JobManifestPath, job);
+        }
+    }
+
+    private static List<int> SelectStages(JobManifest job, CleanRequest request)
+    {
+        if (request.Stage is not { } wanted)
+        {
+            return request.Scope == CleanScope.Outputs
+                ? throw new CleanRefusedException("cleaning outputs needs a stage", "name it: --outputs-of <stage id or name>")
+                : [.. Enumerable.Range(0, job.Stages.Count)];
+        }
+        var index = job.Stages.FindIndex(s => s.StageId == wanted);
+        if (index < 0) index = job.Stages.FindIndex(s => s.Stage == wanted);
+        return index >= 0
+            ? [index]
+            : throw new CleanRefusedException($"job {job.JobId} has no stage '{wanted}'", $"stages: {string.Join(", ", job.Stages.Select(s => s.StageId))}");
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+
+namespace Waybill.Core.Secrets;
+
+/// <summary>Config as it may be written down: values of secret keys become ***, and known secret values are masked inside other strings.</summary>
+public static class ConfigMask
+{
+    public static JsonNode? Mask(string key, JsonNode? value, IReadOnlyList<string> secretConfig, Redactor redactor, string prefix = "")
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            if (Redactor.IsSecretName(key) || secretConfig.Contains(prefix + key))
+            {
+                redactor.Add(text);
+                return JsonValue.Create(Redactor.Mask);
+            }
+            return JsonValue.Create(redactor.Redact(text));
+        }
+        if (value is JsonObject obj)
+            foreach (var (k, child) in obj.ToList()) obj[k] = Mask(k, child?.DeepClone(), secretConfig, redactor, prefix + key + ".");
+        if (value is JsonArray array)
+            for (var i = 0; i < array.Count; i++) array[i] = Mask(key, array[i]?.DeepClone(), secretConfig, redactor, prefix);
+        return value;
+    }
+
+    /// <summary>A masked deep copy of a whole config object.</summary>
+    public static JsonObject MaskAll(JsonObject config, IReadOnlyList<string> secretConfig, Redactor redactor)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in config) result[key] = Mask(key, value?.DeepClone(), secretConfig, redactor);
+        return result;
+    }
+}
