@@ -122,6 +122,13 @@ echo "  snakemake:    $(cd "$work/snakemake" && seconds_of snakemake -c"$jobs" -
 # Both tools compare times; a second between the run and the re-runs keeps every output clearly older.
 sleep 2
 
+# The line of a run's output that sums up its decision: waybill's first line (dry run) or its pipeline summary,
+# snakemake's "Nothing to be done"; else the last line.
+verdict() {
+  { grep -m1 -E '^Pipeline [^ ]+, job .*would run|Pipeline [^ ]+: [A-Z]+ \(|Nothing to be done' "$1" || grep -v '^\s*$' "$1" | tail -n 1; } |
+    sed 's/^\[[^]]*\] \[pipeline\] \[INFO\] //' | cut -c1-160
+}
+
 # time_noop NAME DIR COMMAND…: RUNS runs; prints the first, the mean and best of the others, and how many outputs each rewrote.
 declare -A mean=()
 time_noop() {
@@ -138,7 +145,7 @@ time_noop() {
   summary=$(printf '%s\n' "${rest[@]:-$t}" | awk '{ s += $1; if (min == "" || $1 < min) min = $1 } END { printf "%.3f %.3f", s / NR, min }')
   mean["$name"]=${summary% *}
   printf '  %-34s first %s; then mean %s s, best %s s; last run rewrote %s of %s outputs\n' "$name" "$first" "${summary% *}" "${summary#* }" "$last_rewritten" "$files"
-  echo "    says: $(grep -v '^\s*$' "$work/last.log" | tail -n 1 | cut -c1-150)"
+  echo "    says: $(verdict "$work/last.log")"
 }
 
 echo

@@ -123,8 +123,10 @@ public sealed class CommandTests : IAsyncLifetime
     {
         var dry = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "-n", "--job-id", "dry");
         Assert.Equal(0, dry.ExitCode);
-        Assert.Contains("1/2 01_say — would run", dry.Stdout);
-        Assert.Contains("2/2 02_shout — would run", dry.Stdout);
+        Assert.Contains("Pipeline cmds, a new job: 2 of 2 stages would run", dry.Stdout);
+        Assert.Contains("1/2 01_say  would run: new job", dry.Stdout);
+        Assert.Contains("2/2 02_shout  would run: new job", dry.Stdout);
+        Assert.Contains("(after 01_say)", dry.Stdout);
         Assert.False(Directory.Exists(_temp.Combine("out", "dry")));
     }
 

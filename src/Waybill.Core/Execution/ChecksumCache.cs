@@ -41,6 +41,7 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
     /// <exception cref="IOException">The path is missing, a directory, a symbolic link loop or not a regular file; the message says which.</exception>
     public string GetOrCompute(string fullPath)
     {
+        if (!Path.IsPathFullyQualified(fullPath)) fullPath = Path.GetFullPath(fullPath);
         var now = NowNs();
         var status = FileStamp.TryRead(fullPath, out var stamp);
         if (status != FileStampStatus.RegularFile) throw FileStamp.Problem(status, fullPath);
@@ -102,7 +103,7 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
         if (!hash.StartsWith(Algorithm.Prefix() + ":", StringComparison.Ordinal))
             throw new ArgumentException($"checksum '{hash}' is not {Algorithm.Prefix()}, the algorithm of this cache", nameof(hash));
         var now = NowNs();
-        _entries[fullPath] = new Entry(stamp, hash, now, now, loaded: false);
+        _entries[Path.GetFullPath(fullPath)] = new Entry(stamp, hash, now, now, loaded: false);
     }
 
     /// <summary>
@@ -134,17 +135,10 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
 
     private string Hash(string fullPath, FileStamp before, long now)
     {
-        string hash;
-        FileStampStatus afterStatus;
-        FileStamp after;
-        using (var handle = FileHasher.OpenForHashing(fullPath, before.Size))
-        {
-            hash = FileHasher.Compute(handle, Algorithm);
-            afterStatus = FileStamp.TryRead(handle, out after);
-        }
+        var hash = StampedFileHasher.Compute(fullPath, Algorithm, before, out var unchanged);
         Interlocked.Increment(ref _filesHashed);
         // Written to, or replaced, while it was read: the checksum is returned but matches no stamp to remember it by.
-        if (afterStatus == FileStampStatus.RegularFile && after == before) _entries[fullPath] = new Entry(before, hash, now, now, loaded: false);
+        if (unchanged) _entries[fullPath] = new Entry(before, hash, now, now, loaded: false);
         else _entries.TryRemove(fullPath, out _);
         return hash;
     }

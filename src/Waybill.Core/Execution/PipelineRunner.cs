@@ -150,7 +150,7 @@ public static class PipelineRunner
             var invocation = Invocation(stage) with { Reasons = decision.Reasons };
             if (!decision.Run)
             {
-                log.LogInformation("Stage {Stage}: {Reason}", stage.Id, decision.Summary);
+                // The reason is in stage.log and the manifest; the pipeline log's ⏭ line says "up to date".
                 return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
             }
             if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);

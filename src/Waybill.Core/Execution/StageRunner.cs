@@ -138,7 +138,7 @@ public static class StageRunner
         previous.Resources = new ResourceUsage { MeasuredBy = "in-process" };
         previous.WaybillVersion = RunServices.Version;
         var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
-        log.Logger.LogInformation("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
+        log.Logger.LogDebug("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
         CloseAndSeal(log, previous, layout, services);
         ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous);
         return new StageOutcome(invocation.Stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, previous);

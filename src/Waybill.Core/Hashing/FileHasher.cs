@@ -10,18 +10,7 @@ public static class FileHasher
 
     public static string Compute(string path, ChecksumAlgorithm algorithm)
     {
-        using var handle = OpenForHashing(path);
-        return Compute(handle, algorithm);
-    }
-
-    /// <summary>Read-only, without blocking writers or deleters; a large file is read ahead sequentially.</summary>
-    internal static SafeFileHandle OpenForHashing(string path, long expectedSize = long.MaxValue) =>
-        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-            expectedSize > BufferSize ? FileOptions.SequentialScan : FileOptions.None);
-
-    /// <summary>Hashes an open file from its start. Positional reads: the handle's own offset is neither used nor moved.</summary>
-    internal static string Compute(SafeFileHandle handle, ChecksumAlgorithm algorithm)
-    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {

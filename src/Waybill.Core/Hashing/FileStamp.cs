@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Waybill.Core.Hashing;
 
@@ -28,8 +27,7 @@ public readonly record struct FileStamp(long Size, long MtimeNs, long CtimeNs, u
     public static FileStampStatus TryRead(string path, out FileStamp stamp) => Query(StatX.AtFdCwd, path, 0, out stamp, out _);
 
     /// <summary>Stats an open file (no path lookup, so a rename meanwhile cannot swap the file).</summary>
-    internal static FileStampStatus TryRead(SafeFileHandle handle, out FileStamp stamp) =>
-        Query((int)handle.DangerousGetHandle(), "", StatX.AtEmptyPath, out stamp, out _);
+    internal static FileStampStatus TryRead(int fd, out FileStamp stamp) => Query(fd, "", StatX.AtEmptyPath, out stamp, out _);
 
     /// <summary>The stamp of a regular file, or an exception whose message says what the path is instead.</summary>
     public static FileStamp Read(string path)

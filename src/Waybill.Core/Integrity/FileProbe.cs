@@ -14,7 +14,19 @@ public enum ProbedKind
 }
 
 /// <summary>What is at a path, following symbolic links, told apart so a damaged job gets a clear finding instead of an exception.</summary>
-public sealed record ProbedFile(ProbedKind Kind, long Length = 0, DateTime LastWriteUtc = default, string? Detail = null);
+public sealed record ProbedFile(ProbedKind Kind, long Length = 0, DateTime LastWriteUtc = default, string? Detail = null)
+{
+    /// <summary>What is wrong, to follow a file's name ("… is missing"); null for a regular file.</summary>
+    public string? Problem => Kind switch
+    {
+        ProbedKind.RegularFile => null,
+        ProbedKind.Missing => "is missing",
+        ProbedKind.Directory => "is a directory, not a file",
+        ProbedKind.DanglingLink => $"is a symbolic link to {Detail}, which does not exist",
+        ProbedKind.SymlinkLoop => "is a symbolic link loop (ELOOP) and cannot be read",
+        _ => $"cannot be examined: {Detail}",
+    };
+}
 
 public static class FileProbe
 {

@@ -18,17 +18,9 @@ internal static class LogSealCheck
         var name = seal.Path;
         sink.FileChecked();
         var probe = FileProbe.Probe(full);
-        if (probe.Kind != ProbedKind.RegularFile)
+        if (probe.Problem is { } problem)
         {
-            var what = probe.Kind switch
-            {
-                ProbedKind.Missing => "is missing",
-                ProbedKind.Directory => "is a directory, not a file",
-                ProbedKind.SymlinkLoop => "is a symbolic link loop (ELOOP) and cannot be read",
-                ProbedKind.DanglingLink => $"is a symbolic link to {probe.Detail}, which does not exist",
-                _ => $"cannot be examined: {probe.Detail}",
-            };
-            Add(probe.Kind == ProbedKind.Missing ? "log_missing" : "log_unreadable", $"{name} {what}");
+            Add(probe.Kind == ProbedKind.Missing ? "log_missing" : "log_unreadable", $"{name} {problem}");
             return;
         }
         if (seal.Checksum is not { } sealedChecksum || seal.SizeBytes is not { } sealedSize) return;

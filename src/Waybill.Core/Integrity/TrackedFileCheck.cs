@@ -1,3 +1,4 @@
+using System.Globalization;
 using Waybill.Core.Jobs;
 
 namespace Waybill.Core.Integrity;
@@ -14,21 +15,22 @@ internal static class TrackedFileCheck
         var nothingRecorded = record.Checksum is null && record.SizeBytes is null;
         // A record without size or checksum names something that was never a hashed file (a model folder): it only has to be there.
         if (nothingRecorded && probe.Kind is ProbedKind.RegularFile or ProbedKind.Directory) return;
-        if (probe.Kind != ProbedKind.RegularFile)
+        if (probe.Problem is { } problem)
         {
-            Report(probe.Kind switch
+            var kind = probe.Kind switch
             {
-                ProbedKind.Missing => ("missing", $"{expected.Description} is missing"),
-                ProbedKind.Directory => ("not_a_file", $"{expected.Description} is a directory, not a file"),
-                ProbedKind.DanglingLink => ("dangling_link", $"{expected.Description} is a symbolic link to {probe.Detail}, which does not exist"),
-                ProbedKind.SymlinkLoop => ("symlink_loop", $"{expected.Description} is a symbolic link loop (ELOOP) and cannot be read"),
-                _ => ("unreadable", $"{expected.Description} cannot be examined: {probe.Detail}"),
-            }, null);
+                ProbedKind.Missing => "missing",
+                ProbedKind.Directory => "not_a_file",
+                ProbedKind.DanglingLink => "dangling_link",
+                ProbedKind.SymlinkLoop => "symlink_loop",
+                _ => "unreadable",
+            };
+            Report((kind, $"{expected.Description} {problem}"), null);
             return;
         }
         if (record.SizeBytes is { } size && size != probe.Length)
         {
-            Report(("size_changed", $"{expected.Description} was changed: it is {probe.Length} bytes, the manifest recorded {size}"), ("size_bytes", size.ToString(System.Globalization.CultureInfo.InvariantCulture), probe.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Report(("size_changed", $"{expected.Description} was changed: it is {probe.Length} bytes, the manifest recorded {size}"), ("size_bytes", size.ToString(CultureInfo.InvariantCulture), probe.Length.ToString(CultureInfo.InvariantCulture)));
             return;
         }
         if (record.Checksum is not { } checksum) return;

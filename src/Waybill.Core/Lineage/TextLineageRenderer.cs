@@ -39,7 +39,7 @@ public sealed class TextLineageRenderer(TextStyle style)
             var links = Next(view, focus, upstream);
             if (links.Count == 0)
             {
-                text.Append("  ").Append(upstream ? "(nothing: an original input)" : "(nothing reads it)").Append('\n');
+                text.Append("  ").Append(upstream ? "(nothing upstream)" : "(nothing downstream)").Append('\n');
                 return;
             }
             var expanded = new HashSet<LineageNode> { focus };

@@ -37,6 +37,12 @@ public static class JobCleaner
                     throw new CleanRefusedException($"stage {summary.StageId} has no manifest ({manifestPath}): it never ran, so it has no outputs to delete");
                 continue;
             }
+            // Resealing an edited manifest would make the edit look genuine: clean only rewrites manifests verify would trust.
+            if (summary.ManifestChecksum is { } sealedChecksum && !string.Equals(FileHasher.Compute(manifestPath, RecordedChecksum.AlgorithmOf(sealedChecksum)), sealedChecksum, StringComparison.OrdinalIgnoreCase))
+            {
+                refused.Add($"{summary.StageId}: its manifest was changed after the run wrote it (run 'waybill verify {layout.JobId}'); clean would seal the change");
+                continue;
+            }
             var manifest = ManifestJson.ReadStage(manifestPath);
             var records = request.Scope == CleanScope.Outputs ? manifest.Outputs : manifest.IntermediateFiles.Where(f => f.Retained == true);
             foreach (var record in records.Where(r => r.DeletedAt is null))

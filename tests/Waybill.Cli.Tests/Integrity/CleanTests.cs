@@ -111,13 +111,24 @@ public sealed class CleanTests(CheckedJob fixture) : IClassFixture<CheckedJob>, 
     public async Task A_recorded_path_that_leaves_the_job_is_refused_and_nothing_is_deleted()
     {
         var victim = _temp.Write("victim.txt", "not the job's");
-        CheckedJob.EditManifest(Job, "03_shout", m => m["outputs"]![0]!["path"] = "../../victim.txt");
+        CheckedJob.EditManifest(Job, "03_shout", m => m["outputs"]![0]!["path"] = "../../victim.txt", reseal: true);
         var clean = await Waybill("clean", Job, "--outputs-of", "03_shout");
         Assert.Equal(2, clean.ExitCode);
         Assert.Contains("refusing to clean job j; nothing was deleted", clean.Stderr);
         Assert.Contains("03_shout: ../../victim.txt: its recorded path \"../../victim.txt\" leaves the job folder", clean.Stderr);
         Assert.True(File.Exists(victim));
         Assert.True(File.Exists(In("03_shout/loud.txt")));
+    }
+
+    [Fact]
+    public async Task A_stage_whose_manifest_was_edited_is_not_resealed_by_clean()
+    {
+        CheckedJob.EditManifest(Job, "03_shout", m => m["host"] = "elsewhere");
+        var clean = await Waybill("clean", Job, "--outputs-of", "03_shout");
+        Assert.Equal(2, clean.ExitCode);
+        Assert.Contains("03_shout: its manifest was changed after the run wrote it", clean.Stderr);
+        Assert.True(File.Exists(In("03_shout/loud.txt")));
+        Assert.Equal(1, (await Waybill("verify", Job)).ExitCode); // the edit is still caught
     }
 
     [Fact]

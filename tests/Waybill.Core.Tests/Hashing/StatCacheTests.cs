@@ -102,6 +102,21 @@ public sealed class StatCacheTests(SettledFiles settled) : IDisposable, IClassFi
         Assert.Equal(2, cache.FilesHashed);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(1_500_000)]
+    public void A_file_that_grew_between_stat_and_read_is_hashed_in_full_and_not_remembered(int size)
+    {
+        var path = _temp.Write("grows.bin", new string('a', size));
+        var stamp = FileStamp.Read(path);
+        File.AppendAllText(path, new string('b', 1_100_000));
+
+        var hash = StampedFileHasher.Compute(path, ChecksumAlgorithm.XxHash128, stamp, out var unchanged);
+
+        Assert.False(unchanged);
+        Assert.Equal(Hash(path), hash);
+    }
+
     [Fact]
     public void Directories_missing_files_and_symlink_loops_are_clear_errors()
     {

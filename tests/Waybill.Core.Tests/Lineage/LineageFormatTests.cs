@@ -48,6 +48,7 @@ public sealed partial class LineageFormatTests : IDisposable
         Assert.Contains("downstream:\n  └─ → 03_translate (failed: exit code 1, 0.4s)  (input transcript)\n", text);
         Assert.True(text.IndexOf("upstream:", StringComparison.Ordinal) < text.IndexOf("downstream:", StringComparison.Ordinal));
         Assert.DoesNotContain("\u001b[", text);
+        Assert.Equal("05_report (pending)  (job movie)\nupstream:\n  (nothing upstream)\ndownstream:\n  (nothing downstream)\n", Render(Focus(_movie, "stage:05_report"), LineageFormat.Text));
     }
 
     [Fact]
