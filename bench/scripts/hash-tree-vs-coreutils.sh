@@ -14,9 +14,10 @@
 #   RUNS       timed passes per tool (default 5, best one kept, after one warm-up pass)
 #   PARALLEL   threads for Waybill and processes for xargs -P (default 2)
 #
-# Waybill's figure is measured inside one process (`Waybill.Benchmarks.dll hash-tree FOLDER ALGO PARALLEL RUNS`:
-# best pass, no runtime start-up); a coreutils figure is the best wall time of the whole pipeline (find, xargs and
-# every md5sum process). Measure on an idle machine: the load average is printed before and after.
+# Waybill's figures are measured inside one process (`Waybill.Benchmarks.dll hash-tree FOLDER ALGO PARALLEL RUNS`:
+# best pass, no runtime start-up), except the ", process" row: the whole command, start-up and folder listing
+# included. A coreutils figure is the best wall time of the whole pipeline (find, xargs and every md5sum process).
+# Measure on an idle machine: the load average is printed before and after.
 set -euo pipefail
 
 folder="${1:-/var/tmp/waybill-bench/hash-tree}"
@@ -71,21 +72,23 @@ add() { names+=("$1"); secs["$1"]="$2"; }
 add "waybill xxh128 -P$parallel" "$(waybill_seconds xxh128 "$parallel")"
 add "waybill xxh128 1 thread" "$(waybill_seconds xxh128 1)"
 add "waybill sha256 -P$parallel" "$(waybill_seconds sha256 "$parallel")"
+# The same as a whole command, like the coreutils rows: runtime start-up, listing the folder, one pass.
+add "waybill xxh128 -P$parallel, process" "$(best_of "dotnet '$dll' hash-tree '$folder' xxh128 $parallel 0")"
 add "waybill sha256 1 thread" "$(waybill_seconds sha256 1)"
 for tool in md5sum sha256sum; do
   add "$tool -P$parallel" "$(best_of "find '$folder' -type f -print0 | xargs -0 -n 500 -P$parallel $tool")"
   add "$tool 1 process" "$(best_of "find '$folder' -type f -print0 | xargs -0 $tool")"
 done
 if command -v xxhsum >/dev/null; then
-  add "xxhsum -H128 -P$parallel" "$(best_of "find '$folder' -type f -print0 | xargs -0 -n 500 -P$parallel xxhsum -H2")"
-  add "xxhsum -H128 1 process" "$(best_of "find '$folder' -type f -print0 | xargs -0 xxhsum -H2")"
+  add "xxhsum -H128 -P$parallel" "$(best_of "find '$folder' -type f -print0 | xargs -0 -n 500 -P$parallel xxhsum -q -H2")"
+  add "xxhsum -H128 1 process" "$(best_of "find '$folder' -type f -print0 | xargs -0 xxhsum -q -H2")"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 base="${secs[waybill xxh128 -P$parallel]}"
-printf '\n%-24s %10s %10s %24s\n' "tool" "seconds" "GB/s" "time / waybill xxh128"
+printf '\n%-28s %10s %10s %24s\n' "tool" "seconds" "GB/s" "time / waybill xxh128"
 for name in "${names[@]}"; do
-  awk -v n="$name" -v s="${secs[$name]}" -v b="$total" -v base="$base" 'BEGIN { printf "%-24s %10.4f %10.2f %23.2fx\n", n, s, b / s / 1e9, s / base }'
+  awk -v n="$name" -v s="${secs[$name]}" -v b="$total" -v base="$base" 'BEGIN { printf "%-28s %10.4f %10.2f %23.2fx\n", n, s, b / s / 1e9, s / base }'
 done
 echo
 ratio() { awk -v a="${secs[$1]}" -v b="${secs[$2]}" -v text="$3" 'BEGIN { printf "%s: %.2fx the time\n", text, a / b }'; }
@@ -103,7 +106,7 @@ LC_ALL=C sort -k2 -o "$listed" "$listed"
 cmp -s "$listed" "$theirs" && echo "sha256 digests of all $files files match sha256sum" || echo "sha256 digests DIFFER from sha256sum"
 if command -v xxhsum >/dev/null; then
   dotnet "$dll" hash-tree "$folder" xxh128 "$parallel" 0 --list "$listed" >/dev/null
-  find "$folder" -type f -print0 | xargs -0 xxhsum -H2 | LC_ALL=C sort -k2 > "$theirs"
+  find "$folder" -type f -print0 | xargs -0 xxhsum -q -H2 | LC_ALL=C sort -k2 > "$theirs"
   LC_ALL=C sort -k2 -o "$listed" "$listed"
   cmp -s "$listed" "$theirs" && echo "xxh128 digests of all $files files match xxhsum -H128" || echo "xxh128 digests DIFFER from xxhsum -H128"
 fi

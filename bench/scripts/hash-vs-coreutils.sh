@@ -57,7 +57,7 @@ declare -A secs=(["waybill xxh128"]=$wx_s ["waybill sha256"]=$ws_s)
 secs["md5sum"]=$(best_of md5sum "$file"); names+=("md5sum")
 secs["sha256sum"]=$(best_of sha256sum "$file"); names+=("sha256sum")
 if command -v xxhsum >/dev/null; then
-  secs["xxhsum -H128"]=$(best_of xxhsum -H2 "$file"); names+=("xxhsum -H128")
+  secs["xxhsum -H128"]=$(best_of xxhsum -q -H2 "$file"); names+=("xxhsum -H128")
 fi
 
 printf '\n%-16s %10s %10s %22s\n' "tool" "seconds" "GB/s" "time / waybill xxh128"
@@ -67,6 +67,6 @@ done
 echo
 [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$sha_digest" ] && echo "sha256 digest matches sha256sum" || echo "sha256 digest DIFFERS from sha256sum"
 if command -v xxhsum >/dev/null; then
-  [ "$(xxhsum -H2 "$file" | cut -d' ' -f1)" = "$xx_digest" ] && echo "xxh128 digest matches xxhsum -H128" || echo "xxh128 digest DIFFERS from xxhsum -H128"
+  [ "$(xxhsum -q -H2 "$file" | cut -d' ' -f1)" = "$xx_digest" ] && echo "xxh128 digest matches xxhsum -H128" || echo "xxh128 digest DIFFERS from xxhsum -H128"
 fi
 awk -v a="${secs[sha256sum]}" -v b="$ws_s" 'BEGIN { printf "waybill sha256 vs sha256sum: %.2fx the time\n", b / a }'

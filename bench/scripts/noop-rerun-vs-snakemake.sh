@@ -33,7 +33,7 @@ jobs="${JOBS:-2}"
 work="${1:-/var/tmp/waybill-bench/noop-rerun}/run-$(date +%Y%m%d-%H%M%S)"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 artifacts="${ARTIFACTS:-/tmp/benchart}"
-dll="${WAYBILL_DLL:-$artifacts/bin/Waybill.Cli/release/waybill.dll}"
+dll="${WAYBILL_DLL:-$artifacts/publish/waybill/waybill.dll}"
 [ "$outputs" -ge 1 ] && [ "$outputs" -le 10 ] || { echo "OUTPUTS must be 1 to 10" >&2; exit 2; }
 [ $((chains * steps)) -le 9999 ] || { echo "CHAINS x STEPS must be at most 9999" >&2; exit 2; }
 
@@ -43,8 +43,10 @@ if ! command -v snakemake >/dev/null; then
   $sudo_cmd apt-get install -y snakemake >/dev/null || { $sudo_cmd apt-get update >/dev/null && $sudo_cmd apt-get install -y snakemake >/dev/null; }
 fi
 if [ -z "${WAYBILL_DLL:-}" ]; then
-  echo "building src/Waybill.Cli (Release) into $artifacts ..."
-  dotnet build "$root/src/Waybill.Cli" -c Release --artifacts-path "$artifacts" --nologo -v quiet -tl:off >/dev/null
+  # Published as ./waybill runs it: ReadyToRun, so start-up is not spent in the JIT.
+  echo "publishing src/Waybill.Cli (Release, ReadyToRun) into $artifacts/publish/waybill ..."
+  dotnet publish "$root/src/Waybill.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    --artifacts-path "$artifacts" -o "$artifacts/publish/waybill" --nologo -v quiet -tl:off >/dev/null
 fi
 [ -f "$dll" ] || { echo "no waybill.dll at $dll" >&2; exit 1; }
 
@@ -149,12 +151,13 @@ time_noop() {
 }
 
 echo
-echo "no-op decisions ($runs runs each):"
+echo "no-op decisions ($runs runs each; load before: $(cut -d' ' -f1-3 /proc/loadavg)):"
 time_noop "waybill run --dry-run" "$work" "${waybill[@]}" --dry-run
 time_noop "snakemake -n" "$work/snakemake" snakemake -n -c"$jobs"
 time_noop "waybill run (re-run, same job)" "$work" "${waybill[@]}" --jobs "$jobs"
 time_noop "snakemake (real no-op)" "$work/snakemake" snakemake -c"$jobs"
 
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 ratio() { awk -v a="${mean[$1]}" -v b="${mean[$2]}" -v text="$3" 'BEGIN { printf "%s: %.2fx (%.3f s vs %.3f s)\n", text, a / b, a, b }'; }
 ratio "waybill run --dry-run" "snakemake -n" "waybill --dry-run / snakemake -n"

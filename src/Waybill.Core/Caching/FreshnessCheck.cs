@@ -1,4 +1,5 @@
 using Waybill.Core.Execution;
+using Waybill.Core.Hashing;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 
@@ -12,23 +13,13 @@ namespace Waybill.Core.Caching;
 public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
 {
     private const int MaxReasons = 6;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?)> _preloaded = new(StringComparer.Ordinal);
 
     /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
-        var path = layout.StageManifestPath(stage.Id);
-        StageManifest? previous = null;
-        if (File.Exists(path))
-        {
-            try
-            {
-                previous = ManifestJson.ReadStage(path);
-            }
-            catch (ManifestFormatException e) when (e is not ManifestVersionException)
-            {
-                return StageDecision.RunBecause(null, $"previous manifest unreadable ({e.Message})");
-            }
-        }
+        var (previous, unreadable) = _preloaded.TryRemove(stage.Id, out var read) ? read : Read(stage.Id);
+        if (unreadable is not null) return StageDecision.RunBecause(null, $"previous manifest unreadable ({unreadable.Message})");
         if (forced is not null) return StageDecision.RunBecause(previous, forced);
         if (previous is null) return StageDecision.RunBecause(null, "not run before in this job");
         if (Unfinished(previous) is { } unfinished) return StageDecision.RunBecause(previous, unfinished);
@@ -54,6 +45,27 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
         }
         if (reasons.Count > MaxReasons) reasons = [.. reasons.Take(MaxReasons - 1), $"and {reasons.Count - MaxReasons + 1} more changes"];
         return new StageDecision(true, reasons, previous);
+    }
+
+    /// <summary>
+    /// Reads the stages' manifests ahead, on every core: parsing them is most of what a no-op rerun costs. Only the
+    /// stage itself writes its manifest, after its decision, so a manifest read ahead is the one its decision needs.
+    /// </summary>
+    public void Preload(IEnumerable<string> stageIds) =>
+        Parallel.ForEach(stageIds, id => _preloaded[id] = Read(id));
+
+    private (StageManifest? Manifest, ManifestFormatException? Unreadable) Read(string stageId)
+    {
+        var path = layout.StageManifestPath(stageId);
+        if (!File.Exists(path)) return (null, null);
+        try
+        {
+            return (ManifestJson.ReadStage(path), null);
+        }
+        catch (ManifestFormatException e) when (e is not ManifestVersionException)
+        {
+            return (null, e);
+        }
     }
 
     /// <summary>A last attempt that did not end in a result this run can keep.</summary>
@@ -92,7 +104,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
             var shown = layout.RelativeToJob(full) ?? full;
             recorded.TryGetValue(input.Name, out var was);
             recorded.Remove(input.Name);
-            if (!File.Exists(full))
+            if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile)
             {
                 // An optional input whose producer skipped was absent before too: nothing changed.
                 if (was is null && input.Optional) continue;
@@ -105,14 +117,14 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
                 continue;
             }
             if (layout.Resolve(was.Path) != full) reasons.Add($"input {input.Name} is now {shown} (was {was.Path})");
-            else if (Changed(was, full) is { } how) reasons.Add($"input {shown} changed ({how})");
+            else if (Changed(was, full, stamp) is { } how) reasons.Add($"input {shown} changed ({how})");
         }
         // Files the stage's code tracked as inputs itself (a model, a glossary): compared by path.
         foreach (var other in recorded.Values.Where(r => r.Name is null || stage.Inputs.All(i => i.Name != r.Name)))
         {
             var full = layout.Resolve(other.Path);
-            if (!File.Exists(full)) reasons.Add($"input {other.Path} missing");
-            else if (Changed(other, full) is { } how) reasons.Add($"input {other.Path} changed ({how})");
+            if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile) reasons.Add($"input {other.Path} missing");
+            else if (Changed(other, full, stamp) is { } how) reasons.Add($"input {other.Path} changed ({how})");
         }
     }
 
@@ -126,28 +138,28 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
                 continue;
             }
             var full = layout.Resolve(output.Path);
-            if (!File.Exists(full)) reasons.Add($"output {output.Path} missing");
-            else if (Changed(output, full) is { } how) reasons.Add($"output {output.Path} changed since it was produced ({how})");
+            var kind = FileStamp.TryRead(full, out var stamp);
+            if (kind == FileStampStatus.Missing) reasons.Add($"output {output.Path} missing");
+            else if (kind != FileStampStatus.RegularFile) reasons.Add($"output {output.Path} is no longer a regular file ({FileStamp.Problem(kind, full).Message})");
+            else if (Changed(output, full, stamp) is { } how) reasons.Add($"output {output.Path} changed since it was produced ({how})");
         }
     }
 
     /// <summary>Null when the file is as recorded; otherwise what differs. Size and mtime equal to the record are trusted.</summary>
-    private string? Changed(FileRecord record, string full)
+    private string? Changed(FileRecord record, string full, FileStamp stamp)
     {
-        var info = new FileInfo(full);
-        var mtime = info.LastWriteTimeUtc;
-        if (record.SizeBytes == info.Length && record.Mtime is { } recorded && recorded.UtcDateTime == mtime) return null;
+        if (record.SizeBytes == stamp.Size && record.Mtime is { } recorded && recorded.UtcDateTime == stamp.MtimeUtc) return null;
         if (record.Checksum is null) return "no checksum recorded";
         string now;
         try
         {
-            now = services.Checksums.Get(full, info.Length, mtime);
+            now = services.Checksums.GetOrCompute(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"cannot read it: {e.Message}";
         }
         if (now == record.Checksum) return null;
-        return record.SizeBytes != info.Length ? $"size {record.SizeBytes} → {info.Length} bytes" : "hash";
+        return record.SizeBytes != stamp.Size ? $"size {record.SizeBytes} → {stamp.Size} bytes" : "hash";
     }
 }

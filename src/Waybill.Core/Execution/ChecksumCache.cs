@@ -26,13 +26,22 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
     private const long RacyWindowNs = 2_000_000_000;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _filesHashed;
+    // Loaded on first use: a run whose files all match their manifests never needs it (a no-op rerun decides without it).
+    private Lazy<bool>? _pendingLoad;
 
     public ChecksumAlgorithm Algorithm { get; } = algorithm;
 
     /// <summary>At most this many entries are saved; the least recently used are dropped first.</summary>
     public int MaxEntries { get; init; } = DefaultMaxEntries;
 
-    public int Count => _entries.Count;
+    public int Count
+    {
+        get
+        {
+            EnsureLoaded();
+            return _entries.Count;
+        }
+    }
 
     /// <summary>How many times this cache read a file to hash it (cache hits and remembered checksums do not count).</summary>
     public long FilesHashed => Interlocked.Read(ref _filesHashed);
@@ -42,6 +51,7 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
     public string GetOrCompute(string fullPath)
     {
         if (!Path.IsPathFullyQualified(fullPath)) fullPath = Path.GetFullPath(fullPath);
+        EnsureLoaded();
         var now = NowNs();
         var status = FileStamp.TryRead(fullPath, out var stamp);
         if (status != FileStampStatus.RegularFile) throw FileStamp.Problem(status, fullPath);
@@ -102,6 +112,7 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
     {
         if (!hash.StartsWith(Algorithm.Prefix() + ":", StringComparison.Ordinal))
             throw new ArgumentException($"checksum '{hash}' is not {Algorithm.Prefix()}, the algorithm of this cache", nameof(hash));
+        EnsureLoaded();
         var now = NowNs();
         _entries[Path.GetFullPath(fullPath)] = new Entry(stamp, hash, now, now, loaded: false);
     }
@@ -113,18 +124,27 @@ public sealed class ChecksumCache(ChecksumAlgorithm algorithm)
     public static ChecksumCache Load(string file, ChecksumAlgorithm algorithm, int maxEntries = DefaultMaxEntries)
     {
         var cache = new ChecksumCache(algorithm) { MaxEntries = maxEntries };
-        foreach (var record in StatCacheFile.Read(file))
+        cache._pendingLoad = new Lazy<bool>(() =>
         {
-            if (record.Algorithm != algorithm) continue;
-            var hash = ContentHash.Format(algorithm, record.Digest);
-            cache._entries[record.Path] = new Entry(record.Stamp, hash, record.RecordedAtNs, record.LastUsedNs, loaded: true);
-        }
+            foreach (var record in StatCacheFile.Read(file))
+            {
+                if (record.Algorithm != algorithm) continue;
+                var hash = ContentHash.Format(algorithm, record.Digest);
+                cache._entries.TryAdd(record.Path, new Entry(record.Stamp, hash, record.RecordedAtNs, record.LastUsedNs, loaded: true));
+            }
+            return true;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         return cache;
     }
+
+    private void EnsureLoaded() => _ = _pendingLoad?.Value;
 
     /// <summary>Writes the cache to <paramref name="file"/> atomically, the <see cref="MaxEntries"/> most recently used entries.</summary>
     public void Save(string file)
     {
+        // Never loaded means never used: the saved file is still exactly right.
+        if (_pendingLoad is { IsValueCreated: false } && File.Exists(file)) return;
+        EnsureLoaded();
         var prefixLength = Algorithm.Prefix().Length + 1;
         var records = _entries.Select(pair => new StatCacheRecord(pair.Key, pair.Value.Stamp, Algorithm,
             Convert.FromHexString(pair.Value.Hash.AsSpan(prefixLength)), pair.Value.RecordedAtNs, pair.Value.LastUsedNs)).ToList();

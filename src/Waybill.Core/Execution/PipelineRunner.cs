@@ -35,7 +35,8 @@ public static class PipelineRunner
         using var runLock = RunLock.Acquire(layout, "run", runId);
         var previousJob = JobRecords.TryReadJob(layout);
         using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs);
-        var services = new RunServices(time, redactor, new ChecksumCache(pipeline.Checksum), logging.OpenStage);
+        // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.
+        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
         var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
         var freshness = new FreshnessCheck(pipeline, layout, services);
         var clock = Stopwatch.StartNew();
@@ -55,6 +56,7 @@ public static class PipelineRunner
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
         var blocked = new HashSet<string>(StringComparer.Ordinal);
         var pending = plan.Order.Select(s => s.Id).Where(selection.Includes).ToList();
+        if (previousJob is not null) freshness.Preload(pending.Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
         string? stoppedBy = null;
@@ -119,6 +121,7 @@ public static class PipelineRunner
         logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null);
         await observers.FinishAsync(status, time.GetUtcNow());
 
+        SaveStatCache(services.Checksums, layout, log);
         // The logs are closed before the job manifest seals them: no line may follow the seal.
         logging.Dispose();
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
@@ -206,6 +209,19 @@ public static class PipelineRunner
                 ManifestJson.Write(layout.JobManifestPath, job);
                 lastJobWrite.Restart();
             }
+        }
+    }
+
+    private static void SaveStatCache(ChecksumCache checksums, JobLayout layout, ILogger log)
+    {
+        try
+        {
+            checksums.Save(layout.StatCachePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only speed is lost: the next run hashes again.
+            log.LogDebug("stat cache not saved: {Reason}", e.Message);
         }
     }
 

@@ -18,7 +18,7 @@ public static class SingleStage
         var time = TimeProvider.System;
         var redactor = PipelineRunner.SecretsOf(pipeline);
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information, legacyStageLogs: false, layout.LatestPipelineLog());
-        var services = new RunServices(time, redactor, new ChecksumCache(pipeline.Checksum), logging.OpenStage);
+        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
         var plan = new ExecutionPlan(pipeline);
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);

@@ -30,7 +30,7 @@ public static class StageRunner
 
         var log = services.OpenStageLog(stage.Id, stage.Name);
         var config = pipeline.ConfigFor(stage);
-        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config);
+        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config) { Checksums = services.Checksums };
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
         if (invocation.Reasons is { Count: > 0 } why) log.Logger.LogDebug("runs because: {Reasons}", string.Join("; ", why));
@@ -278,6 +278,19 @@ public static class StageRunner
             foreach (var record in list)
             {
                 var full = context.FullPathOf(record);
+                var kind = Hashing.FileStamp.TryRead(full, out _);
+                if (kind is Hashing.FileStampStatus.SymlinkLoop or Hashing.FileStampStatus.NotRegularFile or Hashing.FileStampStatus.AccessDenied)
+                {
+                    // A loop, a FIFO or a device has no content to hash; say what it is rather than "does not exist".
+                    var problem = $"tracked file {record.Path}: {Hashing.FileStamp.Problem(kind, full).Message}";
+                    if (isOutput && status == StageStatus.Success)
+                    {
+                        failure = problem;
+                        context.AddError(problem);
+                    }
+                    else context.AddWarning(problem);
+                    continue;
+                }
                 var info = new FileInfo(full);
                 if (!info.Exists)
                 {

@@ -49,6 +49,21 @@ public sealed class StatCacheTests(SettledFiles settled) : IDisposable, IClassFi
     }
 
     [Fact]
+    public void A_remembered_checksum_is_kept_only_for_the_size_and_mtime_it_was_given_with()
+    {
+        var path = _temp.Write("written.txt", "written by a stage");
+        var info = new FileInfo(path);
+        var cache = new ChecksumCache(ChecksumAlgorithm.XxHash128);
+
+        cache.Remember(path, info.Length + 1, info.LastWriteTimeUtc, "xxh128:11111111111111111111111111111111");
+        Assert.Equal(0, cache.Count);
+        cache.Remember(path, info.Length, info.LastWriteTimeUtc, Hash(path));
+
+        Assert.Equal(Hash(path), cache.Get(path, info.Length, info.LastWriteTimeUtc));
+        Assert.Equal(0, cache.FilesHashed);
+    }
+
+    [Fact]
     public void Same_size_and_restored_mtime_do_not_fool_the_cache_because_ctime_changed()
     {
         var path = _temp.Write("a.txt", "aaaa");
