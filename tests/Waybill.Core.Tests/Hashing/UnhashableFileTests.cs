@@ -35,7 +35,7 @@ public sealed class UnhashableFileTests : IDisposable
         var fifoRecord = manifest.IntermediateFiles.Single();
         Assert.Null(fifoRecord.Checksum);
         var fullPath = _temp.Combine("out", "job", "01_feed", ".cache", "feed");
-        Assert.Equal($"cannot hash 01_feed/.cache/feed: {fullPath} is not a regular file but a FIFO, socket or device; only regular files have checksums",
+        Assert.Equal($"tracked file 01_feed/.cache/feed: {fullPath} is not a regular file but a FIFO, socket or device; only regular files have checksums",
             manifest.Warnings.Single().Message);
     }
 }
