@@ -153,6 +153,10 @@ public static class PipelineRunner
             var invocation = Invocation(stage) with { Reasons = decision.Reasons };
             if (!decision.Run)
             {
+                // Already recorded as up to date by an earlier run: the manifest and stage.log say so already, and
+                // leaving them untouched is what keeps a no-op rerun of a thousand stages near the cost of a dry run.
+                if (decision.Previous is { Status: "skipped", StatusReason: StageDecision.UpToDate, ProducedBy: not null } unchanged)
+                    return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, unchanged);
                 // The reason is in stage.log and the manifest; the pipeline log's ⏭ line says "up to date".
                 return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
             }
