@@ -45,7 +45,7 @@ fi
 if [ -z "${WAYBILL_DLL:-}" ]; then
   # Published as ./waybill runs it: ReadyToRun, so start-up is not spent in the JIT.
   echo "publishing src/Waybill.Cli (Release, ReadyToRun) into $artifacts/publish/waybill ..."
-  dotnet publish "$root/src/Waybill.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  dotnet publish "$root/src/Waybill.Cli" -c Release -r "linux-$(case "$(uname -m)" in aarch64|arm64) echo arm64;; *) echo x64;; esac)" --self-contained false -p:PublishReadyToRun=true \
     --artifacts-path "$artifacts" -o "$artifacts/publish/waybill" --nologo -v quiet -tl:off >/dev/null
 fi
 [ -f "$dll" ] || { echo "no waybill.dll at $dll" >&2; exit 1; }
