@@ -34,6 +34,8 @@ internal static class SubtitleCommand
             video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug,
         };
         lineage.AddTo(command);
+        var rerun = new RerunOptions();
+        rerun.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var input = Path.GetFullPath(parse.GetValue(video)!);
@@ -61,7 +63,7 @@ internal static class SubtitleCommand
             var definition = custom is null
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : PipelineFileLoader.Load(custom, overrides, Builtins.Create());
-            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse));
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);
             return code;

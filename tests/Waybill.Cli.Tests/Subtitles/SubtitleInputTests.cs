@@ -42,6 +42,17 @@ public sealed class SubtitleInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Running_the_job_again_explains_why_the_failed_stage_runs_again()
+    {
+        var video = _temp.Write("empty movie.mp4", "");
+        AssertDemuxFailed(await Subtitle(video), "is empty (0 bytes)");
+        var again = await CliProcess.RunAsync(_temp.Path, "subtitle", video, "--job-id", "job", "--out", "out", "--explain");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("01_demux  ran: previous attempt failed (", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, Manifest("01_demux")["attempt"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_text_file_named_mp4_is_refused()
     {
         var video = _temp.Write("notes ü.mp4", "these are my notes, not a video\n");
