@@ -24,7 +24,7 @@ internal static class ResumeCommand
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             var pipeline = SingleStage.LoadSnapshot(layout, Builtins.Create());
             await output.WriteLineAsync(Describe(layout));
-            var overrides = JobOverrides(layout);
+            var overrides = SingleStage.SnapshotOverrides(layout);
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (_, code) = await PipelineExecution.RunAsync(pipeline, settings, output, cancellationToken);
@@ -47,13 +47,5 @@ internal static class ResumeCommand
         {
             return $"Resuming job {layout.JobId} (job manifest unreadable: {e.Message}; every stage is checked)";
         }
-    }
-
-    /// <summary>The <c>--set</c> overrides the job was run with (already applied to the snapshot; kept for the record).</summary>
-    private static List<string> JobOverrides(Core.Jobs.JobLayout layout)
-    {
-        var run = Path.Combine(layout.StateDir, "run.json");
-        var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run));
-        return info?["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
     }
 }

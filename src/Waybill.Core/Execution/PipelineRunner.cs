@@ -26,13 +26,12 @@ public static class PipelineRunner
         var layout = new JobLayout(Path.Combine(options.OutputRoot, jobId));
         var plan = new ExecutionPlan(pipeline);
         var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
-        // A job written by a newer Waybill is refused before anything in it is touched.
-        _ = JobRecords.TryReadJob(layout);
         PrepareJobFolder(layout);
 
         var redactor = SecretsOf(pipeline);
         var runId = JobIds.NewRunId();
         using var runLock = RunLock.Acquire(layout, "run", runId);
+        // Read under the lock; a job written by a newer Waybill is refused here, before anything in it is written.
         var previousJob = JobRecords.TryReadJob(layout);
         using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs);
         // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.

@@ -53,8 +53,15 @@ public static class SingleStage
         if (!File.Exists(yaml) || !File.Exists(run))
             throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
         var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run))!;
-        var overrides = info["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var overrides = OverridesOf(info);
         var baseDirectory = info["base_directory"]?.GetValue<string>();
         return PipelineFileLoader.Parse(File.ReadAllText(yaml), info["source_path"]?.GetValue<string>() ?? yaml, overrides, builtins, baseDirectory);
     }
+
+    /// <summary>The <c>--set</c> overrides the job was run with, as its snapshot recorded them (already applied by <see cref="LoadSnapshot"/>).</summary>
+    public static IReadOnlyList<string> SnapshotOverrides(JobLayout layout) =>
+        OverridesOf(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout.StateDir, "run.json")))!);
+
+    private static List<string> OverridesOf(System.Text.Json.Nodes.JsonNode info) =>
+        info["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
 }

@@ -15,7 +15,7 @@ internal static class RunStateCheck
             .Where(s => s.Status == "running" || (manifests.TryGetValue(s.StageId, out var m) && m.Status == "running"))
             .Select(s => s.StageId).ToList();
         if (job.Status != "running" && runningStages.Count == 0) return;
-        if (RunProbe.IsHeld(layout, out var holder))
+        if (RunLock.IsHeld(layout, out var holder))
         {
             sink.Add(new Finding(FindingSeverity.Info, "run_in_progress", $"a run holds the job ({holder?.Describe() ?? "another process"}): files may change while verify reads them")
             {

@@ -24,12 +24,42 @@ public sealed class RunLock : IDisposable
     /// <summary>The holder recorded by a run that ended without releasing the lock (killed), when there was one.</summary>
     public LockHolder? TakenOverFrom { get; }
 
+    private static string LockPath(JobLayout layout) => Path.Combine(layout.StateDir, "run.lock");
+
+    private static string InfoPath(JobLayout layout) => Path.Combine(layout.StateDir, "run.lock.json");
+
+    /// <summary>
+    /// Whether a live process holds the job, asked without keeping the lock (readers such as verify must neither
+    /// block a run nor rewrite run.lock.json, which names the holder of a killed run). <paramref name="holder"/> is
+    /// the recorded holder: the live one, or the one a killed run left behind.
+    /// </summary>
+    public static bool IsHeld(JobLayout layout, out LockHolder? holder)
+    {
+        holder = LockHolder.Read(InfoPath(layout));
+        if (!File.Exists(LockPath(layout))) return false;
+        try
+        {
+            // The same flock(LOCK_EX | LOCK_NB) as Acquire, held for an instant: it fails only while another open file holds it.
+            using var probe = new FileStream(LockPath(layout), FileMode.Open, FileAccess.Read, FileShare.None, 1);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A job folder we may not open is reported file by file elsewhere; "not held" is the cautious answer here.
+            return false;
+        }
+    }
+
     /// <exception cref="JobLockedException">Another live process holds the job.</exception>
     public static RunLock Acquire(JobLayout layout, string purpose, string? runId = null)
     {
         Directory.CreateDirectory(layout.StateDir);
-        var lockPath = Path.Combine(layout.StateDir, "run.lock");
-        var infoPath = Path.Combine(layout.StateDir, "run.lock.json");
+        var lockPath = LockPath(layout);
+        var infoPath = InfoPath(layout);
         FileStream handle;
         try
         {
