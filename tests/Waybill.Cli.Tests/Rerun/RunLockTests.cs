@@ -44,6 +44,10 @@ public sealed class RunLockTests : IDisposable
         await first.WaitForExitAsync();
         Assert.NotEmpty(ProcessesOfRun(runId)); // the stage's shell lives on after its parent was killed
 
+        // What an atomic write cut short by the kill leaves beside its target; a stranger's temp file is not the run's to remove.
+        var leftover = _temp.Write($"out/j/01_wait/.manifest.json.{first.Id}.0badc0de.tmp", "{\"half");
+        var foreign = _temp.Write("out/j/01_wait/.manifest.json.1.0badc0de.tmp", "{\"other");
+
         // The killed run's stage keeps waiting on its own gate; only the resumed run's gate opens.
         var open = new Dictionary<string, string> { ["GATE"] = _temp.Write("open-gate", "") };
         var resumed = await CliProcess.RunAsync(_temp.Path, open, "resume", "j");
@@ -51,6 +55,9 @@ public sealed class RunLockTests : IDisposable
         Assert.Contains($"Took over job j from waybill run (pid {first.Id}", resumed.Stdout);
         Assert.Contains("Stopped 1 process group(s) still running for run " + runId, resumed.Stdout);
         Assert.Empty(ProcessesOfRun(runId));
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(foreign));
+        Assert.Contains("Removed 1 temp file(s) of unfinished writes", resumed.Stdout);
         Assert.Equal("done\n", File.ReadAllText(_temp.Combine("out", "j", "01_wait", "done.txt")));
         Assert.False(File.Exists(lockInfo)); // released at the end
         var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", "01_wait", "manifest.json")))!;
