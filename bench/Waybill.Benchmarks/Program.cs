@@ -10,6 +10,8 @@ if (args.Length > 0 && args[0] == "hash") return HashTool.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hash-tree") return HashTreeTool.Run(args[1..]);
 // `logging-run FOLDER [LINES] [ROUNDS]`: whole-run logging rate with every line counted afterwards.
 if (args.Length > 0 && args[0] == "logging-run") return LoggingRunTool.Run(args[1..]);
+// `lifecycle-run FOLDER [STAGES] [ROUNDS]`: empty stage lifecycles through StageRunner, best and median per stage.
+if (args.Length > 0 && args[0] == "lifecycle-run") return await LifecycleRunTool.RunAsync(args[1..]);
 // `subtitles-bare VIDEO FOLDER [MODEL]`: the subtitle job's work without the engine (bench/scripts/subtitles-vs-bare.sh).
 if (args.Length > 0 && args[0] == "subtitles-bare") return await SubtitlesBareTool.RunAsync(args[1..]);
 

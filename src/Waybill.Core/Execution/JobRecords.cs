@@ -94,11 +94,10 @@ internal static class JobRecords
 
     public static void Update(JobManifest job, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
     {
-        Update(job, outcome);
-        job.Stages.First(s => s.StageId == outcome.StageId).ManifestChecksum = ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm);
+        Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum ?? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm);
     }
 
-    public static void Update(JobManifest job, StageOutcome outcome)
+    public static JobStageSummary Update(JobManifest job, StageOutcome outcome)
     {
         var summary = job.Stages.First(s => s.StageId == outcome.StageId);
         summary.Status = outcome.Status.ToText();
@@ -107,6 +106,7 @@ internal static class JobRecords
         summary.Outputs = [.. outcome.Manifest.Outputs.Select(o => o.Path)];
         summary.WarningCount = outcome.Manifest.Warnings.Count;
         summary.ErrorCount = outcome.Manifest.Errors.Count;
+        return summary;
     }
 
     public static void Complete(JobManifest job, JobLayout layout, ExecutionPlan plan, IReadOnlyDictionary<string, StageOutcome> outcomes, StageStatus status, TimeProvider time, TimeSpan elapsed)

@@ -53,9 +53,9 @@ public static class PipelineRunner
         log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel", pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel);
 
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
-        var blocked = new HashSet<string>(StringComparer.Ordinal);
-        var pending = plan.Order.Select(s => s.Id).Where(selection.Includes).ToList();
-        if (previousJob is not null) freshness.Preload(pending.Where(id => selection.ForcedBecause(id) is null));
+        var pending = new PendingStages(plan, plan.Order.Select(s => s.Id).Where(selection.Includes));
+        var jobStages = job.Stages.ToDictionary(s => s.StageId, StringComparer.Ordinal);
+        if (previousJob is not null) freshness.Preload(pending.InOrder().Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
         string? stoppedBy = null;
@@ -63,36 +63,22 @@ public static class PipelineRunner
 
         while (pending.Count > 0 || running.Count > 0)
         {
-            bool changed;
-            do
+            if (!cancellationToken.IsCancellationRequested)
             {
-                changed = false;
-                foreach (var id in pending.ToList())
+                while (pending.TryTakeBlocked(out var id, out var failedDependency))
+                    Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {failedDependency}"), blocksDependents: true);
+                while (stoppedBy is null && running.Count < Math.Max(1, options.MaxParallel) && pending.TryTakeReady(out var id))
                 {
-                    if (cancellationToken.IsCancellationRequested) break;
-                    var dependencies = plan.Dependencies[id];
-                    if (dependencies.FirstOrDefault(blocked.Contains) is { } failedDependency)
-                    {
-                        Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {failedDependency}"));
-                        blocked.Add(id);
-                        changed = true;
-                        continue;
-                    }
-                    if (stoppedBy is not null) continue;
-                    if (running.Count >= Math.Max(1, options.MaxParallel) || !dependencies.All(outcomes.ContainsKey)) continue;
                     var stage = plan.ById[id];
-                    pending.Remove(id);
-                    job.Stages.First(s => s.StageId == id).Status = "running";
+                    jobStages[id].Status = "running";
                     running[DecideAndExecute(stage)] = stage;
-                    changed = true;
                 }
             }
-            while (changed);
 
             if (running.Count == 0)
             {
                 var reason = cancellationToken.IsCancellationRequested ? null : stoppedBy is null ? "dependencies never completed" : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
-                foreach (var id in pending.ToList())
+                foreach (var id in pending.InOrder().ToList())
                     Record(NotRun(id, reason is null ? StageStatus.Cancelled : StageStatus.Skipped, reason ?? "run cancelled before the stage started"));
                 break;
             }
@@ -101,11 +87,7 @@ public static class PipelineRunner
             running.Remove(finished);
             var outcome = await finished;
             Record(outcome);
-            if (outcome.Status is StageStatus.Failed or StageStatus.Cancelled)
-            {
-                blocked.Add(outcome.StageId);
-                if (outcome.Status == StageStatus.Failed && !options.KeepGoing) stoppedBy ??= outcome.StageId;
-            }
+            if (outcome.Status == StageStatus.Failed && !options.KeepGoing) stoppedBy ??= outcome.StageId;
         }
 
         clock.Stop();
@@ -198,10 +180,10 @@ public static class PipelineRunner
             }
         }
 
-        void Record(StageOutcome outcome)
+        void Record(StageOutcome outcome, bool blocksDependents = false)
         {
             outcomes[outcome.StageId] = outcome;
-            pending.Remove(outcome.StageId);
+            pending.Finished(outcome.StageId, blocksDependents || outcome.Status is StageStatus.Failed or StageStatus.Cancelled);
             StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome);
             options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);

@@ -18,7 +18,7 @@ public static class StageRunner
     {
         var (pipeline, stage, layout) = (invocation.Pipeline, invocation.Stage, invocation.Layout);
         var clock = Stopwatch.StartNew();
-        var cpuBefore = ProcessMeter.Cpu();
+        var (userBefore, systemBefore, _) = ProcessMeter.Read();
         Directory.CreateDirectory(layout.StageDir(stage.Id));
         var manifest = NewManifest(invocation, services, "running");
         var manifestPath = layout.StageManifestPath(stage.Id);
@@ -88,7 +88,7 @@ public static class StageRunner
         }
 
         clock.Stop();
-        Measure(manifest, context, cpuBefore, clock.Elapsed);
+        Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed);
         manifest.Summary = context.Summary;
         manifest.Status = status.ToText();
         manifest.StatusReason = reason is null ? null : services.Redactor.Redact(reason);
@@ -104,8 +104,8 @@ public static class StageRunner
         }
         log.Logger.LogDebug("stage {StageId} finished: {Status} in {Seconds:0.###}s", stage.Id, manifest.Status, manifest.DurationSeconds);
         CloseAndSeal(log, manifest, layout, services);
-        ManifestJson.Write(manifestPath, manifest);
-        return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest);
+        var checksum = ManifestJson.Write(manifestPath, manifest, services.Checksums.Algorithm);
+        return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest) { ManifestChecksum = checksum };
     }
 
     /// <summary>
@@ -140,8 +140,8 @@ public static class StageRunner
         var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
         log.Logger.LogDebug("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
         CloseAndSeal(log, previous, layout, services);
-        ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous);
-        return new StageOutcome(invocation.Stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, previous);
+        var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous, services.Checksums.Algorithm);
+        return new StageOutcome(invocation.Stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, previous) { ManifestChecksum = checksum };
     }
 
     /// <summary>Closes stage.log and records its size and checksum in the manifest: a line changed or added later is caught by <c>waybill verify</c>.</summary>
@@ -149,21 +149,26 @@ public static class StageRunner
     {
         log.Dispose();
         var path = layout.StageLogPath(manifest.StageId);
+        var record = new FileRecord { Type = "log", Path = layout.RelativeToJob(path)!, Format = "text" };
+        if (log.Seal is { } seal && services.Checksums.Algorithm == Hashing.ChecksumAlgorithm.XxHash128)
+        {
+            // Sealed from the bytes as they were written: nothing to read back.
+            record.SizeBytes = seal.SizeBytes;
+            record.Mtime = new DateTimeOffset(seal.MtimeUtc);
+            record.Checksum = seal.Checksum;
+            manifest.Log = record;
+            return;
+        }
         var info = new FileInfo(path);
         if (!info.Exists)
         {
             manifest.Log = null;
             return;
         }
-        manifest.Log = new FileRecord
-        {
-            Type = "log",
-            Path = layout.RelativeToJob(path)!,
-            Format = "text",
-            SizeBytes = info.Length,
-            Mtime = new DateTimeOffset(info.LastWriteTimeUtc),
-            Checksum = Hashing.FileHasher.Compute(path, services.Checksums.Algorithm),
-        };
+        record.SizeBytes = info.Length;
+        record.Mtime = new DateTimeOffset(info.LastWriteTimeUtc);
+        record.Checksum = Hashing.FileHasher.Compute(path, services.Checksums.Algorithm);
+        manifest.Log = record;
     }
 
     /// <summary>Records a stage that never started (upstream failed, run cancelled): manifest and stage.log say why.</summary>
@@ -178,8 +183,8 @@ public static class StageRunner
         var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
         log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
         CloseAndSeal(log, manifest, layout, services);
-        ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest);
-        return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest);
+        var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest, services.Checksums.Algorithm);
+        return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest) { ManifestChecksum = checksum };
     }
 
     private static StageManifest NewManifest(StageInvocation invocation, RunServices services, string status)
@@ -332,10 +337,10 @@ public static class StageRunner
         }
         else
         {
-            var cpuAfter = ProcessMeter.Cpu();
-            user = cpuAfter.User - cpuBefore.User + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.UserCpu);
-            system = cpuAfter.System - cpuBefore.System + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
-            peak = Math.Max(ProcessMeter.PeakRssBytes(), processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes));
+            var after = ProcessMeter.Read();
+            user = after.User - cpuBefore.User + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.UserCpu);
+            system = after.System - cpuBefore.System + processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
+            peak = Math.Max(after.PeakRssBytes, processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes));
             resources.MeasuredBy = processes.Count == 0 ? "in-process" : "in-process+children";
         }
         resources.WallSeconds = Math.Round(wall.TotalSeconds, 4);

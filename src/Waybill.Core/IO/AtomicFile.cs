@@ -10,12 +10,13 @@ public static class AtomicFile
         var temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            // A bare handle and one positioned write: a FileStream would add its own bookkeeping calls to every manifest.
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(content);
-                if (Durable) stream.Flush(flushToDisk: true);
+                RandomAccess.Write(handle, content, 0);
+                if (Durable) RandomAccess.FlushToDisk(handle);
             }
-            File.Move(temp, path, overwrite: true);
+            Replace(temp, path);
         }
         catch
         {
@@ -30,8 +31,21 @@ public static class AtomicFile
     public static bool Durable { get; set; } = Environment.GetEnvironmentVariable("WAYBILL_FSYNC") == "1";
 
     // The temp file sits beside the target so the rename never crosses file systems.
-    private static string TempPathFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+    // The pid and a random number keep concurrent writers (and a killed writer's leftovers) apart.
+    private static string TempPathFor(string path)
+    {
+        var full = Path.IsPathFullyQualified(path) ? path : Path.GetFullPath(path);
+        return Path.Join(Path.GetDirectoryName(full.AsSpan()), "." + Path.GetFileName(full) + "." + Environment.ProcessId + "." + Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".tmp");
+    }
+
+    // rename(2) itself: File.Move checks the source with an extra lstat first, on every manifest written.
+    private static void Replace(string temp, string path)
+    {
+        if (Processes.LibC.Rename(temp, path) == 0) return;
+        var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        var message = $"cannot write {path}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error)}";
+        throw error is Processes.LibC.EAcces or Processes.LibC.EPerm ? new UnauthorizedAccessException(message) : new IOException(message);
+    }
 
     private static void TryDelete(string path)
     {

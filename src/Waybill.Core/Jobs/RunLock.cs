@@ -40,8 +40,8 @@ public sealed class RunLock : IDisposable
         try
         {
             // The same flock(LOCK_EX | LOCK_NB) as Acquire, held for an instant: it fails only while another open file holds it.
-            using var probe = new FileStream(LockPath(layout), FileMode.Open, FileAccess.Read, FileShare.None, 1);
-            return false;
+            using var probe = new FileStream(LockPath(layout), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return !TryLock(probe);
         }
         catch (IOException)
         {
@@ -60,14 +60,18 @@ public sealed class RunLock : IDisposable
         Directory.CreateDirectory(layout.StateDir);
         var lockPath = LockPath(layout);
         var infoPath = InfoPath(layout);
-        FileStream handle;
+        FileStream? handle = null;
         try
         {
-            // FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on the file: exclusive across processes, released on death.
-            handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            // flock(LOCK_EX | LOCK_NB): exclusive across processes and released when the holder dies. It is taken here rather
+            // than through FileShare.None because the CLI turns off .NET's own per-file locking (System.IO.DisableFileLocking),
+            // which costs two flock calls on every file it opens.
+            handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+            if (!TryLock(handle)) throw new IOException("locked");
         }
         catch (IOException)
         {
+            handle?.Dispose();
             var holder = LockHolder.Read(infoPath);
             var who = holder is null ? "another process" : holder.Describe();
             throw new JobLockedException(layout.Root, holder,
@@ -78,6 +82,15 @@ public sealed class RunLock : IDisposable
         var mine = new LockHolder(Environment.ProcessId, Environment.MachineName, purpose, runId, DateTimeOffset.UtcNow);
         AtomicFile.WriteAllText(infoPath, mine.ToJson());
         return new RunLock(handle, infoPath, previous);
+    }
+
+    private static bool TryLock(FileStream file)
+    {
+        if (Processes.LibC.Flock(file.SafeFileHandle, Processes.LibC.LockExclusive | Processes.LibC.LockNonBlocking) == 0) return true;
+        var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        return error == Processes.LibC.EWouldBlock
+            ? false
+            : throw new IOException($"cannot lock {file.Name}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error)}");
     }
 
     public void Dispose()

@@ -13,6 +13,18 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly Lock _gate = new();
     private bool _disposed;
+    // Names and repeated values are encoded once: per line only the time and the message are escaped and transcoded.
+    private static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts");
+    private static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText Log = JsonEncodedText.Encode("log");
+    private static readonly JsonEncodedText Level = JsonEncodedText.Encode("level");
+    private static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
+    private static readonly JsonEncodedText Stage = JsonEncodedText.Encode("stage");
+    private static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText Exception = JsonEncodedText.Encode("exception");
+    private static readonly JsonEncodedText[] Levels = [.. Enumerable.Range(0, 7).Select(l => JsonEncodedText.Encode(LogLineFormat.LevelName((Microsoft.Extensions.Logging.LogLevel)l)))];
+    private (string? Text, JsonEncodedText Encoded) _category;
+    private (string? Text, JsonEncodedText Encoded) _stage;
 
     public EventsJsonlSink(string path)
     {
@@ -28,16 +40,23 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         {
             if (_disposed) return;
             _json.WriteStartObject();
-            _json.WriteString("ts", logEvent.Timestamp.UtcDateTime);
-            _json.WriteString("event", "log");
-            _json.WriteString("level", LogLineFormat.LevelName(logEvent.Level));
-            _json.WriteString("category", logEvent.Category);
-            if (logEvent.StageId is not null) _json.WriteString("stage", logEvent.StageId);
-            _json.WriteString("message", logEvent.Message);
-            if (logEvent.ExceptionText is not null) _json.WriteString("exception", logEvent.ExceptionText);
+            _json.WriteString(Ts, logEvent.Timestamp.UtcDateTime);
+            _json.WriteString(Event, Log);
+            _json.WriteString(Level, Levels[Math.Clamp((int)logEvent.Level, 0, Levels.Length - 1)]);
+            _json.WriteString(Category, Encoded(ref _category, logEvent.Category));
+            if (logEvent.StageId is not null) _json.WriteString(Stage, Encoded(ref _stage, logEvent.StageId));
+            _json.WriteString(Message, logEvent.Message);
+            if (logEvent.ExceptionText is not null) _json.WriteString(Exception, logEvent.ExceptionText);
             _json.WriteEndObject();
             EndLine();
         }
+    }
+
+    /// <summary>The last category or stage seen, encoded: consecutive lines nearly always share them.</summary>
+    private static JsonEncodedText Encoded(ref (string? Text, JsonEncodedText Encoded) last, string text)
+    {
+        if (!ReferenceEquals(last.Text, text) && last.Text != text) last = (text, JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping));
+        return last.Encoded;
     }
 
     /// <summary>A stage or job transition: started, success, failed, skipped, cancelled.</summary>

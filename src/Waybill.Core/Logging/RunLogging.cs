@@ -71,6 +71,9 @@ public sealed class StageLogHandle(RoutingLogger logger, IReadOnlyList<TextFileS
 {
     public RoutingLogger Logger { get; } = logger;
 
+    /// <summary>stage.log as closed (after <see cref="Dispose"/>), when its writer wrote the whole file.</summary>
+    public LogFileSeal? Seal => files[0].Seal;
+
     public void Dispose()
     {
         foreach (var file in files) file.Dispose();

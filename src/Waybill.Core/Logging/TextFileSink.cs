@@ -1,14 +1,24 @@
+using System.Buffers;
 using System.Text;
 
 namespace Waybill.Core.Logging;
 
-/// <summary>Appends formatted lines to a file through a large buffer. Flushed by <see cref="LogFlusher"/>, on warnings and errors, and on dispose.</summary>
+/// <summary>
+/// Appends formatted lines to a file through a pooled 64 KiB byte buffer: each line is encoded to UTF-8 once, straight
+/// into the buffer, and the buffer goes back to the pool when the file closes, so a stage's log costs no large
+/// allocation. Flushed by <see cref="LogFlusher"/>, on warnings and errors, and on dispose.
+/// </summary>
 public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
 {
-    private readonly StreamWriter _writer;
+    private const int BufferSize = 1 << 16;
+
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file;
+    private long _offset;
     private readonly bool _withExceptions;
     private readonly Lock _gate = new();
-    private bool _dirty;
+    private System.IO.Hashing.XxHash128? _hash;
+    private byte[]? _buffer;
+    private int _used;
     private bool _disposed;
 
     /// <param name="withExceptions">true for stage logs (full exception text); the pipeline log keeps one line per event.</param>
@@ -16,14 +26,31 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     {
         Path = path;
         _withExceptions = withExceptions;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-        // 16 K characters: large enough to batch many lines per write, small enough to stay off the large-object heap.
-        _writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 14);
+        _file = OpenForAppend(path);
+        _offset = RandomAccess.GetLength(_file);
+        // A file this sink writes from its first byte can be sealed from what it wrote, without reading it back.
+        if (_offset == 0) _hash = new System.IO.Hashing.XxHash128();
         LogFlusher.Register(this);
     }
 
     public string Path { get; }
+
+    /// <summary>Size, mtime and xxh128 of the whole file as closed, when this sink wrote all of it; null otherwise.</summary>
+    public LogFileSeal? Seal { get; private set; }
+
+    // The folder nearly always exists (the stage's own, or logs/): it is created only when the open says it is missing.
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForAppend(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            return File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+    }
 
     public void Emit(LogEvent logEvent)
     {
@@ -32,22 +59,15 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
             if (_disposed) return;
             if (_withExceptions)
             {
-                _writer.Write(logEvent.Line);
-                _writer.Write('\n');
-                if (logEvent.ExceptionText is { } text)
-                {
-                    _writer.Write(text);
-                    _writer.Write('\n');
-                }
+                AppendLine(logEvent);
+                if (logEvent.ExceptionText is { } text) AppendText(text);
             }
-            else
+            else if (logEvent.Message.Contains('\n', StringComparison.Ordinal))
             {
                 // The pipeline log keeps one line per event, so grep shows the whole event.
-                var line = logEvent.Line;
-                _writer.Write(line.Contains('\n', StringComparison.Ordinal) ? line.ReplaceLineEndings(" ⏎ ") : line);
-                _writer.Write('\n');
+                AppendText(logEvent.Line.ReplaceLineEndings(" ⏎ "));
             }
-            _dirty = true;
+            else AppendLine(logEvent);
             if (logEvent.Level >= Microsoft.Extensions.Logging.LogLevel.Warning) FlushLocked();
         }
     }
@@ -60,11 +80,63 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         }
     }
 
+    /// <summary>The event's line, encoded piece by piece: the line's string is never built for the file.</summary>
+    private void AppendLine(LogEvent logEvent)
+    {
+        var most = LogLineFormat.MaxUtf8Bytes(logEvent) + 1;
+        if (most > BufferSize)
+        {
+            AppendText(logEvent.Line);
+            return;
+        }
+        var buffer = Reserve(most);
+        _used += LogLineFormat.WriteUtf8(logEvent, buffer.AsSpan(_used));
+        buffer[_used++] = (byte)'\n';
+    }
+
+    private void AppendText(string text)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length) + 1;
+        if (most <= BufferSize)
+        {
+            var buffer = Reserve(most);
+            _used += Encoding.UTF8.GetBytes(text, buffer.AsSpan(_used));
+            buffer[_used++] = (byte)'\n';
+            return;
+        }
+        // Longer than the whole buffer (a huge exception text): written on its own.
+        FlushLocked();
+        WriteAtEnd(Encoding.UTF8.GetBytes(text + "\n"));
+    }
+
+    private byte[] Reserve(int bytes)
+    {
+        _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+        if (_used + bytes > BufferSize) FlushLocked();
+        return _buffer;
+    }
+
     private void FlushLocked()
     {
-        if (!_dirty) return;
-        _writer.Flush();
-        _dirty = false;
+        if (_used == 0) return;
+        var pending = _used;
+        _used = 0;
+        WriteAtEnd(_buffer.AsSpan(0, pending));
+    }
+
+    private void WriteAtEnd(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            RandomAccess.Write(_file, bytes, _offset);
+        }
+        catch
+        {
+            _hash = null;
+            throw;
+        }
+        _offset += bytes.Length;
+        _hash?.Append(bytes);
     }
 
     public void Dispose()
@@ -72,10 +144,23 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            _writer.Flush();
-            _writer.Dispose();
             _disposed = true;
+            try
+            {
+                FlushLocked();
+                if (_hash is not null)
+                    Seal = new LogFileSeal(_offset, File.GetLastWriteTimeUtc(_file), Hashing.ContentHash.Format(Hashing.ChecksumAlgorithm.XxHash128, _hash.GetCurrentHash()));
+            }
+            finally
+            {
+                _file.Dispose();
+                if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+            }
         }
         LogFlusher.Unregister(this);
     }
 }
+
+/// <summary>A log file as its writer closed it: what <c>waybill verify</c> later compares the file against.</summary>
+public sealed record LogFileSeal(long SizeBytes, DateTime MtimeUtc, string Checksum);

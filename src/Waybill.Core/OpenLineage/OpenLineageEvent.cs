@@ -23,19 +23,43 @@ internal sealed record OpenLineageEvent(string EventType, DateTimeOffset EventTi
     /// <summary>The event as one line of JSON; every string value passes the redactor, whatever facet it came from.</summary>
     public string ToJsonLine(string producer, Redactor redactor)
     {
-        var json = new JsonObject
+        // The facet trees are written in place; only a run with secrets to hide pays for copies it can redact.
+        var (runFacets, jobFacets, inputs, outputs) = redactor.HasSecrets
+            ? (Redacted(RunFacets, redactor), Redacted(JobFacets, redactor), Redacted(Inputs, redactor), Redacted(Outputs, redactor))
+            : ((JsonNode)RunFacets, (JsonNode)JobFacets, (JsonNode)Inputs, (JsonNode)Outputs);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = OneLine.Encoder }))
         {
-            ["eventType"] = EventType,
-            ["eventTime"] = EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            ["producer"] = producer,
-            ["schemaURL"] = SchemaUrl,
-            ["run"] = new JsonObject { ["runId"] = OpenLineageIds.Text(RunId), ["facets"] = RunFacets.DeepClone() },
-            ["job"] = new JsonObject { ["namespace"] = JobNamespace, ["name"] = JobName, ["facets"] = JobFacets.DeepClone() },
-            ["inputs"] = Inputs.DeepClone(),
-            ["outputs"] = Outputs.DeepClone(),
-        };
-        if (redactor.HasSecrets) Redact(json, redactor);
-        return json.ToJsonString(OneLine);
+            writer.WriteStartObject();
+            writer.WriteString("eventType", EventType);
+            writer.WriteString("eventTime", EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("producer", redactor.Redact(producer));
+            writer.WriteString("schemaURL", SchemaUrl);
+            writer.WriteStartObject("run");
+            writer.WriteString("runId", OpenLineageIds.Text(RunId));
+            writer.WritePropertyName("facets");
+            runFacets.WriteTo(writer, OneLine);
+            writer.WriteEndObject();
+            writer.WriteStartObject("job");
+            writer.WriteString("namespace", redactor.Redact(JobNamespace));
+            writer.WriteString("name", redactor.Redact(JobName));
+            writer.WritePropertyName("facets");
+            jobFacets.WriteTo(writer, OneLine);
+            writer.WriteEndObject();
+            writer.WritePropertyName("inputs");
+            inputs.WriteTo(writer, OneLine);
+            writer.WritePropertyName("outputs");
+            outputs.WriteTo(writer, OneLine);
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static JsonNode Redacted(JsonNode node, Redactor redactor)
+    {
+        var copy = node.DeepClone();
+        Redact(copy, redactor);
+        return copy;
     }
 
     private static void Redact(JsonNode? node, Redactor redactor)

@@ -31,6 +31,10 @@ internal static unsafe partial class LibC
 
     public const int XOk = 1;
 
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
+    public const int EWouldBlock = 11;
+
     // glibc: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128, siginfo_t 128.
     // The buffers are sized with headroom and declared as longs to guarantee 8-byte alignment.
     public const int FileActionsLongs = 32;
@@ -97,6 +101,20 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    public const int RusageSelf = 0;
+
+    [LibraryImport(Library, EntryPoint = "getrusage")]
+    public static partial int GetRusage(int who, Rusage* usage);
+
+    public const int EAcces = 13;
+    public const int EPerm = 1;
+
+    [LibraryImport(Library, EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Rename(string from, string to);
+
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(SafeHandle fd, int operation);
 
     [LibraryImport(Library, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
