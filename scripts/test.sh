@@ -9,6 +9,8 @@ if ! ./scripts/setup.sh; then
 fi
 log="$root/.build/test-output.log"
 mkdir -p "$(dirname "$log")"
+# The CLI tests drive the program ./waybill runs (the native build when there is one).
+[ -f "$root/.build/cli/waybill.dll" ] || export WAYBILL_CLI="$root/.build/cli/waybill"
 dotnet test --solution Waybill.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # The test platform ends with a summary block: "total: N", "failed: N", "succeeded: N", "skipped: N".

@@ -18,7 +18,7 @@ public sealed class TerminalTests : IDisposable
     public async Task On_a_terminal_the_run_shows_live_progress_colours_and_a_table()
     {
         _temp.Write("waybill.yaml", Pipeline);
-        var command = $"dotnet '{CliProcess.Dll}' run waybill.yaml --job-id t";
+        var command = $"{CliProcess.ShellCommand} run waybill.yaml --job-id t";
         var info = new ProcessStartInfo("script", ["-qec", command, "/dev/null"]) { WorkingDirectory = _temp.Path, RedirectStandardOutput = true, RedirectStandardInput = true };
         info.Environment["TERM"] = "xterm-256color";
         info.Environment.Remove("NO_COLOR");

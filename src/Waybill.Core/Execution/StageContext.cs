@@ -71,7 +71,7 @@ public sealed class StageContext
         if (node is null) return fallback;
         try
         {
-            return node.Deserialize<T>();
+            return JsonValues.To<T>(node);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
@@ -167,7 +167,7 @@ public sealed class StageContext
             if (JsonValues.Object(metadata) is { } extra)
             {
                 record.Metadata ??= [];
-                foreach (var (k, v) in extra) record.Metadata[k] = JsonSerializer.SerializeToElement(v);
+                foreach (var (k, v) in extra) record.Metadata[k] = JsonValues.Element(v);
             }
             return record;
         }
@@ -236,7 +236,7 @@ public sealed class StageContext
         lock (_gate)
         {
             Manifest.Resources.Extra ??= [];
-            Manifest.Resources.Extra[key] = JsonSerializer.SerializeToElement(JsonValues.From(value));
+            Manifest.Resources.Extra[key] = JsonValues.Element(JsonValues.From(value));
         }
     }
 

@@ -334,6 +334,7 @@ public static class StageRunner
             system = processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
             peak = processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes);
             resources.MeasuredBy = "process";
+            if (processes.Count > 0 && processes.Where(p => p.PeakRssBytes == peak).All(p => p.PeakRssIsUpperBound)) resources.PeakRssUpperBound = true;
         }
         else
         {

@@ -13,6 +13,8 @@ public sealed class ResourceUsage
     /// <summary>CPU seconds over wall seconds × 100; above 100 means more than one core was busy.</summary>
     public double CpuPercent { get; set; }
     public double PeakRssMb { get; set; }
+    /// <summary>True when <see cref="PeakRssMb"/> says only "no more than this" (a small command started straight from the engine); absent when exact.</summary>
+    public bool? PeakRssUpperBound { get; set; }
     public bool GpuUsed { get; set; }
     /// <summary>How the figures were taken: "process" (a child process measured by wait4) or "in-process" (the engine's own process while the stage ran).</summary>
     public string? MeasuredBy { get; set; }

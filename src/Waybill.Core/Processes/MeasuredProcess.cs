@@ -3,25 +3,41 @@ using System.Globalization;
 namespace Waybill.Core.Processes;
 
 /// <summary>
-/// Runs a child through GNU time (<c>/usr/bin/time</c>) when it is installed, so its peak RSS is exact:
-/// a process spawned straight from the engine inherits the engine's peak RSS as its starting peak (a Linux rule
-/// at exec), while one forked by the small <c>time</c> process starts clean. CPU times still come from wait4.
-/// Costs about 2–3 ms per process; set WAYBILL_PRECISE_RSS=0 to spawn directly.
+/// Runs a command and measures its peak RSS as exactly as it can afford. Linux starts a new program's peak-RSS count at
+/// the peak of the address space it was exec'd from, so a child spawned straight from the engine reports at least the
+/// engine's own peak. GNU time (<c>/usr/bin/time</c>) forks the command from its own small process, which makes the
+/// figure exact, but costs one more program start (about 1 ms of CPU) per command.
+/// WAYBILL_PRECISE_RSS picks: <c>1</c> always through GNU time, <c>0</c> never, unset (auto) only while the engine's own
+/// peak is above <see cref="AutoThresholdBytes"/> — below it a direct child's figure is exact whenever the command
+/// used more than that, and flagged as an upper bound (<see cref="ProcessResult.PeakRssIsUpperBound"/>) otherwise.
 /// </summary>
 public static class MeasuredProcess
 {
     private const string GnuTime = "/usr/bin/time";
 
-    public static bool Precise { get; } = Environment.GetEnvironmentVariable("WAYBILL_PRECISE_RSS") != "0" && File.Exists(GnuTime);
+    /// <summary>The engine peak RSS above which "auto" measures through GNU time: 64 MiB.</summary>
+    public const long AutoThresholdBytes = 64L * 1024 * 1024;
+
+    private static readonly string? Setting = Environment.GetEnvironmentVariable("WAYBILL_PRECISE_RSS");
+    private static readonly bool GnuTimeInstalled = File.Exists(GnuTime);
+
+    /// <summary>Whether the next command goes through GNU time.</summary>
+    public static bool Precise => GnuTimeInstalled && Setting switch
+    {
+        "0" => false,
+        "1" => true,
+        _ => Execution.ProcessMeter.Read().PeakRssBytes > AutoThresholdBytes,
+    };
 
     public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string> onStdoutLine, Action<string> onStderrLine, CancellationToken cancellationToken)
     {
-        if (!Precise) return await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, cancellationToken);
+        var enginePeak = Execution.ProcessMeter.Read().PeakRssBytes;
+        if (!GnuTimeInstalled || Setting == "0" || (Setting != "1" && enginePeak <= AutoThresholdBytes)) return await Direct();
         // Resolve first, so a missing program is still reported by name rather than by GNU time.
         var program = spec.FileName.Contains('/', StringComparison.Ordinal)
             ? spec.FileName
             : ChildProcess.ResolveOnPath(spec.FileName, spec.Environment.GetValueOrDefault("PATH")) ?? spec.FileName;
-        if (!File.Exists(program)) return await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, cancellationToken);
+        if (!File.Exists(program)) return await Direct();
         var report = Path.Combine(Path.GetTempPath(), $"waybill-rss-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
@@ -34,6 +50,12 @@ public static class MeasuredProcess
         finally
         {
             try { File.Delete(report); } catch (IOException) { }
+        }
+
+        async Task<ProcessResult> Direct()
+        {
+            var result = await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, cancellationToken);
+            return result with { PeakRssIsUpperBound = result.ProcessId != 0 && result.PeakRssBytes <= enginePeak };
         }
     }
 }

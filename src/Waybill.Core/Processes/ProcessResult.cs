@@ -21,4 +21,11 @@ public sealed record ProcessResult(
     long PeakRssBytes,
     TimeSpan WallTime,
     bool Cancelled,
-    int ProcessId);
+    int ProcessId)
+{
+    /// <summary>
+    /// True when <see cref="PeakRssBytes"/> may be the peak the child inherited from this process at spawn rather than its
+    /// own: the child was spawned directly and reported no more than this process's peak at that moment.
+    /// </summary>
+    public bool PeakRssIsUpperBound { get; init; }
+}

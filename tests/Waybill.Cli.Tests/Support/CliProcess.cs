@@ -13,6 +13,15 @@ public static class CliProcess
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "waybill.dll");
 
+    /// <summary>
+    /// The program under test: WAYBILL_CLI names a built CLI (scripts/test.sh points it at the native build that ./waybill
+    /// runs); otherwise this test build's waybill.dll on the .NET runtime.
+    /// </summary>
+    public static string? Native => Environment.GetEnvironmentVariable("WAYBILL_CLI") is { Length: > 0 } path && File.Exists(path) ? path : null;
+
+    /// <summary>The command line that starts the CLI, for tests that go through a shell.</summary>
+    public static string ShellCommand => Native is { } native ? $"'{native}'" : $"dotnet '{Dll}'";
+
     public static Task<Result> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
 
     public static async Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
@@ -27,7 +36,7 @@ public static class CliProcess
 
     public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Native ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -37,7 +46,7 @@ public static class CliProcess
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Dll);
+        if (Native is null) info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";

@@ -16,7 +16,7 @@ public sealed class TmdbClient : IDisposable
 {
     public static readonly string[] CrewJobs = ["Director", "Writer", "Screenplay"];
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = TmdbJsonContext.Default.Options;
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http;
@@ -138,7 +138,7 @@ public sealed class TmdbClient : IDisposable
                 }
                 try
                 {
-                    return JsonSerializer.Deserialize<T>(body, Json) ?? throw new JsonException("the answer is null");
+                    return JsonSerializer.Deserialize(body, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T))) ?? throw new JsonException("the answer is null");
                 }
                 catch (JsonException e)
                 {
@@ -160,7 +160,7 @@ public sealed class TmdbClient : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<ErrorBody>(body, Json)?.StatusMessage;
+            return JsonSerializer.Deserialize(body, TmdbJsonContext.Default.ErrorBody)?.StatusMessage;
         }
         catch (JsonException)
         {
@@ -199,3 +199,10 @@ public sealed class TmdbClient : IDisposable
 
     internal sealed record ErrorBody(int? StatusCode, string? StatusMessage);
 }
+
+/// <summary>TMDB's answers, read through generated deserializers (no reflection in the native build).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TmdbClient.SearchPage))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TmdbClient.Credits))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TmdbClient.ErrorBody))]
+internal sealed partial class TmdbJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests;
+
+/// <summary>
+/// peak_rss_mb of command stages: exact through GNU time, exact when a directly started command outgrew the engine,
+/// and flagged as an upper bound when a directly started command may only show the peak it inherited.
+/// </summary>
+public sealed class PeakRssTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    // 'small' barely allocates; in 'large', tail keeps the last 200 MB of its input in memory, far above the engine's peak.
+    private const string Pipeline = """
+        stages:
+          - id: 01_small
+            run: echo small > {out.o}
+            outputs: { o: o.txt }
+          - id: 02_large
+            run: head -c 200000000 /dev/zero | tail -c 200000000 | wc -c > {out.o}
+            outputs: { o: o.txt }
+        """;
+
+    private async Task<(JsonNode Small, JsonNode Large)> RunWith(string precise)
+    {
+        _temp.Write("waybill.yaml", Pipeline);
+        var job = "rss-" + precise;
+        var run = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_PRECISE_RSS"] = precise }, "run", "waybill.yaml", "--job-id", job);
+        Assert.True(run.ExitCode == 0, run.All);
+        JsonNode Resources(string stage) => JsonNode.Parse(File.ReadAllText(Path.Combine(_temp.Path, "out", job, stage, "manifest.json")))!["resources"]!;
+        return (Resources("01_small"), Resources("02_large"));
+    }
+
+    private static double Peak(JsonNode resources) => resources["peak_rss_mb"]!.GetValue<double>();
+
+    private static bool UpperBound(JsonNode resources) => resources["peak_rss_upper_bound"]?.GetValue<bool>() ?? false;
+
+    [Fact]
+    public async Task Through_gnu_time_a_small_command_reports_its_own_small_peak()
+    {
+        var (small, large) = await RunWith("1");
+        Assert.False(UpperBound(small));
+        Assert.InRange(Peak(small), 0.1, 20);
+        Assert.InRange(Peak(large), 190, 600);
+        Assert.False(UpperBound(large));
+    }
+
+    [Fact]
+    public async Task Started_directly_a_small_command_is_flagged_and_a_large_one_is_exact()
+    {
+        var (small, large) = await RunWith("0");
+        Assert.True(UpperBound(small), small.ToJsonString());
+        Assert.InRange(Peak(small), 0.1, 4096);
+        Assert.False(UpperBound(large), large.ToJsonString());
+        Assert.InRange(Peak(large), 190, 600);
+    }
+
+    [Fact]
+    public async Task By_default_a_figure_without_the_flag_is_the_command_s_own()
+    {
+        var (small, large) = await RunWith("auto");
+        // Whether the engine is small enough to start commands directly depends on the build (native or JIT);
+        // either way an unflagged figure must be the command's own.
+        Assert.True(UpperBound(small) || Peak(small) < 20, small.ToJsonString());
+        Assert.False(UpperBound(large));
+        Assert.InRange(Peak(large), 190, 600);
+    }
+}
