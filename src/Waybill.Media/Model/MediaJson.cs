@@ -21,6 +21,7 @@ namespace Waybill.Media.Model;
 [JsonSerializable(typeof(Transcript))]
 [JsonSerializable(typeof(WordTimeline))]
 [JsonSerializable(typeof(Stages.Glossary.TmdbFile))]
+[JsonSerializable(typeof(Stages.Tmdb.TmdbResult))]
 [JsonSerializable(typeof(Stages.Hallucinations.RemovalReport))]
 [JsonSerializable(typeof(Stages.Asr.AsrTranscript))]
 [JsonSerializable(typeof(Sample.SampleTruth))]
