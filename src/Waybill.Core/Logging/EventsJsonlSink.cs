@@ -7,9 +7,12 @@ namespace Waybill.Core.Logging;
 /// <summary><c>logs/events.jsonl</c>: one JSON object per log event and per stage transition, for tools.</summary>
 public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
 {
+    private const int FlushAt = 60 * 1024;
+
     private readonly FileStream _stream;
-    // The JSON writer fills a reusable buffer: a Utf8JsonWriter over the FileStream itself would flush the file per event.
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    // The JSON writer fills one 64 KiB buffer that goes to the file when nearly full (or on flush): no per-event copy
+    // into a second buffer, and a Utf8JsonWriter over the FileStream itself would flush the file per event.
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -29,7 +32,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     public EventsJsonlSink(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         LogFlusher.Register(this);
     }
@@ -83,6 +86,12 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         _json.Flush();
         _json.Reset();
         _buffer.Write("\n"u8);
+        if (_buffer.WrittenCount >= FlushAt) WriteBuffer();
+    }
+
+    private void WriteBuffer()
+    {
+        if (_buffer.WrittenCount == 0) return;
         _stream.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
     }
@@ -95,7 +104,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         }
     }
 
-    private void FlushLocked() => _stream.Flush();
+    private void FlushLocked() => WriteBuffer();
 
     public void Dispose()
     {
@@ -103,8 +112,15 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _json.Dispose();
-            _stream.Dispose();
+            try
+            {
+                WriteBuffer();
+            }
+            finally
+            {
+                _json.Dispose();
+                _stream.Dispose();
+            }
         }
         LogFlusher.Unregister(this);
     }

@@ -26,8 +26,7 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     {
         Path = path;
         _withExceptions = withExceptions;
-        _file = OpenForAppend(path);
-        _offset = RandomAccess.GetLength(_file);
+        (_file, _offset) = OpenForAppend(path);
         // A file this sink writes from its first byte can be sealed from what it wrote, without reading it back.
         if (_offset == 0) _hash = new System.IO.Hashing.XxHash128();
         LogFlusher.Register(this);
@@ -38,17 +37,24 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     /// <summary>Size, mtime and xxh128 of the whole file as closed, when this sink wrote all of it; null otherwise.</summary>
     public LogFileSeal? Seal { get; private set; }
 
-    // The folder nearly always exists (the stage's own, or logs/): it is created only when the open says it is missing.
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForAppend(string path)
+    // A new file (the usual case) is created outright, so its length is known without asking; an existing one is
+    // appended to. The folder nearly always exists (the stage's own, or logs/): it is created only when missing.
+    private static (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Length) OpenForAppend(string path)
     {
+        const FileShare share = FileShare.ReadWrite | FileShare.Delete;
         try
         {
-            return File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            return (File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, share), 0);
         }
         catch (DirectoryNotFoundException)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            return File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            return (File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, share), 0);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            var file = File.OpenHandle(path, FileMode.Append, FileAccess.Write, share);
+            return (file, RandomAccess.GetLength(file));
         }
     }
 
