@@ -76,7 +76,7 @@ run() {
 
 parts=" ${PARTS:-bdn stages-vs-bash stages-vs-bash-tmpfs hash-vs-coreutils} "
 [[ "$parts" != *" bdn "* ]] || run bdn dotnet "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" --filter "$filter" --artifacts "$outdir/bdn"
-[[ "$parts" != *" stages-vs-bash "* ]] || run stages-vs-bash env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
-[[ "$parts" != *" stages-vs-bash-tmpfs "* ]] || run stages-vs-bash-tmpfs env WAYBILL_DLL="$artifacts/bin/Waybill.Cli/release/waybill.dll" bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
+[[ "$parts" != *" stages-vs-bash "* ]] || run stages-vs-bash bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
+[[ "$parts" != *" stages-vs-bash-tmpfs "* ]] || run stages-vs-bash-tmpfs bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
 [[ "$parts" != *" hash-vs-coreutils "* ]] || run hash-vs-coreutils env BENCH_DLL="$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" bench/scripts/hash-vs-coreutils.sh
 echo "results in $outdir"
