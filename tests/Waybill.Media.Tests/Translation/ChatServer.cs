@@ -88,8 +88,15 @@ public sealed class ChatServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: Stop and then Close would remove the prefixes twice, and the second removal re-binds the port,
+        // which fails when a test running beside this one has taken it meanwhile.
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));
