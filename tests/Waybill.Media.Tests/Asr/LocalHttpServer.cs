@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Waybill.Tests.Support;
 
 namespace Waybill.Media.Tests.Asr;
 
@@ -19,75 +18,27 @@ public sealed record RecordedRequest(string Method, string Path, string? Authori
 }
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 and a free port (System.Net.HttpListener) that answers each request with what
-/// <paramref name="respond"/> returns, and keeps every request for the test to inspect.
+/// The speech API's stand-in: a real local HTTP server (<see cref="HttpTestServer"/>) that answers each request with
+/// what <paramref name="respond"/> returns, and keeps every request, its form parts parsed, for the test to inspect.
 /// </summary>
 public sealed class LocalHttpServer : IDisposable
 {
-    private readonly HttpListener _listener;
-    private readonly Func<RecordedRequest, (int Status, string Body)> _respond;
-    private readonly Task _loop;
+    private readonly HttpTestServer _server;
 
     public LocalHttpServer(Func<RecordedRequest, (int Status, string Body)> respond)
     {
-        _respond = respond;
-        for (var attempt = 0; ; attempt++)
+        _server = new HttpTestServer(request =>
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            _listener = new HttpListener();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                _listener.Close();
-            }
-        }
-        _loop = Task.Run(LoopAsync);
+            var recorded = new RecordedRequest(request.Method, request.Path, request.Authorization, request.ContentType, Multipart(request.ContentType, request.Body));
+            Requests.Enqueue(recorded);
+            var (status, body) = respond(recorded);
+            return new HttpTestReply(status, body);
+        });
     }
 
-    public int Port { get; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}/v1";
+    public int Port => _server.Port;
+    public string BaseUrl => _server.Url("/v1");
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => Answer(context));
-        }
-    }
-
-    private void Answer(HttpListenerContext context)
-    {
-        using var body = new MemoryStream();
-        context.Request.InputStream.CopyTo(body);
-        var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"],
-            context.Request.ContentType, Multipart(context.Request.ContentType, body.ToArray()));
-        Requests.Enqueue(request);
-        var (status, text) = _respond(request);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength64 = bytes.Length;
-        context.Response.OutputStream.Write(bytes);
-        context.Response.Close();
-    }
 
     /// <summary>Splits a multipart/form-data body at its boundary; each part's headers give its name, file name and type.</summary>
     private static List<FormPart> Multipart(string? contentType, byte[] body)
@@ -128,23 +79,5 @@ public sealed class LocalHttpServer : IDisposable
         return null;
     }
 
-    public void Dispose()
-    {
-        // Close alone: Stop and then Close would remove the prefixes twice, and the second removal re-binds the port,
-        // which fails when a test running beside this one has taken it meanwhile.
-        try
-        {
-            _listener.Close();
-        }
-        catch (HttpListenerException)
-        {
-        }
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
+    public void Dispose() => _server.Dispose();
 }

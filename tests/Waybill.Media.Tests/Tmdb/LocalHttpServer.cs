@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using Waybill.Tests.Support;
 
 namespace Waybill.Media.Tests.Tmdb;
 
@@ -11,99 +9,31 @@ internal sealed record SeenRequest(string Method, string Path, IReadOnlyDictiona
 /// <summary>What the server answers: status, JSON body, extra headers, and an optional delay before answering.</summary>
 internal sealed record Reply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
 
-/// <summary>A real HTTP server on 127.0.0.1 (HttpListener on a free port) that records requests and answers through a handler.</summary>
+/// <summary>TMDB's stand-in: a real local HTTP server (<see cref="HttpTestServer"/>) that records requests and answers through a handler.</summary>
 internal sealed class LocalHttpServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Func<SeenRequest, Reply> _handler;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly HttpTestServer _server;
 
     public LocalHttpServer(Func<SeenRequest, Reply> handler)
     {
-        _handler = handler;
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
+        _server = new HttpTestServer(request =>
+        {
+            var seen = new SeenRequest(request.Method, request.Path, request.Query, request.Authorization, request.RawUrl, request.ContentType, request.Text);
+            Requests.Enqueue(seen);
+            var reply = handler(seen);
+            return new HttpTestReply(reply.Status, reply.Body, "application/json;charset=utf-8", reply.Headers, reply.Delay);
+        });
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>The base URL with TMDB's version path, as config api_url takes it.</summary>
-    public string ApiUrl => $"http://127.0.0.1:{Port}/3";
+    public string ApiUrl => _server.Url("/3");
 
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
     /// <summary>A port nothing listens on right now (also for tests of a server that is not there).</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int FreePort() => HttpTestServer.FreePort();
 
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
-    {
-        try
-        {
-            var url = context.Request.Url!;
-            var query = new Dictionary<string, string>(StringComparer.Ordinal);
-            var raw = url.Query.TrimStart('?');
-            foreach (var pair in raw.Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
-                query[name] = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
-            }
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync(_stop.Token);
-            var seen = new SeenRequest(context.Request.HttpMethod, url.AbsolutePath, query, context.Request.Headers["Authorization"], context.Request.RawUrl ?? "", context.Request.ContentType, body);
-            Requests.Enqueue(seen);
-            var reply = _handler(seen);
-            if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
-            context.Response.StatusCode = reply.Status;
-            context.Response.ContentType = "application/json;charset=utf-8";
-            foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
-            var bytes = Encoding.UTF8.GetBytes(reply.Body);
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes, _stop.Token);
-            context.Response.Close();
-        }
-        catch (Exception e) when (e is HttpListenerException or OperationCanceledException or ObjectDisposedException or IOException)
-        {
-            // The client gave up (a timeout test) or the server is stopping.
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 }

@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
+using Waybill.Tests.Support;
 
 namespace Waybill.Media.Tests.Translation;
 
@@ -16,25 +14,21 @@ public sealed record ChatRequest(string Method, string Path, string? Authorizati
 }
 
 /// <summary>
-/// An OpenAI-compatible chat server on 127.0.0.1 (a real HTTP listener on a free port) that answers each request
-/// with the next recorded response and keeps every request for the test to inspect.
+/// An OpenAI-compatible chat server: a real local HTTP server (<see cref="HttpTestServer"/>) that answers each request,
+/// in the order they arrive, with the next recorded response, and keeps every request for the test to inspect.
 /// </summary>
 public sealed class ChatServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly Queue<Func<ChatRequest, (int Status, string Body)>> _replies = new();
-    private readonly Task _loop;
+    private readonly HttpTestServer _server;
 
     public ChatServer()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        _server = new HttpTestServer(Answer, oneAtATime: true);
     }
 
-    public int Port { get; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}/v1";
+    public int Port => _server.Port;
+    public string BaseUrl => _server.Url("/v1");
     public List<ChatRequest> Requests { get; } = [];
 
     public ChatServer Reply(string body, int status = 200) => Reply(_ => (status, body));
@@ -45,66 +39,22 @@ public sealed class ChatServer : IDisposable
         return this;
     }
 
-    private async Task ServeAsync()
+    private HttpTestReply Answer(HttpTestRequest received)
     {
-        while (_listener.IsListening)
+        var request = new ChatRequest(received.Method, received.Path, received.Authorization, JsonNode.Parse(received.Text)!.AsObject());
+        Func<ChatRequest, (int, string)>? reply;
+        lock (_replies)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var text = await reader.ReadToEndAsync();
-            var request = new ChatRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], JsonNode.Parse(text)!.AsObject());
-            Func<ChatRequest, (int, string)>? reply;
-            lock (_replies)
-            {
-                Requests.Add(request);
-                _replies.TryDequeue(out reply);
-            }
-            var (status, body) = reply?.Invoke(request) ?? (500, """{"error":{"message":"the test server has no more recorded replies","type":"server_error"}}""");
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            Requests.Add(request);
+            _replies.TryDequeue(out reply);
         }
+        var (status, body) = reply?.Invoke(request) ?? (500, """{"error":{"message":"the test server has no more recorded replies","type":"server_error"}}""");
+        return new HttpTestReply(status, body);
     }
 
-    internal static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
+    internal static int FreePort() => HttpTestServer.FreePort();
 
-    public void Dispose()
-    {
-        // Close alone: Stop and then Close would remove the prefixes twice, and the second removal re-binds the port,
-        // which fails when a test running beside this one has taken it meanwhile.
-        try
-        {
-            _listener.Close();
-        }
-        catch (HttpListenerException)
-        {
-        }
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
+    public void Dispose() => _server.Dispose();
 }
 
 /// <summary>Responses as OpenAI's chat completions endpoint and Ollama's OpenAI-compatible one send them.</summary>
