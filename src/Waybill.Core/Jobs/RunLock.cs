@@ -60,28 +60,47 @@ public sealed class RunLock : IDisposable
         Directory.CreateDirectory(layout.StateDir);
         var lockPath = LockPath(layout);
         var infoPath = InfoPath(layout);
-        FileStream? handle = null;
+        FileStream handle;
         try
         {
             // flock(LOCK_EX | LOCK_NB): exclusive across processes and released when the holder dies. It is taken here rather
             // than through FileShare.None because the CLI turns off .NET's own per-file locking (System.IO.DisableFileLocking),
-            // which costs two flock calls on every file it opens.
+            // which costs two flock calls on every file it opens. (Where that locking is on, the open itself fails while
+            // another process holds the lock.)
             handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-            if (!TryLock(handle)) throw new IOException("locked");
         }
         catch (IOException)
         {
-            handle?.Dispose();
-            var holder = LockHolder.Read(infoPath);
-            var who = holder is null ? "another process" : holder.Describe();
-            throw new JobLockedException(layout.Root, holder,
-                $"job {layout.JobId} is in use by {who}. Wait for it to finish, or stop it (Ctrl-C or kill {holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<pid>"}) and try again.");
+            throw Locked(layout, infoPath);
+        }
+        bool locked;
+        try
+        {
+            locked = TryLock(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        if (!locked)
+        {
+            handle.Dispose();
+            throw Locked(layout, infoPath);
         }
         var previous = LockHolder.Read(infoPath);
         if (previous is not null && previous.Pid == Environment.ProcessId && previous.Host == Environment.MachineName) previous = null;
         var mine = new LockHolder(Environment.ProcessId, Environment.MachineName, purpose, runId, DateTimeOffset.UtcNow);
         AtomicFile.WriteAllText(infoPath, mine.ToJson());
         return new RunLock(handle, infoPath, previous);
+    }
+
+    private static JobLockedException Locked(JobLayout layout, string infoPath)
+    {
+        var holder = LockHolder.Read(infoPath);
+        var who = holder is null ? "another process" : holder.Describe();
+        return new JobLockedException(layout.Root, holder,
+            $"job {layout.JobId} is in use by {who}. Wait for it to finish, or stop it (Ctrl-C or kill {holder?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<pid>"}) and try again.");
     }
 
     private static bool TryLock(FileStream file)

@@ -48,16 +48,10 @@ public static class LogLineFormat
         return at;
     }
 
-    private static ReadOnlySpan<byte> LevelUtf8(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "TRACE"u8,
-        LogLevel.Debug => "DEBUG"u8,
-        LogLevel.Information => "INFO"u8,
-        LogLevel.Warning => "WARNING"u8,
-        LogLevel.Error => "ERROR"u8,
-        LogLevel.Critical => "CRITICAL"u8,
-        _ => "NONE"u8,
-    };
+    // LevelName of every level, encoded once.
+    private static readonly byte[][] LevelsUtf8 = [.. Enumerable.Range(0, (int)LogLevel.None + 1).Select(l => System.Text.Encoding.UTF8.GetBytes(LevelName((LogLevel)l)))];
+
+    private static ReadOnlySpan<byte> LevelUtf8(LogLevel level) => LevelsUtf8[Math.Clamp((int)level, 0, LevelsUtf8.Length - 1)];
 
     /// <summary>
     /// Local wall-clock time of an event. Converting to local time and formatting are the slowest parts of a line;

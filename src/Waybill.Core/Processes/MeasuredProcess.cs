@@ -21,18 +21,17 @@ public static class MeasuredProcess
     private static readonly string? Setting = Environment.GetEnvironmentVariable("WAYBILL_PRECISE_RSS");
     private static readonly bool GnuTimeInstalled = File.Exists(GnuTime);
 
-    /// <summary>Whether the next command goes through GNU time.</summary>
-    public static bool Precise => GnuTimeInstalled && Setting switch
+    private static bool ThroughGnuTime(long enginePeak) => GnuTimeInstalled && Setting switch
     {
         "0" => false,
         "1" => true,
-        _ => Execution.ProcessMeter.Read().PeakRssBytes > AutoThresholdBytes,
+        _ => enginePeak > AutoThresholdBytes,
     };
 
     public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string> onStdoutLine, Action<string> onStderrLine, CancellationToken cancellationToken)
     {
         var enginePeak = Execution.ProcessMeter.Read().PeakRssBytes;
-        if (!GnuTimeInstalled || Setting == "0" || (Setting != "1" && enginePeak <= AutoThresholdBytes)) return await Direct();
+        if (!ThroughGnuTime(enginePeak)) return await Direct();
         // Resolve first, so a missing program is still reported by name rather than by GNU time.
         var program = spec.FileName.Contains('/', StringComparison.Ordinal)
             ? spec.FileName
