@@ -9,6 +9,8 @@ if ! ./scripts/setup.sh; then
 fi
 log="$root/.build/test-output.log"
 mkdir -p "$(dirname "$log")"
+# Figures for docs/reliability.md: the tests of this run record them afresh.
+rm -rf "$root/.build/reliability"
 # The CLI tests drive the program ./waybill runs (the native build when there is one).
 [ -f "$root/.build/cli/waybill.dll" ] || export WAYBILL_CLI="$root/.build/cli/waybill"
 dotnet test --solution Waybill.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log"
@@ -18,5 +20,6 @@ count() { sed -n "s/^ *$1: *\([0-9][0-9]*\)$/\1/p" "$log" | tail -n 1; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
 passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+"$root/scripts/reliability-report.sh" || true
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]

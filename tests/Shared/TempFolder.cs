@@ -26,6 +26,8 @@ public sealed class TempFolder : IDisposable
         try
         {
             Directory.Delete(Path, recursive: true);
+            // The shared parent goes with the last test that used it; while another test still has a folder there, this fails.
+            Directory.Delete(System.IO.Path.GetDirectoryName(Path)!);
         }
         catch (IOException)
         {
