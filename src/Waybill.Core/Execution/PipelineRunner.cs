@@ -41,6 +41,8 @@ public static class PipelineRunner
         var clock = Stopwatch.StartNew();
         var log = logging.Pipeline;
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, log);
+        // Outputs a killed attempt had moved aside are put back (or, when its manifest says success, deleted) first.
+        OutputsAside.RecoverAll(layout, pipeline, log);
 
         JobRecords.WriteMetadata(layout, pipeline, runId, time, options, redactor);
         JobRecords.WriteSnapshot(layout, pipeline, options.Overrides, redactor);

@@ -22,6 +22,7 @@ public static class SingleStage
         var plan = new ExecutionPlan(pipeline);
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);
+        OutputsAside.Recover(layout, definition, logging.Pipeline);
         StageTransitions.Started(logging.Pipeline, invocation);
         logging.Events.Transition(time.GetUtcNow(), "stage_started", definition.Id, "running", null, "exec-stage");
         var outcome = await StageRunner.RunAsync(invocation, services, cancellationToken);

@@ -37,11 +37,14 @@ public static class StageRunner
 
         StageStatus status;
         string? reason = null;
+        OutputsAside? aside = null;
         try
         {
             foreach (var (tool, versionCommand) in stage.Tools)
                 context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken), versionCommand);
             TrackDeclaredInputs(context);
+            // Every attempt starts without its declared outputs: none can survive from an earlier one.
+            aside = OutputsAside.Prepare(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             await work.RunAsync(context, cancellationToken);
             status = context.FinalStatus ?? StageStatus.Success;
@@ -87,6 +90,9 @@ public static class StageRunner
             reason = vanished;
         }
 
+        // Not a success: the outputs from before this attempt go back, and the manifest does not claim them.
+        if (status != StageStatus.Success) aside?.Restore(context);
+
         clock.Stop();
         Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed);
         manifest.Summary = context.Summary;
@@ -105,6 +111,8 @@ public static class StageRunner
         log.Logger.LogDebug("stage {StageId} finished: {Status} in {Seconds:0.###}s", stage.Id, manifest.Status, manifest.DurationSeconds);
         CloseAndSeal(log, manifest, layout, services);
         var checksum = ManifestJson.Write(manifestPath, manifest, services.Checksums.Algorithm);
+        // Only once the manifest says success: a run killed before this point puts the previous outputs back (OutputsAside.Recover).
+        if (status == StageStatus.Success) aside?.Discard();
         return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest) { ManifestChecksum = checksum };
     }
 
@@ -250,17 +258,36 @@ public static class StageRunner
     private static string? UpstreamType(StageContext context, InputDeclaration input) =>
         input.FromStage is null ? null : context.Pipeline.Find(input.FromStage)?.Outputs.FirstOrDefault(o => o.Name == input.FromOutput)?.Type;
 
-    /// <summary>Declared outputs the stage did not track are tracked now; a missing one fails the stage.</summary>
+    /// <summary>
+    /// Declared outputs the stage did not track are tracked now. One that is missing, a directory, or a link out of the
+    /// job fails the stage; the reason names each.
+    /// </summary>
     private static string? CheckDeclaredOutputs(StageContext context)
     {
         var missing = new List<string>();
+        var wrong = new List<string>();
         foreach (var output in context.Definition.Outputs)
         {
             var path = Path.GetFullPath(Path.Combine(context.StageDir, output.Path));
+            var shown = context.Layout.RelativeToJob(path);
+            if (OutputLinks.Problem(context.Layout, context.StageDir, output.Path) is { } outside)
+            {
+                // Made by the stage itself (say, ln -s): refused now as it would be before the next attempt.
+                wrong.Add($"declared output {output.Name} ({shown}) {outside}; outputs are files inside the job folder");
+                context.AddError(wrong[^1]);
+                continue;
+            }
             if (!File.Exists(path))
             {
+                if (Directory.Exists(path))
+                {
+                    wrong.Add($"declared output {output.Name} ({shown}) is a directory, not a file: outputs are files; "
+                        + "declare each file in it as an output, or pack the folder (e.g. with tar) and declare the archive");
+                    context.AddError(wrong[^1]);
+                    continue;
+                }
                 missing.Add(output.Name);
-                context.AddError($"declared output {output.Name} was not produced (expected {context.Layout.RelativeToJob(path)})");
+                context.AddError($"declared output {output.Name} was not produced (expected {shown})");
                 continue;
             }
             if (!context.IsTracked(context.Manifest.Outputs, path))
@@ -268,9 +295,9 @@ public static class StageRunner
             else
                 context.Manifest.Outputs.First(r => context.FullPathOf(r) == path).Name ??= output.Name;
         }
-        return missing.Count == 0 ? null : missing.Count == 1
-            ? $"declared output {missing[0]} was not produced"
-            : $"declared outputs {string.Join(", ", missing)} were not produced";
+        if (missing.Count > 0)
+            wrong.Insert(0, missing.Count == 1 ? $"declared output {missing[0]} was not produced" : $"declared outputs {string.Join(", ", missing)} were not produced");
+        return wrong.Count == 0 ? null : string.Join("; ", wrong);
     }
 
     /// <summary>Size, mtime and checksum of every tracked file. A tracked output that vanished fails the stage.</summary>

@@ -32,6 +32,12 @@ public sealed class JobLayout
 
     public string StageCacheDir(string stageId) => Path.Combine(StageDir(stageId), ".cache");
 
+    /// <summary><c>.waybill/aside/</c>: where stages' previous outputs wait while a new attempt runs.</summary>
+    public string AsideRoot => Path.Combine(StateDir, "aside");
+
+    /// <summary><c>.waybill/aside/NN_name/</c>: one stage's previous outputs, by their path in the stage folder.</summary>
+    public string AsideDir(string stageId) => Path.Combine(AsideRoot, stageId);
+
     /// <summary>The newest pipeline log, or null before any run.</summary>
     public string? LatestPipelineLog() =>
         Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, StringComparer.Ordinal).LastOrDefault() : null;

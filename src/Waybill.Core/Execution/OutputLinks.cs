@@ -1,0 +1,47 @@
+using Waybill.Core.IO;
+using Waybill.Core.Jobs;
+using Waybill.Core.Retention;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// Outputs are written inside the job folder only. A declared output replaced by a symbolic link, or reached through a
+/// linked folder, that leads out of the job would make a stage overwrite a file the job does not own (and record its
+/// size): such a path is refused, as <c>clean</c> refuses to delete through one.
+/// </summary>
+internal static class OutputLinks
+{
+    /// <summary>Null when writing to the output lands inside the job folder; otherwise why it does not.</summary>
+    public static string? Problem(JobLayout layout, string stageDir, string relativePath)
+    {
+        // Only entries below the job folder are looked at: the job folder itself may live anywhere (a linked out/ is fine).
+        // One lstat per path component, so a stage with plain outputs pays a few system calls and no resolution.
+        if (!HasLink(stageDir, relativePath)) return null;
+        var full = Path.GetFullPath(Path.Combine(stageDir, relativePath));
+        string real;
+        try
+        {
+            real = RealPath.Of(full);
+        }
+        catch (IOException e)
+        {
+            return $"is reached through a symbolic link that cannot be resolved ({e.Message})";
+        }
+        var realRoot = RealPath.Of(layout.Root);
+        if (real.StartsWith(realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
+        return $"leads through a symbolic link to {real}, outside the job folder {layout.Root}";
+    }
+
+    private static bool HasLink(string stageDir, string relativePath)
+    {
+        var current = stageDir;
+        var kind = PathEntry.KindOf(current);
+        foreach (var part in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (kind != EntryKind.Directory) break; // a link, or nothing further exists, so nothing further can lead anywhere
+            current = Path.Combine(current, part);
+            kind = PathEntry.KindOf(current);
+        }
+        return kind == EntryKind.SymbolicLink;
+    }
+}
