@@ -40,7 +40,11 @@ public static class StageRunner
         try
         {
             foreach (var (tool, versionCommand) in stage.Tools)
-                context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken), versionCommand);
+            {
+                var version = await services.Tools.GetAsync(versionCommand, cancellationToken);
+                context.SetToolVersion(tool, version, versionCommand);
+                if (ToolVersions.TimedOut(version)) context.AddWarning($"tools.{tool}: version command timed out: {version}");
+            }
             TrackDeclaredInputs(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             await work.RunAsync(context, cancellationToken);
