@@ -44,15 +44,32 @@ public static class WaybillCli
             await error.WriteLineAsync("hint: see 'waybill --help' or 'waybill <command> --help'");
             return ExitCodes.InvalidInput;
         }
-        // First Ctrl-C or SIGTERM: cancel running stages, end their processes, write the manifests, exit 130.
-        // A second one ends the process at once.
+        // First Ctrl-C or SIGTERM: cancel running stages (their process groups get SIGTERM, then SIGKILL after 3 s), write
+        // the manifests, exit 130. Second: the same, but every child's process group gets SIGKILL at once (supervisors such
+        // as GNU timeout send two in quick succession, so the second must not skip the records). Third: kill the children,
+        // flush the logs and exit 130 at once; the job manifest may then still say running, which status and resume handle.
         using var cancel = new CancellationTokenSource();
+        var signals = 0;
         void OnSignal(PosixSignalContext context)
         {
-            if (cancel.IsCancellationRequested) return;
             context.Cancel = true;
-            error.WriteLine("waybill: cancelling (press Ctrl-C again to quit at once)");
-            cancel.Cancel();
+            switch (Interlocked.Increment(ref signals))
+            {
+                case 1:
+                    error.WriteLine("waybill: cancelling (press Ctrl-C again to stop the commands at once)");
+                    cancel.Cancel();
+                    break;
+                case 2:
+                    error.WriteLine("waybill: stopping the commands at once (SIGKILL), recording the run as cancelled (a third signal quits at once)");
+                    Waybill.Core.Processes.ChildProcess.KillAllNow();
+                    break;
+                default:
+                    Waybill.Core.Processes.ChildProcess.KillAllNow();
+                    error.WriteLine("waybill: quitting at once; the job may be left marked running ('waybill resume' continues it)");
+                    Waybill.Core.Logging.LogFlusher.FlushAll();
+                    Environment.Exit(ExitCodes.Cancelled);
+                    break;
+            }
         }
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);

@@ -5,6 +5,7 @@ using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
+using Waybill.Core.Processes;
 using Waybill.Core.Secrets;
 
 namespace Waybill.Core.Execution;
@@ -60,6 +61,7 @@ public static class PipelineRunner
         if (previousJob is not null) freshness.Preload(pending.InOrder().Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
+        var childrenBefore = ChildProcess.Started;
         string? stoppedBy = null;
         var lastJobWrite = Stopwatch.StartNew();
 
@@ -93,6 +95,8 @@ public static class PipelineRunner
         }
 
         clock.Stop();
+        if (ChildProcess.Started > childrenBefore && LeftoverRun.StopStrays(layout, runId) is > 0 and var strays)
+            log.LogWarning("Stopped {Count} process group(s) that commands of this run left running outside their own (setsid, daemons)", strays);
         var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;

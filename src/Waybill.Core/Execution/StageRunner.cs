@@ -41,7 +41,11 @@ public static class StageRunner
         try
         {
             foreach (var (tool, versionCommand) in stage.Tools)
-                context.SetToolVersion(tool, await services.Tools.GetAsync(versionCommand, cancellationToken), versionCommand);
+            {
+                var version = await services.Tools.GetAsync(versionCommand, cancellationToken);
+                context.SetToolVersion(tool, version, versionCommand);
+                if (ToolVersions.TimedOut(version)) context.AddWarning($"tools.{tool}: version command timed out: {version}");
+            }
             TrackDeclaredInputs(context);
             // Every attempt starts without its declared outputs: none can survive from an earlier one.
             aside = OutputsAside.Prepare(context);

@@ -1,15 +1,35 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Waybill.Core.Processes;
 
 namespace Waybill.Core.Execution;
 
-/// <summary>Runs each distinct version command once per run and keeps the first line it prints.</summary>
+/// <summary>
+/// Runs each distinct version command once per run and keeps the first line it prints. A command that has not finished
+/// within <see cref="Timeout"/> (WAYBILL_TOOL_TIMEOUT seconds, default 10) is ended and its version recorded as unknown.
+/// </summary>
 public sealed class ToolVersions
 {
+    /// <summary>The engine environment variable that sets the timeout, in seconds.</summary>
+    public const string TimeoutVariable = "WAYBILL_TOOL_TIMEOUT";
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _versions = new(StringComparer.Ordinal);
 
+    /// <summary>How long a version command may run.</summary>
+    public static TimeSpan Timeout { get; } =
+        double.TryParse(Environment.GetEnvironmentVariable(TimeoutVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400))
+            : DefaultTimeout;
+
+    /// <summary>The first line the command prints, or a text starting with <c>unknown (</c> that says why there is none.</summary>
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>
         _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(() => ProbeAsync(command, cancellationToken))).Value;
+
+    /// <summary>True for a version <see cref="GetAsync"/> gave up on because the command ran past <see cref="Timeout"/>.</summary>
+    public static bool TimedOut(string version) => version.StartsWith(TimedOutPrefix, StringComparison.Ordinal);
+
+    private const string TimedOutPrefix = "unknown (timed out";
 
     private static async Task<string> ProbeAsync(string command, CancellationToken cancellationToken)
     {
@@ -19,9 +39,17 @@ public sealed class ToolVersions
         {
             lock (gate) if (first is null && !string.IsNullOrWhiteSpace(line)) first = line.Trim();
         }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
         try
         {
-            var result = await ChildProcess.RunAsync(new ProcessSpec("/bin/sh", ["-c", command], Environment.CurrentDirectory, StageContext.CurrentEnvironment()), Take, Take, cancellationToken);
+            var spec = new ProcessSpec("/bin/sh", ["-c", command], Environment.CurrentDirectory, StageContext.CurrentEnvironment());
+            var result = await ChildProcess.RunAsync(spec, Take, Take, deadline.Token, TimeSpan.FromSeconds(1));
+            if (result.Cancelled && !cancellationToken.IsCancellationRequested)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{TimedOutPrefix} after {Timeout.TotalSeconds:0.###} s: '{command}' did not finish; set {TimeoutVariable} to allow longer)");
+            }
             return result.ExitCode == 0 && first is not null ? first : $"unknown ('{command}' exited with {result.ExitCode})";
         }
         catch (ProcessStartException e)

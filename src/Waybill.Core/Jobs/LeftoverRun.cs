@@ -22,10 +22,17 @@ public static class LeftoverRun
         if (removed > 0) log.LogInformation("Removed {Count} temp file(s) of unfinished writes", removed);
     }
 
+    /// <summary>
+    /// At the end of a run: kills the process groups of processes its commands left behind outside their own process
+    /// groups (a <c>setsid</c> daemon, say), found by the run id in their environment. Returns how many groups.
+    /// </summary>
+    public static int StopStrays(JobLayout layout, string runId) => StopProcesses(layout, runId);
+
     private static int StopProcesses(JobLayout layout, string runId)
     {
         if (!Directory.Exists("/proc")) return 0;
         var groups = new HashSet<int>();
+        var ownGroup = Processes.LibC.GetPgrp();
         var runMarker = "WAYBILL_RUN_ID=" + runId;
         var jobMarker = "WAYBILL_JOB_DIR=" + layout.Root;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -38,7 +45,7 @@ public static class LeftoverRun
                 // Field 5 of /proc/<pid>/stat is the process group; the command after "(name)" may hold spaces.
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.TryParse(fields[2], out var group) && group > 1) groups.Add(group);
+                if (int.TryParse(fields[2], out var group) && group > 1 && group != ownGroup) groups.Add(group);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -4,10 +4,17 @@ using System.Text.Json;
 
 namespace Waybill.Core.Logging;
 
-/// <summary><c>logs/events.jsonl</c>: one JSON object per log event and per stage transition, for tools.</summary>
+/// <summary>
+/// <c>logs/events.jsonl</c>: one JSON object per log event and per stage transition, for tools. Each line reaches the file
+/// whole or not at all, and a message or exception text longer than <see cref="MaxTextChars"/> is cut with a note, so
+/// one line stays a few MiB at most.
+/// </summary>
 public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
 {
     private const int FlushAt = 60 * 1024;
+
+    /// <summary>The longest message or exception text an event line carries: 2 Mi characters (child output lines stop at 1 MiB).</summary>
+    public const int MaxTextChars = 2 * 1024 * 1024;
 
     private readonly FileStream _stream;
     // The JSON writer fills one 64 KiB buffer that goes to the file when nearly full (or on flush): no per-event copy
@@ -42,17 +49,50 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            _json.WriteStartObject();
-            _json.WriteString(Ts, logEvent.Timestamp.UtcDateTime);
-            _json.WriteString(Event, Log);
-            _json.WriteString(Level, Levels[Math.Clamp((int)logEvent.Level, 0, Levels.Length - 1)]);
-            _json.WriteString(Category, Encoded(ref _category, logEvent.Category));
-            if (logEvent.StageId is not null) _json.WriteString(Stage, Encoded(ref _stage, logEvent.StageId));
-            _json.WriteString(Message, logEvent.Message);
-            if (logEvent.ExceptionText is not null) _json.WriteString(Exception, logEvent.ExceptionText);
-            _json.WriteEndObject();
-            EndLine();
+            var lineStart = _buffer.WrittenCount;
+            try
+            {
+                WriteEvent(logEvent);
+            }
+            catch
+            {
+                DropPartialLine(lineStart);
+                throw;
+            }
         }
+    }
+
+    private void WriteEvent(LogEvent logEvent)
+    {
+        _json.WriteStartObject();
+        _json.WriteString(Ts, logEvent.Timestamp.UtcDateTime);
+        _json.WriteString(Event, Log);
+        _json.WriteString(Level, Levels[Math.Clamp((int)logEvent.Level, 0, Levels.Length - 1)]);
+        _json.WriteString(Category, Encoded(ref _category, logEvent.Category));
+        if (logEvent.StageId is not null) _json.WriteString(Stage, Encoded(ref _stage, logEvent.StageId));
+        _json.WriteString(Message, Capped(logEvent.Message));
+        if (logEvent.ExceptionText is not null) _json.WriteString(Exception, Capped(logEvent.ExceptionText));
+        _json.WriteEndObject();
+        EndLine();
+    }
+
+    private static ReadOnlySpan<char> Capped(string text) =>
+        text.Length <= MaxTextChars
+            ? text
+            : string.Concat(text.AsSpan(0, MaxTextChars), string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [text truncated: {text.Length - MaxTextChars} characters dropped]"));
+
+    /// <summary>
+    /// The JSON writer may already have handed part of a failed line to the buffer: the whole lines before it go to the file
+    /// and the rest is dropped, so the file never holds a broken line.
+    /// </summary>
+    private void DropPartialLine(int lineStart)
+    {
+        _json.Reset();
+        // Below the mark, the buffer already went to the file (a failed write): nothing of this line is left to drop.
+        if (_buffer.WrittenCount <= lineStart) return;
+        var whole = _buffer.WrittenSpan[..lineStart].ToArray();
+        _buffer.Clear();
+        _buffer.Write(whole);
     }
 
     /// <summary>The last category or stage seen, encoded: consecutive lines nearly always share them.</summary>

@@ -9,6 +9,19 @@ public static class ChildProcess
 {
     private const string FallbackPath = "/usr/local/bin:/usr/bin:/bin";
     private static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(3);
+    private static long s_started;
+
+    /// <summary>How long a child's output may stay open after it exited before what holds it is killed: 1 s.</summary>
+    public static TimeSpan OutputLinger => ChildRun.Linger;
+
+    /// <summary>How many children this process has started so far.</summary>
+    public static long Started => Interlocked.Read(ref s_started);
+
+    /// <summary>
+    /// For a shutdown in a hurry (a second termination signal): SIGKILLs every running child's process group now and
+    /// makes later cancellations kill at once; running calls still return, marked cancelled.
+    /// </summary>
+    public static void KillAllNow() => ChildRun.KillAllNow();
 
     /// <summary>
     /// Starts the process with stdin on /dev/null, streams each stdout and stderr line to the callbacks
@@ -22,6 +35,11 @@ public static class ChildProcess
     /// When the token is already cancelled nothing is started: the result has ExitCode -1 and ProcessId 0.
     /// When a callback throws, the process group is terminated the same way and, once the child is reaped,
     /// the task faults with that exception.
+    /// Each stream is read in bounded chunks and delivered within its <see cref="OutputLimits"/> (default
+    /// <see cref="OutputLimits.LinesOnly"/>: every line, those over 1 MiB cut with a note), so memory stays bounded.
+    /// When the child exits, whatever is left of its process group is killed; output still held open by processes the
+    /// child started is read for <see cref="OutputLinger"/>, then their group is killed, and reading stops one
+    /// <see cref="OutputLinger"/> later (a process that left the group, with setsid say, may outlive the child).
     /// </remarks>
     /// <exception cref="ProcessStartException">Through the task: the command was not found or spawning failed.</exception>
     public static Task<ProcessResult> RunAsync(
@@ -29,7 +47,9 @@ public static class ChildProcess
         Action<string> onStdoutLine,
         Action<string> onStderrLine,
         CancellationToken cancellationToken,
-        TimeSpan? killGrace = null)
+        TimeSpan? killGrace = null,
+        OutputLimits? stdoutLimits = null,
+        OutputLimits? stderrLimits = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(onStdoutLine);
@@ -54,7 +74,8 @@ public static class ChildProcess
         try
         {
             var executable = ResolveExecutable(spec);
-            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, grace, cancellationToken);
+            Interlocked.Increment(ref s_started);
+            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, stdoutLimits ?? OutputLimits.LinesOnly, stderrLimits ?? OutputLimits.LinesOnly, grace, cancellationToken);
         }
         catch (ProcessStartException ex)
         {

@@ -1,19 +1,28 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipes;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Waybill.Core.Processes;
 
-/// <summary>One spawned child: pumps its output, reaps it with wait4 and terminates its process group on request.</summary>
+/// <summary>
+/// One spawned child: pumps its output, reaps it with wait4 and terminates its process group on request. When the child
+/// exits while something it started still holds its output open, that process group is killed after
+/// <see cref="Linger"/>, and reading stops one <see cref="Linger"/> later whoever still holds the pipes.
+/// </summary>
 internal sealed class ChildRun : IDisposable
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    /// <summary>How long output may stay open after the child exited, before what holds it is killed.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
 
     // About 100 µs of spinning and yielding: the gap between a child's last close and its exit.
     private const int ReapSpins = 30;
+    private static readonly TimeSpan WatchPeriod = TimeSpan.FromMilliseconds(100);
+
+    private static readonly ConcurrentDictionary<ChildRun, byte> s_live = new();
+    private static volatile bool s_hurry;
 
     private readonly Lock _gate = new();
     private readonly int _pid;
@@ -24,6 +33,11 @@ internal sealed class ChildRun : IDisposable
     private bool _reaped;
     private bool _terminating;
     private bool _cancelled;
+    private readonly CancellationTokenSource _stopReading = new();
+    private Timer? _exitWatch;
+    private long _exitSeenAt;
+    private bool _pumpsDone;
+    private bool _leftoversKilled;
 
     private ChildRun(int pid, long startTimestamp, TimeSpan killGrace)
     {
@@ -32,11 +46,23 @@ internal sealed class ChildRun : IDisposable
         _killGrace = killGrace;
     }
 
+    /// <summary>
+    /// Shutdown in a hurry: every live child's process group gets SIGKILL now, and any child terminated from now on gets
+    /// it without a grace period. The children are still reaped and their results returned as cancelled.
+    /// </summary>
+    public static void KillAllNow()
+    {
+        s_hurry = true;
+        foreach (var run in s_live.Keys) run.Terminate(cancelled: true);
+    }
+
     public static Task<ProcessResult> Start(
         string executable,
         ProcessSpec spec,
         Action<string> onStdoutLine,
         Action<string> onStderrLine,
+        OutputLimits stdoutLimits,
+        OutputLimits stderrLimits,
         TimeSpan killGrace,
         CancellationToken cancellationToken)
     {
@@ -53,6 +79,8 @@ internal sealed class ChildRun : IDisposable
             stderrWrite.Dispose();
 
             var run = new ChildRun(pid, startTimestamp, killGrace);
+            s_live.TryAdd(run, 0);
+            run._exitWatch = new Timer(static state => ((ChildRun)state!).WatchExit(), run, WatchPeriod, WatchPeriod);
             if (cancellationToken.CanBeCanceled)
             {
                 run._registration = cancellationToken.UnsafeRegister(static state => ((ChildRun)state!).Terminate(cancelled: true), run);
@@ -64,8 +92,8 @@ internal sealed class ChildRun : IDisposable
             var stderrHandle = stderrRead;
             stdoutRead = null;
             stderrRead = null;
-            var stdout = Task.Run(() => run.PumpAsync(stdoutHandle, onStdoutLine), CancellationToken.None);
-            var stderr = Task.Run(() => run.PumpAsync(stderrHandle, onStderrLine), CancellationToken.None);
+            var stdout = Task.Run(() => run.PumpAsync(stdoutHandle, new OutputReader(stdoutLimits, onStdoutLine)), CancellationToken.None);
+            var stderr = Task.Run(() => run.PumpAsync(stderrHandle, new OutputReader(stderrLimits, onStderrLine)), CancellationToken.None);
             return run.CompleteAsync(stdout, stderr);
         }
         finally
@@ -80,14 +108,19 @@ internal sealed class ChildRun : IDisposable
     public void Dispose()
     {
         _registration.Dispose();
-        Timer? killTimer;
+        s_live.TryRemove(this, out _);
+        Timer? killTimer, exitWatch;
         lock (_gate)
         {
             killTimer = _killTimer;
             _killTimer = null;
+            exitWatch = _exitWatch;
+            _exitWatch = null;
         }
 
         killTimer?.Dispose();
+        exitWatch?.Dispose();
+        _stopReading.Dispose();
     }
 
     private static unsafe void CreatePipe(out SafePipeHandle read, out SafePipeHandle write)
@@ -200,12 +233,13 @@ internal sealed class ChildRun : IDisposable
             : new ProcessStartException($"Failed to start '{executable}': {reason} (errno {error}).");
     }
 
-    private async Task<ProcessResult> CompleteAsync(Task<Exception?> stdout, Task<Exception?> stderr)
+    private async Task<ProcessResult> CompleteAsync(Task<(Exception? Failure, OutputStats Stats)> stdout, Task<(Exception? Failure, OutputStats Stats)> stderr)
     {
         try
         {
-            var stdoutFailure = await stdout.ConfigureAwait(false);
-            var stderrFailure = await stderr.ConfigureAwait(false);
+            var (stdoutFailure, stdoutStats) = await stdout.ConfigureAwait(false);
+            var (stderrFailure, stderrStats) = await stderr.ConfigureAwait(false);
+            lock (_gate) _pumpsDone = true;
 
             // Reap only after both streams hit EOF: until then the pid, and with it the process group id,
             // cannot be reused, so a late cancellation can never signal an unrelated group. A child closes its
@@ -241,7 +275,12 @@ internal sealed class ChildRun : IDisposable
                 usage.MaxRssKiB * 1024,
                 wallTime,
                 _cancelled,
-                _pid);
+                _pid)
+            {
+                Stdout = stdoutStats,
+                Stderr = stderrStats,
+                LeftoversKilled = _leftoversKilled,
+            };
         }
         finally
         {
@@ -249,43 +288,54 @@ internal sealed class ChildRun : IDisposable
         }
     }
 
-    private async Task<Exception?> PumpAsync(SafePipeHandle handle, Action<string> onLine)
+    private async Task<(Exception? Failure, OutputStats Stats)> PumpAsync(SafePipeHandle handle, OutputReader reader)
     {
-        Exception? failure = null;
         try
         {
             using var stream = new AnonymousPipeClientStream(PipeDirection.In, handle);
-            using var reader = new StreamReader(stream, Utf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
-            while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
-            {
-                if (failure != null)
-                {
-                    // Keep draining so the terminating child never blocks on a full pipe.
-                    continue;
-                }
-
-                try
-                {
-                    onLine(line);
-                }
-                catch (Exception ex)
-                {
-                    failure = ex;
-                    Terminate(cancelled: false);
-                }
-            }
+            return (null, await reader.ReadAllAsync(stream, _stopReading.Token).ConfigureAwait(false));
         }
         catch (Exception ex)
         {
-            failure ??= ex;
+            // A callback failed (or the pipe did): the child is ended; closing our end makes any further write fail.
             Terminate(cancelled: false);
+            return (ex, default);
         }
         finally
         {
             handle.Dispose();
         }
+    }
 
-        return failure;
+    /// <summary>
+    /// Ticks while output is still open: notes when the child has exited (left a zombie, so its process group id stays
+    /// ours), kills that group once <see cref="Linger"/> has passed, and stops reading one more <see cref="Linger"/> later.
+    /// </summary>
+    private unsafe void WatchExit()
+    {
+        var stop = false;
+        lock (_gate)
+        {
+            if (_reaped || _pumpsDone) return;
+            if (_exitSeenAt == 0)
+            {
+                var info = stackalloc long[LibC.SigInfoLongs];
+                if (LibC.WaitId(LibC.PPid, _pid, info, LibC.WExited | LibC.WNoWait | LibC.WNoHang) != 0 || ((int*)info)[LibC.SigInfoPidIndex] == 0) return;
+                _exitSeenAt = Stopwatch.GetTimestamp();
+                return;
+            }
+
+            var since = Stopwatch.GetElapsedTime(_exitSeenAt);
+            if (since >= Linger && !_leftoversKilled)
+            {
+                _leftoversKilled = true;
+                _ = LibC.Kill(-_pid, LibC.SigKill);
+            }
+
+            stop = since >= Linger * 2;
+        }
+
+        if (stop) _stopReading.Cancel();
     }
 
     private (int Status, Rusage Usage)? ReapSoon()
@@ -323,6 +373,8 @@ internal sealed class ChildRun : IDisposable
         lock (_gate)
         {
             _reaped = true;
+            // Whatever the child left running in its group goes with it; the zombie still holds the group id.
+            _ = LibC.Kill(-_pid, LibC.SigKill);
         }
 
         int status;
@@ -357,12 +409,13 @@ internal sealed class ChildRun : IDisposable
             _cancelled |= cancelled;
             if (_terminating)
             {
+                if (s_hurry) _ = LibC.Kill(-_pid, LibC.SigKill);
                 return;
             }
 
             _terminating = true;
             _ = LibC.Kill(-_pid, LibC.SigTerm);
-            if (_killGrace == TimeSpan.Zero)
+            if (_killGrace == TimeSpan.Zero || s_hurry)
             {
                 _ = LibC.Kill(-_pid, LibC.SigKill);
             }

@@ -102,6 +102,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Library, EntryPoint = "getpgrp")]
+    public static partial int GetPgrp();
+
     public const int RusageSelf = 0;
 
     [LibraryImport(Library, EntryPoint = "getrusage")]

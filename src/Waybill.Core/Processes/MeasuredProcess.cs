@@ -28,7 +28,13 @@ public static class MeasuredProcess
         _ => enginePeak > AutoThresholdBytes,
     };
 
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string> onStdoutLine, Action<string> onStderrLine, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(
+        ProcessSpec spec,
+        Action<string> onStdoutLine,
+        Action<string> onStderrLine,
+        CancellationToken cancellationToken,
+        OutputLimits? stdoutLimits = null,
+        OutputLimits? stderrLimits = null)
     {
         var enginePeak = Execution.ProcessMeter.Read().PeakRssBytes;
         if (!ThroughGnuTime(enginePeak)) return await Direct();
@@ -41,7 +47,7 @@ public static class MeasuredProcess
         try
         {
             var wrapped = spec with { FileName = GnuTime, Arguments = ["-q", "-f", "%M", "-o", report, program, .. spec.Arguments] };
-            var result = await ChildProcess.RunAsync(wrapped, onStdoutLine, onStderrLine, cancellationToken);
+            var result = await ChildProcess.RunAsync(wrapped, onStdoutLine, onStderrLine, cancellationToken, null, stdoutLimits, stderrLimits);
             return File.Exists(report) && long.TryParse(File.ReadLines(report).LastOrDefault(l => l.Length > 0), NumberStyles.Integer, CultureInfo.InvariantCulture, out var kib)
                 ? result with { PeakRssBytes = kib * 1024 }
                 : result;
@@ -53,7 +59,7 @@ public static class MeasuredProcess
 
         async Task<ProcessResult> Direct()
         {
-            var result = await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, cancellationToken);
+            var result = await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, cancellationToken, null, stdoutLimits, stderrLimits);
             return result with { PeakRssIsUpperBound = result.ProcessId != 0 && result.PeakRssBytes <= enginePeak };
         }
     }

@@ -28,4 +28,16 @@ public sealed record ProcessResult(
     /// own: the child was spawned directly and reported no more than this process's peak at that moment.
     /// </summary>
     public bool PeakRssIsUpperBound { get; init; }
+
+    /// <summary>What the child wrote to stdout, and what of it the output limits left out.</summary>
+    public OutputStats Stdout { get; init; }
+
+    /// <summary>What the child wrote to stderr, and what of it the output limits left out.</summary>
+    public OutputStats Stderr { get; init; }
+
+    /// <summary>
+    /// True when the child exited but processes it started kept its output open past <see cref="ChildProcess.OutputLinger"/>,
+    /// so its process group was killed.
+    /// </summary>
+    public bool LeftoversKilled { get; init; }
 }

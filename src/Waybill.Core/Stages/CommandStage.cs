@@ -25,6 +25,7 @@ public sealed class CommandStage : IStage
         if (FirstWord(command) is { } program && !Installed(program, context.StageDir, environment.GetValueOrDefault("PATH")))
             throw new StageFailedException($"command '{program}' not found: it is not on PATH ({environment.GetValueOrDefault("PATH")}); install it or give its full path in {definition.Id}.run");
 
+        var limits = StageOutput.Limits(context);
         var tail = new Queue<string>();
         var spec = new ProcessSpec("/bin/sh", ["-c", command], context.StageDir, environment);
         var result = await MeasuredProcess.RunAsync(
@@ -39,8 +40,11 @@ public sealed class CommandStage : IStage
                     if (tail.Count > StderrTail) tail.Dequeue();
                 }
             },
-            cancellationToken);
+            cancellationToken,
+            limits,
+            limits);
         context.RecordProcess(result);
+        StageOutput.Report(context, result, limits);
         context.Manifest.ExitCode = result.ExitCode;
         context.Logger.LogDebug("exit code {ExitCode} after {Seconds:0.###}s", result.ExitCode, result.WallTime.TotalSeconds);
 
