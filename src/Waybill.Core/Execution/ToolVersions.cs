@@ -3,13 +3,17 @@ using Waybill.Core.Processes;
 
 namespace Waybill.Core.Execution;
 
-/// <summary>Runs each distinct version command once per run and keeps the first line it prints.</summary>
-public sealed class ToolVersions
+/// <summary>
+/// Runs each distinct version command once per run and keeps the first line it prints, secrets masked: a tool may
+/// print a token from the environment, and the line is written to the manifest (masked the same way on every run,
+/// so the comparison with the recorded version still holds).
+/// </summary>
+public sealed class ToolVersions(Secrets.Redactor redactor)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _versions = new(StringComparer.Ordinal);
 
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>
-        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(() => ProbeAsync(command, cancellationToken))).Value;
+        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)))).Value;
 
     private static async Task<string> ProbeAsync(string command, CancellationToken cancellationToken)
     {
