@@ -44,7 +44,8 @@ public static partial class UrlCredentials
     private static bool IsSecretParameter(string name)
     {
         var decoded = Uri.UnescapeDataString(name);
-        return Redactor.IsSecretName(decoded) || QueryNames.Contains(decoded, StringComparer.OrdinalIgnoreCase);
+        // Signed URLs: sig=, X-Amz-Signature=.
+        return Redactor.IsSecretName(decoded) || QueryNames.Contains(decoded.Split('_', '.', '-')[^1], StringComparer.OrdinalIgnoreCase);
     }
 
     [GeneratedRegex(@"[A-Za-z][A-Za-z0-9+.-]*://[^\s""'<>`]+", RegexOptions.CultureInvariant)]
