@@ -13,12 +13,13 @@ internal static class ExecStageCommand
         var job = CommonOptions.Job();
         var stage = new Argument<string>("stage") { Description = "Stage id or name" };
         var outRoot = CommonOptions.Out();
-        var command = new Command("exec-stage", "Run a single stage of an existing job in this process, using the job's pipeline snapshot") { job, stage, outRoot };
+        var set = SecretSetOption.Create();
+        var command = new Command("exec-stage", "Run a single stage of an existing job in this process, using the job's pipeline snapshot") { job, stage, outRoot, set };
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var pipeline = SingleStage.LoadSnapshot(layout, Builtins.Create());
-            var outcome = await SingleStage.RunAsync(layout, pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken);
+            var snapshot = SnapshotLoader.Load(layout, Builtins.Create(), SecretSupply.FromProcess("exec-stage", parse.GetValue(set) ?? []));
+            var outcome = await SingleStage.RunAsync(layout, snapshot.Pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken, snapshot.Secrets);
             await output.WriteLineAsync($"{outcome.StageId}: {outcome.Status.ToText()}{(outcome.Reason is null ? "" : $" ({outcome.Reason})")}");
             return outcome.Status switch
             {

@@ -15,6 +15,9 @@ internal static class PipelineExecution
     {
         /// <summary>What to rerun on an existing job (<c>--force</c>, <c>--from</c>, <c>--until</c>, <c>--explain</c>).</summary>
         public Selection Rerun { get; init; } = Selection.None;
+
+        /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
+        public IReadOnlyList<string> Secrets { get; init; } = [];
     }
 
     public sealed record Selection(IReadOnlyList<string> Force, string? From, string? Until, bool Explain)
@@ -41,6 +44,7 @@ internal static class PipelineExecution
             ConsoleLevel = settings.Debug ? LogLevel.Debug : LogLevel.Information,
             CommandLine = [.. Environment.GetCommandLineArgs().Skip(1)],
             Overrides = settings.Overrides,
+            Secrets = [.. settings.Secrets, .. lineage.Secrets],
             Force = settings.Rerun.Force,
             From = settings.Rerun.From,
             Until = settings.Rerun.Until,

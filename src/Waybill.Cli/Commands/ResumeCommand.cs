@@ -14,7 +14,8 @@ internal static class ResumeCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Run up to N independent stages at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too (stage.log always has them)" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
-        var command = new Command("resume", "Continue a failed, cancelled or killed job: stages that are up to date are skipped, the rest run") { job, outRoot, jobs, debug, keepGoing };
+        var set = SecretSetOption.Create();
+        var command = new Command("resume", "Continue a failed, cancelled or killed job: stages that are up to date are skipped, the rest run") { job, outRoot, jobs, debug, keepGoing, set };
         var rerun = new RerunOptions();
         rerun.AddTo(command);
         var lineage = CommonOptions.OpenLineage();
@@ -22,12 +23,11 @@ internal static class ResumeCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var pipeline = SingleStage.LoadSnapshot(layout, Builtins.Create());
+            var snapshot = SnapshotLoader.Load(layout, Builtins.Create(), SecretSupply.FromProcess("resume", parse.GetValue(set) ?? []));
             await output.WriteLineAsync(Describe(layout));
-            var overrides = SingleStage.SnapshotOverrides(layout);
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
-                parse.GetValue(keepGoing), false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
-            var (_, code) = await PipelineExecution.RunAsync(pipeline, settings, output, cancellationToken);
+                parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse), Secrets = snapshot.Secrets };
+            var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;
         }));
         return command;

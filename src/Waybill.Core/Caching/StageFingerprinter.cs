@@ -60,7 +60,7 @@ public static class StageFingerprinter
         foreach (var (key, value) in pipeline.Env.Concat(stage.Env).OrderBy(e => e.Key, StringComparer.Ordinal))
             text.Append("env=").Append(key).Append('=').Append(Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key) ? Redactor.Mask : redactor.Redact(value)).Append('\n');
         foreach (var (tool, command) in stage.Tools.OrderBy(t => t.Key, StringComparer.Ordinal))
-            text.Append("tool=").Append(tool).Append('=').Append(command).Append('\n');
+            text.Append("tool=").Append(tool).Append('=').Append(redactor.Redact(command)).Append('\n');
         return Digest.Of(text.ToString(), pipeline.Checksum);
     }
 

@@ -41,7 +41,7 @@ internal static class JobRecords
             ["dotnet"] = Environment.Version.ToString(),
             ["waybill_version"] = RunServices.Version,
             ["working_directory"] = Environment.CurrentDirectory,
-            ["command_line"] = new JsonArray([.. options.CommandLine.Select(a => (JsonNode?)JsonValue.Create(redactor.Redact(a)))]),
+            ["command_line"] = new JsonArray([.. options.CommandLine.Select(a => (JsonNode?)JsonValue.Create(RedactArgument(a, redactor)))]),
             ["overrides"] = new JsonArray([.. options.Overrides.Select(a => (JsonNode?)JsonValue.Create(RedactOverride(a, redactor)))]),
             ["max_parallel"] = options.MaxParallel,
             ["keep_going"] = options.KeepGoing,
@@ -50,26 +50,62 @@ internal static class JobRecords
         AtomicFile.WriteAllText(layout.MetadataPath, metadata.ToJsonString(Indented));
     }
 
-    /// <summary>The pipeline file as run, so <c>waybill exec-stage</c> can run one stage later, in another process or on another node.</summary>
+    /// <summary>
+    /// The pipeline file as run, so <c>resume</c> and <c>exec-stage</c> can run it later, in another process or on another
+    /// node. Secrets are masked in a way the loader recognises (<see cref="SnapshotMasker"/>), and run.json records, by
+    /// name only, every secret the run was given, for those commands to ask for again.
+    /// </summary>
     public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, IReadOnlyList<string> overrides, Redactor redactor)
     {
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
         if (text is null) return;
-        // Secret values written in the file are masked here too: secrets belong in the environment, not in the job folder.
-        AtomicFile.WriteAllText(Path.Combine(layout.StateDir, "pipeline.yaml"), redactor.Redact(text));
+        var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
+        var yamlPath = Path.Combine(layout.StateDir, "pipeline.yaml");
+        if (snapshot is null)
+        {
+            // Cannot happen for a file the loader accepted; a snapshot that might hold a secret is not written at all.
+            File.Delete(yamlPath);
+            return;
+        }
+        var secrets = snapshot.Slots.Select(s => new RecordedSecret(s.Kind == SecretSlotKind.Text ? s.Name + " (line " + s.Node.Start.Line + ")" : s.Name, s.Kind, SecretOrigin.PipelineFile))
+            .Concat(overrides.Where(o => IsSecretOverride(o, redactor)).Select(o => new RecordedSecret(OverrideKey(o), SecretSlotKind.Config, SecretOrigin.SetOption)))
+            .Concat(pipeline.SecretEnv.Where(n => !pipeline.Env.ContainsKey(n) && Environment.GetEnvironmentVariable(n) is { Length: > 0 })
+                .Select(n => new RecordedSecret(n, SecretSlotKind.Env, SecretOrigin.Environment)))
+            .Distinct();
+        AtomicFile.WriteAllText(yamlPath, snapshot.Text);
         var run = new JsonObject
         {
             ["source_path"] = pipeline.SourcePath,
             ["base_directory"] = pipeline.BaseDirectory,
-            ["overrides"] = new JsonArray([.. overrides.Select(a => (JsonNode?)JsonValue.Create(RedactOverride(a, redactor)))]),
+            ["overrides"] = new JsonArray([.. overrides.Where(o => !IsSecretOverride(o, redactor)).Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["secrets"] = new JsonArray([.. secrets.Select(s => (JsonNode?)s.ToJson())]),
         };
         AtomicFile.WriteAllText(Path.Combine(layout.StateDir, "run.json"), run.ToJsonString(Indented));
+    }
+
+    /// <summary>A <c>--set</c> whose key looks secret or whose value holds a known secret: recorded by its key only.</summary>
+    public static bool IsSecretOverride(string item, Redactor redactor) =>
+        Redactor.IsSecretName(OverrideKey(item)) || redactor.Redact(item) != item;
+
+    public static string OverrideKey(string item)
+    {
+        var eq = item.IndexOf('=', StringComparison.Ordinal);
+        var key = (eq < 0 ? item : item[..eq]).Trim();
+        return key.StartsWith("config.", StringComparison.Ordinal) ? key["config.".Length..] : key;
     }
 
     private static string RedactOverride(string item, Redactor redactor)
     {
         var eq = item.IndexOf('=', StringComparison.Ordinal);
         return eq > 0 && Redactor.IsSecretName(item[..eq]) ? item[..(eq + 1)] + Redactor.Mask : redactor.Redact(item);
+    }
+
+    /// <summary>One word of the command line: <c>--set</c> values under secret names are masked whatever their length.</summary>
+    private static string RedactArgument(string argument, Redactor redactor)
+    {
+        if (argument.StartsWith("--set=", StringComparison.Ordinal)) return "--set=" + RedactOverride(argument["--set=".Length..], redactor);
+        // A URL's own credentials are found by its structure (an '=' in its query is not a key=value override).
+        return argument.Contains("://", StringComparison.Ordinal) ? redactor.Redact(argument) : RedactOverride(argument, redactor);
     }
 
     public static JobManifest NewJobManifest(JobLayout layout, Pipeline.PipelineDefinition pipeline, ExecutionPlan plan, string runId, TimeProvider time, string host, string pipelineLog) => new()

@@ -29,7 +29,7 @@ public static class PipelineRunner
         var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
         PrepareJobFolder(layout);
 
-        var redactor = SecretsOf(pipeline);
+        var redactor = SecretsOf(pipeline, options.Secrets);
         var runId = JobIds.NewRunId();
         using var runLock = RunLock.Acquire(layout, "run", runId);
         // Read under the lock; a job written by a newer Waybill is refused here, before anything in it is written.
@@ -234,26 +234,22 @@ public static class PipelineRunner
         }
     }
 
-    /// <summary>Secret values from the environment (by name or listed under <c>secrets:</c>) and from config keys that look secret.</summary>
-    internal static Redactor SecretsOf(PipelineDefinition pipeline)
+    /// <summary>
+    /// Secret values from the environment (by name or listed under <c>secrets:</c>), from <c>env:</c> entries and config
+    /// keys that look secret, and <paramref name="extra"/> ones the caller knows of (credentials in an option, values a
+    /// resumed job was given again).
+    /// </summary>
+    internal static Redactor SecretsOf(PipelineDefinition pipeline, IEnumerable<string>? extra = null)
     {
         var redactor = new Redactor();
         redactor.AddSecretEnvironment(StageContext.CurrentEnvironment());
         foreach (var name in pipeline.SecretEnv) redactor.Add(pipeline.Env.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name));
         foreach (var (key, value) in pipeline.Env.Concat(pipeline.Stages.SelectMany(s => s.Env)))
-            if (Redactor.IsSecretName(key)) redactor.Add(value);
+            if (Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key)) redactor.Add(value);
+        // Masking the config registers every value it masks, numbers and lists under secret names included.
         foreach (var config in pipeline.Stages.Select(pipeline.ConfigFor).Prepend(pipeline.Config))
-            AddSecretConfig(redactor, config, pipeline.SecretConfig, "");
+            Secrets.ConfigMask.MaskAll(config, pipeline.SecretConfig, redactor);
+        foreach (var value in extra ?? []) redactor.Add(value);
         return redactor;
-    }
-
-    private static void AddSecretConfig(Redactor redactor, System.Text.Json.Nodes.JsonObject config, IReadOnlyList<string> secretKeys, string prefix)
-    {
-        foreach (var (key, value) in config)
-        {
-            if (value is System.Text.Json.Nodes.JsonObject child) AddSecretConfig(redactor, child, secretKeys, prefix + key + ".");
-            else if (value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) && (Redactor.IsSecretName(key) || secretKeys.Contains(prefix + key)))
-                redactor.Add(text);
-        }
     }
 }

@@ -27,6 +27,8 @@ public sealed record RunOptions
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
+    /// <summary>More values to mask in everything the run writes: credentials given outside the pipeline, secrets a resumed job was given again.</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
     /// <summary>Told of every transition (exporters); their failures are logged as warnings, never fail the run.</summary>
     public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
     /// <summary>Stages (id or name) that run even when up to date (<c>--force</c>).</summary>

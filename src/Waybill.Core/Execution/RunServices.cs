@@ -9,7 +9,7 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     public TimeProvider Time { get; } = time;
     public Redactor Redactor { get; } = redactor;
     public ChecksumCache Checksums { get; } = checksums;
-    public ToolVersions Tools { get; } = new();
+    public ToolVersions Tools { get; } = new(redactor);
     public Func<string, string, StageLogHandle> OpenStageLog { get; } = openStageLog;
     public string Host { get; } = Environment.MachineName;
     public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)

@@ -11,12 +11,13 @@ namespace Waybill.Core.Execution;
 /// </summary>
 public static class SingleStage
 {
-    public static async Task<StageOutcome> RunAsync(JobLayout layout, PipelineDefinition pipeline, string stage, ILogSink? console, CancellationToken cancellationToken)
+    /// <param name="secrets">Values to mask besides those the pipeline marks secret (see <see cref="LoadedSnapshot.Secrets"/>).</param>
+    public static async Task<StageOutcome> RunAsync(JobLayout layout, PipelineDefinition pipeline, string stage, ILogSink? console, CancellationToken cancellationToken, IReadOnlyList<string>? secrets = null)
     {
         var definition = pipeline.Find(stage) ?? throw new PipelineInvalidException(new PipelineError(
             $"job {layout.JobId} has no stage '{stage}'", Hint: $"stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}"));
         var time = TimeProvider.System;
-        var redactor = PipelineRunner.SecretsOf(pipeline);
+        var redactor = PipelineRunner.SecretsOf(pipeline, secrets);
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information, legacyStageLogs: false, layout.LatestPipelineLog());
         var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
         var plan = new ExecutionPlan(pipeline);
@@ -45,24 +46,4 @@ public static class SingleStage
         JobRecords.SealLogs(job, layout, job, pipelineLog, pipeline.Checksum);
         ManifestJson.Write(layout.JobManifestPath, job);
     }
-
-    /// <summary>The pipeline a job ran, read back from its snapshot.</summary>
-    public static PipelineDefinition LoadSnapshot(JobLayout layout, Stages.BuiltinStages? builtins = null)
-    {
-        var yaml = Path.Combine(layout.StateDir, "pipeline.yaml");
-        var run = Path.Combine(layout.StateDir, "run.json");
-        if (!File.Exists(yaml) || !File.Exists(run))
-            throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
-        var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run))!;
-        var overrides = OverridesOf(info);
-        var baseDirectory = info["base_directory"]?.GetValue<string>();
-        return PipelineFileLoader.Parse(File.ReadAllText(yaml), info["source_path"]?.GetValue<string>() ?? yaml, overrides, builtins, baseDirectory);
-    }
-
-    /// <summary>The <c>--set</c> overrides the job was run with, as its snapshot recorded them (already applied by <see cref="LoadSnapshot"/>).</summary>
-    public static IReadOnlyList<string> SnapshotOverrides(JobLayout layout) =>
-        OverridesOf(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout.StateDir, "run.json")))!);
-
-    private static List<string> OverridesOf(System.Text.Json.Nodes.JsonNode info) =>
-        info["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
 }

@@ -252,7 +252,7 @@ public sealed class StageContext
     {
         lock (_gate)
         {
-            Manifest.ToolVersions[tool] = version;
+            Manifest.ToolVersions[tool] = _redactor.Redact(version);
             if (versionCommand is not null) ToolCommands[tool] = versionCommand;
         }
     }

@@ -5,10 +5,12 @@ using Waybill.Core.Processes;
 namespace Waybill.Core.Execution;
 
 /// <summary>
-/// Runs each distinct version command once per run and keeps the first line it prints. A command that has not finished
-/// within <see cref="Timeout"/> (WAYBILL_TOOL_TIMEOUT seconds, default 10) is ended and its version recorded as unknown.
+/// Runs each distinct version command once per run and keeps the first line it prints, secrets masked: a tool may
+/// print a token from the environment, and the line is written to the manifest (masked the same way on every run,
+/// so the comparison with the recorded version still holds). A command that has not finished within
+/// <see cref="Timeout"/> (WAYBILL_TOOL_TIMEOUT seconds, default 10) is ended and its version recorded as unknown.
 /// </summary>
-public sealed class ToolVersions
+public sealed class ToolVersions(Secrets.Redactor redactor)
 {
     /// <summary>The engine environment variable that sets the timeout, in seconds.</summary>
     public const string TimeoutVariable = "WAYBILL_TOOL_TIMEOUT";
@@ -24,7 +26,7 @@ public sealed class ToolVersions
 
     /// <summary>The first line the command prints, or a text starting with <c>unknown (</c> that says why there is none.</summary>
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>
-        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(() => ProbeAsync(command, cancellationToken))).Value;
+        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)))).Value;
 
     /// <summary>True for a version <see cref="GetAsync"/> gave up on because the command ran past <see cref="Timeout"/>.</summary>
     public static bool TimedOut(string version) => version.StartsWith(TimedOutPrefix, StringComparison.Ordinal);

@@ -20,10 +20,10 @@ public sealed class PipelineFileLoader
     private readonly string _display;
     private readonly List<PipelineError> _errors = [];
 
-    private PipelineFileLoader(string file)
+    private PipelineFileLoader(string file, string? display = null)
     {
         _file = Path.GetFullPath(file);
-        _display = file;
+        _display = display ?? file;
     }
 
     /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
@@ -54,6 +54,17 @@ public sealed class PipelineFileLoader
         return definition;
     }
 
+    /// <summary>A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it was run from.</summary>
+    public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides, BuiltinStages? builtins, string? baseDirectory)
+    {
+        var loader = new PipelineFileLoader(sourcePath, display);
+        var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, builtins ?? BuiltinStages.Default);
+        if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
+        if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
+        PipelineValidator.ThrowIfInvalid(definition);
+        return definition;
+    }
+
     private PipelineDefinition? Read(string yaml, string baseDirectory, BuiltinStages builtins)
     {
         var stream = new YamlStream();
@@ -73,6 +84,12 @@ public sealed class PipelineFileLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? null : YamlValues.At(_display, stream.Documents[0].RootNode));
+            return null;
+        }
+        if (Secrets.SnapshotMasker.FirstMasked(root) is { } masked)
+        {
+            Error("this value is a masked secret from a job's pipeline snapshot, not a value", YamlValues.At(_display, masked), hint:
+                "a snapshot is run by 'waybill resume' or 'waybill exec-stage', which ask for its secrets; in a pipeline file, write the value or read it from the environment");
             return null;
         }
         CheckKeys(root, TopKeys, "pipeline");

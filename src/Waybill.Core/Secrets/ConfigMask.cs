@@ -7,14 +7,18 @@ public static class ConfigMask
 {
     public static JsonNode? Mask(string key, JsonNode? value, IReadOnlyList<string> secretConfig, Redactor redactor, string prefix = "")
     {
+        var secret = Redactor.IsSecretName(key) || secretConfig.Contains(prefix + key);
         if (value is JsonValue v && v.TryGetValue<string>(out var text))
         {
-            if (Redactor.IsSecretName(key) || secretConfig.Contains(prefix + key))
-            {
-                redactor.Add(text);
-                return JsonValue.Create(Redactor.Mask);
-            }
-            return JsonValue.Create(redactor.Redact(text));
+            if (!secret) return JsonValue.Create(redactor.Redact(text));
+            redactor.Add(text);
+            return JsonValue.Create(Redactor.Mask);
+        }
+        // A number under a secret name (a PIN, a numeric key) is as secret as a string; true and false are not worth hiding.
+        if (secret && value is JsonValue number && number.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+        {
+            redactor.Add(number.ToJsonString());
+            return JsonValue.Create(Redactor.Mask);
         }
         if (value is JsonObject obj)
             foreach (var (k, child) in obj.ToList()) obj[k] = Mask(k, child?.DeepClone(), secretConfig, redactor, prefix + key + ".");

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Waybill.Core.Secrets;
 
-/// <summary>Replaces secret values with <c>***</c> in anything the engine writes: log lines, manifests, events, reports.</summary>
+/// <summary>
+/// Replaces secret values with <c>***</c> in anything the engine writes: log lines, manifests, events, reports.
+/// Credentials inside URLs (<c>user:password@</c>, <c>?api_key=</c>) are masked too, known or not (<see cref="UrlCredentials"/>).
+/// </summary>
 public sealed partial class Redactor
 {
     public const string Mask = "***";
@@ -37,11 +40,10 @@ public sealed partial class Redactor
 
     public string Redact(string text)
     {
-        var secrets = _secrets;
-        if (secrets.Length == 0 || string.IsNullOrEmpty(text)) return text;
-        foreach (var secret in secrets)
+        if (string.IsNullOrEmpty(text)) return text;
+        foreach (var secret in _secrets)
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Mask, StringComparison.Ordinal);
-        return text;
+        return UrlCredentials.Mask(text);
     }
 
     // Whole name segments only: TMDB_API_KEY, access_token, client-secret, db.password — but not max_tokens or keyframes.

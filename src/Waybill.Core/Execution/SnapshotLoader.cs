@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Waybill.Core.Jobs;
+using Waybill.Core.Pipeline;
+using Waybill.Core.Secrets;
+using YamlDotNet.RepresentationModel;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// Reads a job's pipeline back from its snapshot (<c>.waybill/pipeline.yaml</c> and <c>run.json</c>) for <c>resume</c>
+/// and <c>exec-stage</c>, with every secret the first run was given filled in again: from the pipeline file when it is
+/// still there and unchanged (secrets aside), else from <c>--set</c> or the environment. A secret nobody gives stops
+/// the command, with every missing one named; a mask is never run as a value.
+/// </summary>
+public static class SnapshotLoader
+{
+    public static LoadedSnapshot Load(JobLayout layout, Stages.BuiltinStages? builtins, SecretSupply supply)
+    {
+        var yamlPath = Path.Combine(layout.StateDir, "pipeline.yaml");
+        var runPath = Path.Combine(layout.StateDir, "run.json");
+        if (!File.Exists(yamlPath) || !File.Exists(runPath))
+            throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        var info = ReadRunInfo(runPath);
+        var text = File.ReadAllText(yamlPath);
+        var sourcePath = info["source_path"]?.GetValue<string>();
+        var baseDirectory = info["base_directory"]?.GetValue<string>();
+        var root = SnapshotMasker.TryLoad(text);
+        // The loader reports what is wrong with the snapshot, at its own line and column.
+        if (root is null) return new LoadedSnapshot(PipelineFileLoader.ParseSnapshot(text, yamlPath, sourcePath ?? yamlPath, null, builtins, baseDirectory), [], []);
+
+        var overrides = Strings(info["overrides"]);
+        var recorded = info["secrets"] is JsonArray list ? [.. list.Select(RecordedSecret.FromJson).OfType<RecordedSecret>()] : Legacy(text, yamlPath, overrides);
+        var slots = SnapshotMasker.Find(root);
+        var ask = new SecretRequest(supply, sourcePath is null ? "the pipeline file" : Path.GetFileName(sourcePath), yamlPath);
+        var given = ask.ReadSet([.. slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name), .. recorded.Where(r => r.Kind == SecretSlotKind.Config).Select(r => r.Name)]);
+
+        var secrets = new List<string>();
+        var fill = new List<string>();
+        string yaml = text, display = yamlPath;
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        if (slots.Count > 0 && Unchanged(sourcePath, text, slots) is { } original)
+        {
+            (yaml, display) = (original, sourcePath!);
+            secrets.AddRange(SnapshotMasker.Unmasked(original, slots));
+        }
+        else if (slots.Count > 0)
+        {
+            var values = slots.ToDictionary(s => s, s => ask.FileValue(s, given));
+            fill.AddRange(slots.Where(s => s.Kind == SecretSlotKind.Config && values[s] is not null).Select(s => s.Name + "=" + values[s]));
+            asked.UnionWith(slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name));
+            secrets.AddRange(values.Values.OfType<string>());
+            if (!ask.Failed) yaml = SnapshotMasker.Fill(text, root, slots, s => s.Kind == SecretSlotKind.Env ? SnapshotMasker.Quote(values[s]!) : "~") ?? text;
+        }
+        foreach (var secret in recorded.Where(r => r.Origin != SecretOrigin.PipelineFile && !asked.Contains(r.Name)))
+            if (ask.RecordedValue(secret, given) is { } value)
+            {
+                secrets.Add(value);
+                if (secret.Kind == SecretSlotKind.Config) fill.Add(secret.Name + "=" + value);
+            }
+        ask.ThrowIfMissing();
+        List<string> applied = [.. overrides, .. fill.DistinctBy(JobRecords.OverrideKey)];
+        var pipeline = PipelineFileLoader.ParseSnapshot(yaml, display, sourcePath ?? yamlPath, applied, builtins, baseDirectory);
+        return new LoadedSnapshot(pipeline, applied, secrets);
+    }
+
+    private static JsonNode ReadRunInfo(string runPath)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(runPath)) ?? throw new JsonException("it holds null");
+        }
+        catch (JsonException e)
+        {
+            throw new PipelineInvalidException(new PipelineError($"{runPath} is not valid JSON: {e.Message}", Hint: "the job's snapshot is damaged; run the pipeline again with 'waybill run <file> --job-id <id>'"));
+        }
+    }
+
+    /// <summary>
+    /// A snapshot written before secrets were recorded by name masked them as <c>***</c> in place: such a value cannot be
+    /// told from text, so a snapshot holding one is refused; <c>--set</c> items recorded as <c>key=***</c> are asked for.
+    /// </summary>
+    private static List<RecordedSecret> Legacy(string text, string yamlPath, List<string> overrides)
+    {
+        if (text.Contains(Redactor.Mask, StringComparison.Ordinal))
+            throw new PipelineInvalidException(new PipelineError($"the pipeline snapshot {yamlPath} was written by an older Waybill that masked secrets as *** in place; they cannot be given back",
+                Hint: "run the pipeline again: waybill run <pipeline file> --job-id <id>"));
+        var masked = overrides.Where(o => o.Contains(Redactor.Mask, StringComparison.Ordinal)).ToList();
+        overrides.RemoveAll(masked.Contains);
+        return [.. masked.Select(o => new RecordedSecret(JobRecords.OverrideKey(o), SecretSlotKind.Config, SecretOrigin.SetOption))];
+    }
+
+    /// <summary>The pipeline file's text, when it masks exactly to the snapshot: the file the job ran, secrets included.</summary>
+    private static string? Unchanged(string? sourcePath, string snapshot, IReadOnlyList<SecretSlot> slots)
+    {
+        if (sourcePath is null || !File.Exists(sourcePath)) return null;
+        try
+        {
+            var original = File.ReadAllText(sourcePath);
+            return SnapshotMasker.MaskLike(original, slots) == snapshot ? original : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? [.. array.Select(n => n?.GetValue<string>()).OfType<string>()] : [];
+}
