@@ -222,7 +222,7 @@ internal static class JobRecords
     public static StageOutcome RecordNoSpace(StageInvocation invocation, RunServices services, DiskFullWatch diskFull, Exception error)
     {
         var path = invocation.Layout.StageManifestPath(invocation.Stage.Id);
-        diskFull.FreeSpace(error, path);
+        diskFull.FreeSpace(error, path, records: true);
         var reason = $"{diskFull.Message ?? "no space left"}: {error.Message}";
         var manifest = Placeholder(invocation, services, StageStatus.Failed, reason);
         manifest.Errors.Add(new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = reason, ExceptionType = error.GetType().FullName, ExceptionMessage = error.Message });

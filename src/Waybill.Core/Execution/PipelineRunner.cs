@@ -135,7 +135,7 @@ public static class PipelineRunner
             }
             catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e))
             {
-                if (!diskFull.FreeSpace(e, layout.JobManifestPath) && !mustLand) return;
+                if (!diskFull.FreeSpace(e, layout.JobManifestPath, records: true) && !mustLand) return;
             }
             JobManifestSeal.Write(layout, job, pipeline.Checksum);
         }

@@ -115,7 +115,7 @@ public static class StageRunner
         {
             return ManifestJson.Write(path, manifest, services.Checksums.Algorithm);
         }
-        catch (IOException e) when (services.DiskFull?.FreeSpace(e, path) == true)
+        catch (IOException e) when (services.DiskFull?.FreeSpace(e, path, records: true) == true)
         {
             var problem = new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = $"{services.DiskFull.Message}: this manifest was first refused ({e.Message})" };
             if (manifest.Status == "failed") manifest.Errors.Add(problem);

@@ -20,7 +20,8 @@ public static class FileSystemErrors
         for (var e = error; e is not null; e = e.InnerException)
         {
             if (e is IOException && e.HResult is NoSpace or QuotaExceeded) return true;
-            if (IsDiskFullText(e.Message)) return true;
+            // Preallocation (FileStream's preallocationSize) says it in its own words.
+            if (IsDiskFullText(e.Message) || e.Message.Contains("because the disk was full", StringComparison.Ordinal)) return true;
         }
         return false;
     }

@@ -20,11 +20,12 @@ public sealed class DiskFullWatch(RecordReserve? reserve, string jobRoot)
     /// For a writer whose write failed: true when the failure was the disk filling up and space was freed just now,
     /// so one retry may succeed. Any other failure, or a second full disk, is false: the writer gives up as before.
     /// </summary>
-    public bool FreeSpace(Exception error, string? path = null)
+    /// <param name="records">A manifest: it may also have the last part of the reserve, kept from the logs.</param>
+    public bool FreeSpace(Exception error, string? path = null, bool records = false)
     {
         if (!FileSystemErrors.IsDiskFull(error)) return false;
         Remember(path ?? jobRoot);
-        return reserve?.Release() ?? false;
+        return reserve?.Release(records) ?? false;
     }
 
     /// <summary>For a stage that failed: true when what it reported says the disk is full (its command's own words).</summary>
