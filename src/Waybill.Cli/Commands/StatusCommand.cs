@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Waybill.Cli.Output;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
@@ -23,7 +24,11 @@ internal static class StatusCommand
                 return ExitCodes.Success;
             }
             var jobManifest = ManifestJson.ReadJob(layout.JobManifestPath);
-            output.WriteLine($"Job {jobManifest.JobId} — pipeline {jobManifest.Pipeline} — {jobManifest.Status.ToUpperInvariant()} ({jobManifest.DurationSeconds:0.0}s), run {jobManifest.RunId}");
+            // "running" is true only while a live run holds the lock; otherwise it is what a killed run left behind.
+            var interrupted = jobManifest.Status == "running" && !RunLock.IsHeld(layout, out _);
+            var state = interrupted ? "INTERRUPTED (no live run holds the lock)" : jobManifest.Status.ToUpperInvariant();
+            output.WriteLine($"Job {jobManifest.JobId} — pipeline {jobManifest.Pipeline} — {state} ({jobManifest.DurationSeconds:0.0}s), run {jobManifest.RunId}");
+            if (interrupted) output.WriteLine($"The run was killed before it finished; 'waybill resume {jobManifest.JobId}' runs what it left unfinished.");
             var stages = jobManifest.Stages.Select(s =>
             {
                 var path = layout.StageManifestPath(s.StageId);
@@ -33,6 +38,10 @@ internal static class StatusCommand
                     Status = s.Status, StatusReason = s.StatusReason, Kind = "?", Host = jobManifest.Host, WaybillVersion = jobManifest.WaybillVersion,
                 };
             }).ToList();
+            if (interrupted)
+            {
+                foreach (var stage in stages.Where(s => s.Status == "running")) stage.Status = "interrupted";
+            }
             Summary.Print(output, layout.Root, stages);
             return ExitCodes.Success;
         }));

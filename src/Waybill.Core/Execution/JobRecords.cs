@@ -252,6 +252,28 @@ internal static class JobRecords
         }
     }
 
+    /// <summary>
+    /// A stage whose own records met a full disk: its manifest says so, written in the space the reserve gives back.
+    /// </summary>
+    public static StageOutcome RecordNoSpace(StageInvocation invocation, RunServices services, DiskFullWatch diskFull, Exception error)
+    {
+        var path = invocation.Layout.StageManifestPath(invocation.Stage.Id);
+        diskFull.FreeSpace(error, path, records: true);
+        var reason = $"{diskFull.Message ?? "no space left"}: {error.Message}";
+        var manifest = Placeholder(invocation, services, StageStatus.Failed, reason);
+        manifest.Errors.Add(new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = reason, ExceptionType = error.GetType().FullName, ExceptionMessage = error.Message });
+        string? checksum = null;
+        try
+        {
+            checksum = ManifestJson.Write(path, manifest, services.Checksums.Algorithm);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not even this fits: the job manifest and the pipeline log still say why.
+        }
+        return new StageOutcome(invocation.Stage.Id, StageStatus.Failed, reason, 0, manifest) { ManifestChecksum = checksum };
+    }
+
     public static StageManifest Placeholder(StageInvocation invocation, RunServices services, StageStatus status, string reason) => new()
     {
         Stage = invocation.Stage.Name,

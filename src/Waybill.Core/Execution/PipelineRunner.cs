@@ -34,9 +34,12 @@ public static class PipelineRunner
         using var runLock = RunLock.Acquire(layout, "run", runId);
         // Read under the lock; a job written by a newer Waybill is refused here, before anything in it is written.
         var previousJob = JobRecords.TryReadJob(layout);
-        using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs);
+        // Room to record a failure in when the disk fills up: given back to the first writer that meets a full disk.
+        using var reserve = TakeReserve(layout, plan.Order.Count);
+        var diskFull = new DiskFullWatch(reserve, layout.Root);
+        using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs, onDiskFull: e => diskFull.FreeSpace(e));
         // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.
-        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
+        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage) { DiskFull = diskFull };
         var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
         var freshness = new FreshnessCheck(pipeline, layout, services);
         var clock = Stopwatch.StartNew();
@@ -49,7 +52,8 @@ public static class PipelineRunner
         JobRecords.WriteSnapshot(layout, pipeline, options.Overrides, redactor);
         var job = JobRecords.NewJobManifest(layout, pipeline, plan, runId, time, services.Host, Path.GetRelativePath(layout.Root, logging.PipelineLogPath));
         JobRecords.KeepUnselected(job, layout, selection, previousJob);
-        ManifestJson.Write(layout.JobManifestPath, job);
+        job.JobFiles = JobFiles.Seal(layout, pipeline.Checksum);
+        WriteJob(mustLand: true);
         logging.Events.Transition(time.GetUtcNow(), "job_started", null, "running", null, null);
         var observers = new RunObservers(options.Observers, log);
         observers.Each(o => o.JobStarted(new RunStarted(pipeline, layout, runId, time.GetUtcNow(), log, redactor)));
@@ -63,6 +67,7 @@ public static class PipelineRunner
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
         var childrenBefore = ChildProcess.Started;
         string? stoppedBy = null;
+        string? noSpace = null;
         var lastJobWrite = Stopwatch.StartNew();
 
         while (pending.Count > 0 || running.Count > 0)
@@ -81,7 +86,9 @@ public static class PipelineRunner
 
             if (running.Count == 0)
             {
-                var reason = cancellationToken.IsCancellationRequested ? null : stoppedBy is null ? "dependencies never completed" : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
+                var reason = cancellationToken.IsCancellationRequested ? null
+                    : noSpace is not null ? $"not run: {noSpace}"
+                    : stoppedBy is null ? "dependencies never completed" : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
                 foreach (var id in pending.InOrder().ToList())
                     Record(NotRun(id, reason is null ? StageStatus.Cancelled : StageStatus.Skipped, reason ?? "run cancelled before the stage started"));
                 break;
@@ -90,13 +97,17 @@ public static class PipelineRunner
             var finished = await Task.WhenAny(running.Keys);
             running.Remove(finished);
             var outcome = await finished;
+            // A full disk fails every stage after it: none starts, --keep-going or not.
+            if (outcome.Status == StageStatus.Failed && (diskFull.Message is not null || diskFull.FreeSpaceIfFull(outcome.Manifest.Errors.Select(e => e.Message).Append(outcome.Reason))))
+                noSpace ??= diskFull.Message;
             Record(outcome);
-            if (outcome.Status == StageStatus.Failed && !options.KeepGoing) stoppedBy ??= outcome.StageId;
+            if (outcome.Status == StageStatus.Failed && (!options.KeepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
         }
 
         clock.Stop();
         if (ChildProcess.Started > childrenBefore && LeftoverRun.StopStrays(layout, runId) is > 0 and var strays)
             log.LogWarning("Stopped {Count} process group(s) that commands of this run left running outside their own (setsid, daemons)", strays);
+        if (diskFull.TakeAnnouncement() is { } late) log.LogError("{Problem}: the run's records went into the space Waybill reserved for them", late);
         var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;
@@ -113,11 +124,27 @@ public static class PipelineRunner
         logging.Dispose();
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
         JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
-        ManifestJson.Write(layout.JobManifestPath, job);
+        WriteJob(mustLand: true);
 
         return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id)).Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
 
         int Count(StageStatus s) => outcomes.Values.Count(o => o.Status == s);
+
+        // A write that meets a full disk is tried again in the space the reserve gives back; one that may wait for the next
+        // write (mid-run) is left for it once the reserve is gone. The first and the last write always try again.
+        void WriteJob(bool mustLand)
+        {
+            try
+            {
+                JobManifestSeal.Write(layout, job, pipeline.Checksum);
+                return;
+            }
+            catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e))
+            {
+                if (!diskFull.FreeSpace(e, layout.JobManifestPath, records: true) && !mustLand) return;
+            }
+            JobManifestSeal.Write(layout, job, pipeline.Checksum);
+        }
 
         async Task<StageOutcome> DecideAndExecute(StageDefinition stage)
         {
@@ -167,6 +194,7 @@ public static class PipelineRunner
 #pragma warning restore CA1031
             {
                 log.LogError(e, "stage {Stage} could not run: {Reason}", invocation.Stage.Id, e.Message);
+                if (IO.FileSystemErrors.IsDiskFull(e)) return JobRecords.RecordNoSpace(invocation, services, diskFull, e);
                 var manifest = ManifestJson.TryReadStage(layout.StageManifestPath(invocation.Stage.Id), out var m) ? m! : null;
                 return new StageOutcome(invocation.Stage.Id, StageStatus.Failed, e.Message, 0, manifest ?? JobRecords.Placeholder(invocation, services, StageStatus.Failed, e.Message));
             }
@@ -195,11 +223,27 @@ public static class PipelineRunner
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
             observers.Each(o => o.StageFinished(Invocation(plan.ById[outcome.StageId]), outcome, time.GetUtcNow()));
             JobRecords.Update(job, outcome, layout, pipeline.Checksum);
+            if (diskFull.TakeAnnouncement() is { } full)
+                log.LogError("{Problem}: no more stages start; the failure is recorded in the space Waybill reserved for it. Free space there, then run 'waybill resume {JobId}'", full, jobId);
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
             {
-                ManifestJson.Write(layout.JobManifestPath, job);
+                WriteJob(mustLand: false);
                 lastJobWrite.Restart();
             }
+        }
+    }
+
+    private static RecordReserve TakeReserve(JobLayout layout, int stageCount)
+    {
+        var bytes = RecordReserve.SizeFor(stageCount);
+        try
+        {
+            return RecordReserve.Take(layout, bytes);
+        }
+        catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e))
+        {
+            throw new JobFolderException($"{IO.FileSystemErrors.NoSpaceOn(layout.Root)}: the run did not start, nothing was changed " +
+                $"(it sets aside {bytes / 1024} KiB to record its results). Free space there and run again.", e);
         }
     }
 

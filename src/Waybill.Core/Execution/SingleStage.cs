@@ -7,7 +7,8 @@ namespace Waybill.Core.Execution;
 
 /// <summary>
 /// Runs one stage of an existing job in this process (<c>waybill exec-stage</c>): what a scheduler such as Slurm
-/// runs on a compute node. Its lines join the job's latest pipeline log and events.jsonl.
+/// runs on a compute node. Its lines join the job's latest pipeline log and events.jsonl. It holds the job's run lock
+/// like <c>run</c>, <c>resume</c> and <c>clean</c>: one writer per job folder, so it is refused while a run lives.
 /// </summary>
 public static class SingleStage
 {
@@ -18,10 +19,13 @@ public static class SingleStage
             $"job {layout.JobId} has no stage '{stage}'", Hint: $"stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}"));
         var time = TimeProvider.System;
         var redactor = PipelineRunner.SecretsOf(pipeline, secrets);
+        var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
+        // The stage joins the job's last run (its run id); the lock says it is exec-stage that holds the job.
+        using var runLock = RunLock.Acquire(layout, "exec-stage", runId);
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information, legacyStageLogs: false, layout.LatestPipelineLog());
+        if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, logging.Pipeline);
         var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
         var plan = new ExecutionPlan(pipeline);
-        var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);
         OutputsAside.Recover(layout, definition, logging.Pipeline);
         StageTransitions.Started(logging.Pipeline, invocation);
@@ -44,6 +48,6 @@ public static class SingleStage
         var manifests = job.Stages.Select(s => layout.StageManifestPath(s.StageId)).Where(File.Exists).Select(ManifestJson.ReadStage);
         job.Lineage = [.. JobRecords.LineageOf(manifests)];
         JobRecords.SealLogs(job, layout, job, pipelineLog, pipeline.Checksum);
-        ManifestJson.Write(layout.JobManifestPath, job);
+        JobManifestSeal.Write(layout, job, pipeline.Checksum);
     }
 }

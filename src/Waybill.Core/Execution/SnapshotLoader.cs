@@ -21,6 +21,7 @@ public static class SnapshotLoader
         var runPath = Path.Combine(layout.StateDir, "run.json");
         if (!File.Exists(yamlPath) || !File.Exists(runPath))
             throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        ThrowIfSnapshotChanged(layout);
         var info = ReadRunInfo(runPath);
         var text = File.ReadAllText(yamlPath);
         var sourcePath = info["source_path"]?.GetValue<string>();
@@ -62,6 +63,26 @@ public static class SnapshotLoader
         List<string> applied = [.. overrides, .. fill.DistinctBy(JobRecords.OverrideKey)];
         var pipeline = PipelineFileLoader.ParseSnapshot(yaml, display, sourcePath ?? yamlPath, applied, builtins, baseDirectory);
         return new LoadedSnapshot(pipeline, applied, secrets);
+    }
+
+    /// <summary>
+    /// The snapshot is what the job ran: one edited since (a changed command, say) would run something no record
+    /// describes, so it is refused, file by file, against the seals the job manifest keeps.
+    /// </summary>
+    private static void ThrowIfSnapshotChanged(JobLayout layout)
+    {
+        var job = File.Exists(layout.JobManifestPath) ? JobRecords.TryReadJob(layout) : null;
+        if (job is null) return;
+        var errors = new List<PipelineError>();
+        foreach (var seal in job.JobFiles.Where(f => f.Path.StartsWith(".waybill/", StringComparison.Ordinal)))
+        {
+            if (JobFiles.Difference(layout, seal) is not { } now) continue;
+            var full = layout.Resolve(seal.Path);
+            var what = now == "missing" ? "is missing" : $"was changed after the run wrote it (its checksum is {now}, the job manifest recorded {seal.Checksum})";
+            errors.Add(new PipelineError($"the pipeline snapshot {full} {what}; resume and exec-stage run only what the job ran",
+                Hint: $"restore the file, or run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}' (which writes a new snapshot)"));
+        }
+        if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
 
     private static JsonNode ReadRunInfo(string runPath)

@@ -114,10 +114,26 @@ public static class StageRunner
         }
         log.Logger.LogDebug("stage {StageId} finished: {Status} in {Seconds:0.###}s", stage.Id, manifest.Status, manifest.DurationSeconds);
         CloseAndSeal(log, manifest, layout, services);
-        var checksum = ManifestJson.Write(manifestPath, manifest, services.Checksums.Algorithm);
+        var checksum = WriteManifest(manifestPath, manifest, services);
         // Only once the manifest says success: a run killed before this point puts the previous outputs back (OutputsAside.Recover).
         if (status == StageStatus.Success) aside?.Discard();
         return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest) { ManifestChecksum = checksum };
+    }
+
+    /// <summary>The final manifest; one that meets a full disk says so and goes again into the space the run reserved for it.</summary>
+    private static string WriteManifest(string path, StageManifest manifest, RunServices services)
+    {
+        try
+        {
+            return ManifestJson.Write(path, manifest, services.Checksums.Algorithm);
+        }
+        catch (IOException e) when (services.DiskFull?.FreeSpace(e, path, records: true) == true)
+        {
+            var problem = new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = $"{services.DiskFull.Message}: this manifest was first refused ({e.Message})" };
+            if (manifest.Status == "failed") manifest.Errors.Add(problem);
+            else manifest.Warnings.Add(problem);
+            return ManifestJson.Write(path, manifest, services.Checksums.Algorithm);
+        }
     }
 
     /// <summary>

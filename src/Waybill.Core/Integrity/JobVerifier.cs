@@ -29,6 +29,9 @@ public static class JobVerifier
             if (ReadStage(layout, job.Stages[i], i, sink, work) is { } manifest) manifests[manifest.StageId] = manifest;
         }
         RunStateCheck.Check(layout, job, manifests, sink);
+        // While a run holds the job it rewrites these files; RunStateCheck has said so.
+        if (!RunLock.IsHeld(layout, out _)) JobFileCheck.Check(layout, job, sink);
+        work.Add(_ => EventsCheck.Check(layout, sink));
         foreach (var manifest in manifests.Values)
         {
             QueueFiles(layout, manifest, manifests, sink, work, options.Fast);

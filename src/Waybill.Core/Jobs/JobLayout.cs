@@ -19,8 +19,19 @@ public sealed class JobLayout
     public string EventsPath => Path.Combine(LogsDir, "events.jsonl");
     public string JobManifestPath => Path.Combine(Root, "manifest.json");
     public string MetadataPath => Path.Combine(Root, "metadata.json");
+    /// <summary><c>.waybill/manifest.checksum</c>: the checksum of manifest.json as last written, so an edit of it is caught.</summary>
+    public string JobManifestChecksumPath => Path.Combine(StateDir, "manifest.checksum");
+    /// <summary><c>.waybill/pipeline.yaml</c>: the pipeline file as run, what resume and exec-stage run again.</summary>
+    public string SnapshotPath => Path.Combine(StateDir, "pipeline.yaml");
+    /// <summary><c>.waybill/run.json</c>: where the snapshot came from and the <c>--set</c> overrides it ran with.</summary>
+    public string SnapshotRunPath => Path.Combine(StateDir, "run.json");
 
-    public string PipelineLogPath(DateTimeOffset localStart) => Path.Combine(LogsDir, $"99_pipeline_{localStart:yyyyMMdd_HHmmss}.log");
+    /// <summary>
+    /// <c>logs/99_pipeline_&lt;YYYYMMDD_HHMMSS&gt;.log</c> as the seeds name it; a second run started in the same second
+    /// (<paramref name="attempt"/> 2, 3, …) gets <c>_2</c>, <c>_3</c>, … before the extension.
+    /// </summary>
+    public string PipelineLogPath(DateTimeOffset localStart, int attempt = 1) =>
+        Path.Combine(LogsDir, $"99_pipeline_{localStart:yyyyMMdd_HHmmss}{(attempt > 1 ? "_" + attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}.log");
 
     public string LegacyStageLogPath(string stageId, DateTimeOffset localStart) => Path.Combine(LogsDir, $"{stageId}_{localStart:yyyyMMdd_HHmmss}.log");
 
@@ -40,7 +51,7 @@ public sealed class JobLayout
 
     /// <summary>The newest pipeline log, or null before any run.</summary>
     public string? LatestPipelineLog() =>
-        Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, StringComparer.Ordinal).LastOrDefault() : null;
+        Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, PipelineLogOrder.Instance).LastOrDefault() : null;
 
     /// <summary>Relative to the job folder with forward slashes, or null when the path is outside it.</summary>
     public string? RelativeToJob(string path)

@@ -57,7 +57,14 @@ public sealed class RunLock : IDisposable
     /// <exception cref="JobLockedException">Another live process holds the job.</exception>
     public static RunLock Acquire(JobLayout layout, string purpose, string? runId = null)
     {
-        Directory.CreateDirectory(layout.StateDir);
+        try
+        {
+            Directory.CreateDirectory(layout.StateDir);
+        }
+        catch (IOException e) when (IO.FileSystemErrors.IsReadOnly(e))
+        {
+            throw ReadOnly(layout, e);
+        }
         var lockPath = LockPath(layout);
         var infoPath = InfoPath(layout);
         FileStream handle;
@@ -69,9 +76,14 @@ public sealed class RunLock : IDisposable
             // another process holds the lock.)
             handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
         }
-        catch (IOException)
+        catch (IOException e) when (!IO.FileSystemErrors.IsReadOnly(e))
         {
             throw Locked(layout, infoPath);
+        }
+        catch (IOException e)
+        {
+            // A job on a read-only mount cannot be changed by anyone: say so, not "in use".
+            throw ReadOnly(layout, e);
         }
         bool locked;
         try
@@ -94,6 +106,10 @@ public sealed class RunLock : IDisposable
         AtomicFile.WriteAllText(infoPath, mine.ToJson());
         return new RunLock(handle, infoPath, previous);
     }
+
+    private static IOException ReadOnly(JobLayout layout, Exception? inner) => new(
+        $"job {layout.JobId} cannot be changed: {IO.FileSystemErrors.Describe(layout.Root)} is a read-only file system (EROFS). " +
+        "Remount it read-write (mount -o remount,rw <mount point>) or copy the job to a writable folder, then try again.", inner);
 
     private static JobLockedException Locked(JobLayout layout, string infoPath)
     {

@@ -5,18 +5,24 @@ using System.Text.Json;
 namespace Waybill.Core.Logging;
 
 /// <summary>
-/// <c>logs/events.jsonl</c>: one JSON object per log event and per stage transition, for tools. Each line reaches the file
-/// whole or not at all, and a message or exception text longer than <see cref="MaxTextChars"/> is cut with a note, so
-/// one line stays a few MiB at most.
+/// <c>logs/events.jsonl</c>: one JSON object per log event and per stage transition, for tools. Every line is whole: a
+/// write that fails (a full disk) is cut back to the last whole line and its lines kept for the next write, so
+/// neither a failed write nor the retry leaves half a line; writing never throws into the run. A message or exception
+/// text longer than <see cref="MaxTextChars"/> is cut with a note, so one line stays a few MiB at most.
 /// </summary>
 public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
 {
     private const int FlushAt = 60 * 1024;
+    // Lines kept while writes fail; past this they are dropped (and counted) rather than held in memory without bound.
+    private const int MaxHeldBytes = 4 * 1024 * 1024;
 
     /// <summary>The longest message or exception text an event line carries: 2 Mi characters (child output lines stop at 1 MiB).</summary>
     public const int MaxTextChars = 2 * 1024 * 1024;
 
-    private readonly FileStream _stream;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file;
+    private readonly Func<Exception, bool>? _onDiskFull;
+    private long _offset;
+    private long _droppedLines;
     // The JSON writer fills one 64 KiB buffer that goes to the file when nearly full (or on flush): no per-event copy
     // into a second buffer, and a Utf8JsonWriter over the FileStream itself would flush the file per event.
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
@@ -36,12 +42,27 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private (string? Text, JsonEncodedText Encoded) _category;
     private (string? Text, JsonEncodedText Encoded) _stage;
 
-    public EventsJsonlSink(string path)
+    /// <param name="onDiskFull">Called when a write meets a full disk; true when space was freed and one retry may succeed.</param>
+    public EventsJsonlSink(string path, Func<Exception, bool>? onDiskFull = null)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
+        Path = path;
+        _onDiskFull = onDiskFull;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        _offset = RandomAccess.GetLength(_file);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        // A line cut short by an earlier writer (killed, or out of space) is ended, so this run's first line stays whole
+        // and verify can name the broken one.
+        if (_offset > 0 && !EndsWithNewline()) _buffer.Write("\n"u8);
         LogFlusher.Register(this);
+    }
+
+    public string Path { get; }
+
+    private bool EndsWithNewline()
+    {
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(_file, last, _offset - 1) == 1 && last[0] == (byte)'\n';
     }
 
     public void Emit(LogEvent logEvent)
@@ -132,9 +153,47 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private void WriteBuffer()
     {
         if (_buffer.WrittenCount == 0) return;
-        _stream.Write(_buffer.WrittenSpan);
+        if (_droppedLines > 0 && TryWrite(DroppedNote())) _droppedLines = 0;
+        if (_droppedLines == 0 && TryWrite(_buffer.WrittenSpan))
+        {
+            _buffer.ResetWrittenCount();
+            return;
+        }
+        if (_buffer.WrittenCount <= MaxHeldBytes) return;
+        _droppedLines += _buffer.WrittenSpan.Count((byte)'\n');
         _buffer.ResetWrittenCount();
     }
+
+    /// <summary>Writes whole lines or nothing: a failed write is cut back to where it began; a full disk gets one retry once space was freed.</summary>
+    private bool TryWrite(ReadOnlySpan<byte> lines)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                RandomAccess.Write(_file, lines, _offset);
+                _offset += lines.Length;
+                return true;
+            }
+            catch (IOException e)
+            {
+                try
+                {
+                    RandomAccess.SetLength(_file, _offset);
+                }
+                catch (IOException)
+                {
+                    // Nothing more can be done here; verify names the broken line.
+                }
+                if (attempt == 0 && _onDiskFull?.Invoke(e) == true) continue;
+                SinkFailure.Report(this, e);
+                return false;
+            }
+        }
+    }
+
+    private byte[] DroppedNote() => System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{{\"ts\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"event\":\"events_dropped\",\"lines\":{_droppedLines},\"reason\":\"events.jsonl could not be written\"}}\n"));
 
     public void Flush()
     {
@@ -159,7 +218,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
             finally
             {
                 _json.Dispose();
-                _stream.Dispose();
+                _file.Dispose();
             }
         }
         LogFlusher.Unregister(this);

@@ -18,18 +18,24 @@ public sealed class RunLogging : IDisposable
     private readonly LogRoute[] _sharedRoutes;
     private readonly bool _legacyStageLogs;
     private readonly DateTimeOffset _started;
+    private readonly Func<Exception, bool>? _onDiskFull;
 
-    public RunLogging(JobLayout layout, Redactor redactor, TimeProvider time, ILogSink? console, LogLevel consoleLevel, bool legacyStageLogs, string? pipelineLogPath = null)
+    /// <param name="onDiskFull">Called by a log file whose write met a full disk: true when space was freed for one retry.</param>
+    public RunLogging(JobLayout layout, Redactor redactor, TimeProvider time, ILogSink? console, LogLevel consoleLevel, bool legacyStageLogs,
+        string? pipelineLogPath = null, Func<Exception, bool>? onDiskFull = null)
     {
         _layout = layout;
         _redactor = redactor;
         _time = time;
         _legacyStageLogs = legacyStageLogs;
+        _onDiskFull = onDiskFull;
         _started = time.GetLocalNow();
-        // A stage run alone (exec-stage) appends to the run's existing pipeline log.
-        PipelineLogPath = pipelineLogPath ?? layout.PipelineLogPath(_started);
-        _pipelineFile = new TextFileSink(PipelineLogPath, withExceptions: false);
-        _events = new EventsJsonlSink(layout.EventsPath);
+        // A stage run alone (exec-stage) appends to the run's existing pipeline log; a run gets a new one of its own.
+        _pipelineFile = pipelineLogPath is not null
+            ? new TextFileSink(pipelineLogPath, withExceptions: false, onDiskFull)
+            : TextFileSink.CreateUnique(attempt => layout.PipelineLogPath(_started, attempt), withExceptions: false, onDiskFull);
+        PipelineLogPath = _pipelineFile.Path;
+        _events = new EventsJsonlSink(layout.EventsPath, onDiskFull);
         var routes = new List<LogRoute>
         {
             new(new SafeSink(_pipelineFile), LogLevel.Information),
@@ -48,13 +54,15 @@ public sealed class RunLogging : IDisposable
     public EventsJsonlSink Events => _events;
 
     /// <summary>A logger for one stage, writing every level to its stage.log. Dispose the returned handle when the stage ends.</summary>
-    public StageLogHandle OpenStage(string stageId, string stageName) => OpenStage(_layout, stageId, stageName, _sharedRoutes, _redactor, _time, _legacyStageLogs ? _layout.LegacyStageLogPath(stageId, _started) : null);
+    public StageLogHandle OpenStage(string stageId, string stageName) => OpenStage(_layout, stageId, stageName, _sharedRoutes, _redactor, _time,
+        _legacyStageLogs ? _layout.LegacyStageLogPath(stageId, _started) : null, _onDiskFull);
 
     /// <summary>Opens a stage's logs when no run-wide logging exists (a stage run alone as its own process).</summary>
-    public static StageLogHandle OpenStage(JobLayout layout, string stageId, string stageName, LogRoute[] sharedRoutes, Redactor redactor, TimeProvider time, string? legacyPath)
+    public static StageLogHandle OpenStage(JobLayout layout, string stageId, string stageName, LogRoute[] sharedRoutes, Redactor redactor, TimeProvider time,
+        string? legacyPath, Func<Exception, bool>? onDiskFull = null)
     {
-        var files = new List<TextFileSink> { new(layout.StageLogPath(stageId), withExceptions: true) };
-        if (legacyPath is not null) files.Add(new TextFileSink(legacyPath, withExceptions: true));
+        var files = new List<TextFileSink> { new(layout.StageLogPath(stageId), withExceptions: true, onDiskFull) };
+        if (legacyPath is not null) files.Add(new TextFileSink(legacyPath, withExceptions: true, onDiskFull));
         var routes = files.Select(f => new LogRoute(new SafeSink(f), LogLevel.Trace)).Concat(sharedRoutes).ToArray();
         return new StageLogHandle(new RoutingLogger("stage." + stageName, stageId, routes, redactor, time), files);
     }

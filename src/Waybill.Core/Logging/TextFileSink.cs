@@ -15,6 +15,7 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file;
     private long _offset;
     private readonly bool _withExceptions;
+    private readonly Func<Exception, bool>? _onDiskFull;
     private readonly Lock _gate = new();
     private System.IO.Hashing.XxHash128? _hash;
     private byte[]? _buffer;
@@ -22,11 +23,18 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     private bool _disposed;
 
     /// <param name="withExceptions">true for stage logs (full exception text); the pipeline log keeps one line per event.</param>
-    public TextFileSink(string path, bool withExceptions)
+    /// <param name="onDiskFull">Called when a write meets a full disk; true when space was freed and one retry may succeed.</param>
+    public TextFileSink(string path, bool withExceptions, Func<Exception, bool>? onDiskFull = null)
+        : this(path, OpenForAppend(path), withExceptions, onDiskFull)
+    {
+    }
+
+    private TextFileSink(string path, (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Length) opened, bool withExceptions, Func<Exception, bool>? onDiskFull)
     {
         Path = path;
         _withExceptions = withExceptions;
-        (_file, _offset) = OpenForAppend(path);
+        _onDiskFull = onDiskFull;
+        (_file, _offset) = opened;
         // A file this sink writes from its first byte can be sealed from what it wrote, without reading it back.
         if (_offset == 0) _hash = new System.IO.Hashing.XxHash128();
         LogFlusher.Register(this);
@@ -36,6 +44,32 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
 
     /// <summary>Size, mtime and xxh128 of the whole file as closed, when this sink wrote all of it; null otherwise.</summary>
     public LogFileSeal? Seal { get; private set; }
+
+    /// <summary>
+    /// A new file at the first free name <paramref name="pathFor"/> gives (attempt 1, 2, …), created with O_EXCL: two runs
+    /// started in the same second never share, or append to, one log.
+    /// </summary>
+    public static TextFileSink CreateUnique(Func<int, string> pathFor, bool withExceptions, Func<Exception, bool>? onDiskFull = null)
+    {
+        const FileShare share = FileShare.ReadWrite | FileShare.Delete;
+        for (var attempt = 1; ; attempt++)
+        {
+            var path = pathFor(attempt);
+            try
+            {
+                return new TextFileSink(path, (File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, share), 0), withExceptions, onDiskFull);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                attempt--;
+            }
+            catch (IOException) when (File.Exists(path) && attempt < 1000)
+            {
+                // Taken: the next suffix.
+            }
+        }
+    }
 
     // A new file (the usual case) is created outright, so its length is known without asking; an existing one is
     // appended to. The folder nearly always exists (the stage's own, or logs/): it is created only when missing.
@@ -136,6 +170,12 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         {
             RandomAccess.Write(_file, bytes, _offset);
         }
+        catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e) && CutBack())
+        {
+            // The file is again exactly what was hashed; once the run has freed space, the same bytes go again.
+            if (_onDiskFull?.Invoke(e) != true) throw;
+            WriteAgain(bytes);
+        }
         catch
         {
             _hash = null;
@@ -143,6 +183,34 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         }
         _offset += bytes.Length;
         _hash?.Append(bytes);
+    }
+
+    private void WriteAgain(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            RandomAccess.Write(_file, bytes, _offset);
+        }
+        catch (IOException)
+        {
+            CutBack();
+            throw;
+        }
+    }
+
+    /// <summary>Drops what a failed write left past the last whole write (a partial line), so the file never ends mid-line.</summary>
+    private bool CutBack()
+    {
+        try
+        {
+            RandomAccess.SetLength(_file, _offset);
+            return true;
+        }
+        catch (IOException)
+        {
+            _hash = null;
+            return false;
+        }
     }
 
     public void Dispose()

@@ -19,6 +19,8 @@ public sealed class JobManifest
     public List<LineageEdge> Lineage { get; set; } = [];
     /// <summary>The job's run logs (pipeline logs, events.jsonl, openlineage.jsonl) sealed with size and checksum when the run ended.</summary>
     public List<FileRecord> Logs { get; set; } = [];
+    /// <summary>metadata.json and the pipeline snapshot (<c>.waybill/pipeline.yaml</c>, <c>.waybill/run.json</c>) as this run wrote them.</summary>
+    public List<SealedFile> JobFiles { get; set; } = [];
 }
 
 public sealed class JobStageSummary

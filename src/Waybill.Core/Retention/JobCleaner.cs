@@ -21,6 +21,9 @@ public static class JobCleaner
         // A dry run changes nothing, so it neither needs the lock nor writes its info file.
         using var held = request.DryRun ? null : RunLock.Acquire(layout, "clean");
         var job = ManifestJson.ReadJob(layout.JobManifestPath);
+        if (JobManifestSeal.Changed(layout) is { } edited)
+            throw new CleanRefusedException($"manifest.json was changed after the run wrote it ({edited}): clean would seal the change",
+                $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}");
         var stages = SelectStages(job, request);
         var realRoot = RealPath.Of(layout.Root);
 
@@ -107,7 +110,7 @@ public static class JobCleaner
             ManifestJson.Write(manifestPath, group.First().Manifest);
             var algorithm = summary.ManifestChecksum is { } previous ? RecordedChecksum.AlgorithmOf(previous) : ChecksumAlgorithm.XxHash128;
             summary.ManifestChecksum = FileHasher.Compute(manifestPath, algorithm);
-            ManifestJson.Write(layout.JobManifestPath, job);
+            JobManifestSeal.Write(layout, job, algorithm);
         }
     }
 

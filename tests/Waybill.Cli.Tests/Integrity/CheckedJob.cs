@@ -104,5 +104,7 @@ public sealed class CheckedJob : IAsyncLifetime
         var summary = jobNode["stages"]!.AsArray().Single(s => s!["stage_id"]!.GetValue<string>() == stageId)!;
         summary["manifest_checksum"] = FileHasher.Compute(path, ChecksumAlgorithm.XxHash128);
         File.WriteAllText(jobPath, jobNode.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        // The job manifest is sealed in turn; the edit is sealed all the way up, so only the rule under test can see it.
+        File.WriteAllText(Path.Combine(job, ".waybill", "manifest.checksum"), FileHasher.Compute(jobPath, ChecksumAlgorithm.XxHash128) + "\n");
     }
 }

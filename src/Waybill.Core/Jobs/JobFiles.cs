@@ -1,0 +1,36 @@
+using Waybill.Core.Hashing;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Jobs;
+
+/// <summary>
+/// The job-level files a run writes before its stages (metadata.json and the pipeline snapshot), sealed in the job
+/// manifest's <c>job_files</c> from the bytes on disk right after they were written, whoever wrote them and however.
+/// </summary>
+public static class JobFiles
+{
+    /// <summary>Relative to the job folder. A file added under .waybill/ that resume reads belongs here too.</summary>
+    public static readonly IReadOnlyList<string> Sealed = ["metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json"];
+
+    public static List<SealedFile> Seal(JobLayout layout, ChecksumAlgorithm algorithm)
+    {
+        var seals = new List<SealedFile>();
+        foreach (var relative in Sealed)
+        {
+            var full = layout.Resolve(relative);
+            if (!File.Exists(full)) continue;
+            var bytes = File.ReadAllBytes(full);
+            seals.Add(new SealedFile { Path = relative, SizeBytes = bytes.Length, Checksum = ContentHash.Of(algorithm, bytes) });
+        }
+        return seals;
+    }
+
+    /// <summary>What the file is now when it no longer matches its seal ("missing" or its checksum); null when it matches.</summary>
+    public static string? Difference(JobLayout layout, SealedFile seal)
+    {
+        var full = layout.Resolve(seal.Path);
+        if (!File.Exists(full)) return "missing";
+        var actual = FileHasher.Compute(full, Integrity.RecordedChecksum.AlgorithmOf(seal.Checksum));
+        return string.Equals(actual, seal.Checksum, StringComparison.OrdinalIgnoreCase) ? null : actual;
+    }
+}

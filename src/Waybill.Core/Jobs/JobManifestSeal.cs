@@ -1,0 +1,49 @@
+using Waybill.Core.Hashing;
+using Waybill.Core.IO;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Jobs;
+
+/// <summary>
+/// The job manifest cannot hold its own checksum, so <c>.waybill/manifest.checksum</c> does: written just before the
+/// manifest, with the checksum of the new manifest on its first line and of the one it replaces on the second, so a
+/// run killed between the two writes leaves a pair that still agrees. Every writer of the job manifest goes through here.
+/// </summary>
+public static class JobManifestSeal
+{
+    public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm)
+    {
+        var bytes = ManifestJson.Serialize(job);
+        var checksum = ContentHash.Of(algorithm, bytes);
+        var previous = Recorded(layout) is [var first, ..] ? first : null;
+        AtomicFile.WriteAllText(layout.JobManifestChecksumPath, previous is null || previous == checksum ? checksum + "\n" : $"{checksum}\n{previous}\n");
+        AtomicFile.WriteAllBytes(layout.JobManifestPath, bytes);
+    }
+
+    /// <summary>
+    /// How manifest.json differs from what was recorded ("its checksum is …, recorded …"), or null when it matches or
+    /// nothing was recorded (a job written by an older Waybill).
+    /// </summary>
+    public static string? Changed(JobLayout layout)
+    {
+        var recorded = Recorded(layout);
+        if (recorded.Count == 0 || !File.Exists(layout.JobManifestPath)) return null;
+        var actual = FileHasher.Compute(layout.JobManifestPath, Integrity.RecordedChecksum.AlgorithmOf(recorded[0]));
+        return recorded.Any(r => string.Equals(r, actual, StringComparison.OrdinalIgnoreCase)) ? null : $"its checksum is {actual}, {layout.JobManifestChecksumPath} recorded {recorded[0]}";
+    }
+
+    /// <summary>The checksums manifest.json may have: the one last written first. Empty when none was recorded (an older Waybill).</summary>
+    public static IReadOnlyList<string> Recorded(JobLayout layout)
+    {
+        try
+        {
+            return File.Exists(layout.JobManifestChecksumPath)
+                ? [.. File.ReadAllLines(layout.JobManifestChecksumPath).Select(l => l.Trim()).Where(l => l.Length > 0)]
+                : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+}

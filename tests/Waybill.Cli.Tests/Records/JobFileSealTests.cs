@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Records;
+
+/// <summary>
+/// The job-level files are sealed like the stage manifests: verify reports an edited job manifest, metadata.json,
+/// pipeline snapshot or a broken events.jsonl line, and resume and exec-stage refuse an edited snapshot.
+/// </summary>
+public sealed class JobFileSealTests : IDisposable
+{
+    private const string Pipeline = """
+        name: sealed
+        stages:
+          - id: 01_a
+            run: echo a > {out.o}
+            outputs: { o: a.txt }
+          - id: 02_b
+            inputs: { i: 01_a.o }
+            run: cat {in.i} > {out.o}
+            outputs: { o: b.txt }
+        """;
+
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Job(params string[] parts) => _temp.Combine(["out", "j", .. parts]);
+
+    private async Task RunJob()
+    {
+        _temp.Write("waybill.yaml", Pipeline);
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+        Assert.True(run.ExitCode == 0, run.All);
+        var clean = await CliProcess.RunAsync(_temp.Path, "verify", "j");
+        Assert.True(clean.ExitCode == 0, clean.All);
+    }
+
+    private async Task<CliProcess.Result> Verify()
+    {
+        var verify = await CliProcess.RunAsync(_temp.Path, "verify", "j", "--json");
+        Assert.True(verify.ExitCode == 1, verify.All);
+        return verify;
+    }
+
+    private static IEnumerable<JsonNode> Findings(CliProcess.Result verify) => JsonNode.Parse(verify.Stdout)!["findings"]!.AsArray()!.Select(f => f!);
+
+    [Fact]
+    public async Task An_edited_snapshot_is_reported_and_resume_and_exec_stage_refuse_to_run_it()
+    {
+        await RunJob();
+        var snapshot = Job(".waybill", "pipeline.yaml");
+        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo a >", "echo edited >", StringComparison.Ordinal));
+
+        var finding = Assert.Single(Findings(await Verify()), f => f["kind"]!.GetValue<string>() == "job_file_changed");
+        Assert.Equal(".waybill/pipeline.yaml", finding["path"]!.GetValue<string>());
+
+        foreach (var command in new[] { new[] { "exec-stage", "j", "01_a" }, ["resume", "j", "--force", "01_a"] })
+        {
+            var refused = await CliProcess.RunAsync(_temp.Path, command);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
+            Assert.Contains("run the pipeline file again with 'waybill run <pipeline> --job-id j'", refused.Stderr);
+        }
+        Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt"))); // the edited command never ran
+    }
+
+    [Fact]
+    public async Task An_edited_job_manifest_and_metadata_are_reported()
+    {
+        await RunJob();
+        var manifest = Job("manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
+        var metadata = Job("metadata.json");
+        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"other\"", StringComparison.Ordinal));
+
+        var findings = Findings(await Verify()).ToList();
+
+        Assert.Contains(findings, f => f["kind"]!.GetValue<string>() == "manifest_changed" && f["path"]!.GetValue<string>() == "manifest.json");
+        Assert.Contains(findings, f => f["kind"]!.GetValue<string>() == "job_file_changed" && f["path"]!.GetValue<string>() == "metadata.json");
+        var clean = await CliProcess.RunAsync(_temp.Path, "clean", "j", "--outputs-of", "02_b");
+        Assert.Equal(2, clean.ExitCode);
+        Assert.Contains("manifest.json was changed after the run wrote it", clean.Stderr);
+    }
+
+    [Fact]
+    public async Task A_cut_short_events_line_is_reported_with_its_line_number()
+    {
+        await RunJob();
+        var events = Job("logs", "events.jsonl");
+        var lines = File.ReadAllLines(events);
+        // What a full disk or a killed writer leaves: the last line without its end; the seal is left alone on purpose.
+        File.WriteAllText(events, string.Join("\n", lines[..^1]) + "\n" + lines[^1][..(lines[^1].Length / 2)]);
+
+        var findings = Findings(await Verify()).ToList();
+
+        var broken = Assert.Single(findings, f => f["kind"]!.GetValue<string>() == "events_line_broken");
+        Assert.Equal($"logs/events.jsonl line {lines.Length} is cut short (the file ends inside it)", broken["message"]!.GetValue<string>());
+
+        // The next run ends the broken line first, so its own lines stay whole and the broken one keeps its number.
+        var rerun = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+        Assert.True(rerun.ExitCode == 0, rerun.All);
+        var after = Findings(await Verify()).Where(f => f["kind"]!.GetValue<string>() == "events_line_broken").ToList();
+        Assert.Equal($"logs/events.jsonl line {lines.Length} is not one JSON object", Assert.Single(after)["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Two_runs_started_in_the_same_second_write_two_pipeline_logs()
+    {
+        await RunJob();
+        // Another run's logs for every second the next run may start in: it must write a log of its own beside them.
+        var now = TimeProvider.System.GetLocalNow();
+        var taken = Enumerable.Range(0, 60).Select(s => _temp.Write(
+            $"out/j/logs/99_pipeline_{now.AddSeconds(s):yyyyMMdd_HHmmss}.log", "another run's line\n")).ToList();
+
+        var rerun = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--force", "01_a");
+
+        Assert.True(rerun.ExitCode == 0, rerun.All);
+        Assert.All(taken, t => Assert.Equal("another run's line\n", File.ReadAllText(t)));
+        var log = JsonNode.Parse(File.ReadAllText(Job("manifest.json")))!["pipeline_log"]!.GetValue<string>();
+        Assert.Matches(@"^logs/99_pipeline_\d{8}_\d{6}_2\.log$", log);
+        Assert.Contains("Pipeline sealed: SUCCESS", File.ReadAllText(Job(log)));
+        Assert.Contains($"Pipeline log: {Path.Combine("out", "j", log)}", rerun.Stdout);
+    }
+}
