@@ -90,6 +90,23 @@ public sealed class LogHygieneTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failing_command_s_terminal_escapes_stay_out_of_the_run_summary()
+    {
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_fail
+                run: printf '\033]0;pwned\007\033[31mboom\000\n' >&2; exit 1
+                outputs: { o: o.txt }
+            """);
+
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+
+        Assert.Equal(1, run.ExitCode);
+        AssertNoControlCharacters(run.All);
+        Assert.Contains(@"command exited with code 1: \x1B]0;pwned\x07\x1B[31mboom\x00", run.Stdout);
+    }
+
+    [Fact]
     public async Task Logs_of_an_older_file_with_raw_escapes_reach_a_terminal_and_a_pipe_escaped()
     {
         _temp.Write("waybill.yaml", Noisy);
