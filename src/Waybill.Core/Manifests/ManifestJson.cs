@@ -88,6 +88,7 @@ public static class ManifestJson
         catch (JsonException e)
         {
             RefuseNewerSchema(path, bytes);
+            if (ManifestFieldError.Explain(path, bytes, e, info) is { } fieldError) throw fieldError;
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             var field = string.IsNullOrEmpty(e.Path) ? "" : $" (field {e.Path})";
             throw new ManifestFormatException(path, $"not a valid manifest{where}{field}: {e.Message}");
