@@ -29,7 +29,15 @@ internal static class ManifestFieldError
         {
             var segments = Segments(error.Path);
             var field = Display(segments);
-            var actual = Value(document.RootElement, segments) is { } value ? Shorten(value.GetRawText()) : "nothing";
+            string actual;
+            try
+            {
+                actual = Value(document.RootElement, segments) is { } value ? Shorten(value.GetRawText()) : "nothing";
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // text that is not valid UTF-8: the reader's own message says so, with line and byte
+            }
             var expected = Expected(root, segments);
             var where = error.LineNumber is { } line
                 ? $" at line {(line + 1).ToString(CultureInfo.InvariantCulture)}, byte {((error.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture)}"
