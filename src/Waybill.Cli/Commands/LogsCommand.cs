@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
 
 /// <summary><c>waybill logs</c>: the pipeline log or one stage.log, filtered by level and pattern, optionally followed.</summary>
-internal static partial class LogsCommand
+internal static class LogsCommand
 {
     private static readonly string[] Levels = ["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 
@@ -76,10 +77,10 @@ internal static partial class LogsCommand
             var lines = text.Split('\n');
             pending = lines[^1];
             foreach (var line in lines[..^1])
-                if (Show(line)) await output.WriteLineAsync(line);
+                if (Show(line)) await output.WriteLineAsync(Printable(line));
             if (finished)
             {
-                if (pending.Length > 0 && Show(pending)) await output.WriteLineAsync(pending);
+                if (pending.Length > 0 && Show(pending)) await output.WriteLineAsync(Printable(pending));
                 return;
             }
             await Task.Delay(200, cancellationToken);
@@ -87,11 +88,16 @@ internal static partial class LogsCommand
 
         bool Show(string line)
         {
-            var match = LevelOf().Match(line);
-            if (match.Success) showing = Array.IndexOf(Levels, match.Groups[1].Value) >= minimum;
+            if (LogLine.TryParse(line, out var parsed)) showing = Array.IndexOf(Levels, LogLineFormat.LevelName(parsed!.Level)) >= minimum;
             return showing && (pattern is null || pattern.IsMatch(line));
         }
     }
+
+    /// <summary>
+    /// Lines as they are in the file, with any control character escaped, on a terminal and in a pipe alike: logs written
+    /// today hold none (messages are escaped), but older ones may hold a command's raw terminal escapes or NUL bytes.
+    /// </summary>
+    private static string Printable(string line) => LogText.EscapeControls(line.TrimEnd('\r'));
 
     private static bool JobFinished(JobLayout layout)
     {
@@ -104,7 +110,4 @@ internal static partial class LogsCommand
             return false;
         }
     }
-
-    [GeneratedRegex(@"^\[[0-9-]+ [0-9:]+\] \[[^\]]+\] \[([A-Z]+)\]", RegexOptions.CultureInvariant)]
-    private static partial Regex LevelOf();
 }

@@ -24,9 +24,9 @@ public sealed class ConsoleLogSink(TextWriter writer, IAnsiConsole? pretty = nul
                 >= LogLevel.Error => "red",
                 LogLevel.Warning => "yellow",
                 LogLevel.Debug or LogLevel.Trace => "grey",
-                _ => logEvent.Message.StartsWith('✓') ? "green" : "default",
+                _ => logEvent.Text.StartsWith('✓') ? "green" : "default",
             };
-            _pretty.MarkupLine($"[grey]{LogLineFormat.Timestamp(logEvent.Timestamp)}[/] [blue]{Markup.Escape(logEvent.Category)}[/] [{color}]{Markup.Escape(logEvent.Message)}[/]");
+            _pretty.MarkupLine($"[grey]{LogLineFormat.Timestamp(logEvent.Timestamp)}[/] [blue]{Markup.Escape(logEvent.Category)}[/] [{color}]{Markup.Escape(logEvent.Text)}[/]");
         }
     }
 }

@@ -43,6 +43,19 @@ internal static class ManifestCheck
             });
             return null;
         }
+        catch (ManifestFieldException e)
+        {
+            sink.Add(new Finding(FindingSeverity.Error, "invalid_field", $"{relative}: {WithoutPath(e.Message, path)}")
+            {
+                Stage = stage,
+                Path = relative,
+                Field = e.Field,
+                Expected = e.Expected,
+                Actual = e.Actual,
+                Hint = $"correct {e.Field} in {relative}, or {RerunHint}",
+            });
+            return null;
+        }
         catch (ManifestFormatException e)
         {
             sink.Add(new Finding(FindingSeverity.Error, "unreadable_manifest", $"{relative}: {WithoutPath(e.Message, path)}") { Stage = stage, Path = relative, Hint = RerunHint });

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Waybill.Core.Logging;
 
-/// <summary>The seeds' line format: <c>[yyyy-MM-dd HH:mm:ss] [category] [LEVEL] message</c>.</summary>
+/// <summary>
+/// The seeds' line format: <c>[yyyy-MM-dd HH:mm:ss] [category] [LEVEL] message</c>, the message escaped by
+/// <see cref="LogText.Escape"/> so that every event is exactly one line; <see cref="LogLine.TryParse"/> reads it back.
+/// </summary>
 public static class LogLineFormat
 {
     private sealed record CachedSecond(long Second, string Text, byte[] Utf8);
@@ -20,10 +23,10 @@ public static class LogLineFormat
     };
 
     public static string Format(LogEvent e) =>
-        string.Concat("[", Timestamp(e.Timestamp), "] [", e.Category, "] [", LevelName(e.Level), "] ", e.Message);
+        string.Concat("[", Timestamp(e.Timestamp), "] [", e.Category, "] [", LevelName(e.Level), "] ", e.Text);
 
     /// <summary>At most how many bytes <see cref="WriteUtf8"/> writes for the event.</summary>
-    public static int MaxUtf8Bytes(LogEvent e) => 40 + System.Text.Encoding.UTF8.GetMaxByteCount(e.Category.Length + e.Message.Length);
+    public static int MaxUtf8Bytes(LogEvent e) => 40 + System.Text.Encoding.UTF8.GetMaxByteCount(e.Category.Length + e.Text.Length);
 
     /// <summary>The same line as <see cref="Format"/>, encoded into <paramref name="destination"/>; returns the bytes written.</summary>
     public static int WriteUtf8(LogEvent e, Span<byte> destination)
@@ -44,7 +47,7 @@ public static class LogLineFormat
         at += level.Length;
         "] "u8.CopyTo(destination[at..]);
         at += 2;
-        at += utf8.GetBytes(e.Message, destination[at..]);
+        at += utf8.GetBytes(e.Text, destination[at..]);
         return at;
     }
 

@@ -97,17 +97,9 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            if (_withExceptions)
-            {
-                AppendLine(logEvent);
-                if (logEvent.ExceptionText is { } text) AppendText(text);
-            }
-            else if (logEvent.Message.Contains('\n', StringComparison.Ordinal))
-            {
-                // The pipeline log keeps one line per event, so grep shows the whole event.
-                AppendText(logEvent.Line.ReplaceLineEndings(" ⏎ "));
-            }
-            else AppendLine(logEvent);
+            // One line per event (the message is escaped); a stage log adds the exception text, indented.
+            AppendLine(logEvent);
+            if (_withExceptions && logEvent.ExceptionText is { } text) AppendText(ExceptionLines(text));
             if (logEvent.Level >= Microsoft.Extensions.Logging.LogLevel.Warning) FlushLocked();
         }
     }
@@ -148,6 +140,13 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
         FlushLocked();
         WriteAtEnd(Encoding.UTF8.GetBytes(text + "\n"));
     }
+
+    /// <summary>
+    /// Every line of an exception's text indented by two spaces, control characters escaped: a line after an event
+    /// never starts with '[', so an exception message cannot forge an event line.
+    /// </summary>
+    private static string ExceptionLines(string text) =>
+        string.Join('\n', text.ReplaceLineEndings("\n").Split('\n').Select(line => "  " + LogText.EscapeControls(line)));
 
     private byte[] Reserve(int bytes)
     {

@@ -87,6 +87,8 @@ public static class ManifestJson
     private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
         var bytes = File.ReadAllBytes(path);
+        if (InvalidUtf8At(bytes) is { } bad)
+            throw new ManifestFormatException(path, $"not a valid manifest at line {bad.Line}, byte {bad.Byte}: the bytes there are not UTF-8 text");
         try
         {
             var manifest = JsonSerializer.Deserialize(bytes, info) ?? throw new ManifestFormatException(path, "the file holds JSON null");
@@ -96,10 +98,25 @@ public static class ManifestJson
         catch (JsonException e)
         {
             RefuseNewerSchema(path, bytes);
+            if (ManifestFieldError.Explain(path, bytes, e, info) is { } fieldError) throw fieldError;
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             var field = string.IsNullOrEmpty(e.Path) ? "" : $" (field {e.Path})";
             throw new ManifestFormatException(path, $"not a valid manifest{where}{field}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Where the first byte that is not UTF-8 is (1-based line and byte), or null. The JSON reader finds it too, but
+    /// only inside a string it is asked for, and then it throws outside its own exception type.
+    /// </summary>
+    private static (int Line, int Byte)? InvalidUtf8At(byte[] bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        var buffer = new char[bytes.Length];
+        System.Text.Unicode.Utf8.ToUtf16(bytes, buffer, out var valid, out _, replaceInvalidSequences: false);
+        var before = bytes.AsSpan(0, valid);
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        return (before.Count((byte)'\n') + 1, valid - lineStart + 1);
     }
 
     /// <summary>A manifest of a newer major schema version is refused by name, not misread: its fields may mean something else.</summary>

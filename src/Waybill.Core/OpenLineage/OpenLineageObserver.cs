@@ -9,8 +9,11 @@ namespace Waybill.Core.OpenLineage;
 /// <summary>
 /// Turns a run's transitions into OpenLineage run events. The pipeline run is the parent job (START, then
 /// COMPLETE, FAIL or ABORT); every stage that starts is a job of its own, <c>&lt;pipeline&gt;.&lt;stage id&gt;</c>, whose
-/// events carry the standard <c>parent</c> facet. A stage that never starts (up to date, upstream failed, cancelled
-/// before it began) gets no events: nothing ran, and a lone end event would be a run without a START.
+/// events carry the standard <c>parent</c> facet. Every stage of the run gets one START and one end event, whether it
+/// ran or not: the spec asks for both in every run, and a lineage server then lists every stage. A stage that never
+/// started (up to date, upstream failed, cancelled before it began) gets both at the moment it was decided, its end
+/// typed by its status like any other stage's (skipped: COMPLETE, cancelled: ABORT), and no datasets: it read and
+/// wrote nothing in this run.
 /// Events are appended to <c>logs/openlineage.jsonl</c> and, with an endpoint, POSTed from a background queue.
 /// </summary>
 public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObserver, IDisposable
@@ -44,8 +47,13 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)
     {
         if (_run is null) return;
+        _started.Add(invocation.Stage.Id);
+        EmitStart(invocation, at);
+    }
+
+    private void EmitStart(StageInvocation invocation, DateTimeOffset at)
+    {
         var stage = invocation.Stage;
-        _started.Add(stage.Id);
         var runFacets = new JsonObject
         {
             ["parent"] = Parent(),
@@ -56,7 +64,9 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
 
     public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
     {
-        if (_run is null || !_started.Remove(outcome.StageId)) return;
+        if (_run is null) return;
+        var ran = _started.Remove(outcome.StageId);
+        if (!ran) EmitStart(invocation, at);
         var manifest = outcome.Manifest;
         var stage = invocation.Stage;
         var language = stage.Kind == StageKind.Command ? "shell" : "C#";
@@ -73,11 +83,13 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         }
         _ended[manifest.Status] = _ended.GetValueOrDefault(manifest.Status) + 1;
         var layout = invocation.Layout;
-        Emit(new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, manifest.Command))
+        var end = new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, manifest.Command));
+        // An up-to-date stage's manifest lists what an earlier run read and wrote: not this run's lineage.
+        Emit(ran ? end with
         {
             Inputs = OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
             Outputs = OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets),
-        });
+        } : end);
     }
 
     public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)

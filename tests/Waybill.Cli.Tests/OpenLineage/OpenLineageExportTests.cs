@@ -82,7 +82,10 @@ public sealed class OpenLineageExportTests : IDisposable
 
         var events = lines.Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(
-            ["exported START", "exported.01_make START", "exported.01_make COMPLETE", "exported.02_fail START", "exported.02_fail FAIL", "exported FAIL"],
+            [
+                "exported START", "exported.01_make START", "exported.01_make COMPLETE", "exported.02_fail START", "exported.02_fail FAIL",
+                "exported.03_after START", "exported.03_after COMPLETE", "exported FAIL",
+            ],
             events.Select(Describe));
         var failed = events[4];
         Assert.Equal((string?)events[3]["run"]!["runId"], (string?)failed["run"]!["runId"]);

@@ -154,8 +154,8 @@ public sealed class CodeStageTests : IDisposable
             }))
             .Build();
         var result = await Run(pipeline);
-        Assert.Contains("[stage.talk] [INFO] first ⏎ second", File.ReadAllText(result.PipelineLog));
-        Assert.Contains("first\nsecond", File.ReadAllText(_temp.Combine("out", "job", "01_talk", "stage.log")));
+        Assert.Contains(@"[stage.talk] [INFO] first\nsecond", File.ReadAllText(result.PipelineLog));
+        Assert.Contains(@"[stage.talk] [INFO] first\nsecond", File.ReadAllText(_temp.Combine("out", "job", "01_talk", "stage.log")));
     }
 
     [Fact]

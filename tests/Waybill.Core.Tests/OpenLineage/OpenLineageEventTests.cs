@@ -53,7 +53,7 @@ public sealed class OpenLineageEventTests : IDisposable
         await Run(Mixed());
 
         var lines = File.ReadAllLines(EventsPath);
-        Assert.Equal(8, lines.Length);
+        Assert.Equal(10, lines.Length);
         foreach (var line in lines)
         {
             var problems = OpenLineageSchemas.Problems(line);
@@ -75,20 +75,22 @@ public sealed class OpenLineageEventTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_stage_that_starts_gets_START_then_its_end_and_the_job_run_frames_them()
+    public async Task Every_stage_gets_START_then_its_end_whether_it_ran_or_not_and_the_job_run_frames_them()
     {
         var result = await Run(Mixed());
         Assert.Equal(StageStatus.Failed, result.Status);
 
         var events = Events();
-        // 03_after never started (upstream failed): no events at all. 04 started and chose to skip: COMPLETE.
+        // 03_after never started (upstream failed), 04 started and chose to skip: both START and COMPLETE, status skipped.
         Assert.Equal(
         [
             "lineage START", "lineage.01_make START", "lineage.01_make COMPLETE", "lineage.02_fail START", "lineage.02_fail FAIL",
-            "lineage.04_optional START", "lineage.04_optional COMPLETE", "lineage FAIL",
+            "lineage.03_after START", "lineage.03_after COMPLETE", "lineage.04_optional START", "lineage.04_optional COMPLETE", "lineage FAIL",
         ], events.Select(Describe));
         Assert.All(events, e => Assert.Equal("waybill", (string?)e["job"]!["namespace"]));
         Assert.Equal("skipped", (string?)Of(events, "lineage.04_optional").Last()["run"]!["facets"]!["waybill_stage"]!["status"]);
+        Assert.Equal("skipped", (string?)Of(events, "lineage.03_after").Last()["run"]!["facets"]!["waybill_stage"]!["status"]);
+        Assert.Empty(Of(events, "lineage.03_after").Last()["inputs"]!.AsArray());
     }
 
     [Fact]
@@ -102,7 +104,7 @@ public sealed class OpenLineageEventTests : IDisposable
         Assert.Equal(waybillRunId, jobRunId); // a UUIDv7: used as it is
         Assert.Equal(jobRunId, (string?)events[^1]["run"]!["runId"]);
 
-        foreach (var stage in new[] { "01_make", "02_fail", "04_optional" })
+        foreach (var stage in new[] { "01_make", "02_fail", "03_after", "04_optional" })
         {
             var pair = Of(events, "lineage." + stage).ToList();
             Assert.Equal(2, pair.Count);
@@ -122,7 +124,7 @@ public sealed class OpenLineageEventTests : IDisposable
         var made = Of(events, "lineage.01_make").Select(e => e["run"]!["facets"]!["waybill_stage"]!["reasons"]!.ToJsonString()).ToList();
         Assert.NotEqual("[]", made[0]);
         Assert.Equal(made[0], made[1]);
-        Assert.Equal(4, events.Where(e => (string?)e["eventType"] == "START").Select(e => (string?)e["run"]!["runId"]).Distinct().Count());
+        Assert.Equal(5, events.Where(e => (string?)e["eventType"] == "START").Select(e => (string?)e["run"]!["runId"]).Distinct().Count());
     }
 
     [Fact]
@@ -193,11 +195,14 @@ public sealed class OpenLineageEventTests : IDisposable
         var result = await run;
 
         Assert.Equal(StageStatus.Cancelled, result.Status);
-        Assert.Equal(["cancel START", "cancel.01_wait START", "cancel.01_wait ABORT", "cancel ABORT"], Events().Select(Describe));
+        // 02_next never started: it too gets START and, being cancelled, ABORT.
+        Assert.Equal(
+            ["cancel START", "cancel.01_wait START", "cancel.01_wait ABORT", "cancel.02_next START", "cancel.02_next ABORT", "cancel ABORT"],
+            Events().Select(Describe));
     }
 
     [Fact]
-    public async Task Stages_up_to_date_get_no_events_only_the_job_run_does()
+    public async Task A_stage_up_to_date_gets_START_and_COMPLETE_without_datasets()
     {
         var pipeline = new PipelineBuilder("again", _temp.Path)
             .Command("01_make", "printf 'x' > {out.x}", s => s.Output("x", "x.txt"))
@@ -208,7 +213,10 @@ public sealed class OpenLineageEventTests : IDisposable
         var second = await Run(pipeline);
 
         Assert.Equal(StageStatus.Skipped, Assert.Single(second.Stages).Status);
-        Assert.Equal(["again START", "again COMPLETE"], Events().Skip(first).Select(Describe));
+        var events = Events().Skip(first).ToList();
+        Assert.Equal(["again START", "again.01_make START", "again.01_make COMPLETE", "again COMPLETE"], events.Select(Describe));
+        Assert.Equal("up to date", (string?)events[2]["run"]!["facets"]!["waybill_stage"]!["status_reason"]);
+        Assert.Empty(events[2]["outputs"]!.AsArray()); // the file was written by the first run, not this one
     }
 
     [Fact]
