@@ -291,7 +291,10 @@ internal sealed class ShellLexer
         }
     }
 
-    /// <summary>Inside <c>${…}</c>; within double quotes a single quote there is an ordinary character in dash and bash.</summary>
+    /// <summary>
+    /// Inside <c>${…}</c>. Within double quotes, shells disagree on quotes in it (dash reads '…' as quotes after
+    /// <c>#</c> or <c>%</c> and as characters after <c>:-</c>; bash differs again), so the rest cannot be read with certainty.
+    /// </summary>
     private void Parameter(bool inDoubleQuotes)
     {
         if (!Enter()) return;
@@ -308,7 +311,10 @@ internal sealed class ShellLexer
                 case '\\':
                     _pos = IsPlaceholderAt(_pos + 1) ? _pos + 1 : Math.Min(_pos + 2, _text.Length);
                     break;
-                case '\'' when !inDoubleQuotes:
+                case '\'' or '"' when inDoubleQuotes:
+                    Fail($"the quote at {Where(_pos)} inside \"${{…}}\" is read differently by dash and bash");
+                    return;
+                case '\'':
                     SingleQuoted(ShellContext.ParameterExpansion);
                     break;
                 case '"':
@@ -328,7 +334,7 @@ internal sealed class ShellLexer
         Fail($"the ${{ at {Where(open)} is never closed");
     }
 
-    /// <summary>After <c>$((</c> or a command's <c>((</c>, up to the matching <c>))</c>.</summary>
+    /// <summary>After <c>$((</c> or a command's <c>((</c>, up to the matching <c>))</c>; quotes in arithmetic are left unread.</summary>
     private void Arithmetic()
     {
         if (!Enter()) return;
@@ -357,12 +363,9 @@ internal sealed class ShellLexer
                 case '\\':
                     _pos = IsPlaceholderAt(_pos + 1) ? _pos + 1 : Math.Min(_pos + 2, _text.Length);
                     break;
-                case '\'':
-                    SingleQuoted(ShellContext.Arithmetic);
-                    break;
-                case '"':
-                    DoubleQuoted(ShellContext.Arithmetic);
-                    break;
+                case '\'' or '"':
+                    Fail($"the quote at {Where(_pos)} inside arithmetic is read differently by dash and bash");
+                    return;
                 case '`':
                     Backquoted();
                     break;

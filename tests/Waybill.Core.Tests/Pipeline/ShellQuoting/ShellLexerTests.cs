@@ -64,6 +64,8 @@ public sealed class ShellLexerTests
     [InlineData("cat <<EOF\n{config.v}\n", "has no end line 'EOF'")]
     [InlineData("echo {config.v}\necho ${x", "the ${ at line 2, column 6 of the command is never closed")]
     [InlineData("echo {config.v} $'a\\'b'", "holds \\', which bash and dash read differently")]
+    [InlineData("echo \"${x#'}\" {config.v} \"'}\"", "inside \"${…}\" is read differently by dash and bash")]
+    [InlineData("echo $(( '1' )) {config.v}", "inside arithmetic is read differently by dash and bash")]
     public void A_command_that_cannot_be_read_with_certainty_refuses_every_placeholder(string command, string problem)
     {
         var template = Placeholders.Template(command);
