@@ -49,8 +49,8 @@ internal sealed class ShellLexer
     /// <summary>Word and command-position state of one unquoted level (the top, or the inside of one <c>$(…)</c>).</summary>
     private sealed class Level
     {
-        public int Parens;
-        public int Cases;
+        /// <summary>Open '(' (false) and <c>case</c> (true), innermost last: a ')' closes a '(' but only ends a case pattern.</summary>
+        public readonly List<bool> Open = [];
         public bool CommandStart = true;
         public int WordBegin = -1;
         public bool Plain;
@@ -93,7 +93,7 @@ internal sealed class ShellLexer
                     else
                     {
                         _pos++;
-                        level.Parens++;
+                        level.Open.Add(false);
                         level.CommandStart = true;
                     }
                     break;
@@ -101,8 +101,8 @@ internal sealed class ShellLexer
                     FinishWord(level);
                     _pos++;
                     level.CommandStart = true;
-                    if (level.Parens > 0) level.Parens--;
-                    else if (level.Cases > 0) { } // the end of a case pattern
+                    if (level.Open.Count > 0 && !level.Open[^1]) level.Open.RemoveAt(level.Open.Count - 1);
+                    else if (level.Open.Count > 0) { } // the end of a case pattern
                     else if (closing)
                     {
                         Leave();
@@ -153,7 +153,7 @@ internal sealed class ShellLexer
         }
         FinishWord(level);
         if (closing) Fail($"the '(' at {Where(open)} is never closed");
-        else if (level.Parens > 0) Fail("a '(' in the command is never closed");
+        else if (level.Open.Count > 0) Fail(level.Open[^1] ? "a case in the command has no esac" : "a '(' in the command is never closed");
         Leave();
     }
 
@@ -179,13 +179,13 @@ internal sealed class ShellLexer
         var word = _text.AsSpan(begin, _pos - begin);
         if (atCommand)
         {
-            if (word is "case") level.Cases++;
-            else if (word is "esac" && level.Cases > 0) level.Cases--;
+            if (word is "case") level.Open.Add(true);
+            else if (word is "esac" && level.Open.Count > 0 && level.Open[^1]) level.Open.RemoveAt(level.Open.Count - 1);
             else if (word is "if" or "then" or "else" or "elif" or "do" or "while" or "until" or "!" or "{" or "}" or "fi" or "done"
                 || (word.IndexOf('=') > 0 && IsName(word[..word.IndexOf('=')])))
                 level.CommandStart = true;
         }
-        else if (word is "in" && level.Cases > 0) level.CommandStart = true;
+        else if (word is "in" && level.Open.Count > 0 && level.Open[^1]) level.CommandStart = true;
     }
 
     private static bool IsName(ReadOnlySpan<char> text)

@@ -65,6 +65,36 @@ public sealed class PlaceholderQuotingPropertyTests
             $"{Values} values × {AllowedContexts.Length} contexts, bytes identical");
     }
 
+    private const int NestedCommands = 300;
+
+    /// <summary>Innermost commands that print the value, one per allowed context.</summary>
+    private static readonly Gen<string> Innermost = Gen.OneOf("printf '%s' {config.v}", "printf '%s' '{config.v}'", "printf '%s' \"{config.v}\"",
+        "v={config.v}; printf '%s' \"$v\"", "printf '%s' \"{config.v}\" | cat");
+
+    /// <summary>
+    /// Wrappers around a command; true when the wrapper is a command substitution, which drops trailing newlines.
+    /// "$( " has its space so that a wrapped "( … )" does not make "$((", which shells read as arithmetic.
+    /// </summary>
+    private static readonly Gen<(string Format, bool Substitutes)> Wrapper = Gen.OneOf(
+        ("printf '%s' \"$( {0})\"", true), ("x=$( {0}); printf '%s' \"$x\"", true), ("x=\"$( {0})\"; printf '%s' \"$x\"", true),
+        ("{{ {0}; }}", false), ("( {0} )", false), ("if true; then {0}; fi", false), ("case a in a) {0};; (b) :;; esac", false),
+        ("x=$(case a in a) printf '%s' \"$( {0})\";; esac); printf '%s' \"$x\"", true), ("cat >/dev/null <<'EOF'\n)'\"\nEOF\n{0}", false),
+        (": # ' \" ) `\n{0}", false), ("{0} | cat", false));
+
+    [Fact]
+    public void Any_value_stays_data_at_any_depth_of_nested_commands_and_quotes()
+    {
+        var cases = Gen.Select(Value, Innermost, Wrapper.Array[0, 5]);
+        cases.Sample((value, innermost, wrappers) =>
+        {
+            var command = wrappers.Aggregate(innermost, (inner, w) => string.Format(System.Globalization.CultureInfo.InvariantCulture, w.Format, inner));
+            Assert.All(Placeholders.Template(command).Slots, slot => Assert.True(slot.IsSafe, $"{command}: {slot.Context}"));
+            var expected = wrappers.Any(w => w.Substitutes) ? value.TrimEnd('\n') : value;
+            Assert.Equal(Encoding.UTF8.GetBytes(expected), RunShell(Placeholders.Expand(command, (_, _) => value)));
+        }, iter: NestedCommands, print: t => $"{Escape(t.Item1)} in {Escape(t.Item2)} wrapped {t.Item3.Length}×");
+        ReliabilityFigures.Record("placeholder values run through /bin/sh in randomly nested commands and quotes", $"{NestedCommands}");
+    }
+
     private static readonly Gen<string> CommandPiece = Gen.Frequency(
         (8, Gen.OneOf("'", "\"", "`", "$(", "${", "$((", "((", ")", "}", "(", "<<", "<<-", "<<'EOF'", "EOF", "\n", "#", "\\", " ",
             "case", "esac", "in", ";;", "|", "$'", "$\"", "<(", "\t", ";", "=")),

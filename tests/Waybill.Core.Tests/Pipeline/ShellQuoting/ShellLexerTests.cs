@@ -25,6 +25,8 @@ public sealed class ShellLexerTests
         { "echo $(echo ')' {config.v}) \"{config.v}\"", [Unquoted, DoubleQuoted] },
         { "x=$(case {config.v} in a) echo {config.v};; (b) echo;; esac); echo \"{config.v}\"", [Unquoted, Unquoted, DoubleQuoted] },
         { "f() { echo {config.v}; }; f", [Unquoted] },
+        { "( case a in a) echo {config.v};; esac ) \"{config.v}\"", [Unquoted, DoubleQuoted] },
+        { "echo $( (case a in (a) echo {config.v};; esac) ) \"{config.v}\"", [Unquoted, DoubleQuoted] },
         { "cat <(echo {config.v}) \"{config.v}\"", [Unquoted, DoubleQuoted] },
         { "if true; then\n  echo \"{config.v}\"\nfi", [DoubleQuoted] },
         { "echo `cat {in.a}`", [Backquoted] },
