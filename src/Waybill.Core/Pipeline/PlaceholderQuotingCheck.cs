@@ -34,15 +34,16 @@ internal static class PlaceholderQuotingCheck
         var offset = Offset(source, run.Line, run.Column);
         if (offset < 0) return null;
         var earlier = 0;
-        for (var at = command.IndexOf(slot.Text, StringComparison.Ordinal); at >= 0 && at < slot.Start; at = command.IndexOf(slot.Text, at + 1, StringComparison.Ordinal))
-            earlier++;
-        for (var at = source.IndexOf(slot.Text, offset, StringComparison.Ordinal); at >= 0; at = source.IndexOf(slot.Text, at + 1, StringComparison.Ordinal))
+        for (var at = Next(command, 0); at >= 0 && at < slot.Start; at = Next(command, at + 1)) earlier++;
+        for (var at = Next(source, offset); at >= 0; at = Next(source, at + 1))
         {
             if (earlier-- > 0) continue;
             var lineStart = at == 0 ? 0 : source.LastIndexOf('\n', at - 1) + 1;
             return run with { Line = 1 + source.AsSpan(0, lineStart).Count('\n'), Column = at - lineStart + 1 };
         }
         return null;
+
+        int Next(string text, int from) => text.IndexOf(slot.Text, from, StringComparison.Ordinal);
     }
 
     private static int Offset(string source, long line, long column)

@@ -29,7 +29,8 @@ public static partial class Placeholders
         Template(command).Expand(slot =>
         {
             var end = slot.Text.IndexOf('.', StringComparison.Ordinal);
-            return resolve(slot.Text[1..end], slot.Text[(end + 1)..^1]) ?? throw new InvalidOperationException($"placeholder {slot.Text} has no value");
+            return resolve(slot.Text[1..end], slot.Text[(end + 1)..^1])
+                ?? throw new InvalidOperationException($"placeholder {slot.Text} has no value");
         });
 
     /// <summary>The command read once for its placeholders' quoting contexts (cached: validation and every run read the same text).</summary>

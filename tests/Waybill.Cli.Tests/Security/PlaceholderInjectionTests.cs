@@ -49,8 +49,10 @@ public sealed class PlaceholderInjectionTests : IDisposable
     [InlineData("it's\n'\ntouch pwned #")]
     public async Task A_value_with_newlines_and_quotes_inside_the_authors_single_quotes_stays_literal(string value)
     {
+        var quoted = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+            .Replace("\"", "\\\"", StringComparison.Ordinal);
         _temp.Write("waybill.yaml", $$"""
-            config: { v: "{{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}}" }
+            config: { v: "{{quoted}}" }
             stages:
               - id: 01_echo
                 run: printf '[%s]\n' '{config.v}' > {out.o}
@@ -113,7 +115,8 @@ public sealed class PlaceholderInjectionTests : IDisposable
 
     [Theory]
     [MemberData(nameof(RefusedContexts))]
-    public async Task A_placeholder_where_no_quoting_is_safe_is_refused_by_validate_and_run(string command, string placeholder, string context, string hint)
+    public async Task A_placeholder_where_no_quoting_is_safe_is_refused_by_validate_and_run(
+        string command, string placeholder, string context, string hint)
     {
         var yaml = $"config: {{ v: x, n: 1 }}\nstages:\n  - id: 01_a\n    run: '{command}'\n    outputs: {{ o: o.txt }}\n";
         var column = "    run: '".Length + command.IndexOf(placeholder, StringComparison.Ordinal) + 1;
@@ -125,14 +128,17 @@ public sealed class PlaceholderInjectionTests : IDisposable
     [InlineData("'EOF'")]
     public async Task A_placeholder_in_a_here_document_is_refused_with_its_line_and_column(string delimiter)
     {
-        var yaml = $"config: {{ v: x }}\nstages:\n  - id: 01_a\n    run: |\n      cat <<{delimiter} > {{out.o}}\n      value: {{config.v}}\n      EOF\n    outputs: {{ o: o.txt }}\n";
-        await AssertRefused(yaml, "waybill.yaml:6:14: 01_a.run: placeholder {config.v} ", "in a here-document", "assign it to a variable first: v={config.v}");
+        var yaml = $"config: {{ v: x }}\nstages:\n  - id: 01_a\n    run: |\n      cat <<{delimiter} > {{out.o}}\n"
+            + "      value: {config.v}\n      EOF\n    outputs: { o: o.txt }\n";
+        await AssertRefused(yaml, "waybill.yaml:6:14: 01_a.run: placeholder {config.v} ", "in a here-document",
+            "assign it to a variable first: v={config.v}");
     }
 
     [Fact]
     public async Task A_value_with_a_nul_byte_fails_the_stage_naming_the_placeholder()
     {
-        _temp.Write("waybill.yaml", "config: { v: \"a\\0b\" }\nstages:\n  - id: 01_a\n    run: printf '%s' {config.v} > {out.o}\n    outputs: { o: o.txt }\n");
+        _temp.Write("waybill.yaml",
+            "config: { v: \"a\\0b\" }\nstages:\n  - id: 01_a\n    run: printf '%s' {config.v} > {out.o}\n    outputs: { o: o.txt }\n");
         var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("placeholder {config.v}", run.All);

@@ -41,7 +41,8 @@ internal sealed class ShellLexer
         if (lexer._problem is not null)
         {
             for (var i = 0; i < lexer._contexts.Length; i++)
-                if (lexer._contexts[i] is ShellContext.Unquoted or ShellContext.SingleQuoted or ShellContext.DoubleQuoted) lexer._contexts[i] = ShellContext.Uncertain;
+                if (lexer._contexts[i] is ShellContext.Unquoted or ShellContext.SingleQuoted or ShellContext.DoubleQuoted)
+                    lexer._contexts[i] = ShellContext.Uncertain;
         }
         return (lexer._contexts, lexer._problem);
     }

@@ -25,7 +25,7 @@ public sealed class ShellTemplate
     /// <summary>What made the command unreadable (an unclosed quote…); every placeholder is then refused.</summary>
     public string? Problem { get; }
 
-    /// <summary>Reads <paramref name="command"/>; <paramref name="placeholders"/> are the (start, length) of each placeholder, sorted and disjoint.</summary>
+    /// <summary>Reads <paramref name="command"/>; <paramref name="placeholders"/>: (start, length) of each, sorted and disjoint.</summary>
     public static ShellTemplate Parse(string command, IReadOnlyList<(int Start, int Length)> placeholders)
     {
         var (contexts, problem) = ShellLexer.Classify(command, placeholders);
@@ -50,7 +50,8 @@ public sealed class ShellTemplate
             var text = value(slot);
             // A C string ends at NUL: the shell would see a silently shortened value.
             if (text.Contains('\0', StringComparison.Ordinal))
-                throw new StageFailedException($"placeholder {slot.Text} has a value with a NUL byte, which no shell command can carry; remove the NUL from the value");
+                throw new StageFailedException(
+                    $"placeholder {slot.Text} has a value with a NUL byte, which no shell command can carry; remove the NUL from the value");
             builder.Append(Command, at, slot.Start - at);
             ShellEscaping.Append(builder, slot.Context, text);
             at = slot.Start + slot.Length;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using CsCheck;
 using Waybill.Core.Pipeline;
@@ -40,7 +41,8 @@ public sealed class PlaceholderQuotingPropertyTests
     ];
 
     private static readonly Gen<string> Piece = Gen.Frequency(
-        (6, Gen.OneOf("'", "\"", "$", "`", "\\", "\n", "\t", " ", "(", ")", "{", "}", ";", "|", "&", "#", "*", "?", "~", "!", "<", ">", "=", "%", "-")),
+        (6, Gen.OneOf("'", "\"", "$", "`", "\\", "\n", "\t", " ", "(", ")", "{", "}", ";", "|", "&", "#", "*", "?", "~", "!",
+            "<", ">", "=", "%", "-")),
         (2, Gen.OneOf("EOF", "\nEOF\n", "$(touch pwned)", "'\\''", "\\\"", "${x}", "$((1))", "\r\n", "{config.v}")),
         (3, Gen.Int[1, 0x10FFFF].Where(c => c is < 0xD800 or > 0xDFFF).Select(char.ConvertFromUtf32)),
         (3, Gen.Char['a', 'z'].Select(c => c.ToString())));
@@ -87,7 +89,7 @@ public sealed class PlaceholderQuotingPropertyTests
         var cases = Gen.Select(Value, Innermost, Wrapper.Array[0, 5]);
         cases.Sample((value, innermost, wrappers) =>
         {
-            var command = wrappers.Aggregate(innermost, (inner, w) => string.Format(System.Globalization.CultureInfo.InvariantCulture, w.Format, inner));
+            var command = wrappers.Aggregate(innermost, (inner, w) => string.Format(CultureInfo.InvariantCulture, w.Format, inner));
             Assert.All(Placeholders.Template(command).Slots, slot => Assert.True(slot.IsSafe, $"{command}: {slot.Context}"));
             var expected = wrappers.Any(w => w.Substitutes) ? value.TrimEnd('\n') : value;
             Assert.Equal(Encoding.UTF8.GetBytes(expected), RunShell(Placeholders.Expand(command, (_, _) => value)));
@@ -131,7 +133,10 @@ public sealed class PlaceholderQuotingPropertyTests
 
     private static byte[] RunShell(string command)
     {
-        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
         using var process = Process.Start(info)!;
