@@ -50,7 +50,7 @@ public static class ConfigOverrides
     {
         Id = s.Id, Number = s.Number, Name = s.Name, Kind = s.Kind, Command = s.Command, Uses = s.Uses, Factory = s.Factory,
         Description = s.Description, Inputs = s.Inputs, Outputs = s.Outputs, Config = config, Env = s.Env, After = s.After,
-        Tools = s.Tools, Location = s.Location,
+        Tools = s.Tools, Location = s.Location, CommandLocation = s.CommandLocation,
     };
 
     private static void SetDotted(JsonObject target, string dottedKey, JsonNode? value)

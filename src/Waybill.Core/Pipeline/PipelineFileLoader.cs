@@ -189,6 +189,7 @@ public sealed class PipelineFileLoader
             After = StringList(map, "after"),
             Tools = StringMap(map, "tools"),
             Location = at,
+            CommandLocation = Child(map, "run") is { } runNode ? YamlValues.At(_display, runNode) : null,
         };
     }
 

@@ -70,6 +70,7 @@ public static class PipelineValidator
                 };
                 if (error is not null) errors.Add(new PipelineError(error, stage.Location, $"{stage.Id}.run"));
             }
+            errors.AddRange(PlaceholderQuotingCheck.Check(pipeline, stage));
         }
     }
 

@@ -1,28 +1,47 @@
-using System.Text;
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Waybill.Core.Pipeline.ShellQuoting;
 
 namespace Waybill.Core.Pipeline;
 
 /// <summary>
 /// <c>{in.audio}</c>, <c>{out.segments}</c>, <c>{config.model}</c>, <c>{stage.dir}</c>, <c>{job.dir}</c> in a command.
-/// Values are shell-quoted, so paths with spaces or quotes stay one argument. <c>${HOME}</c> is left to the shell.
+/// Each value is escaped for the quoting it stands in (unquoted, inside the author's '…' or "…", in $(…)), so it stays
+/// one argument of data; see <see cref="ShellTemplate"/>. <c>${HOME}</c> is left to the shell.
 /// </summary>
 public static partial class Placeholders
 {
+    /// <summary>Commands read so far; a pipeline has a handful, the bound only guards a host that builds commands on the fly.</summary>
+    private const int CachedTemplates = 256;
+    private static readonly ConcurrentDictionary<string, ShellTemplate> Templates = new(StringComparer.Ordinal);
+
     public sealed record Reference(string Scope, string Key, int Index);
 
     public static IEnumerable<Reference> Find(string command) =>
         Pattern().Matches(command).Select(m => new Reference(m.Groups[1].Value, m.Groups[2].Value, m.Index));
 
-    /// <summary>Expands every placeholder; <paramref name="resolve"/> returns null for an unknown one, which is an error.</summary>
+    /// <summary>
+    /// Expands every placeholder, escaped for its quoting context; <paramref name="resolve"/> returns null for an unknown
+    /// one, which is an error. A placeholder in a refused context or a value with a NUL byte throws StageFailedException.
+    /// </summary>
     public static string Expand(string command, Func<string, string, string?> resolve) =>
-        Pattern().Replace(command, m =>
+        Template(command).Expand(slot =>
         {
-            var value = resolve(m.Groups[1].Value, m.Groups[2].Value)
-                ?? throw new InvalidOperationException($"placeholder {m.Value} has no value");
-            return ShellQuote(value);
+            var end = slot.Text.IndexOf('.', StringComparison.Ordinal);
+            return resolve(slot.Text[1..end], slot.Text[(end + 1)..^1])
+                ?? throw new InvalidOperationException($"placeholder {slot.Text} has no value");
         });
+
+    /// <summary>The command read once for its placeholders' quoting contexts (cached: validation and every run read the same text).</summary>
+    public static ShellTemplate Template(string command)
+    {
+        if (Templates.TryGetValue(command, out var template)) return template;
+        template = ShellTemplate.Parse(command, [.. Pattern().Matches(command).Select(m => (m.Index, m.Length))]);
+        if (Templates.Count >= CachedTemplates) Templates.Clear();
+        Templates[command] = template;
+        return template;
+    }
 
     /// <summary>Expands every placeholder without shell quoting (for file paths, not commands); unknown ones are left as they are.</summary>
     public static string ExpandRaw(string text, Func<string, string, string?> resolve) =>
@@ -57,21 +76,9 @@ public static partial class Placeholders
         _ => node.ToJsonString(),
     };
 
-    public static string ShellQuote(string value)
-    {
-        if (value.Length > 0 && SafeWord().IsMatch(value)) return value;
-        var builder = new StringBuilder(value.Length + 2).Append('\'');
-        foreach (var c in value)
-        {
-            if (c == '\'') builder.Append("'\\''");
-            else builder.Append(c);
-        }
-        return builder.Append('\'').ToString();
-    }
+    /// <summary>The value as one unquoted shell word (for logging an argument list; commands go through <see cref="Expand"/>).</summary>
+    public static string ShellQuote(string value) => ShellEscaping.Word(value);
 
     [GeneratedRegex(@"(?<!\$)\{(in|out|config|stage|job)\.([A-Za-z0-9_.-]+)\}", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_./:=+,@%-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex SafeWord();
 }

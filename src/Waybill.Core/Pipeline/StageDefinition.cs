@@ -27,6 +27,8 @@ public sealed class StageDefinition
     /// <summary>Tool name → command that prints its version (first line is recorded), e.g. <c>ffmpeg: ffmpeg -version</c>.</summary>
     public IReadOnlyDictionary<string, string> Tools { get; init; } = new Dictionary<string, string>();
     public SourceLocation? Location { get; init; }
+    /// <summary>Where the value of <c>run:</c> starts in the pipeline file, to point at a placeholder inside it.</summary>
+    public SourceLocation? CommandLocation { get; init; }
 
     /// <summary>Every stage this one waits for: producers of its inputs, then <see cref="After"/>.</summary>
     public IEnumerable<string> DependsOn => Inputs.Where(i => i.FromStage is not null).Select(i => i.FromStage!).Concat(After).Distinct(StringComparer.Ordinal);

@@ -6,7 +6,8 @@ using Waybill.Core.Processes;
 namespace Waybill.Core.Stages;
 
 /// <summary>
-/// A shell command from the pipeline file. Placeholders are expanded and shell-quoted, the command runs under
+/// A shell command from the pipeline file. Placeholders are expanded, each value escaped for the quoting it stands in
+/// (see <see cref="Pipeline.ShellQuoting.ShellTemplate"/>), the command runs under
 /// <c>/bin/sh -c</c> in the stage folder, stdout/stderr stream into stage.log, and the exit code decides the status.
 /// </summary>
 public sealed class CommandStage : IStage

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
-using Waybill.Core.Pipeline;
+using Waybill.Core.Pipeline.ShellQuoting;
 using Waybill.Core.Stages;
 using Waybill.Media.Model;
 
@@ -10,7 +10,7 @@ namespace Waybill.Media.Stages.Asr;
 /// <summary>
 /// Runs a user's recognizer command (WhisperX, whisper.cpp, openai-whisper, …) once on the whole audio file through
 /// <c>/bin/sh</c>, then reads the JSON it wrote. One run, not one per VAD segment: these tools load a large model
-/// at every start and work best with context. The template's placeholders are shell-quoted:
+/// at every start and work best with context. The template's placeholders are escaped for the quoting they stand in:
 /// <c>{audio}</c>, <c>{out_dir}</c> (an empty folder for its output), <c>{out_base}</c> (<c>{out_dir}/&lt;audio name&gt;</c>,
 /// for whisper.cpp's <c>-of</c>), <c>{language}</c> and <c>{model}</c>.
 /// </summary>
@@ -43,7 +43,8 @@ public sealed partial class CommandRecognizer(StageContext context, string templ
         {
             ["audio"] = audio.Path, ["out_dir"] = outDir, ["out_base"] = outBase, ["language"] = language, ["model"] = model,
         };
-        var command = Placeholder().Replace(template, m => Placeholders.ShellQuote(values[m.Groups[1].Value]));
+        var command = ShellTemplate.Parse(template, [.. Placeholder().Matches(template).Select(m => (m.Index, m.Length))])
+            .Expand(slot => values[slot.Text[1..^1]]);
         context.Logger.LogInformation("running the ASR command on {Seconds:0.0} s of audio", audio.Duration);
 
         // stderr is joined to stdout so that its last lines can be quoted when the command fails.

@@ -1,23 +1,25 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
-using Waybill.Core.Pipeline;
+using Waybill.Core.Pipeline.ShellQuoting;
 using Waybill.Core.Stages;
 
 namespace Waybill.Media.Stages.SourceSeparation;
 
 /// <summary>
 /// Backend <c>command</c>: a shell command (e.g. a Demucs wrapper) with <c>{in}</c> (the audio) and <c>{out}</c>
-/// (where vocals.wav must go) replaced by shell-quoted paths, run with <c>/bin/sh -c</c> in the stage folder.
+/// (where vocals.wav must go) replaced by paths escaped for the quoting they stand in, run with <c>/bin/sh -c</c>
+/// in the stage folder.
 /// The command also sees WAYBILL_IN_AUDIO and WAYBILL_OUT_VOCALS.
 /// </summary>
-public static class SeparationCommand
+public static partial class SeparationCommand
 {
     private const int KeptLines = 20;
 
     /// <summary>The command with <c>{in}</c> and <c>{out}</c> replaced; other braces are left to the shell.</summary>
     public static string Expand(string template, string input, string output) =>
-        template.Replace("{in}", Placeholders.ShellQuote(input), StringComparison.Ordinal)
-                .Replace("{out}", Placeholders.ShellQuote(output), StringComparison.Ordinal);
+        ShellTemplate.Parse(template, [.. Placeholder().Matches(template).Select(m => (m.Index, m.Length))])
+            .Expand(slot => slot.Text == "{in}" ? input : output);
 
     public static async Task RunAsync(StageContext context, string template, string input, string output, CancellationToken cancellationToken)
     {
@@ -41,4 +43,7 @@ public static class SeparationCommand
         if (!File.Exists(output))
             throw new StageFailedException($"the separation command succeeded but wrote no {Path.GetFileName(output)} (expected {output}); it must write the vocals to {{out}} (ran: {command})");
     }
+
+    [GeneratedRegex(@"\{(in|out)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
 }
