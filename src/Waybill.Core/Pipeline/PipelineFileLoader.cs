@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Waybill.Core.Hashing;
 using Waybill.Core.Stages;
+using Waybill.Core.Pipeline.Limits;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -19,34 +20,46 @@ public sealed class PipelineFileLoader
     private readonly string _file;
     private readonly string _display;
     private readonly List<PipelineError> _errors = [];
+    private readonly PipelineLimits _limits;
+    private readonly CancellationToken _cancellationToken;
+    private readonly YamlToJson _json;
 
-    private PipelineFileLoader(string file)
+    private PipelineFileLoader(string file, PipelineLimits limits, CancellationToken cancellationToken)
     {
         _file = Path.GetFullPath(file);
         _display = file;
+        _limits = limits;
+        _cancellationToken = cancellationToken;
+        _json = new YamlToJson(file, limits, cancellationToken);
     }
 
     /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
-    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    /// <param name="limits">Bounds on size, nesting and aliases; null: the defaults as the environment raises them.</param>
+    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
+        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "waybill.yaml");
         if (!File.Exists(path))
             throw new PipelineInvalidException(new PipelineError($"pipeline file '{path}' does not exist", Hint: "give the path of a waybill.yaml, or run 'waybill validate' on one"));
+        limits ??= PipelineLimits.FromEnvironment();
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedText.Read(path, limits, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PipelineInvalidException(new PipelineError($"cannot read pipeline file '{path}': {e.Message}"));
         }
-        return Parse(text, path, overrides, builtins, baseDirectory);
+        return Parse(text, path, overrides, builtins, baseDirectory, limits, cancellationToken);
     }
 
-    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
+        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
     {
-        var loader = new PipelineFileLoader(path);
+        limits ??= PipelineLimits.FromEnvironment();
+        BoundedText.ThrowIfTooLarge(path, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
+        var loader = new PipelineFileLoader(path, limits, cancellationToken);
         var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!, builtins ?? BuiltinStages.Default);
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
@@ -59,7 +72,7 @@ public sealed class PipelineFileLoader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new BoundedParser(new Parser(new StringReader(yaml)), _display, _limits, _cancellationToken));
         }
         catch (YamlException e)
         {
@@ -75,9 +88,12 @@ public sealed class PipelineFileLoader
             Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? null : YamlValues.At(_display, stream.Documents[0].RootNode));
             return null;
         }
+        if (stream.Documents.Skip(1).FirstOrDefault(d => !IsEmpty(d.RootNode)) is { } second)
+            Error("the file holds a second YAML document ('---' followed by more content), which would be ignored", YamlValues.At(_display, second.RootNode),
+                hint: "a pipeline file is one document: remove the '---' line and merge or delete what follows it");
         CheckKeys(root, TopKeys, "pipeline");
         var name = ScalarText(root, "name") ?? Path.GetFileNameWithoutExtension(_file);
-        var config = MappingJson(root, "config");
+        var config = MappingJson(root, "config", level: 2);
         var env = StringMap(root, "env");
         var secrets = StringList(root, "secrets");
         var checksum = ChecksumAlgorithm.XxHash128;
@@ -167,7 +183,7 @@ public sealed class PipelineFileLoader
             Description = ScalarText(map, "description"),
             Inputs = ReadInputs(map, id),
             Outputs = ReadOutputs(map, id),
-            Config = MappingJson(map, "config"),
+            Config = MappingJson(map, "config", level: 4),
             Env = StringMap(map, "env"),
             After = StringList(map, "after"),
             Tools = StringMap(map, "tools"),
@@ -186,7 +202,7 @@ public sealed class PipelineFileLoader
         }
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = KeyText(keyNode);
             var at = YamlValues.At(_display, keyNode);
             CheckPortName(name, at, $"{id}.inputs");
             string? from = null, path = null, type = null, format = null;
@@ -249,7 +265,7 @@ public sealed class PipelineFileLoader
         }
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = KeyText(keyNode);
             var at = YamlValues.At(_display, keyNode);
             CheckPortName(name, at, $"{id}.outputs");
             string? path = null, type = null, format = null;
@@ -299,11 +315,13 @@ public sealed class PipelineFileLoader
         return null;
     }
 
-    private JsonObject MappingJson(YamlMappingNode map, string key)
+    /// <param name="level">The nesting level of the config mapping in the file: 2 for the pipeline's, 4 for a stage's.</param>
+    private JsonObject MappingJson(YamlMappingNode map, string key, int level)
     {
         var node = Child(map, key);
         if (node is null) return [];
-        if (node is YamlMappingNode mapping) return (JsonObject)YamlValues.ToJson(mapping)!;
+        // Config is the only place where aliases are expanded into copies; the other sections are read a level at a time.
+        if (node is YamlMappingNode mapping) return (JsonObject)_json.Convert(mapping, level)!;
         Error($"'{key}' must be a mapping", YamlValues.At(_display, node), key);
         return [];
     }
@@ -320,7 +338,7 @@ public sealed class PipelineFileLoader
         }
         foreach (var (k, v) in mapping.Children)
         {
-            if (v is YamlScalarNode s) result[((YamlScalarNode)k).Value ?? ""] = s.Value ?? "";
+            if (v is YamlScalarNode s) result[KeyText(k)] = s.Value ?? "";
             else Error($"'{key}.{k}' must be a single value", YamlValues.At(_display, v), $"{key}.{k}");
         }
         return result;
@@ -335,6 +353,16 @@ public sealed class PipelineFileLoader
         Error($"'{key}' must be a list", YamlValues.At(_display, node), key);
         return [];
     }
+
+    /// <summary>A mapping key as text; a key that is itself a mapping or list is reported, never cast blindly.</summary>
+    private string KeyText(YamlNode key)
+    {
+        if (key is YamlScalarNode scalar) return scalar.Value ?? "";
+        Error("a key must be a single value, not a mapping or a list", YamlValues.At(_display, key), hint: "write the key as plain text");
+        return "";
+    }
+
+    private static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" };
 
     private void Error(string message, SourceLocation? at, string? field = null, string? hint = null) =>
         _errors.Add(new PipelineError(message, at, field, hint));
