@@ -19,6 +19,6 @@ public static partial class OverrideKeys
         return "the key holds a character other than letters, digits, '_', '-' and '.'";
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
