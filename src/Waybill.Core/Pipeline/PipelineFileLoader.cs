@@ -70,9 +70,10 @@ public sealed class PipelineFileLoader
     private PipelineDefinition? Read(string yaml, string baseDirectory, BuiltinStages builtins)
     {
         var stream = new YamlStream();
+        var parser = new BoundedParser(new Parser(new StringReader(yaml)), _display, _limits, _cancellationToken);
         try
         {
-            stream.Load(new BoundedParser(new Parser(new StringReader(yaml)), _display, _limits, _cancellationToken));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
@@ -83,9 +84,17 @@ public sealed class PipelineFileLoader
             Error($"YAML syntax error: {reason}", YamlValues.At(_display, e.Start), hint: "fix the YAML syntax at this position");
             return null;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these on a few inputs (found by the property tests: '- : x', a stray key in a flow mapping);
+            // the last event read says where.
+            Error("YAML syntax error: the YAML reader cannot build a value here (an empty key, or a key or value out of place)",
+                YamlValues.At(_display, parser.Position), hint: "fix the YAML syntax at or after this position");
+            return null;
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? null : YamlValues.At(_display, stream.Documents[0].RootNode));
+            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? new SourceLocation(_display, 1, 1) : YamlValues.At(_display, stream.Documents[0].RootNode));
             return null;
         }
         if (stream.Documents.Skip(1).FirstOrDefault(d => !IsEmpty(d.RootNode)) is { } second)

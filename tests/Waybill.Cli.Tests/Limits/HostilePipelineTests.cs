@@ -142,4 +142,13 @@ public sealed class HostilePipelineTests : IDisposable
         Assert.Contains("the file uses aliases (*name) more than 1000 times", validate.Stderr);
         Assert.Contains("WAYBILL_MAX_PIPELINE_ALIASES", validate.Stderr);
     }
+
+    [Fact]
+    public async Task A_yaml_shape_the_yaml_reader_cannot_build_gets_a_syntax_error_not_a_crash()
+    {
+        // '- : x' (an empty key) made YamlDotNet throw an ArgumentException: exit 70, "a fault in Waybill".
+        _temp.Write("waybill.yaml", "stages:\n  - : 01_demux\n    run: x\n");
+        var validate = await Refused("validate", "waybill.yaml");
+        Assert.Matches(@"error: waybill\.yaml:\d+:\d+: YAML syntax error", validate.Stderr);
+    }
 }

@@ -20,10 +20,14 @@ internal sealed class BoundedParser(IParser inner, string display, PipelineLimit
 
     public ParsingEvent? Current => inner.Current;
 
+    /// <summary>Where the last event read began: the place to report a failure the parser gives no position for.</summary>
+    public Mark Position { get; private set; } = Mark.Empty;
+
     public bool MoveNext()
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!inner.MoveNext()) return false;
+        Position = inner.Current!.Start;
         switch (inner.Current)
         {
             case MappingStart or SequenceStart:
