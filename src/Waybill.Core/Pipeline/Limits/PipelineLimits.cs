@@ -4,7 +4,7 @@ namespace Waybill.Core.Pipeline.Limits;
 
 /// <summary>
 /// How much a pipeline file may ask of the loader: its size, its nesting, its aliases and the values they expand to.
-/// Each limit is far above what a real pipeline needs (the subtitle pipeline is 5.9 KB, 6 levels deep, no aliases) and far
+/// Each limit is far above what a real pipeline needs (the subtitle pipeline is 5.9 KB, 5 levels deep, no aliases) and far
 /// below what hurts (a 442-byte file of nested aliases expands to a billion values). Raised with environment variables.
 /// </summary>
 public sealed record PipelineLimits
