@@ -52,16 +52,46 @@ public static class SingleStage
         var run = Path.Combine(layout.StateDir, "run.json");
         if (!File.Exists(yaml) || !File.Exists(run))
             throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
-        var info = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run))!;
-        var overrides = OverridesOf(info);
+        var info = ReadRunInfo(run);
+        var overrides = OverridesOf(info, run);
         var baseDirectory = info["base_directory"]?.GetValue<string>();
         return PipelineFileLoader.Parse(File.ReadAllText(yaml), info["source_path"]?.GetValue<string>() ?? yaml, overrides, builtins, baseDirectory);
     }
 
     /// <summary>The <c>--set</c> overrides the job was run with, as its snapshot recorded them (already applied by <see cref="LoadSnapshot"/>).</summary>
-    public static IReadOnlyList<string> SnapshotOverrides(JobLayout layout) =>
-        OverridesOf(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout.StateDir, "run.json")))!);
+    public static IReadOnlyList<string> SnapshotOverrides(JobLayout layout)
+    {
+        var run = Path.Combine(layout.StateDir, "run.json");
+        return OverridesOf(ReadRunInfo(run), run);
+    }
 
-    private static List<string> OverridesOf(System.Text.Json.Nodes.JsonNode info) =>
-        info["overrides"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
+    /// <summary><c>.waybill/run.json</c>, or a clear error when it was damaged or replaced (too large, too deep, not an object).</summary>
+    private static System.Text.Json.Nodes.JsonObject ReadRunInfo(string path)
+    {
+        const long maxBytes = 16 * 1024 * 1024;
+        try
+        {
+            if (new FileInfo(path).Length > maxBytes) throw Damaged(path, $"it is larger than {maxBytes / (1024 * 1024)} MiB");
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject ?? throw Damaged(path, "it is not a JSON object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Damaged(path, e.Message);
+        }
+    }
+
+    private static List<string> OverridesOf(System.Text.Json.Nodes.JsonObject info, string path)
+    {
+        try
+        {
+            return info["overrides"]?.AsArray().Select(n => n?.GetValue<string>() ?? throw Damaged(path, "its 'overrides' holds a null")).ToList() ?? [];
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw Damaged(path, "its 'overrides' is not a list of strings");
+        }
+    }
+
+    private static PipelineInvalidException Damaged(string path, string why) =>
+        new(new PipelineError($"the job's run record {path} cannot be read: {why}", Hint: "it was damaged or edited by hand; run the pipeline again with 'waybill run'"));
 }
