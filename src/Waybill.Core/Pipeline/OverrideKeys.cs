@@ -12,6 +12,10 @@ public static partial class OverrideKeys
     public static string? Problem(string key)
     {
         if (key.Length == 0) return "the key is empty";
+        // Each name is a level of nesting; building thousands of them costs quadratic time in JsonNode, so stop at the ceiling.
+        var names = key.Count(c => c == '.') + 1;
+        if (names > Limits.PipelineLimits.DepthCeiling)
+            return $"the key has {names} names, more than config can nest ({Limits.PipelineLimits.DepthCeiling})";
         if (Pattern().IsMatch(key)) return null;
         if (key.StartsWith('.') || key.EndsWith('.')) return "the key starts or ends with '.'";
         if (key.Contains("..", StringComparison.Ordinal)) return "the key has an empty name between two dots";

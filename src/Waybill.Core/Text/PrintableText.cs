@@ -6,8 +6,10 @@ namespace Waybill.Core.Text;
 /// <summary>User text quoted in an error message: control characters shown as <c>\n</c> or <c>\u001b</c>, so it cannot forge lines or move the cursor.</summary>
 public static class PrintableText
 {
-    public static string Of(string text)
+    /// <param name="maxLength">Longer text is cut there and ends with '…', so a hostile argument cannot flood the terminal.</param>
+    public static string Of(string text, int maxLength = 200)
     {
+        if (text.Length > maxLength) text = text[..maxLength] + "…";
         if (!text.Any(char.IsControl)) return text;
         var result = new StringBuilder(text.Length + 8);
         foreach (var c in text)
