@@ -116,6 +116,7 @@ public sealed class PipelineFileLoader
                 Error("the pipeline has no 'stages' list", YamlValues.At(_display, root), "stages", "add 'stages:' with at least one stage");
                 break;
             case YamlSequenceNode list:
+                _json.Spend(list, list.Children.Count);
                 foreach (var item in list.Children)
                     if (ReadStage(item, builtins) is { } stage) stages.Add(stage);
                 break;
@@ -209,6 +210,7 @@ public sealed class PipelineFileLoader
             Error("'inputs' must be a mapping of name: source", YamlValues.At(_display, node), $"{id}.inputs", "e.g. inputs: { audio: 01_demux.audio }");
             return result;
         }
+        _json.Spend(map, map.Children.Count);
         foreach (var (keyNode, value) in map.Children)
         {
             var name = KeyText(keyNode);
@@ -272,6 +274,7 @@ public sealed class PipelineFileLoader
             Error("'outputs' must be a mapping of name: path", YamlValues.At(_display, node), $"{id}.outputs", "e.g. outputs: { audio: audio.wav }");
             return result;
         }
+        _json.Spend(map, map.Children.Count);
         foreach (var (keyNode, value) in map.Children)
         {
             var name = KeyText(keyNode);
@@ -345,6 +348,7 @@ public sealed class PipelineFileLoader
             Error($"'{key}' must be a mapping of name: value", YamlValues.At(_display, node), key);
             return result;
         }
+        _json.Spend(mapping, mapping.Children.Count);
         foreach (var (k, v) in mapping.Children)
         {
             if (v is YamlScalarNode s) result[KeyText(k)] = s.Value ?? "";
@@ -357,7 +361,11 @@ public sealed class PipelineFileLoader
     {
         var node = Child(map, key);
         if (node is null) return [];
-        if (node is YamlSequenceNode list) return [.. list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")];
+        if (node is YamlSequenceNode list)
+        {
+            _json.Spend(list, list.Children.Count);
+            return [.. list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")];
+        }
         if (node is YamlScalarNode single) return [single.Value ?? ""];
         Error($"'{key}' must be a list", YamlValues.At(_display, node), key);
         return [];

@@ -65,6 +65,18 @@ public sealed class HostilePipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_alias_repeating_a_large_env_in_every_stage_counts_against_the_same_budget()
+    {
+        // 1,000 stages each taking a 200-entry env through one alias: 200,000 values from a 60 KB file.
+        var yaml = new StringBuilder("stages:\n");
+        yaml.Append("  - id: 0001_s1\n    run: echo hi\n    env: &e {").Append(string.Join(", ", Enumerable.Range(0, 200).Select(i => $"V{i}: x"))).Append("}\n");
+        for (var i = 2; i <= 1000; i++) yaml.Append(CultureInfo.InvariantCulture, $"  - {{id: {i:0000}_s{i}, run: echo hi, env: *e}}\n");
+        _temp.Write("waybill.yaml", yaml.ToString());
+        var validate = await Refused("validate", "waybill.yaml");
+        Assert.Contains("the pipeline holds more than 100000 values once its aliases are expanded", validate.Stderr);
+    }
+
+    [Fact]
     public async Task A_self_referencing_anchor_is_refused_by_name()
     {
         _temp.Write("waybill.yaml", "config: &c {self: *c}\nstages:\n  - id: 01_a\n    run: echo hi\n");
@@ -113,7 +125,7 @@ public sealed class HostilePipelineTests : IDisposable
     public async Task Config_nested_deep_through_set_is_refused_before_it_reaches_a_manifest()
     {
         _temp.Write("waybill.yaml", "stages:\n  - id: 01_a\n    run: echo hi\n");
-        var key = string.Join('.', Enumerable.Range(0, 100).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
+        var key = string.Join('.', Enumerable.Range(0, 40).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)));
         var validate = await Refused("validate", "waybill.yaml", "--set", key + "=1");
         Assert.Contains("config: config nests more than 32 levels deep (at k0.k1.k2", validate.Stderr);
         await Refused("run", "waybill.yaml", "--job-id", "j", "--set", key + "=1");

@@ -107,8 +107,9 @@ public sealed class PipelineFileLoaderPropertyTests
             var yaml = inStage
                 ? $"stages:\n  - id: 01_a\n    run: echo\n    config:\n      v: {value}\n"
                 : $"config:\n  v: {value}\nstages:\n  - id: 01_a\n    run: echo\n";
-            // Levels above the value: the top mapping and config (and for a stage, the list and the stage), then v's own.
-            var levels = (inStage ? 4 : 2) + depth;
+            // Levels above the value: the top mapping and config (and for a stage, the list and the stage), then v's own;
+            // block nesting has one more: the mapping that holds the innermost 'x: 1'.
+            var levels = (inStage ? 4 : 2) + depth + (flow ? 0 : 1);
             try
             {
                 PipelineFileLoader.Parse(yaml, "/p/waybill.yaml", limits: Limits with { MaxBytes = 1 << 24 });

@@ -31,7 +31,7 @@ public sealed record PipelineLimits
     /// <summary>Uses of aliases (<c>*name</c>) in the whole file.</summary>
     public int MaxAliases { get; init; } = 1000;
 
-    /// <summary>Values (scalars, mappings, lists) that config may hold once its aliases are expanded.</summary>
+    /// <summary>Values (scalars, mappings, lists; entries of env, inputs, outputs…) the file may hold once its aliases are expanded.</summary>
     public int MaxNodes { get; init; } = 100_000;
 
     /// <summary>The defaults, with any limit raised (or lowered) by its environment variable.</summary>

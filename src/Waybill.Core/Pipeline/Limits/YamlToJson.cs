@@ -11,12 +11,20 @@ internal sealed class YamlToJson(string display, PipelineLimits limits, Cancella
 {
     private long _values;
 
+    /// <summary>
+    /// Counts values the loader reads outside config (env, inputs, outputs, after, tools, stages) against the same budget:
+    /// an alias can repeat a large mapping there too, once per stage.
+    /// </summary>
+    public void Spend(YamlNode at, int values)
+    {
+        _values += values;
+        if (_values > limits.MaxNodes) throw TooMany(at);
+    }
+
     /// <param name="depth">The nesting level of <paramref name="node"/> in the file (the top mapping is 1).</param>
     public JsonNode? Convert(YamlNode node, int depth)
     {
-        if (++_values > limits.MaxNodes)
-            throw Refuse(node, $"config holds more than {limits.MaxNodes} values once its aliases are expanded",
-                PipelineLimits.RaiseHint(PipelineLimits.NodesVariable, "repeat fewer or smaller values through aliases"));
+        if (++_values > limits.MaxNodes) throw TooMany(node);
         // Through aliases a value can nest deeper than the text does.
         if (node is YamlMappingNode or YamlSequenceNode && depth > limits.MaxDepth)
             throw Refuse(node, $"config nests more than {limits.MaxDepth} levels deep once its aliases are expanded",
@@ -51,6 +59,10 @@ internal sealed class YamlToJson(string display, PipelineLimits limits, Cancella
         }
         return result;
     }
+
+    private PipelineInvalidException TooMany(YamlNode at) =>
+        Refuse(at, $"the pipeline holds more than {limits.MaxNodes} values once its aliases are expanded",
+            PipelineLimits.RaiseHint(PipelineLimits.NodesVariable, "repeat fewer or smaller values through aliases"));
 
     private PipelineInvalidException Refuse(YamlNode at, string message, string hint) =>
         new(new PipelineError(message, YamlValues.At(display, at), Hint: hint));
