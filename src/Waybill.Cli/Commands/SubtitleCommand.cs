@@ -62,7 +62,7 @@ internal static class SubtitleCommand
             var custom = parse.GetValue(pipelineFile);
             var definition = custom is null
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
-                : PipelineFileLoader.Load(custom, overrides, Builtins.Create());
+                : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);

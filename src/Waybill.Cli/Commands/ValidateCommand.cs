@@ -11,9 +11,9 @@ internal static class ValidateCommand
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline file (waybill.yaml) or a folder holding one" };
         var set = new Option<string[]>("--set") { Description = "Config overrides to validate with, as for 'run'" };
         var command = new Command("validate", "Check a pipeline file without running it: syntax, keys, stages, references, cycles, placeholders") { pipeline, set };
-        command.SetAction(parse => Guard.Wrap(error, () =>
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
-            var definition = PipelineFileLoader.Load(parse.GetValue(pipeline)!, parse.GetValue(set) ?? [], Builtins.Create());
+            var definition = await PipelineLoading.LoadAsync(parse.GetValue(pipeline)!, parse.GetValue(set) ?? [], cancellationToken);
             var plan = new ExecutionPlan(definition);
             output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {string.Join(" → ", plan.Order.Select(s => s.Id))}");
             return ExitCodes.Success;

@@ -24,14 +24,16 @@ public static class SnapshotLoader
         ThrowIfSnapshotChanged(layout);
         var info = ReadRunInfo(runPath);
         var text = File.ReadAllText(yamlPath);
-        var sourcePath = info["source_path"]?.GetValue<string>();
-        var baseDirectory = info["base_directory"]?.GetValue<string>();
+        var sourcePath = Field(runPath, "source_path", () => info["source_path"]?.GetValue<string>());
+        var baseDirectory = Field(runPath, "base_directory", () => info["base_directory"]?.GetValue<string>());
         var root = SnapshotMasker.TryLoad(text);
         // The loader reports what is wrong with the snapshot, at its own line and column.
         if (root is null) return new LoadedSnapshot(PipelineFileLoader.ParseSnapshot(text, yamlPath, sourcePath ?? yamlPath, null, builtins, baseDirectory), [], []);
 
-        var overrides = Strings(info["overrides"]);
-        var recorded = info["secrets"] is JsonArray list ? [.. list.Select(RecordedSecret.FromJson).OfType<RecordedSecret>()] : Legacy(text, yamlPath, overrides);
+        var overrides = Field(runPath, "overrides", () => Strings(info["overrides"]));
+        var recorded = info["secrets"] is JsonArray list
+            ? Field(runPath, "secrets", () => list.Select(RecordedSecret.FromJson).OfType<RecordedSecret>().ToList())
+            : Legacy(text, yamlPath, overrides);
         var slots = SnapshotMasker.Find(root);
         var ask = new SecretRequest(supply, sourcePath is null ? "the pipeline file" : Path.GetFileName(sourcePath), yamlPath);
         var given = ask.ReadSet([.. slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name), .. recorded.Where(r => r.Kind == SecretSlotKind.Config).Select(r => r.Name)]);
@@ -85,17 +87,36 @@ public static class SnapshotLoader
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
 
-    private static JsonNode ReadRunInfo(string runPath)
+    /// <summary><c>.waybill/run.json</c>, or a clear error when it was damaged or replaced (too large, too deep, not an object).</summary>
+    private static JsonObject ReadRunInfo(string path)
     {
+        const long maxBytes = 16 * 1024 * 1024;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(runPath)) ?? throw new JsonException("it holds null");
+            if (new FileInfo(path).Length > maxBytes) throw Damaged(path, $"it is larger than {maxBytes / (1024 * 1024)} MiB");
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
         }
         catch (JsonException e)
         {
-            throw new PipelineInvalidException(new PipelineError($"{runPath} is not valid JSON: {e.Message}", Hint: "the job's snapshot is damaged; run the pipeline again with 'waybill run <file> --job-id <id>'"));
+            throw Damaged(path, e.Message);
         }
     }
+
+    /// <summary>A field of run.json read as its type, or a clear error when it holds something else.</summary>
+    private static T Field<T>(string path, string name, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw Damaged(path, $"its '{name}' does not hold what the engine wrote there");
+        }
+    }
+
+    private static PipelineInvalidException Damaged(string path, string why) =>
+        new(new PipelineError($"the job's run record {path} cannot be read: {why}", Hint: "it was damaged or edited by hand; run the pipeline again with 'waybill run'"));
 
     /// <summary>
     /// A snapshot written before secrets were recorded by name masked them as <c>***</c> in place: such a value cannot be

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Waybill.Core.Text;
 
 namespace Waybill.Core.Pipeline;
 
@@ -19,10 +20,15 @@ public static class ConfigOverrides
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                errors.Add(new PipelineError($"--set '{item}' is not key=value", Field: "--set", Hint: "e.g. --set model=small or --set 06_asr.model=small"));
+                errors.Add(new PipelineError($"--set '{PrintableText.Of(item)}' is not key=value", Field: "--set", Hint: "e.g. --set model=small or --set 06_asr.model=small"));
                 continue;
             }
-            var key = item[..eq].Trim();
+            var key = item[..eq];
+            if (OverrideKeys.Problem(key) is { } problem)
+            {
+                errors.Add(new PipelineError($"--set key '{PrintableText.Of(key)}' is malformed: {problem}", Field: "--set", Hint: OverrideKeys.Rule));
+                continue;
+            }
             var value = YamlValues.Parse(item[(eq + 1)..]);
             if (key.StartsWith("config.", StringComparison.Ordinal)) key = key["config.".Length..];
             var dot = key.IndexOf('.', StringComparison.Ordinal);

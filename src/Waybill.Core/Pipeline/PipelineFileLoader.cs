@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Waybill.Core.Hashing;
 using Waybill.Core.Stages;
+using Waybill.Core.Pipeline.Limits;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -19,34 +20,46 @@ public sealed class PipelineFileLoader
     private readonly string _file;
     private readonly string _display;
     private readonly List<PipelineError> _errors = [];
+    private readonly PipelineLimits _limits;
+    private readonly CancellationToken _cancellationToken;
+    private readonly YamlToJson _json;
 
-    private PipelineFileLoader(string file, string? display = null)
+    private PipelineFileLoader(string file, PipelineLimits limits, CancellationToken cancellationToken, string? display = null)
     {
         _file = Path.GetFullPath(file);
         _display = display ?? file;
+        _limits = limits;
+        _cancellationToken = cancellationToken;
+        _json = new YamlToJson(file, limits, cancellationToken);
     }
 
     /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
-    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    /// <param name="limits">Bounds on size, nesting and aliases; null: the defaults as the environment raises them.</param>
+    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
+        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "waybill.yaml");
         if (!File.Exists(path))
             throw new PipelineInvalidException(new PipelineError($"pipeline file '{path}' does not exist", Hint: "give the path of a waybill.yaml, or run 'waybill validate' on one"));
+        limits ??= PipelineLimits.FromEnvironment();
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedText.Read(path, limits, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PipelineInvalidException(new PipelineError($"cannot read pipeline file '{path}': {e.Message}"));
         }
-        return Parse(text, path, overrides, builtins, baseDirectory);
+        return Parse(text, path, overrides, builtins, baseDirectory, limits, cancellationToken);
     }
 
-    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null)
+    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
+        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
     {
-        var loader = new PipelineFileLoader(path);
+        limits ??= PipelineLimits.FromEnvironment();
+        BoundedText.ThrowIfTooLarge(path, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
+        var loader = new PipelineFileLoader(path, limits, cancellationToken);
         var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!, builtins ?? BuiltinStages.Default);
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
@@ -57,7 +70,9 @@ public sealed class PipelineFileLoader
     /// <summary>A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it was run from.</summary>
     public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides, BuiltinStages? builtins, string? baseDirectory)
     {
-        var loader = new PipelineFileLoader(sourcePath, display);
+        var limits = PipelineLimits.FromEnvironment();
+        BoundedText.ThrowIfTooLarge(display, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
+        var loader = new PipelineFileLoader(sourcePath, limits, CancellationToken.None, display);
         var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, builtins ?? BuiltinStages.Default);
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
@@ -68,9 +83,10 @@ public sealed class PipelineFileLoader
     private PipelineDefinition? Read(string yaml, string baseDirectory, BuiltinStages builtins)
     {
         var stream = new YamlStream();
+        var parser = new BoundedParser(new Parser(new StringReader(yaml)), _display, _limits, _cancellationToken);
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
@@ -81,11 +97,22 @@ public sealed class PipelineFileLoader
             Error($"YAML syntax error: {reason}", YamlValues.At(_display, e.Start), hint: "fix the YAML syntax at this position");
             return null;
         }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? null : YamlValues.At(_display, stream.Documents[0].RootNode));
+            // YamlDotNet throws these on a few inputs (found by the property tests: '- : x', a stray key in a flow mapping);
+            // the last event read says where.
+            Error("YAML syntax error: the YAML reader cannot build a value here (an empty key, or a key or value out of place)",
+                YamlValues.At(_display, parser.Position), hint: "fix the YAML syntax at or after this position");
             return null;
         }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? new SourceLocation(_display, 1, 1) : YamlValues.At(_display, stream.Documents[0].RootNode));
+            return null;
+        }
+        if (stream.Documents.Skip(1).FirstOrDefault(d => !IsEmpty(d.RootNode)) is { } second)
+            Error("the file holds a second YAML document ('---' followed by more content), which would be ignored", YamlValues.At(_display, second.RootNode),
+                hint: "a pipeline file is one document: remove the '---' line and merge or delete what follows it");
         if (Secrets.SnapshotMasker.FirstMasked(root) is { } masked)
         {
             Error("this value is a masked secret from a job's pipeline snapshot, not a value", YamlValues.At(_display, masked), hint:
@@ -94,7 +121,7 @@ public sealed class PipelineFileLoader
         }
         CheckKeys(root, TopKeys, "pipeline");
         var name = ScalarText(root, "name") ?? Path.GetFileNameWithoutExtension(_file);
-        var config = MappingJson(root, "config");
+        var config = MappingJson(root, "config", level: 2);
         var env = StringMap(root, "env");
         var secrets = StringList(root, "secrets");
         var checksum = ChecksumAlgorithm.XxHash128;
@@ -108,6 +135,7 @@ public sealed class PipelineFileLoader
                 Error("the pipeline has no 'stages' list", YamlValues.At(_display, root), "stages", "add 'stages:' with at least one stage");
                 break;
             case YamlSequenceNode list:
+                _json.Spend(list, list.Children.Count);
                 foreach (var item in list.Children)
                     if (ReadStage(item, builtins) is { } stage) stages.Add(stage);
                 break;
@@ -184,7 +212,7 @@ public sealed class PipelineFileLoader
             Description = ScalarText(map, "description"),
             Inputs = ReadInputs(map, id),
             Outputs = ReadOutputs(map, id),
-            Config = MappingJson(map, "config"),
+            Config = MappingJson(map, "config", level: 4),
             Env = StringMap(map, "env"),
             After = StringList(map, "after"),
             Tools = StringMap(map, "tools"),
@@ -202,9 +230,10 @@ public sealed class PipelineFileLoader
             Error("'inputs' must be a mapping of name: source", YamlValues.At(_display, node), $"{id}.inputs", "e.g. inputs: { audio: 01_demux.audio }");
             return result;
         }
+        _json.Spend(map, map.Children.Count);
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = KeyText(keyNode);
             var at = YamlValues.At(_display, keyNode);
             CheckPortName(name, at, $"{id}.inputs");
             string? from = null, path = null, type = null, format = null;
@@ -265,9 +294,10 @@ public sealed class PipelineFileLoader
             Error("'outputs' must be a mapping of name: path", YamlValues.At(_display, node), $"{id}.outputs", "e.g. outputs: { audio: audio.wav }");
             return result;
         }
+        _json.Spend(map, map.Children.Count);
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = KeyText(keyNode);
             var at = YamlValues.At(_display, keyNode);
             CheckPortName(name, at, $"{id}.outputs");
             string? path = null, type = null, format = null;
@@ -317,11 +347,13 @@ public sealed class PipelineFileLoader
         return null;
     }
 
-    private JsonObject MappingJson(YamlMappingNode map, string key)
+    /// <param name="level">The nesting level of the config mapping in the file: 2 for the pipeline's, 4 for a stage's.</param>
+    private JsonObject MappingJson(YamlMappingNode map, string key, int level)
     {
         var node = Child(map, key);
         if (node is null) return [];
-        if (node is YamlMappingNode mapping) return (JsonObject)YamlValues.ToJson(mapping)!;
+        // Config is the only place where aliases are expanded into copies; the other sections are read a level at a time.
+        if (node is YamlMappingNode mapping) return (JsonObject)_json.Convert(mapping, level)!;
         Error($"'{key}' must be a mapping", YamlValues.At(_display, node), key);
         return [];
     }
@@ -336,9 +368,10 @@ public sealed class PipelineFileLoader
             Error($"'{key}' must be a mapping of name: value", YamlValues.At(_display, node), key);
             return result;
         }
+        _json.Spend(mapping, mapping.Children.Count);
         foreach (var (k, v) in mapping.Children)
         {
-            if (v is YamlScalarNode s) result[((YamlScalarNode)k).Value ?? ""] = s.Value ?? "";
+            if (v is YamlScalarNode s) result[KeyText(k)] = s.Value ?? "";
             else Error($"'{key}.{k}' must be a single value", YamlValues.At(_display, v), $"{key}.{k}");
         }
         return result;
@@ -348,11 +381,25 @@ public sealed class PipelineFileLoader
     {
         var node = Child(map, key);
         if (node is null) return [];
-        if (node is YamlSequenceNode list) return [.. list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")];
+        if (node is YamlSequenceNode list)
+        {
+            _json.Spend(list, list.Children.Count);
+            return [.. list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")];
+        }
         if (node is YamlScalarNode single) return [single.Value ?? ""];
         Error($"'{key}' must be a list", YamlValues.At(_display, node), key);
         return [];
     }
+
+    /// <summary>A mapping key as text; a key that is itself a mapping or list is reported, never cast blindly.</summary>
+    private string KeyText(YamlNode key)
+    {
+        if (key is YamlScalarNode scalar) return scalar.Value ?? "";
+        Error("a key must be a single value, not a mapping or a list", YamlValues.At(_display, key), hint: "write the key as plain text");
+        return "";
+    }
+
+    private static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" };
 
     private void Error(string message, SourceLocation? at, string? field = null, string? hint = null) =>
         _errors.Add(new PipelineError(message, at, field, hint));

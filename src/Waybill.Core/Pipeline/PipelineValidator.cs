@@ -11,7 +11,9 @@ public static class PipelineValidator
 
     public static List<PipelineError> Validate(PipelineDefinition pipeline)
     {
-        var errors = new List<PipelineError>();
+        // Config deeper than the limit is refused first: the checks below clone and walk config recursively.
+        var errors = Limits.ConfigDepth.Problems(pipeline, Limits.PipelineLimits.FromEnvironment());
+        if (errors.Count > 0) return errors;
         if (pipeline.Stages.Count == 0) errors.Add(new PipelineError("the pipeline has no stages", null, "stages"));
 
         foreach (var group in pipeline.Stages.GroupBy(s => s.Id).Where(g => g.Count() > 1))
@@ -50,10 +52,7 @@ public static class PipelineValidator
         foreach (var group in stage.Outputs.GroupBy(o => o.Path).Where(g => g.Count() > 1))
             errors.Add(new PipelineError($"outputs {string.Join(" and ", group.Select(o => o.Name))} share the path '{group.Key}'", stage.Location, $"{stage.Id}.outputs", "each output needs its own file"));
         foreach (var output in stage.Outputs)
-        {
-            if (OutputPathProblem(output.Path) is { } problem)
-                errors.Add(new PipelineError($"output '{output.Name}' path '{output.Path}' {problem}", output.Location ?? stage.Location, $"{stage.Id}.outputs.{output.Name}", "write outputs inside the stage folder, e.g. 'result.json' or 'parts/a.txt'"));
-        }
+            if (OutputPathRules.Check(stage, output) is { } refused) errors.Add(refused);
         if (stage.Command is { } command)
         {
             var config = pipeline.ConfigFor(stage);
@@ -81,18 +80,7 @@ public static class PipelineValidator
     }
 
     /// <summary>Null when the path stays inside the stage folder.</summary>
-    public static string? OutputPathProblem(string path)
-    {
-        if (Path.IsPathRooted(path) || path.StartsWith('~')) return "is absolute and would escape the stage folder";
-        var depth = 0;
-        foreach (var part in path.Split('/', '\\'))
-        {
-            if (part == "..") depth--;
-            else if (part is not ("" or ".")) depth++;
-            if (depth < 0) return "escapes the stage folder ('..')";
-        }
-        return depth == 0 ? "names no file" : null;
-    }
+    public static string? OutputPathProblem(string path) => OutputPathRules.Problem(path);
 
     /// <summary>The stages of one cycle in order, first repeated at the end; null when the graph is a DAG.</summary>
     public static List<string>? FindCycle(IReadOnlyList<StageDefinition> stages)

@@ -5,16 +5,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Waybill.Core.Pipeline;
 
-/// <summary>YAML nodes to JSON values: plain scalars become numbers and booleans, quoted ones stay strings.</summary>
+/// <summary>YAML values to JSON values: plain scalars become numbers and booleans, quoted ones stay strings.</summary>
 internal static class YamlValues
 {
-    public static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlScalarNode scalar => Scalar(scalar),
-        YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(ToJson)]),
-        YamlMappingNode mapping => new JsonObject(mapping.Children.Select(kv => new KeyValuePair<string, JsonNode?>(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
-        _ => null,
-    };
+    /// <summary>A whole YAML value as JSON, aliases expanded within the default limits.</summary>
+    public static JsonNode? ToJson(YamlNode node) => new Limits.YamlToJson("(yaml)", Limits.PipelineLimits.Default, CancellationToken.None).Convert(node, 1);
 
     public static JsonNode? Scalar(YamlScalarNode scalar)
     {

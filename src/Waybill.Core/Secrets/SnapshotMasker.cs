@@ -181,11 +181,12 @@ public static class SnapshotMasker
     {
         try
         {
+            // Bounded like the loader: the original file read again on resume may have been replaced by anything.
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Pipeline.Limits.BoundedParser(new Parser(new StringReader(yaml)), "snapshot", Pipeline.Limits.PipelineLimits.FromEnvironment(), default));
             return stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
         }
-        catch (YamlException)
+        catch (Exception e) when (e is YamlException or Pipeline.PipelineInvalidException or InvalidOperationException or ArgumentException)
         {
             return null;
         }

@@ -1,0 +1,50 @@
+using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Limits;
+
+/// <summary>JSON files of a job replaced by hostile ones (nested 10,000 deep) get a clear error naming the file, never exit 70.</summary>
+public sealed class HostileJobFilesTests : IDisposable
+{
+    private const int Levels = 10_000;
+
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<string> RunJob()
+    {
+        _temp.Write("waybill.yaml", "stages:\n  - id: 01_a\n    run: echo hi > {out.o}\n    outputs: { o: o.txt }\n");
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+        Assert.True(run.ExitCode == 0, run.All);
+        return _temp.Combine("out", "j");
+    }
+
+    [Theory]
+    [InlineData("resume")]
+    [InlineData("exec-stage")]
+    public async Task A_deeply_nested_run_record_is_named_as_damaged(string command)
+    {
+        var job = await RunJob();
+        File.WriteAllText(Path.Combine(job, ".waybill", "run.json"), new string('[', Levels) + new string(']', Levels));
+        var result = await CliProcess.RunAsync(_temp.Path, command == "resume" ? ["resume", "j"] : ["exec-stage", "j", "01_a"]);
+        Assert.True(result.ExitCode == 2, result.All);
+        Assert.Contains($"the job's run record {Path.Combine(job, ".waybill", "run.json")} cannot be read: The maximum configured depth of 64", result.Stderr);
+        Assert.Contains("run the pipeline again", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("verify")]
+    [InlineData("manifest")]
+    public async Task A_deeply_nested_stage_manifest_is_reported_not_crashed_on(string command)
+    {
+        var job = await RunJob();
+        File.WriteAllText(Path.Combine(job, "01_a", "manifest.json"), string.Concat(Enumerable.Repeat("{\"a\":", Levels)) + "1" + new string('}', Levels));
+        var result = await CliProcess.RunAsync(_temp.Path, command == "manifest" ? ["manifest", "j", "01_a"] : [command, "j"]);
+        Assert.NotEqual(70, result.ExitCode);
+        Assert.Contains("maximum configured depth of 64", result.All);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+}
