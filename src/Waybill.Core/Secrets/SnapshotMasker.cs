@@ -16,7 +16,7 @@ public static class SnapshotMasker
 {
     public const string SecretTag = "!secret";
     public const string MaskedTag = "!masked";
-    private static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The snapshot of <paramref name="yaml"/>; null when it is not a YAML mapping (nothing can be written safely).</summary>
     public static MaskedSnapshot? Mask(string yaml, IReadOnlyList<string> secretConfig, IReadOnlyList<string> secretEnv, Redactor redactor)
@@ -88,7 +88,13 @@ public static class SnapshotMasker
         Replace(snapshot, root, slots, replacement);
 
     /// <summary>A YAML double-quoted scalar holding exactly <paramref name="value"/> (JSON strings are valid YAML).</summary>
-    public static string Quote(string value) => JsonSerializer.Serialize(value, Quoting);
+    public static string Quote(string value)
+    {
+        // A writer, not JsonSerializer: the native build has no reflection-based serializer.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(value.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer, Quoting)) writer.WriteStringValue(value);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>The first value masked by a snapshot, for the loader to refuse; null when there is none.</summary>
     public static YamlNode? FirstMasked(YamlNode root) =>

@@ -22,15 +22,25 @@ public sealed class HostileJobFilesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("resume")]
     [InlineData("exec-stage")]
+    [InlineData("resume")]
     public async Task A_deeply_nested_run_record_is_named_as_damaged(string command)
     {
         var job = await RunJob();
-        File.WriteAllText(Path.Combine(job, ".waybill", "run.json"), new string('[', Levels) + new string(']', Levels));
-        var result = await CliProcess.RunAsync(_temp.Path, command == "resume" ? ["resume", "j"] : ["exec-stage", "j", "01_a"]);
+        var runRecord = Path.Combine(job, ".waybill", "run.json");
+        File.WriteAllText(runRecord, new string('[', Levels) + new string(']', Levels));
+        string[] args = command == "resume" ? ["resume", "j"] : ["exec-stage", "j", "01_a"];
+
+        // The job manifest seals run.json: the edit is caught before the file is parsed.
+        var sealedResult = await CliProcess.RunAsync(_temp.Path, args);
+        Assert.True(sealedResult.ExitCode == 2, sealedResult.All);
+        Assert.Contains($"{runRecord} was changed after the run wrote it", sealedResult.Stderr);
+
+        // Without the job manifest (lost, or a job of an older version) the reader itself is bounded and names the file.
+        File.Delete(Path.Combine(job, "manifest.json"));
+        var result = await CliProcess.RunAsync(_temp.Path, args);
         Assert.True(result.ExitCode == 2, result.All);
-        Assert.Contains($"the job's run record {Path.Combine(job, ".waybill", "run.json")} cannot be read: The maximum configured depth of 64", result.Stderr);
+        Assert.Contains($"the job's run record {runRecord} cannot be read: The maximum configured depth of 64", result.Stderr);
         Assert.Contains("run the pipeline again", result.Stderr);
     }
 
