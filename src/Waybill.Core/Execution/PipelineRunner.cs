@@ -218,6 +218,8 @@ public static class PipelineRunner
 
     private static void PrepareJobFolder(JobLayout layout)
     {
+        // Checked before anything is created: the lock, the snapshot and the logs would all be written through the link.
+        if (JobFolderLinks.RecordFoldersProblem(layout) is { } linked) throw new JobFolderException(linked);
         try
         {
             Directory.CreateDirectory(layout.Root);
