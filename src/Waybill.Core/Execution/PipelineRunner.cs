@@ -241,7 +241,7 @@ public static class PipelineRunner
     /// keys that look secret, and <paramref name="extra"/> ones the caller knows of (credentials in an option, values a
     /// resumed job was given again).
     /// </summary>
-    internal static Redactor SecretsOf(PipelineDefinition pipeline, IEnumerable<string>? extra = null)
+    public static Redactor SecretsOf(PipelineDefinition pipeline, IEnumerable<string>? extra = null)
     {
         var redactor = new Redactor();
         redactor.AddSecretEnvironment(StageContext.CurrentEnvironment());
