@@ -78,6 +78,7 @@ public static class WaybillCli
                     Waybill.Core.Processes.ChildProcess.KillAllNow();
                     error.WriteLine("waybill: quitting at once; the job may be left marked running ('waybill resume' continues it)");
                     Waybill.Core.Logging.LogFlusher.FlushAll();
+                    output.Flush(); // a partial line waiting in the masking writer
                     Environment.Exit(ExitCodes.Cancelled);
                     break;
             }
