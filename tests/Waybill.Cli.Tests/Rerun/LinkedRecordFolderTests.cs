@@ -133,7 +133,8 @@ public sealed class LinkedRecordFolderTests : IDisposable
         var before = Contents(outside);
         var jobManifest = File.ReadAllText(Path.Combine(Job, "manifest.json"));
 
-        foreach (var command in new[] { new[] { "run", "waybill.yaml", "--job-id", "j", "--force", "all" }, ["resume", "j"], ["exec-stage", "j", "01_make"], ["clean", "j", "--intermediates"] })
+        var commands = new[] { new[] { "run", "waybill.yaml", "--job-id", "j", "--force", "all" }, ["resume", "j"], ["exec-stage", "j", "01_make"], ["clean", "j", "--intermediates"] };
+        foreach (var command in commands)
         {
             var refused = await Cli(command);
             Assert.True(refused.ExitCode is 2 or 3, $"{command[0]}: {refused.All}");
@@ -143,5 +144,7 @@ public sealed class LinkedRecordFolderTests : IDisposable
             Assert.Equal(jobManifest, File.ReadAllText(Path.Combine(Job, "manifest.json")));
         }
         Assert.Equal(3, (await Run()).ExitCode);
+        ReliabilityFigures.Record($"Commands that refuse a job whose {folder}/ links out of it, writing nothing through the link",
+            $"{commands.Length} of {commands.Length} ({string.Join(", ", commands.Select(c => c[0]))})");
     }
 }
