@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Waybill.Cli.Commands;
+using Waybill.Cli.Output;
 
 namespace Waybill.Cli;
 
@@ -27,6 +28,16 @@ public static class WaybillCli
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        // Every line printed goes through the secret masker, usage errors included: secrets named on the command line are
+        // known from here on, the pipeline's own once a command has loaded it.
+        ConsoleSecrets.LearnCommandLine(args);
+        await using var maskedOutput = new MaskingWriter(output);
+        await using var maskedError = new MaskingWriter(error);
+        return await RunMaskedAsync(args, maskedOutput, maskedError);
+    }
+
+    private static async Task<int> RunMaskedAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = Build(output, error);
         var configuration = new InvocationConfiguration
@@ -67,6 +78,7 @@ public static class WaybillCli
                     Waybill.Core.Processes.ChildProcess.KillAllNow();
                     error.WriteLine("waybill: quitting at once; the job may be left marked running ('waybill resume' continues it)");
                     Waybill.Core.Logging.LogFlusher.FlushAll();
+                    output.Flush(); // a partial line waiting in the masking writer
                     Environment.Exit(ExitCodes.Cancelled);
                     break;
             }

@@ -19,6 +19,7 @@ internal static class ExecStageCommand
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             var snapshot = SnapshotLoader.Load(layout, Builtins.Create(), SecretSupply.FromProcess("exec-stage", parse.GetValue(set) ?? []));
+            ConsoleSecrets.Learn(snapshot.Pipeline, snapshot.Secrets);
             var outcome = await SingleStage.RunAsync(layout, snapshot.Pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken, snapshot.Secrets);
             await output.WriteLineAsync($"{outcome.StageId}: {outcome.Status.ToText()}{(outcome.Reason is null ? "" : $" ({outcome.Reason})")}");
             return outcome.Status switch

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Waybill.Cli.Output;
 using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
 
@@ -24,6 +25,7 @@ internal static class ResumeCommand
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             var snapshot = SnapshotLoader.Load(layout, Builtins.Create(), SecretSupply.FromProcess("resume", parse.GetValue(set) ?? []));
+            ConsoleSecrets.Learn(snapshot.Pipeline, snapshot.Secrets);
             await output.WriteLineAsync(Describe(layout));
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse), Secrets = snapshot.Secrets };

@@ -29,6 +29,7 @@ internal static class RunCommand
         {
             var overrides = parse.GetValue(set) ?? [];
             var definition = await PipelineLoading.LoadAsync(parse.GetValue(pipeline)!, overrides, cancellationToken);
+            ConsoleSecrets.Learn(definition);
             if (parse.GetValue(dryRun)) return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), output, cancellationToken);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };

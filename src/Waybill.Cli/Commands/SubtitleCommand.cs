@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Waybill.Cli.Output;
 using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
@@ -63,6 +64,7 @@ internal static class SubtitleCommand
             var definition = custom is null
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
+            ConsoleSecrets.Learn(definition);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Waybill.Cli.Output;
 using Waybill.Core.Execution;
 using Waybill.Core.Pipeline;
 
@@ -14,6 +15,7 @@ internal static class ValidateCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var definition = await PipelineLoading.LoadAsync(parse.GetValue(pipeline)!, parse.GetValue(set) ?? [], cancellationToken);
+            ConsoleSecrets.Learn(definition);
             var plan = new ExecutionPlan(definition);
             output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {string.Join(" → ", plan.Order.Select(s => s.Id))}");
             return ExitCodes.Success;

@@ -14,7 +14,7 @@ public static class Terminal
         Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
         ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         Interactive = IsInteractive ? InteractionSupport.Yes : InteractionSupport.No,
-        Out = new AnsiConsoleOutput(writer),
+        Out = new TerminalOutput(writer),
     });
 
     public static string StatusMarkup(string status) => status switch

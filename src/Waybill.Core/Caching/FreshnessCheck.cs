@@ -19,6 +19,8 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
         var (previous, unreadable) = _preloaded.TryRemove(stage.Id, out var read) ? read : Read(stage.Id);
+        // A manifest reached through a stage folder linked out of the job is not this job's record: the run refuses the stage.
+        if (Jobs.JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked) return StageDecision.RunBecause(null, linked);
         if (unreadable is not null) return StageDecision.RunBecause(null, $"previous manifest unreadable ({unreadable.Message})");
         if (forced is not null) return StageDecision.RunBecause(previous, forced);
         if (previous is null) return StageDecision.RunBecause(null, "not run before in this job");

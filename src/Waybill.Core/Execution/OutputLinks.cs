@@ -18,18 +18,16 @@ internal static class OutputLinks
         // One lstat per path component, so a stage with plain outputs pays a few system calls and no resolution.
         if (!HasLink(stageDir, relativePath)) return null;
         var full = Path.GetFullPath(Path.Combine(stageDir, relativePath));
-        string real;
+        string? outside;
         try
         {
-            real = RealPath.Of(full);
+            outside = RealPath.OutsideOf(full, layout.Root);
         }
         catch (IOException e)
         {
             return $"is reached through a symbolic link that cannot be resolved ({e.Message})";
         }
-        var realRoot = RealPath.Of(layout.Root);
-        if (real.StartsWith(realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
-        return $"leads through a symbolic link to {real}, outside the job folder {layout.Root}";
+        return outside is null ? null : $"leads through a symbolic link to {outside}, outside the job folder {layout.Root}";
     }
 
     private static bool HasLink(string stageDir, string relativePath)

@@ -124,6 +124,12 @@ internal sealed class OutputsAside
     {
         var folder = layout.AsideDir(stage.Id);
         if (!Directory.Exists(folder)) return;
+        if (JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked)
+        {
+            // Putting them back would write through the link; the stage is refused when its turn comes, and they wait here.
+            log.LogWarning("Stage {Stage}: previous outputs left in {Folder}: {Reason}", stage.Id, folder, linked);
+            return;
+        }
         try
         {
             Settle(layout, stage, folder, log);

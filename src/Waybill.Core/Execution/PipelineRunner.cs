@@ -262,6 +262,8 @@ public static class PipelineRunner
 
     private static void PrepareJobFolder(JobLayout layout)
     {
+        // Checked before anything is created: the lock, the snapshot and the logs would all be written through the link.
+        if (JobFolderLinks.RecordFoldersProblem(layout) is { } linked) throw new JobFolderException(linked);
         try
         {
             Directory.CreateDirectory(layout.Root);
@@ -283,7 +285,7 @@ public static class PipelineRunner
     /// keys that look secret, and <paramref name="extra"/> ones the caller knows of (credentials in an option, values a
     /// resumed job was given again).
     /// </summary>
-    internal static Redactor SecretsOf(PipelineDefinition pipeline, IEnumerable<string>? extra = null)
+    public static Redactor SecretsOf(PipelineDefinition pipeline, IEnumerable<string>? extra = null)
     {
         var redactor = new Redactor();
         redactor.AddSecretEnvironment(StageContext.CurrentEnvironment());

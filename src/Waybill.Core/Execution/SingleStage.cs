@@ -17,6 +17,7 @@ public static class SingleStage
     {
         var definition = pipeline.Find(stage) ?? throw new PipelineInvalidException(new PipelineError(
             $"job {layout.JobId} has no stage '{stage}'", Hint: $"stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}"));
+        if (JobFolderLinks.RecordFoldersProblem(layout) is { } linked) throw new JobFolderException(linked);
         var time = TimeProvider.System;
         var redactor = PipelineRunner.SecretsOf(pipeline, secrets);
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Caching;
+using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
@@ -17,6 +18,7 @@ public static class StageRunner
     public static async Task<StageOutcome> RunAsync(StageInvocation invocation, RunServices services, CancellationToken cancellationToken)
     {
         var (pipeline, stage, layout) = (invocation.Pipeline, invocation.Stage, invocation.Layout);
+        if (JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked) return Unrecorded(invocation, services, StageStatus.Failed, linked);
         var clock = Stopwatch.StartNew();
         var (userBefore, systemBefore, _) = ProcessMeter.Read();
         Directory.CreateDirectory(layout.StageDir(stage.Id));
@@ -143,6 +145,7 @@ public static class StageRunner
     public static StageOutcome RecordUpToDate(StageInvocation invocation, RunServices services, StageManifest previous, IReadOnlyList<string> reasons)
     {
         var layout = invocation.Layout;
+        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked) return Unrecorded(invocation, services, StageStatus.Failed, linked);
         var now = services.Time.GetUtcNow();
         previous.ProducedBy ??= new ProducedBy
         {
@@ -203,6 +206,7 @@ public static class StageRunner
     public static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason)
     {
         var layout = invocation.Layout;
+        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked) return Unrecorded(invocation, services, status, $"{reason}; {linked}");
         Directory.CreateDirectory(layout.StageDir(invocation.Stage.Id));
         var manifest = NewManifest(invocation, services, status.ToText());
         manifest.Attempt = PreviousAttempt(layout.StageManifestPath(invocation.Stage.Id)) + 1;
@@ -213,6 +217,19 @@ public static class StageRunner
         CloseAndSeal(log, manifest, layout, services);
         var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest, services.Checksums.Algorithm);
         return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest) { ManifestChecksum = checksum };
+    }
+
+    /// <summary>
+    /// A stage whose folder is a link out of the job: nothing is written into it. The outcome carries the reason to the
+    /// pipeline log, events.jsonl and the job manifest, the records the run still owns.
+    /// </summary>
+    private static StageOutcome Unrecorded(StageInvocation invocation, RunServices services, StageStatus status, string reason)
+    {
+        var text = services.Redactor.Redact(reason);
+        var manifest = JobRecords.Placeholder(invocation, services, status, text);
+        manifest.FinishedUtc = manifest.StartedUtc;
+        manifest.Errors.Add(new ProblemRecord { Timestamp = manifest.StartedUtc, Message = text });
+        return new StageOutcome(invocation.Stage.Id, status, text, 0, manifest);
     }
 
     private static StageManifest NewManifest(StageInvocation invocation, RunServices services, string status)

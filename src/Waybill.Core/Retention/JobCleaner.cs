@@ -18,6 +18,7 @@ public static class JobCleaner
     /// <exception cref="JobLockedException">A run holds the job.</exception>
     public static CleanResult Clean(JobLayout layout, CleanRequest request, TimeProvider time)
     {
+        if (JobFolderLinks.RecordFoldersProblem(layout) is { } linkedOut) throw new CleanRefusedException(linkedOut);
         // A dry run changes nothing, so it neither needs the lock nor writes its info file.
         using var held = request.DryRun ? null : RunLock.Acquire(layout, "clean");
         var job = ManifestJson.ReadJob(layout.JobManifestPath);
@@ -33,6 +34,12 @@ public static class JobCleaner
         foreach (var index in stages)
         {
             var summary = job.Stages[index];
+            // Clean rewrites the stage's manifest: never through a stage folder that leads out of the job.
+            if (JobFolderLinks.StageFolderProblem(layout, summary.StageId) is { } linked)
+            {
+                refused.Add(linked);
+                continue;
+            }
             var manifestPath = layout.Resolve(summary.Manifest ?? $"{summary.StageId}/manifest.json");
             if (!File.Exists(manifestPath))
             {

@@ -8,6 +8,17 @@ internal static class RealPath
 
     public static string Of(string path) => Of(path, 0);
 
+    /// <summary>
+    /// Where <paramref name="path"/> really leads when that is outside <paramref name="root"/> (itself resolved, so a root
+    /// that is a link is fine); null when it stays inside.
+    /// </summary>
+    /// <exception cref="IOException">A link loop or a link that cannot be read.</exception>
+    public static string? OutsideOf(string path, string root)
+    {
+        var real = Of(path);
+        return real.StartsWith(Of(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? null : real;
+    }
+
     private static string Of(string path, int depth)
     {
         if (depth > MaxLinks) throw new IOException($"too many levels of symbolic links resolving {path}");

@@ -29,6 +29,12 @@ public sealed partial class Redactor
         }
     }
 
+    /// <summary>Adds every value <paramref name="other"/> hides.</summary>
+    public void AddAll(Redactor other)
+    {
+        foreach (var secret in other._secrets) Add(secret);
+    }
+
     /// <summary>Registers every environment variable whose name marks it as a secret.</summary>
     public void AddSecretEnvironment(IEnumerable<KeyValuePair<string, string>> environment)
     {
