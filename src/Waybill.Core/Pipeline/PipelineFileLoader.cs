@@ -55,16 +55,20 @@ public sealed class PipelineFileLoader
         return Parse(text, path, overrides, builtins, baseDirectory, limits, cancellationToken);
     }
 
-    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
-        PipelineLimits? limits = null, CancellationToken cancellationToken = default) =>
+    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null,
+        string? baseDirectory = null, PipelineLimits? limits = null, CancellationToken cancellationToken = default) =>
         Build(yaml, path, path, overrides, builtins, baseDirectory, limits ?? PipelineLimits.FromEnvironment(), cancellationToken);
 
-    /// <summary>A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it was run from.</summary>
-    public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides, BuiltinStages? builtins, string? baseDirectory) =>
+    /// <summary>
+    /// A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it
+    /// was run from.
+    /// </summary>
+    public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides,
+        BuiltinStages? builtins, string? baseDirectory) =>
         Build(yaml, sourcePath, display, overrides, builtins, baseDirectory, PipelineLimits.FromEnvironment(), CancellationToken.None);
 
-    private static PipelineDefinition Build(string yaml, string file, string display, IEnumerable<string>? overrides, BuiltinStages? builtins, string? baseDirectory,
-        PipelineLimits limits, CancellationToken cancellationToken)
+    private static PipelineDefinition Build(string yaml, string file, string display, IEnumerable<string>? overrides, BuiltinStages? builtins,
+        string? baseDirectory, PipelineLimits limits, CancellationToken cancellationToken)
     {
         BoundedText.ThrowIfTooLarge(display, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
         var loader = new PipelineFileLoader(file, display, limits, cancellationToken);
