@@ -24,6 +24,11 @@ public static class SingleStage
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         // The stage joins the job's last run (its run id); the lock says it is exec-stage that holds the job.
         using var runLock = RunLock.Acquire(layout, "exec-stage", runId);
+        // The stage's result is written into the job manifest and sealed anew: an edit made since would be sealed with it.
+        if (JobManifestSeal.Changed(layout) is { } edited)
+            throw new PipelineInvalidException(new PipelineError(
+                $"manifest.json of job {layout.JobId} was changed after the run wrote it ({edited}): exec-stage would seal the change",
+                Hint: $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}"));
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information,
             legacyStageLogs: false, layout.LatestPipelineLog());
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, logging.Pipeline);
