@@ -10,19 +10,12 @@ public static class ReliabilityFigures
     /// <summary>Records <paramref name="value"/> under <paramref name="name"/> (a short sentence such as "SIGKILL trials resumed").</summary>
     public static void Record(string name, string value)
     {
-        var root = RepoRoot();
+        var root = RepositoryRoot.Find();
         if (root is null) return;
         var folder = Path.Combine(root, ".build", "reliability");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')) + ".txt");
         File.WriteAllText(file + ".tmp", name + "\t" + value + "\n");
         File.Move(file + ".tmp", file, overwrite: true);
-    }
-
-    private static string? RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Waybill.sln"))) dir = dir.Parent;
-        return dir?.FullName;
     }
 }

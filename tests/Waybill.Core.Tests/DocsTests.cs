@@ -8,15 +8,7 @@ namespace Waybill.Core.Tests;
 /// <summary>docs/manifest.md and the schemas describe the same fields.</summary>
 public sealed partial class DocsTests
 {
-    private static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Waybill.sln"))) dir = dir.Parent;
-            return dir!.FullName;
-        }
-    }
+    private static string RepoRoot => Waybill.Tests.Support.RepositoryRoot.Required;
 
     private static IEnumerable<string> SchemaFields(string schemaName)
     {

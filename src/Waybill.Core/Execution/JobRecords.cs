@@ -60,7 +60,7 @@ internal static class JobRecords
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
         if (text is null) return;
         var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
-        var yamlPath = Path.Combine(layout.StateDir, "pipeline.yaml");
+        var yamlPath = layout.SnapshotPath;
         if (snapshot is null)
         {
             // Cannot happen for a file the loader accepted; a snapshot that might hold a secret is not written at all.
@@ -80,7 +80,7 @@ internal static class JobRecords
             ["overrides"] = new JsonArray([.. overrides.Where(o => !IsSecretOverride(o, redactor)).Select(a => (JsonNode?)JsonValue.Create(a))]),
             ["secrets"] = new JsonArray([.. secrets.Select(s => (JsonNode?)s.ToJson())]),
         };
-        AtomicFile.WriteAllText(Path.Combine(layout.StateDir, "run.json"), run.ToJsonString(Indented));
+        AtomicFile.WriteAllText(layout.SnapshotRunPath, run.ToJsonString(Indented));
     }
 
     /// <summary>A <c>--set</c> whose key looks secret or whose value holds a known secret: recorded by its key only.</summary>

@@ -13,7 +13,8 @@ namespace Waybill.Core.Execution;
 public static class SingleStage
 {
     /// <param name="secrets">Values to mask besides those the pipeline marks secret (see <see cref="LoadedSnapshot.Secrets"/>).</param>
-    public static async Task<StageOutcome> RunAsync(JobLayout layout, PipelineDefinition pipeline, string stage, ILogSink? console, CancellationToken cancellationToken, IReadOnlyList<string>? secrets = null)
+    public static async Task<StageOutcome> RunAsync(JobLayout layout, PipelineDefinition pipeline, string stage, ILogSink? console,
+        CancellationToken cancellationToken, IReadOnlyList<string>? secrets = null)
     {
         var definition = pipeline.Find(stage) ?? throw new PipelineInvalidException(new PipelineError(
             $"job {layout.JobId} has no stage '{stage}'", Hint: $"stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}"));
@@ -23,7 +24,13 @@ public static class SingleStage
         var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
         // The stage joins the job's last run (its run id); the lock says it is exec-stage that holds the job.
         using var runLock = RunLock.Acquire(layout, "exec-stage", runId);
-        using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information, legacyStageLogs: false, layout.LatestPipelineLog());
+        // The stage's result is written into the job manifest and sealed anew: an edit made since would be sealed with it.
+        if (JobManifestSeal.Changed(layout) is { } edited)
+            throw new PipelineInvalidException(new PipelineError(
+                $"manifest.json of job {layout.JobId} was changed after the run wrote it ({edited}): exec-stage would seal the change",
+                Hint: $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}"));
+        using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information,
+            legacyStageLogs: false, layout.LatestPipelineLog());
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, logging.Pipeline);
         var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
         var plan = new ExecutionPlan(pipeline);

@@ -17,8 +17,8 @@ public static class SnapshotLoader
 {
     public static LoadedSnapshot Load(JobLayout layout, Stages.BuiltinStages? builtins, SecretSupply supply)
     {
-        var yamlPath = Path.Combine(layout.StateDir, "pipeline.yaml");
-        var runPath = Path.Combine(layout.StateDir, "run.json");
+        var yamlPath = layout.SnapshotPath;
+        var runPath = layout.SnapshotRunPath;
         if (!File.Exists(yamlPath) || !File.Exists(runPath))
             throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
         ThrowIfSnapshotChanged(layout);

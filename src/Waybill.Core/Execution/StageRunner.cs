@@ -131,7 +131,11 @@ public static class StageRunner
         }
         catch (IOException e) when (services.DiskFull?.FreeSpace(e, path, records: true) == true)
         {
-            var problem = new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = $"{services.DiskFull.Message}: this manifest was first refused ({e.Message})" };
+            var problem = new ProblemRecord
+            {
+                Timestamp = services.Time.GetUtcNow(),
+                Message = $"{services.DiskFull.Message}: this manifest was first refused ({e.Message})",
+            };
             if (manifest.Status == "failed") manifest.Errors.Add(problem);
             else manifest.Warnings.Add(problem);
             return ManifestJson.Write(path, manifest, services.Checksums.Algorithm);

@@ -26,7 +26,8 @@ public static class JobIds
     public static string? ReferenceProblem(string job)
     {
         if (job.Any(char.IsControl))
-            return $"job id '{Text.PrintableText.Of(job)}' holds a control character (a newline, tab, escape or NUL); job ids are plain names such as 20251127-140915-a3f2";
+            return $"job id '{Text.PrintableText.Of(job)}' holds a control character (a newline, tab, escape or NUL); "
+                + "job ids are plain names such as 20251127-140915-a3f2";
         if (job.StartsWith('-')) return $"job id '{job}' starts with '-', which reads as an option; start it with a letter or digit";
         return null;
     }

@@ -193,7 +193,8 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     }
 
     private byte[] DroppedNote() => System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{{\"ts\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"event\":\"events_dropped\",\"lines\":{_droppedLines},\"reason\":\"events.jsonl could not be written\"}}\n"));
+        $"{{\"ts\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"event\":\"events_dropped\","
+        + $"\"lines\":{_droppedLines},\"reason\":\"events.jsonl could not be written\"}}\n"));
 
     public void Flush()
     {

@@ -46,14 +46,6 @@ public static class ManifestJson
 
     public static void Write(string path, JobManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));
 
-    /// <summary>Writes the job manifest atomically and returns the checksum of the bytes written.</summary>
-    public static string Write(string path, JobManifest manifest, Hashing.ChecksumAlgorithm algorithm)
-    {
-        var bytes = Serialize(manifest);
-        IO.AtomicFile.WriteAllBytes(path, bytes);
-        return Hashing.ContentHash.Of(algorithm, bytes);
-    }
-
     // Reads go through the reflection resolver: measured 2-3x faster than the generated metadata on cold start,
     // which is what a no-op rerun of a thousand stages pays for.
     // The native build has no reflection: it reads through the generated metadata.

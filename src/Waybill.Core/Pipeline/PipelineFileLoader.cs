@@ -24,13 +24,14 @@ public sealed class PipelineFileLoader
     private readonly CancellationToken _cancellationToken;
     private readonly YamlToJson _json;
 
-    private PipelineFileLoader(string file, PipelineLimits limits, CancellationToken cancellationToken, string? display = null)
+    /// <param name="display">The file named in errors: the snapshot when a job's snapshot is read, else <paramref name="file"/>.</param>
+    private PipelineFileLoader(string file, string display, PipelineLimits limits, CancellationToken cancellationToken)
     {
         _file = Path.GetFullPath(file);
-        _display = display ?? file;
+        _display = display;
         _limits = limits;
         _cancellationToken = cancellationToken;
-        _json = new YamlToJson(file, limits, cancellationToken);
+        _json = new YamlToJson(display, limits, cancellationToken);
     }
 
     /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
@@ -54,26 +55,24 @@ public sealed class PipelineFileLoader
         return Parse(text, path, overrides, builtins, baseDirectory, limits, cancellationToken);
     }
 
-    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
-        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
-    {
-        limits ??= PipelineLimits.FromEnvironment();
-        BoundedText.ThrowIfTooLarge(path, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
-        var loader = new PipelineFileLoader(path, limits, cancellationToken);
-        var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!, builtins ?? BuiltinStages.Default);
-        if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
-        if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
-        PipelineValidator.ThrowIfInvalid(definition);
-        return definition;
-    }
+    public static PipelineDefinition Parse(string yaml, string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null,
+        string? baseDirectory = null, PipelineLimits? limits = null, CancellationToken cancellationToken = default) =>
+        Build(yaml, path, path, overrides, builtins, baseDirectory, limits ?? PipelineLimits.FromEnvironment(), cancellationToken);
 
-    /// <summary>A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it was run from.</summary>
-    public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides, BuiltinStages? builtins, string? baseDirectory)
+    /// <summary>
+    /// A job's pipeline snapshot: errors name <paramref name="display"/> (the snapshot), the definition keeps the file it
+    /// was run from.
+    /// </summary>
+    public static PipelineDefinition ParseSnapshot(string yaml, string display, string sourcePath, IEnumerable<string>? overrides,
+        BuiltinStages? builtins, string? baseDirectory) =>
+        Build(yaml, sourcePath, display, overrides, builtins, baseDirectory, PipelineLimits.FromEnvironment(), CancellationToken.None);
+
+    private static PipelineDefinition Build(string yaml, string file, string display, IEnumerable<string>? overrides, BuiltinStages? builtins,
+        string? baseDirectory, PipelineLimits limits, CancellationToken cancellationToken)
     {
-        var limits = PipelineLimits.FromEnvironment();
         BoundedText.ThrowIfTooLarge(display, System.Text.Encoding.UTF8.GetByteCount(yaml), limits);
-        var loader = new PipelineFileLoader(sourcePath, limits, CancellationToken.None, display);
-        var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, builtins ?? BuiltinStages.Default);
+        var loader = new PipelineFileLoader(file, display, limits, cancellationToken);
+        var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(file))!, builtins ?? BuiltinStages.Default);
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
         PipelineValidator.ThrowIfInvalid(definition);

@@ -45,6 +45,25 @@ public sealed class HostileJobFilesTests : IDisposable
     }
 
     [Theory]
+    [InlineData("exec-stage")]
+    [InlineData("resume")]
+    public async Task A_snapshot_over_a_limit_is_named_as_the_snapshot_not_the_pipeline_file(string command)
+    {
+        _temp.Write("waybill.yaml", "config:\n  list: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\nstages:\n  - id: 01_a\n    run: echo hi > {out.o}\n    outputs: { o: o.txt }\n");
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+        Assert.True(run.ExitCode == 0, run.All);
+        var snapshot = _temp.Combine("out", "j", ".waybill", "pipeline.yaml");
+        string[] args = command == "resume" ? ["resume", "j"] : ["exec-stage", "j", "01_a"];
+
+        // The config's values are counted after the text is parsed: that error, too, must point into the file that was read.
+        var result = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_NODES"] = "10" }, args);
+        Assert.True(result.ExitCode == 2, result.All);
+        Assert.Contains($"{snapshot}:2:", result.Stderr);
+        Assert.Contains("more than 10 values", result.Stderr);
+        Assert.DoesNotContain(_temp.Combine("waybill.yaml") + ":", result.Stderr);
+    }
+
+    [Theory]
     [InlineData("status")]
     [InlineData("verify")]
     [InlineData("manifest")]

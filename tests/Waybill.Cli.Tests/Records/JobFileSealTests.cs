@@ -86,6 +86,22 @@ public sealed class JobFileSealTests : IDisposable
     }
 
     [Fact]
+    public async Task Exec_stage_refuses_an_edited_job_manifest_instead_of_sealing_the_edit()
+    {
+        await RunJob();
+        var manifest = Job("manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
+        var edited = File.ReadAllText(manifest);
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "exec-stage", "j", "01_a");
+
+        Assert.True(refused.ExitCode == 2, refused.All);
+        Assert.Contains("manifest.json of job j was changed after the run wrote it", refused.Stderr);
+        Assert.Equal(edited, File.ReadAllText(manifest));
+        Assert.Contains(Findings(await Verify()), f => f["kind"]!.GetValue<string>() == "manifest_changed");
+    }
+
+    [Fact]
     public async Task A_cut_short_events_line_is_reported_with_its_line_number()
     {
         await RunJob();

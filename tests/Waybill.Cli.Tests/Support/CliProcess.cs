@@ -56,13 +56,5 @@ public static class CliProcess
     }
 
     /// <summary>The repository root, for samples/ and docs/.</summary>
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Waybill.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-        }
-    }
+    public static string RepoRoot => Waybill.Tests.Support.RepositoryRoot.Required;
 }
