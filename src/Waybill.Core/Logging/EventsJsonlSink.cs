@@ -23,6 +23,8 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private readonly Func<Exception, bool>? _onDiskFull;
     private long _offset;
     private long _droppedLines;
+    // The time of the newest event: the note of dropped lines carries it (the sink has no clock of its own).
+    private DateTimeOffset _lastTime;
     // The JSON writer fills one 64 KiB buffer that goes to the file when nearly full (or on flush): no per-event copy
     // into a second buffer, and a Utf8JsonWriter over the FileStream itself would flush the file per event.
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
@@ -86,6 +88,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private void WriteEvent(LogEvent logEvent)
     {
         _json.WriteStartObject();
+        _lastTime = logEvent.Timestamp;
         _json.WriteString(Ts, logEvent.Timestamp.UtcDateTime);
         _json.WriteString(Event, Log);
         _json.WriteString(Level, Levels[Math.Clamp((int)logEvent.Level, 0, Levels.Length - 1)]);
@@ -129,6 +132,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         lock (_gate)
         {
             if (_disposed) return;
+            _lastTime = time;
             _json.WriteStartObject();
             _json.WriteString("ts", time.UtcDateTime);
             _json.WriteString("event", eventName);
@@ -193,7 +197,7 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     }
 
     private byte[] DroppedNote() => System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{{\"ts\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"event\":\"events_dropped\","
+        $"{{\"ts\":\"{_lastTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"event\":\"events_dropped\","
         + $"\"lines\":{_droppedLines},\"reason\":\"events.jsonl could not be written\"}}\n"));
 
     public void Flush()
