@@ -75,6 +75,11 @@ public static class SnapshotLoader
     {
         var job = File.Exists(layout.JobManifestPath) ? JobRecords.TryReadJob(layout) : null;
         if (job is null) return;
+        // The seals below live in the job manifest: an edited manifest could carry seals that match an edited snapshot.
+        if (JobManifestSeal.Changed(layout) is { } edited)
+            throw new PipelineInvalidException(new PipelineError(
+                $"manifest.json of job {layout.JobId} was changed after the run wrote it ({edited}): the snapshot seals it holds cannot be trusted",
+                Hint: $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}"));
         var errors = new List<PipelineError>();
         foreach (var seal in job.JobFiles.Where(f => f.Path.StartsWith(".waybill/", StringComparison.Ordinal)))
         {

@@ -102,6 +102,22 @@ public sealed class JobFileSealTests : IDisposable
     }
 
     [Fact]
+    public async Task Resume_refuses_a_job_whose_manifest_was_edited_since_its_seals_cannot_be_trusted()
+    {
+        await RunJob();
+        var manifest = Job("manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
+        var edited = File.ReadAllText(manifest);
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.True(refused.ExitCode == 2, refused.All);
+        Assert.Contains("manifest.json of job j was changed after the run wrote it", refused.Stderr);
+        Assert.Contains("cannot be trusted", refused.Stderr);
+        Assert.Equal(edited, File.ReadAllText(manifest));
+    }
+
+    [Fact]
     public async Task A_cut_short_events_line_is_reported_with_its_line_number()
     {
         await RunJob();
