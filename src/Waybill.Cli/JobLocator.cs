@@ -17,7 +17,8 @@ public static class JobLocator
                 ? throw new CliException($"no job found under '{outputRoot}'", "run a pipeline first ('waybill run waybill.yaml') or give --out")
                 : new JobLayout(latest);
         }
-        if (JobIds.ReferenceProblem(job) is { } problem) throw new CliException(problem, "give a job id as 'waybill status' lists it, or the path of a job folder");
+        if (JobIds.ReferenceProblem(job) is { } problem)
+            throw new CliException(problem, "give a job id as 'waybill status' lists it, or the path of a job folder");
         if (Directory.Exists(job) && (File.Exists(Path.Combine(job, "manifest.json")) || Directory.Exists(Path.Combine(job, "logs")))) return new JobLayout(job);
         var underOut = Path.Combine(outputRoot, job);
         if (Directory.Exists(underOut)) return new JobLayout(underOut);

@@ -71,7 +71,8 @@ public static class WaybillCli
                     cancel.Cancel();
                     break;
                 case 2:
-                    error.WriteLine("waybill: stopping the commands at once (SIGKILL), recording the run as cancelled (a third signal quits at once)");
+                    error.WriteLine("waybill: stopping the commands at once (SIGKILL), recording the run as cancelled "
+                        + "(a third signal quits at once)");
                     Waybill.Core.Processes.ChildProcess.KillAllNow();
                     break;
                 default:

@@ -114,7 +114,8 @@ public sealed class LogHygieneTests : IDisposable
         Assert.True(run.ExitCode == 0, run.All);
         // A stage.log as a Waybill that did not escape wrote it: the command's bytes as they came.
         var stageLog = _temp.Combine("out", "j", "01_noisy", "stage.log");
-        File.AppendAllText(stageLog, "[2025-01-01 00:00:00] [stage.noisy] [DEBUG] stdout| red \u001b[31mRED\u001b[0m nul:\0: title \u001b]0;pwned\u0007\n");
+        File.AppendAllText(stageLog,
+            "[2025-01-01 00:00:00] [stage.noisy] [DEBUG] stdout| red \u001b[31mRED\u001b[0m nul:\0: title \u001b]0;pwned\u0007\n");
 
         var piped = await CliProcess.RunAsync(_temp.Path, "logs", "j", "01_noisy");
         Assert.Equal(0, piped.ExitCode);

@@ -59,7 +59,8 @@ public sealed partial class SchemaStrictTests : IDisposable
         Assert.True(exit == 0, output);
         var documents = int.Parse(Counted().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(documents >= 20, output);
-        ReliabilityFigures.Record("documents validated by Ajv in strict mode against the shipped schemas (one test run)", documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("documents validated by Ajv in strict mode against the shipped schemas (one test run)",
+            documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -14,13 +14,17 @@ internal static class ExecStageCommand
         var stage = new Argument<string>("stage") { Description = "Stage id or name" };
         var outRoot = CommonOptions.Out();
         var set = SecretSetOption.Create();
-        var command = new Command("exec-stage", "Run a single stage of an existing job in this process, using the job's pipeline snapshot") { job, stage, outRoot, set };
+        var command = new Command("exec-stage", "Run a single stage of an existing job in this process, using the job's pipeline snapshot")
+        {
+            job, stage, outRoot, set,
+        };
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             var snapshot = SnapshotLoader.Load(layout, Builtins.Create(), SecretSupply.FromProcess("exec-stage", parse.GetValue(set) ?? []));
             ConsoleSecrets.Learn(snapshot.Pipeline, snapshot.Secrets);
-            var outcome = await SingleStage.RunAsync(layout, snapshot.Pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken, snapshot.Secrets);
+            var outcome = await SingleStage.RunAsync(layout, snapshot.Pipeline, parse.GetValue(stage)!, new ConsoleLogSink(output), cancellationToken,
+                snapshot.Secrets);
             await output.WriteLineAsync($"{outcome.StageId}: {outcome.Status.ToText()}{(outcome.Reason is null ? "" : $" ({outcome.Reason})")}");
             return outcome.Status switch
             {

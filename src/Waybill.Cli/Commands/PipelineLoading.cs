@@ -10,7 +10,8 @@ internal static class PipelineLoading
 {
     public static async Task<PipelineDefinition> LoadAsync(string path, IEnumerable<string> overrides, CancellationToken cancellationToken)
     {
-        var load = Task.Run(() => PipelineFileLoader.Load(path, overrides, Builtins.Create(), cancellationToken: cancellationToken), CancellationToken.None);
+        var load = Task.Run(() => PipelineFileLoader.Load(path, overrides, Builtins.Create(), cancellationToken: cancellationToken),
+            CancellationToken.None);
         try
         {
             return await load.WaitAsync(cancellationToken);

@@ -16,7 +16,10 @@ internal static class ResumeCommand
         var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too (stage.log always has them)" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
         var set = SecretSetOption.Create();
-        var command = new Command("resume", "Continue a failed, cancelled or killed job: stages that are up to date are skipped, the rest run") { job, outRoot, jobs, debug, keepGoing, set };
+        var command = new Command("resume", "Continue a failed, cancelled or killed job: stages that are up to date are skipped, the rest run")
+        {
+            job, outRoot, jobs, debug, keepGoing, set,
+        };
         var rerun = new RerunOptions();
         rerun.AddTo(command);
         var lineage = CommonOptions.OpenLineage();
@@ -28,7 +31,10 @@ internal static class ResumeCommand
             ConsoleSecrets.Learn(snapshot.Pipeline, snapshot.Secrets);
             await output.WriteLineAsync(Describe(layout));
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
-                parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse), Secrets = snapshot.Secrets };
+                parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse))
+            {
+                Rerun = rerun.Read(parse), Secrets = snapshot.Secrets,
+            };
             var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;
         }));

@@ -27,8 +27,10 @@ internal static class StatusCommand
             // "running" is true only while a live run holds the lock; otherwise it is what a killed run left behind.
             var interrupted = jobManifest.Status == "running" && !RunLock.IsHeld(layout, out _);
             var state = interrupted ? "INTERRUPTED (no live run holds the lock)" : jobManifest.Status.ToUpperInvariant();
-            output.WriteLine($"Job {jobManifest.JobId} — pipeline {jobManifest.Pipeline} — {state} ({jobManifest.DurationSeconds:0.0}s), run {jobManifest.RunId}");
-            if (interrupted) output.WriteLine($"The run was killed before it finished; 'waybill resume {jobManifest.JobId}' runs what it left unfinished.");
+            output.WriteLine($"Job {jobManifest.JobId} — pipeline {jobManifest.Pipeline} — {state} ({jobManifest.DurationSeconds:0.0}s), "
+                + $"run {jobManifest.RunId}");
+            if (interrupted)
+                output.WriteLine($"The run was killed before it finished; 'waybill resume {jobManifest.JobId}' runs what it left unfinished.");
             var stages = jobManifest.Stages.Select(s =>
             {
                 var path = layout.StageManifestPath(s.StageId);

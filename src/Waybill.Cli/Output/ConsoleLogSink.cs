@@ -26,7 +26,8 @@ public sealed class ConsoleLogSink(TextWriter writer, IAnsiConsole? pretty = nul
                 LogLevel.Debug or LogLevel.Trace => "grey",
                 _ => logEvent.Text.StartsWith('✓') ? "green" : "default",
             };
-            _pretty.MarkupLine($"[grey]{LogLineFormat.Timestamp(logEvent.Timestamp)}[/] [blue]{Markup.Escape(logEvent.Category)}[/] [{color}]{Markup.Escape(logEvent.Text)}[/]");
+            _pretty.MarkupLine($"[grey]{LogLineFormat.Timestamp(logEvent.Timestamp)}[/] [blue]{Markup.Escape(logEvent.Category)}[/] "
+                + $"[{color}]{Markup.Escape(logEvent.Text)}[/]");
         }
     }
 }

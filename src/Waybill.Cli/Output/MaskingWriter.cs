@@ -63,7 +63,8 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
 
     public override Task WriteAsync(char[] buffer, int index, int count) => Done(() => Write(buffer, index, count));
 
-    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => Done(() => Write(buffer.ToString()));
+    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) =>
+        Done(() => Write(buffer.ToString()));
 
     public override Task WriteLineAsync(string? value) => Done(() => WriteLine(value));
 
@@ -71,7 +72,8 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
 
     public override Task WriteLineAsync() => Done(WriteLine);
 
-    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => Done(() => WriteLine(buffer.ToString()));
+    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) =>
+        Done(() => WriteLine(buffer.ToString()));
 
     public override Task FlushAsync() => Done(Flush);
 

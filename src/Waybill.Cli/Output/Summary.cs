@@ -13,7 +13,8 @@ public static class Summary
         {
             output.WriteLine($"{"STAGE",-28} {"STATUS",-10} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  {"ERR",3}  REASON");
             foreach (var stage in stages)
-                output.WriteLine($"{stage.StageId,-28} {stage.Status,-10} {Seconds(stage),9}  {stage.Outputs.Count,7}  {stage.Warnings.Count,4}  {stage.Errors.Count,3}  {Shown(stage.StatusReason)}");
+                output.WriteLine($"{stage.StageId,-28} {stage.Status,-10} {Seconds(stage),9}  {stage.Outputs.Count,7}  "
+                    + $"{stage.Warnings.Count,4}  {stage.Errors.Count,3}  {Shown(stage.StatusReason)}");
             return;
         }
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Path.GetFileName(jobDir)));

@@ -18,7 +18,8 @@ public static class RunPlanner
         PipelineValidator.ThrowIfInvalid(pipeline);
         var plan = new ExecutionPlan(pipeline);
         var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
-        if (options.JobId is not null && JobIds.Problem(options.JobId) is { } problem) throw new PipelineInvalidException(new PipelineError(problem, Field: "--job-id"));
+        if (options.JobId is not null && JobIds.Problem(options.JobId) is { } problem)
+            throw new PipelineInvalidException(new PipelineError(problem, Field: "--job-id"));
         var layout = options.JobId is null ? null : new JobLayout(Path.Combine(options.OutputRoot, options.JobId));
         var result = new List<PlannedStage>();
         if (layout is null || !Directory.Exists(layout.Root))

@@ -67,8 +67,11 @@ internal static class JobRecords
             File.Delete(yamlPath);
             return;
         }
-        var secrets = snapshot.Slots.Select(s => new RecordedSecret(s.Kind == SecretSlotKind.Text ? s.Name + " (line " + s.Node.Start.Line + ")" : s.Name, s.Kind, SecretOrigin.PipelineFile))
-            .Concat(overrides.Where(o => IsSecretOverride(o, redactor)).Select(o => new RecordedSecret(OverrideKey(o), SecretSlotKind.Config, SecretOrigin.SetOption)))
+        var secrets = snapshot.Slots
+            .Select(s => new RecordedSecret(s.Kind == SecretSlotKind.Text ? s.Name + " (line " + s.Node.Start.Line + ")" : s.Name, s.Kind,
+                SecretOrigin.PipelineFile))
+            .Concat(overrides.Where(o => IsSecretOverride(o, redactor))
+                .Select(o => new RecordedSecret(OverrideKey(o), SecretSlotKind.Config, SecretOrigin.SetOption)))
             .Concat(pipeline.SecretEnv.Where(n => !pipeline.Env.ContainsKey(n) && Environment.GetEnvironmentVariable(n) is { Length: > 0 })
                 .Select(n => new RecordedSecret(n, SecretSlotKind.Env, SecretOrigin.Environment)))
             .Distinct();
@@ -261,7 +264,10 @@ internal static class JobRecords
         diskFull.FreeSpace(error, path, records: true);
         var reason = $"{diskFull.Message ?? "no space left"}: {error.Message}";
         var manifest = Placeholder(invocation, services, StageStatus.Failed, reason);
-        manifest.Errors.Add(new ProblemRecord { Timestamp = services.Time.GetUtcNow(), Message = reason, ExceptionType = error.GetType().FullName, ExceptionMessage = error.Message });
+        manifest.Errors.Add(new ProblemRecord
+        {
+            Timestamp = services.Time.GetUtcNow(), Message = reason, ExceptionType = error.GetType().FullName, ExceptionMessage = error.Message,
+        });
         string? checksum = null;
         try
         {

@@ -30,7 +30,8 @@ internal sealed class OutputsAside
         foreach (var output in outputs)
         {
             if (OutputLinks.Problem(layout, stageDir, output.Path) is { } problem)
-                throw new StageFailedException($"declared output {output.Name} ({layout.RelativeToJob(Path.Combine(stageDir, output.Path))}) {problem}; "
+                throw new StageFailedException($"declared output {output.Name} ({layout.RelativeToJob(Path.Combine(stageDir, output.Path))}) "
+                    + $"{problem}; "
                     + "outputs are written only inside the job folder: remove the link and run again (nothing was written through it)");
         }
         OutputsAside? aside = null;
@@ -55,7 +56,8 @@ internal sealed class OutputsAside
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Restore(context);
-            throw new StageFailedException($"cannot move the previous {context.Layout.RelativeToJob(current)} aside before the stage runs: {e.Message}", e);
+            throw new StageFailedException(
+                $"cannot move the previous {context.Layout.RelativeToJob(current)} aside before the stage runs: {e.Message}", e);
         }
     }
 
@@ -97,7 +99,8 @@ internal sealed class OutputsAside
         }
         if (restored.Count == 0) return;
         context.Manifest.Outputs.RemoveAll(record => restored.Contains(context.FullPathOf(record), StringComparer.Ordinal));
-        context.AddWarning($"put back the outputs that were there before this attempt: {string.Join(", ", restored.Select(context.Layout.RelativeToJob))}; "
+        context.AddWarning("put back the outputs that were there before this attempt: "
+            + $"{string.Join(", ", restored.Select(context.Layout.RelativeToJob))}; "
             + "they are not a result of this attempt, which this manifest records as not succeeded");
         _moved.Clear();
     }

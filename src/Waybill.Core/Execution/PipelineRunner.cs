@@ -37,9 +37,13 @@ public static class PipelineRunner
         // Room to record a failure in when the disk fills up: given back to the first writer that meets a full disk.
         using var reserve = TakeReserve(layout, plan.Order.Count);
         var diskFull = new DiskFullWatch(reserve, layout.Root);
-        using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs, onDiskFull: e => diskFull.FreeSpace(e));
+        using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs,
+            onDiskFull: e => diskFull.FreeSpace(e));
         // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.
-        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage) { DiskFull = diskFull };
+        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
+        {
+            DiskFull = diskFull,
+        };
         var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
         var freshness = new FreshnessCheck(pipeline, layout, services);
         var clock = Stopwatch.StartNew();
@@ -88,7 +92,8 @@ public static class PipelineRunner
             {
                 var reason = cancellationToken.IsCancellationRequested ? null
                     : noSpace is not null ? $"not run: {noSpace}"
-                    : stoppedBy is null ? "dependencies never completed" : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
+                    : stoppedBy is null ? "dependencies never completed"
+                    : $"not run: {stoppedBy} failed (use --keep-going to run independent stages)";
                 foreach (var id in pending.InOrder().ToList())
                     Record(NotRun(id, reason is null ? StageStatus.Cancelled : StageStatus.Skipped, reason ?? "run cancelled before the stage started"));
                 break;
@@ -98,7 +103,8 @@ public static class PipelineRunner
             running.Remove(finished);
             var outcome = await finished;
             // A full disk fails every stage after it: none starts, --keep-going or not.
-            if (outcome.Status == StageStatus.Failed && (diskFull.Message is not null || diskFull.FreeSpaceIfFull(outcome.Manifest.Errors.Select(e => e.Message).Append(outcome.Reason))))
+            if (outcome.Status == StageStatus.Failed
+                && (diskFull.Message is not null || diskFull.FreeSpaceIfFull(outcome.Manifest.Errors.Select(e => e.Message).Append(outcome.Reason))))
                 noSpace ??= diskFull.Message;
             Record(outcome);
             if (outcome.Status == StageStatus.Failed && (!options.KeepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
@@ -224,7 +230,10 @@ public static class PipelineRunner
             observers.Each(o => o.StageFinished(Invocation(plan.ById[outcome.StageId]), outcome, time.GetUtcNow()));
             JobRecords.Update(job, outcome, layout, pipeline.Checksum);
             if (diskFull.TakeAnnouncement() is { } full)
-                log.LogError("{Problem}: no more stages start; the failure is recorded in the space Waybill reserved for it. Free space there, then run 'waybill resume {JobId}'", full, jobId);
+            {
+                log.LogError("{Problem}: no more stages start; the failure is recorded in the space Waybill reserved for it. "
+                    + "Free space there, then run 'waybill resume {JobId}'", full, jobId);
+            }
             if (lastJobWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
             {
                 WriteJob(mustLand: false);

@@ -27,7 +27,9 @@ public sealed record RunOptions
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
-    /// <summary>More values to mask in everything the run writes: credentials given outside the pipeline, secrets a resumed job was given again.</summary>
+    /// <summary>
+    /// More values to mask in everything the run writes: credentials given outside the pipeline, secrets a resumed job was given again.
+    /// </summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
     /// <summary>Told of every transition (exporters); their failures are logged as warnings, never fail the run.</summary>
     public IReadOnlyList<IRunObserver> Observers { get; init; } = [];

@@ -12,7 +12,9 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     public ToolVersions Tools { get; } = new(redactor);
     public Func<string, string, StageLogHandle> OpenStageLog { get; } = openStageLog;
     public string Host { get; } = Environment.MachineName;
-    /// <summary>The run's answer to a full disk (a manifest write that fails for want of space is retried once in the reserve); null outside a run.</summary>
+    /// <summary>
+    /// The run's answer to a full disk (a manifest write that fails for want of space is retried once in the reserve); null outside a run.
+    /// </summary>
     public Jobs.DiskFullWatch? DiskFull { get; init; }
     public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
         .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

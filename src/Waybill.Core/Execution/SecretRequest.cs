@@ -26,8 +26,10 @@ internal sealed class SecretRequest(SecretSupply supply, string fileName, string
                 given[key] = item[(eq + 1)..];
                 continue;
             }
-            var known = needed.Count == 0 ? "this job needs none" : "this job needs " + string.Join(", ", needed.Distinct().Order(StringComparer.Ordinal));
-            _missing.Add(new PipelineError($"--set '{key}': {supply.Command} takes only the secret config values the job was given ({known})", Field: "--set",
+            var known = needed.Count == 0 ? "this job needs none"
+                : "this job needs " + string.Join(", ", needed.Distinct().Order(StringComparer.Ordinal));
+            _missing.Add(new PipelineError($"--set '{key}': {supply.Command} takes only the secret config values the job was given ({known})",
+                Field: "--set",
                 Hint: "to change config, run the pipeline again: waybill run <pipeline file> --job-id <id> --set key=value"));
         }
         return given;
@@ -43,11 +45,13 @@ internal sealed class SecretRequest(SecretSupply supply, string fileName, string
                 return Config(slot.Name, given, $"from {fileName}, which is gone or has changed since", at);
             case SecretSlotKind.Env:
                 if (supply.Environment(slot.Name) is { } value) return value;
-                _missing.Add(new PipelineError($"{supply.Command} needs the secret env value '{slot.Name}' (given to the first run under env: in {fileName}, which is gone or has changed since); " +
+                _missing.Add(new PipelineError($"{supply.Command} needs the secret env value '{slot.Name}' " +
+                    $"(given to the first run under env: in {fileName}, which is gone or has changed since); " +
                     $"set the environment variable {slot.Name}", at));
                 return null;
             default:
-                _missing.Add(new PipelineError($"{supply.Command} needs {fileName} as it was when the job ran: the snapshot masks a secret inside {slot.Name}",
+                _missing.Add(new PipelineError(
+                    $"{supply.Command} needs {fileName} as it was when the job ran: the snapshot masks a secret inside {slot.Name}",
                     at, Hint: "restore that file, or run the pipeline again with 'waybill run <pipeline file> --job-id <id>'"));
                 return null;
         }
@@ -58,7 +62,8 @@ internal sealed class SecretRequest(SecretSupply supply, string fileName, string
     {
         if (secret.Kind == SecretSlotKind.Config) return Config(secret.Name, given, "by --set", null);
         if (supply.Environment(secret.Name) is { } value) return value;
-        _missing.Add(new PipelineError($"{supply.Command} needs the environment variable '{secret.Name}' (listed under secrets: and set for the first run); set it again"));
+        _missing.Add(new PipelineError(
+            $"{supply.Command} needs the environment variable '{secret.Name}' (listed under secrets: and set for the first run); set it again"));
         return null;
     }
 

@@ -20,7 +20,10 @@ public static class SnapshotLoader
         var yamlPath = layout.SnapshotPath;
         var runPath = layout.SnapshotRunPath;
         if (!File.Exists(yamlPath) || !File.Exists(runPath))
-            throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}", Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        {
+            throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}",
+                Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        }
         ThrowIfSnapshotChanged(layout);
         var info = ReadRunInfo(runPath);
         var text = File.ReadAllText(yamlPath);
@@ -28,7 +31,11 @@ public static class SnapshotLoader
         var baseDirectory = Field(runPath, "base_directory", () => info["base_directory"]?.GetValue<string>());
         var root = SnapshotMasker.TryLoad(text);
         // The loader reports what is wrong with the snapshot, at its own line and column.
-        if (root is null) return new LoadedSnapshot(PipelineFileLoader.ParseSnapshot(text, yamlPath, sourcePath ?? yamlPath, null, builtins, baseDirectory), [], []);
+        if (root is null)
+        {
+            var parsed = PipelineFileLoader.ParseSnapshot(text, yamlPath, sourcePath ?? yamlPath, null, builtins, baseDirectory);
+            return new LoadedSnapshot(parsed, [], []);
+        }
 
         var overrides = Field(runPath, "overrides", () => Strings(info["overrides"]));
         var recorded = info["secrets"] is JsonArray list
@@ -36,7 +43,10 @@ public static class SnapshotLoader
             : Legacy(text, yamlPath, overrides);
         var slots = SnapshotMasker.Find(root);
         var ask = new SecretRequest(supply, sourcePath is null ? "the pipeline file" : Path.GetFileName(sourcePath), yamlPath);
-        var given = ask.ReadSet([.. slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name), .. recorded.Where(r => r.Kind == SecretSlotKind.Config).Select(r => r.Name)]);
+        var given = ask.ReadSet([
+            .. slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name),
+            .. recorded.Where(r => r.Kind == SecretSlotKind.Config).Select(r => r.Name),
+        ]);
 
         var secrets = new List<string>();
         var fill = new List<string>();
@@ -53,7 +63,8 @@ public static class SnapshotLoader
             fill.AddRange(slots.Where(s => s.Kind == SecretSlotKind.Config && values[s] is not null).Select(s => s.Name + "=" + values[s]));
             asked.UnionWith(slots.Where(s => s.Kind == SecretSlotKind.Config).Select(s => s.Name));
             secrets.AddRange(values.Values.OfType<string>());
-            if (!ask.Failed) yaml = SnapshotMasker.Fill(text, root, slots, s => s.Kind == SecretSlotKind.Env ? SnapshotMasker.Quote(values[s]!) : "~") ?? text;
+            if (!ask.Failed)
+                yaml = SnapshotMasker.Fill(text, root, slots, s => s.Kind == SecretSlotKind.Env ? SnapshotMasker.Quote(values[s]!) : "~") ?? text;
         }
         foreach (var secret in recorded.Where(r => r.Origin != SecretOrigin.PipelineFile && !asked.Contains(r.Name)))
             if (ask.RecordedValue(secret, given) is { } value)
@@ -85,9 +96,11 @@ public static class SnapshotLoader
         {
             if (JobFiles.Difference(layout, seal) is not { } now) continue;
             var full = layout.Resolve(seal.Path);
-            var what = now == "missing" ? "is missing" : $"was changed after the run wrote it (its checksum is {now}, the job manifest recorded {seal.Checksum})";
+            var what = now == "missing" ? "is missing"
+                : $"was changed after the run wrote it (its checksum is {now}, the job manifest recorded {seal.Checksum})";
             errors.Add(new PipelineError($"the pipeline snapshot {full} {what}; resume and exec-stage run only what the job ran",
-                Hint: $"restore the file, or run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}' (which writes a new snapshot)"));
+                Hint: $"restore the file, or run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}' "
+                    + "(which writes a new snapshot)"));
         }
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
@@ -121,7 +134,8 @@ public static class SnapshotLoader
     }
 
     private static PipelineInvalidException Damaged(string path, string why) =>
-        new(new PipelineError($"the job's run record {path} cannot be read: {why}", Hint: "it was damaged or edited by hand; run the pipeline again with 'waybill run'"));
+        new(new PipelineError($"the job's run record {path} cannot be read: {why}",
+            Hint: "it was damaged or edited by hand; run the pipeline again with 'waybill run'"));
 
     /// <summary>
     /// A snapshot written before secrets were recorded by name masked them as <c>***</c> in place: such a value cannot be
@@ -130,8 +144,11 @@ public static class SnapshotLoader
     private static List<RecordedSecret> Legacy(string text, string yamlPath, List<string> overrides)
     {
         if (text.Contains(Redactor.Mask, StringComparison.Ordinal))
-            throw new PipelineInvalidException(new PipelineError($"the pipeline snapshot {yamlPath} was written by an older Waybill that masked secrets as *** in place; they cannot be given back",
+        {
+            throw new PipelineInvalidException(new PipelineError(
+                $"the pipeline snapshot {yamlPath} was written by an older Waybill that masked secrets as *** in place; they cannot be given back",
                 Hint: "run the pipeline again: waybill run <pipeline file> --job-id <id>"));
+        }
         var masked = overrides.Where(o => o.Contains(Redactor.Mask, StringComparison.Ordinal)).ToList();
         overrides.RemoveAll(masked.Contains);
         return [.. masked.Select(o => new RecordedSecret(JobRecords.OverrideKey(o), SecretSlotKind.Config, SecretOrigin.SetOption))];

@@ -296,7 +296,8 @@ public sealed class StageContext
         var spec = new ProcessSpec(fileName, args, workingDirectory ?? StageDir, environment ?? CommandEnvironment());
         // Output that goes to stage.log follows the stage's size policy; output the stage reads is only cut at long lines.
         var limits = StageOutput.Limits(this);
-        var result = await MeasuredProcess.RunAsync(spec, standardOutput ?? (line => Logger.LogDebug("stdout| {Line}", line)), line => Logger.LogDebug("stderr| {Line}", line),
+        var result = await MeasuredProcess.RunAsync(spec, standardOutput ?? (line => Logger.LogDebug("stdout| {Line}", line)),
+            line => Logger.LogDebug("stderr| {Line}", line),
             cancellationToken, standardOutput is null ? limits : OutputLimits.LinesOnly, limits);
         RecordProcess(result);
         StageOutput.Report(this, result, limits);

@@ -16,7 +16,8 @@ internal static class StageOutput
         var setting = context.EnvironmentVariable(OutputLimits.Variable);
         return OutputLimits.Parse(setting)
             ?? throw new StageFailedException(
-                $"{OutputLimits.Variable}='{setting}' (stage {context.Definition.Id}) is not a size: give bytes with an optional K, M or G suffix, e.g. 16M, or 'unlimited'");
+                $"{OutputLimits.Variable}='{setting}' (stage {context.Definition.Id}) is not a size: "
+                + "give bytes with an optional K, M or G suffix, e.g. 16M, or 'unlimited'");
     }
 
     /// <summary>Adds a warning per stream that was cut, and one when leftover processes held the output open.</summary>
@@ -27,7 +28,8 @@ internal static class StageOutput
         if (result.LeftoversKilled)
         {
             context.AddWarning(string.Create(CultureInfo.InvariantCulture,
-                $"the command exited but processes it started kept its output open; they were killed {ChildProcess.OutputLinger.TotalSeconds:0.#} s later (see 'Background processes' in docs/stage-authoring.md)"));
+                $"the command exited but processes it started kept its output open; "
+                + $"they were killed {ChildProcess.OutputLinger.TotalSeconds:0.#} s later (see 'Background processes' in docs/stage-authoring.md)"));
         }
     }
 
@@ -38,7 +40,8 @@ internal static class StageOutput
         if (stats.DroppedLines > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{stats.DroppedBytes} bytes in {stats.DroppedLines} lines dropped from the middle (kept {stats.KeptBytes} bytes: the first and the last {limits.HeadBytes} at most)"));
+                $"{stats.DroppedBytes} bytes in {stats.DroppedLines} lines dropped from the middle "
+                + $"(kept {stats.KeptBytes} bytes: the first and the last {limits.HeadBytes} at most)"));
         }
         if (stats.CutLines > 0)
         {
@@ -46,6 +49,7 @@ internal static class StageOutput
                 $"{stats.CutLines} lines longer than {limits.MaxLineBytes} bytes cut ({stats.CutBytes} bytes dropped)"));
         }
         context.AddWarning(string.Create(CultureInfo.InvariantCulture,
-            $"{stream} truncated in the logs: {stats.Bytes} bytes in {stats.Lines} lines written; {string.Join("; ", parts)}. Set {OutputLimits.Variable} in the stage's env: to keep more, or write large output to a file"));
+            $"{stream} truncated in the logs: {stats.Bytes} bytes in {stats.Lines} lines written; {string.Join("; ", parts)}. "
+            + $"Set {OutputLimits.Variable} in the stage's env: to keep more, or write large output to a file"));
     }
 }

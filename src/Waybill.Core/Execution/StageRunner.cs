@@ -149,7 +149,8 @@ public static class StageRunner
     public static StageOutcome RecordUpToDate(StageInvocation invocation, RunServices services, StageManifest previous, IReadOnlyList<string> reasons)
     {
         var layout = invocation.Layout;
-        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked) return Unrecorded(invocation, services, StageStatus.Failed, linked);
+        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked)
+            return Unrecorded(invocation, services, StageStatus.Failed, linked);
         var now = services.Time.GetUtcNow();
         previous.ProducedBy ??= new ProducedBy
         {
@@ -210,7 +211,8 @@ public static class StageRunner
     public static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason)
     {
         var layout = invocation.Layout;
-        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked) return Unrecorded(invocation, services, status, $"{reason}; {linked}");
+        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked)
+            return Unrecorded(invocation, services, status, $"{reason}; {linked}");
         Directory.CreateDirectory(layout.StageDir(invocation.Stage.Id));
         var manifest = NewManifest(invocation, services, status.ToText());
         manifest.Attempt = PreviousAttempt(layout.StageManifestPath(invocation.Stage.Id)) + 1;
@@ -337,7 +339,10 @@ public static class StageRunner
                 context.Manifest.Outputs.First(r => context.FullPathOf(r) == path).Name ??= output.Name;
         }
         if (missing.Count > 0)
-            wrong.Insert(0, missing.Count == 1 ? $"declared output {missing[0]} was not produced" : $"declared outputs {string.Join(", ", missing)} were not produced");
+        {
+            wrong.Insert(0, missing.Count == 1 ? $"declared output {missing[0]} was not produced"
+                : $"declared outputs {string.Join(", ", missing)} were not produced");
+        }
         return wrong.Count == 0 ? null : string.Join("; ", wrong);
     }
 

@@ -20,13 +20,15 @@ public sealed class ToolVersions(Secrets.Redactor redactor)
 
     /// <summary>How long a version command may run.</summary>
     public static TimeSpan Timeout { get; } =
-        double.TryParse(Environment.GetEnvironmentVariable(TimeoutVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+        double.TryParse(Environment.GetEnvironmentVariable(TimeoutVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && seconds > 0
             ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400))
             : DefaultTimeout;
 
     /// <summary>The first line the command prints, or a text starting with <c>unknown (</c> that says why there is none.</summary>
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>
-        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)))).Value;
+        _versions.GetOrAdd(versionCommand,
+            command => new Lazy<Task<string>>(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)))).Value;
 
     /// <summary>True for a version <see cref="GetAsync"/> gave up on because the command ran past <see cref="Timeout"/>.</summary>
     public static bool TimedOut(string version) => version.StartsWith(TimedOutPrefix, StringComparison.Ordinal);

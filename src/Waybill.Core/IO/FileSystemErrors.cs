@@ -28,7 +28,8 @@ public static class FileSystemErrors
 
     /// <summary>The words the C library uses for ENOSPC and EDQUOT, as a failed command prints them.</summary>
     public static bool IsDiskFullText(string? text) =>
-        text is not null && (text.Contains("No space left on device", StringComparison.Ordinal) || text.Contains("Disk quota exceeded", StringComparison.Ordinal));
+        text is not null
+        && (text.Contains("No space left on device", StringComparison.Ordinal) || text.Contains("Disk quota exceeded", StringComparison.Ordinal));
 
     /// <summary>EROFS anywhere in the exception chain.</summary>
     public static bool IsReadOnly(Exception? error)
@@ -51,7 +52,8 @@ public static class FileSystemErrors
         try
         {
             var drive = new DriveInfo(mountPoint);
-            return string.Create(CultureInfo.InvariantCulture, $"{mountPoint} ({type}, {Size(drive.AvailableFreeSpace)} free of {Size(drive.TotalSize)})");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{mountPoint} ({type}, {Size(drive.AvailableFreeSpace)} free of {Size(drive.TotalSize)})");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -92,7 +94,8 @@ public static class FileSystemErrors
         var text = new StringBuilder(field.Length);
         for (var i = 0; i < field.Length; i++)
         {
-            if (field[i] == '\\' && i + 3 < field.Length && int.TryParse(field.AsSpan(i + 1, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var octal))
+            if (field[i] == '\\' && i + 3 < field.Length
+                && int.TryParse(field.AsSpan(i + 1, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var octal))
             {
                 text.Append((char)Convert.ToInt32(octal.ToString(CultureInfo.InvariantCulture), 8));
                 i += 3;

@@ -28,13 +28,16 @@ internal static class EventsCheck
                 if (IsObject(line)) continue;
                 if (++broken > MostReported) continue;
                 var last = reader.Peek() < 0;
-                var why = line.Length == 0 ? "is empty" : last && !EndsWithNewline(path) ? "is cut short (the file ends inside it)" : "is not one JSON object";
+                var why = line.Length == 0 ? "is empty"
+                    : last && !EndsWithNewline(path) ? "is cut short (the file ends inside it)"
+                    : "is not one JSON object";
                 sink.Add(new Finding(FindingSeverity.Error, "events_line_broken", $"{relative} line {number} {why}")
                 {
                     Path = relative,
                     Field = $"line {number}",
                     Actual = line.Length > 80 ? line[..80] + "…" : line,
-                    Hint = "the event log lost or changed a line (a full disk or a killed writer cuts one short); the stage manifests still hold each stage's record",
+                    Hint = "the event log lost or changed a line (a full disk or a killed writer cuts one short); "
+                        + "the stage manifests still hold each stage's record",
                 });
             }
         }
@@ -44,7 +47,12 @@ internal static class EventsCheck
             return;
         }
         if (broken > MostReported)
-            sink.Add(new Finding(FindingSeverity.Error, "events_line_broken", $"{relative}: {broken - MostReported} more broken lines not listed") { Path = relative });
+        {
+            sink.Add(new Finding(FindingSeverity.Error, "events_line_broken", $"{relative}: {broken - MostReported} more broken lines not listed")
+            {
+                Path = relative,
+            });
+        }
     }
 
     private static bool IsObject(string line)

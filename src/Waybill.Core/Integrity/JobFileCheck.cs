@@ -18,11 +18,18 @@ internal static class JobFileCheck
             sink.Add(new Finding(FindingSeverity.Error, "manifest_changed", $"manifest.json was changed after the run wrote it: {how}")
             {
                 Path = "manifest.json",
-                Hint = $"a job manifest edited by hand no longer describes the run: run the pipeline again with --job-id {layout.JobId} to rewrite it",
+                Hint = "a job manifest edited by hand no longer describes the run: "
+                    + $"run the pipeline again with --job-id {layout.JobId} to rewrite it",
             });
         }
         else if (JobManifestSeal.Recorded(layout).Count == 0)
-            sink.Add(new Finding(FindingSeverity.Info, "not_sealed", "manifest.json not checked: no .waybill/manifest.checksum (written by an older Waybill)") { Path = "manifest.json" });
+        {
+            sink.Add(new Finding(FindingSeverity.Info, "not_sealed",
+                "manifest.json not checked: no .waybill/manifest.checksum (written by an older Waybill)")
+            {
+                Path = "manifest.json",
+            });
+        }
 
         for (var i = 0; i < job.JobFiles.Count; i++)
         {
@@ -35,7 +42,11 @@ internal static class JobFileCheck
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                sink.Add(new Finding(FindingSeverity.Error, "job_file_unreadable", $"{seal.Path} cannot be read: {e.Message}") { Path = seal.Path, Field = $"job_files[{i}]" });
+                sink.Add(new Finding(FindingSeverity.Error, "job_file_unreadable", $"{seal.Path} cannot be read: {e.Message}")
+                {
+                    Path = seal.Path,
+                    Field = $"job_files[{i}]",
+                });
                 continue;
             }
             if (now is null) continue;

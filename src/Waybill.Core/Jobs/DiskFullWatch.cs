@@ -45,6 +45,7 @@ public sealed class DiskFullWatch(RecordReserve? reserve, string jobRoot)
     private void Remember(string path)
     {
         if (Volatile.Read(ref _message) is not null) return;
-        Interlocked.CompareExchange(ref _message, FileSystemErrors.NoSpaceOn(Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? path), null);
+        Interlocked.CompareExchange(ref _message, FileSystemErrors.NoSpaceOn(Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? path),
+            null);
     }
 }

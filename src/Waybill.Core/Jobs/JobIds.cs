@@ -15,7 +15,8 @@ public static class JobIds
     {
         if (string.IsNullOrWhiteSpace(jobId)) return "a job id must not be empty";
         if (ReferenceProblem(jobId) is { } problem) return problem;
-        if (jobId is "." or ".." || jobId.IndexOfAny(['/', '\\']) >= 0) return $"job id '{jobId}' must be a single folder name (no '/', '\\', '.' or '..')";
+        if (jobId is "." or ".." || jobId.IndexOfAny(['/', '\\']) >= 0)
+            return $"job id '{jobId}' must be a single folder name (no '/', '\\', '.' or '..')";
         return null;
     }
 

@@ -31,7 +31,8 @@ public sealed class JobLayout
     /// (<paramref name="attempt"/> 2, 3, …) gets <c>_2</c>, <c>_3</c>, … before the extension.
     /// </summary>
     public string PipelineLogPath(DateTimeOffset localStart, int attempt = 1) =>
-        Path.Combine(LogsDir, $"99_pipeline_{localStart:yyyyMMdd_HHmmss}{(attempt > 1 ? "_" + attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}.log");
+        Path.Combine(LogsDir, $"99_pipeline_{localStart:yyyyMMdd_HHmmss}"
+            + $"{(attempt > 1 ? "_" + attempt.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}.log");
 
     public string LegacyStageLogPath(string stageId, DateTimeOffset localStart) => Path.Combine(LogsDir, $"{stageId}_{localStart:yyyyMMdd_HHmmss}.log");
 
@@ -51,7 +52,9 @@ public sealed class JobLayout
 
     /// <summary>The newest pipeline log, or null before any run.</summary>
     public string? LatestPipelineLog() =>
-        Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, PipelineLogOrder.Instance).LastOrDefault() : null;
+        Directory.Exists(LogsDir)
+            ? Directory.GetFiles(LogsDir, "99_pipeline_*.log").OrderBy(p => p, PipelineLogOrder.Instance).LastOrDefault()
+            : null;
 
     /// <summary>Relative to the job folder with forward slashes, or null when the path is outside it.</summary>
     public string? RelativeToJob(string path)

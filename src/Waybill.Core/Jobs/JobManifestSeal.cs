@@ -16,7 +16,8 @@ public static class JobManifestSeal
         var bytes = ManifestJson.Serialize(job);
         var checksum = ContentHash.Of(algorithm, bytes);
         var previous = Recorded(layout) is [var first, ..] ? first : null;
-        AtomicFile.WriteAllText(layout.JobManifestChecksumPath, previous is null || previous == checksum ? checksum + "\n" : $"{checksum}\n{previous}\n");
+        AtomicFile.WriteAllText(layout.JobManifestChecksumPath,
+            previous is null || previous == checksum ? checksum + "\n" : $"{checksum}\n{previous}\n");
         AtomicFile.WriteAllBytes(layout.JobManifestPath, bytes);
     }
 
@@ -29,7 +30,9 @@ public static class JobManifestSeal
         var recorded = Recorded(layout);
         if (recorded.Count == 0 || !File.Exists(layout.JobManifestPath)) return null;
         var actual = FileHasher.Compute(layout.JobManifestPath, Integrity.RecordedChecksum.AlgorithmOf(recorded[0]));
-        return recorded.Any(r => string.Equals(r, actual, StringComparison.OrdinalIgnoreCase)) ? null : $"its checksum is {actual}, {layout.JobManifestChecksumPath} recorded {recorded[0]}";
+        return recorded.Any(r => string.Equals(r, actual, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : $"its checksum is {actual}, {layout.JobManifestChecksumPath} recorded {recorded[0]}";
     }
 
     /// <summary>The checksums manifest.json may have: the one last written first. Empty when none was recorded (an older Waybill).</summary>

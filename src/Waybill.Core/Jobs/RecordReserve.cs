@@ -55,7 +55,9 @@ public sealed class RecordReserve : IDisposable
         }
     }
 
-    /// <summary>Gives back the next part: the first for anyone, the last only for <paramref name="records"/> (a manifest). True when space was freed.</summary>
+    /// <summary>
+    /// Gives back the next part: the first for anyone, the last only for <paramref name="records"/> (a manifest). True when space was freed.
+    /// </summary>
     public bool Release(bool records = false)
     {
         if (Interlocked.CompareExchange(ref _released, 1, 0) == 0)

@@ -103,7 +103,9 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     private static ReadOnlySpan<char> Capped(string text) =>
         text.Length <= MaxTextChars
             ? text
-            : string.Concat(text.AsSpan(0, MaxTextChars), string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [text truncated: {text.Length - MaxTextChars} characters dropped]"));
+            : string.Concat(text.AsSpan(0, MaxTextChars),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $" [text truncated: {text.Length - MaxTextChars} characters dropped]"));
 
     /// <summary>
     /// The JSON writer may already have handed part of a failed line to the buffer: the whole lines before it go to the file
@@ -168,7 +170,9 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
         _buffer.ResetWrittenCount();
     }
 
-    /// <summary>Writes whole lines or nothing: a failed write is cut back to where it began; a full disk gets one retry once space was freed.</summary>
+    /// <summary>
+    /// Writes whole lines or nothing: a failed write is cut back to where it began; a full disk gets one retry once space was freed.
+    /// </summary>
     private bool TryWrite(ReadOnlySpan<byte> lines)
     {
         for (var attempt = 0; ; attempt++)

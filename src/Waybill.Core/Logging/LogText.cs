@@ -144,7 +144,8 @@ public static class LogText
 
     /// <summary>A <c>\xNN</c> or <c>\uNNNN</c> escape; a malformed one is read as a plain backslash.</summary>
     private static (char Value, int Length) Hex(string text, int from, int digits) =>
-        from + digits <= text.Length && int.TryParse(text.AsSpan(from, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
+        from + digits <= text.Length
+        && int.TryParse(text.AsSpan(from, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
             ? ((char)code, digits + 2)
             : ('\\', 1);
 

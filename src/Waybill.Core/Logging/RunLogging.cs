@@ -58,8 +58,8 @@ public sealed class RunLogging : IDisposable
         _legacyStageLogs ? _layout.LegacyStageLogPath(stageId, _started) : null, _onDiskFull);
 
     /// <summary>Opens a stage's logs when no run-wide logging exists (a stage run alone as its own process).</summary>
-    public static StageLogHandle OpenStage(JobLayout layout, string stageId, string stageName, LogRoute[] sharedRoutes, Redactor redactor, TimeProvider time,
-        string? legacyPath, Func<Exception, bool>? onDiskFull = null)
+    public static StageLogHandle OpenStage(JobLayout layout, string stageId, string stageName, LogRoute[] sharedRoutes, Redactor redactor,
+        TimeProvider time, string? legacyPath, Func<Exception, bool>? onDiskFull = null)
     {
         var files = new List<TextFileSink> { new(layout.StageLogPath(stageId), withExceptions: true, onDiskFull) };
         if (legacyPath is not null) files.Add(new TextFileSink(legacyPath, withExceptions: true, onDiskFull));

@@ -29,7 +29,8 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     {
     }
 
-    private TextFileSink(string path, (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Length) opened, bool withExceptions, Func<Exception, bool>? onDiskFull)
+    private TextFileSink(string path, (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Length) opened, bool withExceptions,
+        Func<Exception, bool>? onDiskFull)
     {
         Path = path;
         _withExceptions = withExceptions;

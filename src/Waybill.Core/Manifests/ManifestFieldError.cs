@@ -40,7 +40,8 @@ internal static class ManifestFieldError
             }
             var expected = Expected(root, segments);
             var where = error.LineNumber is { } line
-                ? $" at line {(line + 1).ToString(CultureInfo.InvariantCulture)}, byte {((error.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture)}"
+                ? $" at line {(line + 1).ToString(CultureInfo.InvariantCulture)}, "
+                    + $"byte {((error.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture)}"
                 : "";
             return new ManifestFieldException(path, $"field {field}{where}: {actual} is not {expected}", field, expected, actual);
         }
@@ -70,7 +71,8 @@ internal static class ManifestFieldError
             else if (jsonPath[i] == '[')
             {
                 var end = jsonPath.IndexOf(']', i);
-                if (end < 0 || !int.TryParse(jsonPath.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) break;
+                if (end < 0 || !int.TryParse(jsonPath.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                    break;
                 segments.Add(index);
                 i = end + 1;
             }
@@ -95,7 +97,8 @@ internal static class ManifestFieldError
         foreach (var segment in segments)
         {
             if (segment is int index && element.ValueKind == JsonValueKind.Array && index < element.GetArrayLength()) element = element[index];
-            else if (segment is string name && element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child)) element = child;
+            else if (segment is string name && element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child))
+                element = child;
             else return null;
         }
         return element;

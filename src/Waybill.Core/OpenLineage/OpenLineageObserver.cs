@@ -83,7 +83,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         }
         _ended[manifest.Status] = _ended.GetValueOrDefault(manifest.Status) + 1;
         var layout = invocation.Layout;
-        var end = new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, manifest.Command));
+        var end = new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace,
+            StageJobName(invocation), StageJobFacets(stage, manifest.Command));
         // An up-to-date stage's manifest lists what an earlier run read and wrote: not this run's lineage.
         Emit(ran ? end with
         {

@@ -19,7 +19,9 @@ public sealed record OpenLineageSettings
 
     /// <summary>The credentials these settings carry (API key, URL password, secret query values), for the run to mask.</summary>
     public IReadOnlyList<string> Secrets =>
-        [.. Endpoint is null ? [] : Waybill.Core.Secrets.UrlCredentials.SecretsIn(Endpoint.OriginalString).Concat(Waybill.Core.Secrets.UrlCredentials.SecretsIn(Endpoint.AbsoluteUri)),
+        [.. Endpoint is null ? []
+            : Waybill.Core.Secrets.UrlCredentials.SecretsIn(Endpoint.OriginalString)
+                .Concat(Waybill.Core.Secrets.UrlCredentials.SecretsIn(Endpoint.AbsoluteUri)),
          .. ApiKey is { Length: > 0 } key ? [key] : Array.Empty<string>()];
     /// <summary>How long one POST may take before it counts as failed.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -37,7 +39,8 @@ public sealed record OpenLineageSettings
         problem = null;
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
         {
-            problem = $"'{Waybill.Core.Secrets.UrlCredentials.Mask(text)}' is not an http:// or https:// URL; give the OpenLineage server, e.g. http://localhost:5000";
+            problem = $"'{Waybill.Core.Secrets.UrlCredentials.Mask(text)}' is not an http:// or https:// URL; "
+                + "give the OpenLineage server, e.g. http://localhost:5000";
             return null;
         }
         var path = uri.AbsolutePath.TrimEnd('/');

@@ -20,13 +20,15 @@ public static class ConfigOverrides
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                errors.Add(new PipelineError($"--set '{PrintableText.Of(item)}' is not key=value", Field: "--set", Hint: "e.g. --set model=small or --set 06_asr.model=small"));
+                errors.Add(new PipelineError($"--set '{PrintableText.Of(item)}' is not key=value", Field: "--set",
+                    Hint: "e.g. --set model=small or --set 06_asr.model=small"));
                 continue;
             }
             var key = item[..eq];
             if (OverrideKeys.Problem(key) is { } problem)
             {
-                errors.Add(new PipelineError($"--set key '{PrintableText.Of(key)}' is malformed: {problem}", Field: "--set", Hint: OverrideKeys.Rule));
+                errors.Add(new PipelineError($"--set key '{PrintableText.Of(key)}' is malformed: {problem}", Field: "--set",
+                    Hint: OverrideKeys.Rule));
                 continue;
             }
             var value = YamlValues.Parse(item[(eq + 1)..]);

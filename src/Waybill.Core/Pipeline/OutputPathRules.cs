@@ -27,7 +27,10 @@ public static class OutputPathRules
         var field = $"{stage.Id}.outputs.{output.Name}";
         var at = output.Location ?? stage.Location;
         if (Problem(output.Path) is { } problem)
-            return new PipelineError($"output '{output.Name}' path '{output.Path}' {problem}", at, field, "write outputs inside the stage folder, e.g. 'result.json' or 'parts/a.txt'");
+        {
+            return new PipelineError($"output '{output.Name}' path '{output.Path}' {problem}", at, field,
+                "write outputs inside the stage folder, e.g. 'result.json' or 'parts/a.txt'");
+        }
         if (StageFolderNames.EngineUse(FirstSegment(output.Path)) is { } reserved)
             return new PipelineError($"output '{output.Name}' path '{output.Path}' would overwrite what the engine writes: {reserved}", at, field,
                 "give the output another name, e.g. 'result.json'");

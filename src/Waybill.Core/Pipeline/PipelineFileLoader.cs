@@ -36,8 +36,8 @@ public sealed class PipelineFileLoader
 
     /// <summary>Loads and validates a pipeline file; throws <see cref="PipelineInvalidException"/> listing every problem.</summary>
     /// <param name="limits">Bounds on size, nesting and aliases; null: the defaults as the environment raises them.</param>
-    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null, string? baseDirectory = null,
-        PipelineLimits? limits = null, CancellationToken cancellationToken = default)
+    public static PipelineDefinition Load(string path, IEnumerable<string>? overrides = null, BuiltinStages? builtins = null,
+        string? baseDirectory = null, PipelineLimits? limits = null, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "waybill.yaml");
         if (!File.Exists(path))
@@ -106,16 +106,19 @@ public sealed class PipelineFileLoader
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            Error("the pipeline file must be a YAML mapping with a 'stages' list", stream.Documents.Count == 0 ? new SourceLocation(_display, 1, 1) : YamlValues.At(_display, stream.Documents[0].RootNode));
+            Error("the pipeline file must be a YAML mapping with a 'stages' list",
+                stream.Documents.Count == 0 ? new SourceLocation(_display, 1, 1) : YamlValues.At(_display, stream.Documents[0].RootNode));
             return null;
         }
         if (stream.Documents.Skip(1).FirstOrDefault(d => !IsEmpty(d.RootNode)) is { } second)
-            Error("the file holds a second YAML document ('---' followed by more content), which would be ignored", YamlValues.At(_display, second.RootNode),
+            Error("the file holds a second YAML document ('---' followed by more content), which would be ignored",
+                YamlValues.At(_display, second.RootNode),
                 hint: "a pipeline file is one document: remove the '---' line and merge or delete what follows it");
         if (Secrets.SnapshotMasker.FirstMasked(root) is { } masked)
         {
             Error("this value is a masked secret from a job's pipeline snapshot, not a value", YamlValues.At(_display, masked), hint:
-                "a snapshot is run by 'waybill resume' or 'waybill exec-stage', which ask for its secrets; in a pipeline file, write the value or read it from the environment");
+                "a snapshot is run by 'waybill resume' or 'waybill exec-stage', which ask for its secrets; "
+                + "in a pipeline file, write the value or read it from the environment");
             return null;
         }
         CheckKeys(root, TopKeys, "pipeline");

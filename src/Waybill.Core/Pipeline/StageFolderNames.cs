@@ -17,8 +17,10 @@ public static class StageFolderNames
     /// <summary>What the engine keeps under <paramref name="firstSegment"/>, or null when an output may use it.</summary>
     public static string? EngineUse(string firstSegment)
     {
-        if (firstSegment.StartsWith('.')) return "hidden names in a stage folder are the engine's (its .cache folder and the temporary files of atomic writes)";
-        if (Reserved.Contains(firstSegment, StringComparer.OrdinalIgnoreCase)) return $"'{firstSegment}' is a file the engine writes for its own records";
+        if (firstSegment.StartsWith('.'))
+            return "hidden names in a stage folder are the engine's (its .cache folder and the temporary files of atomic writes)";
+        if (Reserved.Contains(firstSegment, StringComparer.OrdinalIgnoreCase))
+            return $"'{firstSegment}' is a file the engine writes for its own records";
         return null;
     }
 }

@@ -9,7 +9,8 @@ namespace Waybill.Core.Pipeline;
 internal static class YamlValues
 {
     /// <summary>A whole YAML value as JSON, aliases expanded within the default limits.</summary>
-    public static JsonNode? ToJson(YamlNode node) => new Limits.YamlToJson("(yaml)", Limits.PipelineLimits.Default, CancellationToken.None).Convert(node, 1);
+    public static JsonNode? ToJson(YamlNode node) =>
+        new Limits.YamlToJson("(yaml)", Limits.PipelineLimits.Default, CancellationToken.None).Convert(node, 1);
 
     public static JsonNode? Scalar(YamlScalarNode scalar)
     {

@@ -75,7 +75,8 @@ public static class ChildProcess
         {
             var executable = ResolveExecutable(spec);
             Interlocked.Increment(ref s_started);
-            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, stdoutLimits ?? OutputLimits.LinesOnly, stderrLimits ?? OutputLimits.LinesOnly, grace, cancellationToken);
+            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, stdoutLimits ?? OutputLimits.LinesOnly,
+                stderrLimits ?? OutputLimits.LinesOnly, grace, cancellationToken);
         }
         catch (ProcessStartException ex)
         {

@@ -233,7 +233,8 @@ internal sealed class ChildRun : IDisposable
             : new ProcessStartException($"Failed to start '{executable}': {reason} (errno {error}).");
     }
 
-    private async Task<ProcessResult> CompleteAsync(Task<(Exception? Failure, OutputStats Stats)> stdout, Task<(Exception? Failure, OutputStats Stats)> stderr)
+    private async Task<ProcessResult> CompleteAsync(Task<(Exception? Failure, OutputStats Stats)> stdout,
+        Task<(Exception? Failure, OutputStats Stats)> stderr)
     {
         try
         {
@@ -320,7 +321,8 @@ internal sealed class ChildRun : IDisposable
             if (_exitSeenAt == 0)
             {
                 var info = stackalloc long[LibC.SigInfoLongs];
-                if (LibC.WaitId(LibC.PPid, _pid, info, LibC.WExited | LibC.WNoWait | LibC.WNoHang) != 0 || ((int*)info)[LibC.SigInfoPidIndex] == 0) return;
+                if (LibC.WaitId(LibC.PPid, _pid, info, LibC.WExited | LibC.WNoWait | LibC.WNoHang) != 0 || ((int*)info)[LibC.SigInfoPidIndex] == 0)
+                    return;
                 _exitSeenAt = Stopwatch.GetTimestamp();
                 return;
             }

@@ -185,7 +185,8 @@ internal sealed class OutputReader(OutputLimits limits, Action<string> onLine)
         if (droppedLines > 0)
         {
             onLine(string.Create(CultureInfo.InvariantCulture,
-                $"[output truncated: {droppedBytes} bytes in {droppedLines} lines dropped here; the first {_headBytes} bytes came before, the last {_tail?.KeptBytes ?? 0} bytes follow]"));
+                $"[output truncated: {droppedBytes} bytes in {droppedLines} lines dropped here; "
+                + $"the first {_headBytes} bytes came before, the last {_tail?.KeptBytes ?? 0} bytes follow]"));
         }
         _tail?.ForEach(_buffer.Length >= limits.MaxLineBytes + 64 ? _buffer : Regrow(limits.MaxLineBytes + 64), span => onLine(Utf8.GetString(span)));
     }

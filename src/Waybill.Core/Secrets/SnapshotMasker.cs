@@ -66,7 +66,9 @@ public static class SnapshotMasker
         for (var i = 1; i < pieces.Length; i++)
         {
             var last = i == pieces.Length - 1;
-            var next = last ? (original.EndsWith(pieces[i], StringComparison.Ordinal) ? original.Length - pieces[i].Length : -1) : original.IndexOf(pieces[i], at, StringComparison.Ordinal);
+            var next = last
+                ? (original.EndsWith(pieces[i], StringComparison.Ordinal) ? original.Length - pieces[i].Length : -1)
+                : original.IndexOf(pieces[i], at, StringComparison.Ordinal);
             if (next < at)
             {
                 yield return original[at..];
@@ -189,7 +191,8 @@ public static class SnapshotMasker
         {
             // Bounded like the loader: the original file read again on resume may have been replaced by anything.
             var stream = new YamlStream();
-            stream.Load(new Pipeline.Limits.BoundedParser(new Parser(new StringReader(yaml)), "snapshot", Pipeline.Limits.PipelineLimits.FromEnvironment(), default));
+            stream.Load(new Pipeline.Limits.BoundedParser(new Parser(new StringReader(yaml)), "snapshot",
+                Pipeline.Limits.PipelineLimits.FromEnvironment(), default));
             return stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
         }
         catch (Exception e) when (e is YamlException or Pipeline.PipelineInvalidException or InvalidOperationException or ArgumentException)

@@ -16,7 +16,8 @@ public static partial class UrlCredentials
         if (!text.Contains("://", StringComparison.Ordinal)) return text;
         return Url().Replace(text, url =>
         {
-            var masked = UserInfo().Replace(url.Value, m => m.Groups["password"].Length == 0 ? m.Value : m.Groups["user"].Value + ":" + Redactor.Mask + "@", 1);
+            var masked = UserInfo().Replace(url.Value,
+                m => m.Groups["password"].Length == 0 ? m.Value : m.Groups["user"].Value + ":" + Redactor.Mask + "@", 1);
             return Query().Replace(masked, m => IsSecretParameter(m.Groups["name"].Value) ? m.Groups["name"].Value + "=" + Redactor.Mask : m.Value);
         });
     }

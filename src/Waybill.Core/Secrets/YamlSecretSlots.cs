@@ -24,7 +24,8 @@ public sealed class YamlSecretSlots
 
     /// <param name="secretConfig">Dotted config keys that are secret whatever their names.</param>
     /// <param name="secretEnv">Variable names listed under <c>secrets:</c>.</param>
-    public static List<SecretSlot> Find(YamlMappingNode root, IReadOnlyList<string> secretConfig, IReadOnlyList<string> secretEnv, Func<SlotCandidate, SecretSlotKind?> decide)
+    public static List<SecretSlot> Find(YamlMappingNode root, IReadOnlyList<string> secretConfig, IReadOnlyList<string> secretEnv,
+        Func<SlotCandidate, SecretSlotKind?> decide)
     {
         var walker = new YamlSecretSlots(secretConfig, secretEnv, decide);
         walker.Root(root);
@@ -115,7 +116,8 @@ public sealed class YamlSecretSlots
             var entry = path + "/" + index++;
             Offer(key, entry + "k", SecretSlotKind.Text, shown + " key", false);
             var name = Text(key) ?? "?";
-            if (value is YamlScalarNode scalar) Offer(scalar, entry, SecretSlotKind.Env, name, Redactor.IsSecretName(name) || _secretEnv.Contains(name));
+            if (value is YamlScalarNode scalar)
+                Offer(scalar, entry, SecretSlotKind.Env, name, Redactor.IsSecretName(name) || _secretEnv.Contains(name));
             else Any(value, entry, shown + "." + name);
         }
     }

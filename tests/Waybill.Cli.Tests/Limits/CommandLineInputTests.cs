@@ -33,7 +33,8 @@ public sealed class CommandLineInputTests : IDisposable
             // A control character is shown escaped, never written raw into the terminal or a log.
             if (jobId.Any(char.IsControl)) Assert.DoesNotContain(jobId, result.Stderr, StringComparison.Ordinal);
         }
-        Assert.False(Directory.Exists(_temp.Combine("out")) && Directory.EnumerateDirectories(_temp.Combine("out")).Any(), "no job folder may be made");
+        Assert.False(Directory.Exists(_temp.Combine("out")) && Directory.EnumerateDirectories(_temp.Combine("out")).Any(),
+            "no job folder may be made");
     }
 
     [Theory]

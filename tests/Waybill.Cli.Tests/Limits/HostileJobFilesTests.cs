@@ -49,7 +49,9 @@ public sealed class HostileJobFilesTests : IDisposable
     [InlineData("resume")]
     public async Task A_snapshot_over_a_limit_is_named_as_the_snapshot_not_the_pipeline_file(string command)
     {
-        _temp.Write("waybill.yaml", "config:\n  list: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\nstages:\n  - id: 01_a\n    run: echo hi > {out.o}\n    outputs: { o: o.txt }\n");
+        _temp.Write("waybill.yaml",
+            "config:\n  list: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\nstages:\n  - id: 01_a\n    run: echo hi > {out.o}\n"
+            + "    outputs: { o: o.txt }\n");
         var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
         Assert.True(run.ExitCode == 0, run.All);
         var snapshot = _temp.Combine("out", "j", ".waybill", "pipeline.yaml");
@@ -70,7 +72,8 @@ public sealed class HostileJobFilesTests : IDisposable
     public async Task A_deeply_nested_stage_manifest_is_reported_not_crashed_on(string command)
     {
         var job = await RunJob();
-        File.WriteAllText(Path.Combine(job, "01_a", "manifest.json"), string.Concat(Enumerable.Repeat("{\"a\":", Levels)) + "1" + new string('}', Levels));
+        File.WriteAllText(Path.Combine(job, "01_a", "manifest.json"),
+            string.Concat(Enumerable.Repeat("{\"a\":", Levels)) + "1" + new string('}', Levels));
         var result = await CliProcess.RunAsync(_temp.Path, command == "manifest" ? ["manifest", "j", "01_a"] : [command, "j"]);
         Assert.NotEqual(70, result.ExitCode);
         Assert.Contains("maximum configured depth of 64", result.All);

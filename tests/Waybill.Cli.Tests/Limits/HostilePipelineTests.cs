@@ -43,7 +43,10 @@ public sealed class HostilePipelineTests : IDisposable
         var program = CliProcess.Native ?? "dotnet";
         var args = CliProcess.Native is null ? new[] { CliProcess.Dll } : [];
         var clock = Stopwatch.StartNew();
-        var info = new ProcessStartInfo("/usr/bin/time") { WorkingDirectory = _temp.Path, RedirectStandardError = true, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo("/usr/bin/time")
+        {
+            WorkingDirectory = _temp.Path, RedirectStandardError = true, RedirectStandardOutput = true,
+        };
         foreach (var arg in (string[])["-f", "peak_kb=%M", program, .. args, "validate", "waybill.yaml"]) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -69,7 +72,8 @@ public sealed class HostilePipelineTests : IDisposable
     {
         // 1,000 stages each taking a 200-entry env through one alias: 200,000 values from a 60 KB file.
         var yaml = new StringBuilder("stages:\n");
-        yaml.Append("  - id: 0001_s1\n    run: echo hi\n    env: &e {").Append(string.Join(", ", Enumerable.Range(0, 200).Select(i => $"V{i}: x"))).Append("}\n");
+        yaml.Append("  - id: 0001_s1\n    run: echo hi\n    env: &e {")
+            .Append(string.Join(", ", Enumerable.Range(0, 200).Select(i => $"V{i}: x"))).Append("}\n");
         for (var i = 2; i <= 1000; i++) yaml.Append(CultureInfo.InvariantCulture, $"  - {{id: {i:0000}_s{i}, run: echo hi, env: *e}}\n");
         _temp.Write("waybill.yaml", yaml.ToString());
         var validate = await Refused("validate", "waybill.yaml");
@@ -81,7 +85,8 @@ public sealed class HostilePipelineTests : IDisposable
     {
         _temp.Write("waybill.yaml", "config: &c {self: *c}\nstages:\n  - id: 01_a\n    run: echo hi\n");
         var validate = await Refused("validate", "waybill.yaml");
-        Assert.Contains("waybill.yaml:1:19: alias *c is used inside the value that anchor &c names, so that value would contain itself", validate.Stderr);
+        Assert.Contains("waybill.yaml:1:19: alias *c is used inside the value that anchor &c names, so that value would contain itself",
+            validate.Stderr);
         await Refused("run", "waybill.yaml", "--job-id", "j");
     }
 
@@ -97,7 +102,8 @@ public sealed class HostilePipelineTests : IDisposable
     public async Task Ten_thousand_levels_of_nesting_are_refused_by_validate_and_run_with_line_and_column()
     {
         const int levels = 10_000;
-        _temp.Write("waybill.yaml", "config:\n  v: " + string.Concat(Enumerable.Repeat("{a: ", levels)) + "1" + new string('}', levels) + "\nstages:\n  - id: 01_a\n    run: echo hi\n");
+        _temp.Write("waybill.yaml", "config:\n  v: " + string.Concat(Enumerable.Repeat("{a: ", levels)) + "1" + new string('}', levels)
+            + "\nstages:\n  - id: 01_a\n    run: echo hi\n");
         var validate = await Refused("validate", "waybill.yaml");
         var run = await Refused("run", "waybill.yaml", "--job-id", "j");
         foreach (var result in new[] { validate, run })
@@ -106,17 +112,21 @@ public sealed class HostilePipelineTests : IDisposable
             Assert.Contains("waybill.yaml:2:126: the file nests mappings and lists more than 32 levels deep", result.Stderr);
             Assert.Contains("WAYBILL_MAX_PIPELINE_DEPTH", result.Stderr);
         }
-        ReliabilityFigures.Record("Nesting refused by validate and run (levels in the hostile file; limit 32)", levels.ToString("N0", CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("Nesting refused by validate and run (levels in the hostile file; limit 32)",
+            levels.ToString("N0", CultureInfo.InvariantCulture));
     }
 
     [Fact]
     public async Task The_depth_limit_is_raised_by_its_variable_up_to_its_ceiling()
     {
-        _temp.Write("waybill.yaml", "config:\n  v: " + string.Concat(Enumerable.Repeat("[", 38)) + "1" + new string(']', 38) + "\nstages:\n  - id: 01_a\n    run: echo hi\n");
+        _temp.Write("waybill.yaml", "config:\n  v: " + string.Concat(Enumerable.Repeat("[", 38)) + "1" + new string(']', 38)
+            + "\nstages:\n  - id: 01_a\n    run: echo hi\n");
         await Refused("validate", "waybill.yaml");
-        var raised = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_DEPTH"] = "40" }, "validate", "waybill.yaml");
+        var raised = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_DEPTH"] = "40" },
+            "validate", "waybill.yaml");
         Assert.True(raised.ExitCode == 0, raised.All);
-        var tooHigh = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_DEPTH"] = "1000" }, "validate", "waybill.yaml");
+        var tooHigh = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_DEPTH"] = "1000" },
+            "validate", "waybill.yaml");
         Assert.Equal(2, tooHigh.ExitCode);
         Assert.Contains("WAYBILL_MAX_PIPELINE_DEPTH='1000' is not a whole number from 1 to 56", tooHigh.Stderr);
     }
@@ -151,7 +161,8 @@ public sealed class HostilePipelineTests : IDisposable
         Assert.Contains("pipeline file 'waybill.yaml' is 1,100,057 bytes, over the limit of 1,048,576", validate.Stderr);
         Assert.Contains("WAYBILL_MAX_PIPELINE_BYTES", validate.Stderr);
         await Refused("run", "waybill.yaml", "--job-id", "j");
-        var raised = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_BYTES"] = "2000000" }, "validate", "waybill.yaml");
+        var raised = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_PIPELINE_BYTES"] = "2000000" },
+            "validate", "waybill.yaml");
         Assert.True(raised.ExitCode == 0, raised.All);
         ReliabilityFigures.Record("Pipeline file refused for size (bytes; limit 1 MiB)", "1,100,057");
     }
@@ -159,7 +170,8 @@ public sealed class HostilePipelineTests : IDisposable
     [Fact]
     public async Task Too_many_alias_uses_are_refused_with_the_variable_that_raises_the_limit()
     {
-        var yaml = "config:\n  one: &one 1\n  many: [" + string.Join(", ", Enumerable.Repeat("*one", 1001)) + "]\nstages:\n  - id: 01_a\n    run: echo hi\n";
+        var yaml = "config:\n  one: &one 1\n  many: [" + string.Join(", ", Enumerable.Repeat("*one", 1001))
+            + "]\nstages:\n  - id: 01_a\n    run: echo hi\n";
         _temp.Write("waybill.yaml", yaml);
         var validate = await Refused("validate", "waybill.yaml");
         Assert.Contains("the file uses aliases (*name) more than 1000 times", validate.Stderr);

@@ -27,7 +27,8 @@ public sealed class LoadCancellationTests : IDisposable
         {
             // Opening the pipe for writing returns once the command has opened it for reading: it is now loading.
             using var opened = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await using var writer = await Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write), opened.Token).WaitAsync(opened.Token);
+            await using var writer = await Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write), opened.Token)
+                .WaitAsync(opened.Token);
             await writer.WriteAsync("stages:\n  - id: 01_a\n"u8.ToArray());
             await writer.FlushAsync();
             var clock = Stopwatch.StartNew();

@@ -31,9 +31,11 @@ public sealed class BackgroundProcessTests : IDisposable
 
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.True(run.Elapsed < TimeSpan.FromSeconds(30), $"took {run.Elapsed}");
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)), "the background sleep is still running");
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+                "the background sleep is still running");
             var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "b", "01_bg", "manifest.json")))!;
-            Assert.Contains(manifest["warnings"]!.AsArray(), w => w!["message"]!.GetValue<string>().Contains("kept its output open", StringComparison.Ordinal));
+            Assert.Contains(manifest["warnings"]!.AsArray(),
+                w => w!["message"]!.GetValue<string>().Contains("kept its output open", StringComparison.Ordinal));
             Assert.Contains("stdout| started", File.ReadAllText(_temp.Combine("out", "b", "01_bg", "stage.log")), StringComparison.Ordinal);
         }
         finally
@@ -61,7 +63,8 @@ public sealed class BackgroundProcessTests : IDisposable
             var run = await CliRun.RunAsync(_temp.Path, TimeSpan.FromSeconds(60), null, "run", "waybill.yaml", "--job-id", "d");
 
             Assert.True(run.ExitCode == 0, run.Output);
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)), "the setsid daemon outlived the run");
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+                "the setsid daemon outlived the run");
             Assert.Contains("left running outside their own", run.Output, StringComparison.Ordinal);
         }
         finally
@@ -91,8 +94,10 @@ public sealed class BackgroundProcessTests : IDisposable
             Assert.Contains("tools.slowtool: version command timed out", run.Output, StringComparison.Ordinal);
             var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "t", "01_tool", "manifest.json")))!;
             Assert.StartsWith("unknown (timed out after 1 s", manifest["tool_versions"]!["slowtool"]!.GetValue<string>(), StringComparison.Ordinal);
-            Assert.Contains(manifest["warnings"]!.AsArray(), w => w!["message"]!.GetValue<string>().Contains("WAYBILL_TOOL_TIMEOUT", StringComparison.Ordinal));
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)), "the hanging version command is still running");
+            Assert.Contains(manifest["warnings"]!.AsArray(),
+                w => w!["message"]!.GetValue<string>().Contains("WAYBILL_TOOL_TIMEOUT", StringComparison.Ordinal));
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+                "the hanging version command is still running");
         }
         finally
         {

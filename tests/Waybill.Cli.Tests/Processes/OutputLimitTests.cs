@@ -36,10 +36,12 @@ public sealed class OutputLimitTests : IDisposable
         var events = _temp.Combine("out", "l", "logs", "events.jsonl");
         Assert.InRange(new FileInfo(events).Length, 1 * MiB, 3 * MiB);
         EveryLineIsJson(events);
-        Assert.Contains(Warnings(stage), w => w.Contains("stdout truncated in the logs", StringComparison.Ordinal) && w.Contains("1 lines longer than 1048576 bytes cut", StringComparison.Ordinal));
+        Assert.Contains(Warnings(stage), w => w.Contains("stdout truncated in the logs", StringComparison.Ordinal)
+            && w.Contains("1 lines longer than 1048576 bytes cut", StringComparison.Ordinal));
         Assert.True(run.PeakRssKiB < PeakRssBoundKiB, $"peak RSS {run.PeakRssKiB} KiB");
         ReliabilityFigures.Record("Peak RSS of the CLI for a 128 MiB output line without newline",
-            string.Create(CultureInfo.InvariantCulture, $"{run.PeakRssKiB / 1024} MiB (line cut at 1 MiB, stage.log {new FileInfo(Path.Combine(stage, "stage.log")).Length / 1024} KiB)"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"{run.PeakRssKiB / 1024} MiB (line cut at 1 MiB, stage.log {new FileInfo(Path.Combine(stage, "stage.log")).Length / 1024} KiB)"));
     }
 
     [Fact]
@@ -62,7 +64,8 @@ public sealed class OutputLimitTests : IDisposable
         var kept = lines.Count(l => l.EndsWith("| 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", StringComparison.Ordinal));
         // 1 MiB of 63-byte lines at each end, and never more lines than one per 64 bytes of the budget.
         Assert.InRange(kept, 2 * 16_000, 2 * 16_384);
-        Assert.Contains(lines, l => l.Contains("[output truncated: ", StringComparison.Ordinal) && l.Contains(" lines dropped here", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[output truncated: ", StringComparison.Ordinal)
+            && l.Contains(" lines dropped here", StringComparison.Ordinal));
         Assert.EndsWith("stdout| the-last-line", lines.Last(l => l.Contains("stdout| ", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.True(new FileInfo(stageLog).Length < 6 * MiB, $"stage.log is {new FileInfo(stageLog).Length} bytes");
         var events = _temp.Combine("out", "m", "logs", "events.jsonl");
@@ -72,7 +75,8 @@ public sealed class OutputLimitTests : IDisposable
         Assert.Contains($"{size + "the-last-line\n".Length} bytes in {size / 64 + 1} lines written", warning, StringComparison.Ordinal);
         Assert.True(run.PeakRssKiB < PeakRssBoundKiB, $"peak RSS {run.PeakRssKiB} KiB");
         ReliabilityFigures.Record("Output kept of a stage writing 128 MiB in 64-byte lines with a 1 MiB limit",
-            string.Create(CultureInfo.InvariantCulture, $"stage.log {new FileInfo(stageLog).Length / 1024} KiB, events.jsonl {new FileInfo(events).Length / 1024} KiB, peak RSS {run.PeakRssKiB / 1024} MiB"));
+            string.Create(CultureInfo.InvariantCulture, $"stage.log {new FileInfo(stageLog).Length / 1024} KiB, "
+                + $"events.jsonl {new FileInfo(events).Length / 1024} KiB, peak RSS {run.PeakRssKiB / 1024} MiB"));
     }
 
     private static void EveryLineIsJson(string path)
@@ -94,5 +98,6 @@ public sealed class OutputLimitTests : IDisposable
     }
 
     private static List<string> Warnings(string stage) =>
-        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(stage, "manifest.json")))!["warnings"]!.AsArray().Select(w => w!["message"]!.GetValue<string>())];
+        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(stage, "manifest.json")))!["warnings"]!.AsArray()
+            .Select(w => w!["message"]!.GetValue<string>())];
 }

@@ -39,7 +39,8 @@ public sealed class ShutdownTests : IDisposable
             var job = _temp.Combine("out", jobId);
             var pidFiles = new[] { Path.Combine(job, "01_trap", "pid"), Path.Combine(job, "02_ignore", "pid") };
             using var process = CliProcess.Start(_temp.Path, null, "run", "waybill.yaml", "--job-id", jobId, "-j", "2");
-            var started = await CliRun.EventuallyAsync(() => pidFiles.All(f => File.Exists(f) && new FileInfo(f).Length > 0), TimeSpan.FromSeconds(60));
+            var started = await CliRun.EventuallyAsync(() => pidFiles.All(f => File.Exists(f) && new FileInfo(f).Length > 0),
+                TimeSpan.FromSeconds(60));
             Assert.True(started, "the stages never started");
             var shells = pidFiles.Select(f => int.Parse(File.ReadAllText(f).Trim(), CultureInfo.InvariantCulture)).ToList();
             var groups = shells.Select(CliRun.GroupOf).ToList();
@@ -55,7 +56,10 @@ public sealed class ShutdownTests : IDisposable
                 Assert.Equal("cancelled", Status(Path.Combine(job, "01_trap", "manifest.json")));
                 Assert.Equal("cancelled", Status(Path.Combine(job, "02_ignore", "manifest.json")));
                 foreach (var group in groups)
-                    Assert.True(await CliRun.EventuallyAsync(() => CliRun.GroupMembers(group).Count == 0, TimeSpan.FromSeconds(5)), $"try {attempt}: process group {group} is still running");
+                {
+                    Assert.True(await CliRun.EventuallyAsync(() => CliRun.GroupMembers(group).Count == 0, TimeSpan.FromSeconds(5)),
+                        $"try {attempt}: process group {group} is still running");
+                }
                 Assert.DoesNotContain(shells, CliRun.Alive);
                 JobAssert.ManifestsAreValid(job);
                 survived++;

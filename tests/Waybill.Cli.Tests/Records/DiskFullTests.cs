@@ -64,7 +64,8 @@ public sealed class DiskFullTests : IDisposable
         Assert.Equal("failed", jobManifest["status"]!.GetValue<string>());
         var fill = JsonNode.Parse(File.ReadAllText(Path.Combine(job, "02_fill", "manifest.json")))!;
         Assert.Equal("failed", fill["status"]!.GetValue<string>());
-        Assert.Contains(fill["errors"]!.AsArray(), e => e!["message"]!.GetValue<string>().Contains("No space left on device", StringComparison.Ordinal));
+        Assert.Contains(fill["errors"]!.AsArray(),
+            e => e!["message"]!.GetValue<string>().Contains("No space left on device", StringComparison.Ordinal));
         // A full disk stops the run even with --keep-going: the independent stage says why it did not start.
         var independent = JsonNode.Parse(File.ReadAllText(Path.Combine(job, "04_independent", "manifest.json")))!;
         Assert.StartsWith($"not run: no space left on {root}", independent["status_reason"]!.GetValue<string>());
@@ -83,7 +84,8 @@ public sealed class DiskFullTests : IDisposable
         Assert.True(verify.ExitCode == 0, verify.All);
         Assert.Contains("0 problems", verify.Stdout);
 
-        ReliabilityFigures.Record("disk-full test file system (tmpfs)", $"{FileSystemBytes / 1024} KiB with {BallastBytes / 1024} KiB ballast; a stage writing 2048 KiB, then {LinesAfterFull} log lines");
+        ReliabilityFigures.Record("disk-full test file system (tmpfs)",
+            $"{FileSystemBytes / 1024} KiB with {BallastBytes / 1024} KiB ballast; a stage writing 2048 KiB, then {LinesAfterFull} log lines");
     }
 
     [Fact]

@@ -72,9 +72,11 @@ public sealed class JobFileSealTests : IDisposable
     {
         await RunJob();
         var manifest = Job("manifest.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
+        File.WriteAllText(manifest,
+            File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
         var metadata = Job("metadata.json");
-        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"other\"", StringComparison.Ordinal));
+        File.WriteAllText(metadata,
+            File.ReadAllText(metadata).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"other\"", StringComparison.Ordinal));
 
         var findings = Findings(await Verify()).ToList();
 
@@ -90,7 +92,8 @@ public sealed class JobFileSealTests : IDisposable
     {
         await RunJob();
         var manifest = Job("manifest.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
+        File.WriteAllText(manifest,
+            File.ReadAllText(manifest).Replace("\"pipeline\": \"sealed\"", "\"pipeline\": \"renamed\"", StringComparison.Ordinal));
         var edited = File.ReadAllText(manifest);
 
         var refused = await CliProcess.RunAsync(_temp.Path, "exec-stage", "j", "01_a");

@@ -59,7 +59,8 @@ public sealed class LinkedRecordFolderTests : IDisposable
     }
 
     private JsonNode JobStage(string stageId) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json")))!["stages"]!.AsArray().First(s => s!["stage_id"]!.GetValue<string>() == stageId)!;
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json")))!["stages"]!.AsArray()
+            .First(s => s!["stage_id"]!.GetValue<string>() == stageId)!;
 
     private string PipelineLog() =>
         File.ReadAllText(Directory.GetFiles(Path.Combine(Job, "logs"), "99_pipeline_*.log").Order(StringComparer.Ordinal).Last());
@@ -119,7 +120,8 @@ public sealed class LinkedRecordFolderTests : IDisposable
         AssertUnchanged(before, outside);
         var stage = JobStage("02_use");
         Assert.Equal("skipped", stage["status"]!.GetValue<string>());
-        Assert.StartsWith("upstream failed: 01_make; the stage folder 02_use of job j is a symbolic link to ", stage["status_reason"]!.GetValue<string>());
+        Assert.StartsWith("upstream failed: 01_make; the stage folder 02_use of job j is a symbolic link to ",
+            stage["status_reason"]!.GetValue<string>());
     }
 
     [Theory]
@@ -133,7 +135,11 @@ public sealed class LinkedRecordFolderTests : IDisposable
         var before = Contents(outside);
         var jobManifest = File.ReadAllText(Path.Combine(Job, "manifest.json"));
 
-        var commands = new[] { new[] { "run", "waybill.yaml", "--job-id", "j", "--force", "all" }, ["resume", "j"], ["exec-stage", "j", "01_make"], ["clean", "j", "--intermediates"] };
+        var commands = new[]
+        {
+            new[] { "run", "waybill.yaml", "--job-id", "j", "--force", "all" }, ["resume", "j"], ["exec-stage", "j", "01_make"],
+            ["clean", "j", "--intermediates"],
+        };
         foreach (var command in commands)
         {
             var refused = await Cli(command);

@@ -27,7 +27,8 @@ public sealed class StaleOutputTests : IDisposable
         CliProcess.RunAsync(_temp.Path, ["run", "waybill.yaml", "--job-id", "j", "--jobs", "1", .. extra]);
 
     private static void AssertNoneAside(string job) =>
-        Assert.False(Directory.Exists(Path.Combine(job, ".waybill", "aside")) && Directory.EnumerateFileSystemEntries(Path.Combine(job, ".waybill", "aside")).Any(),
+        Assert.False(Directory.Exists(Path.Combine(job, ".waybill", "aside"))
+            && Directory.EnumerateFileSystemEntries(Path.Combine(job, ".waybill", "aside")).Any(),
             "a finished run left previous outputs in .waybill/aside/");
 
     [Fact]
@@ -75,7 +76,8 @@ public sealed class StaleOutputTests : IDisposable
         Assert.Empty(manifest["outputs"]!.AsArray()); // the x=1 file is not claimed by the x=2 attempt
         // Nothing lost: the file of the successful x=1 attempt is back in place, and the manifest says so.
         Assert.Equal("made with x=1\n", Read("01_make", "made.txt"));
-        Assert.Contains(manifest["warnings"]!.AsArray(), w => w!["message"]!.GetValue<string>().Contains("put back the outputs that were there before this attempt: 01_make/made.txt", StringComparison.Ordinal));
+        Assert.Contains(manifest["warnings"]!.AsArray(), w => w!["message"]!.GetValue<string>()
+            .Contains("put back the outputs that were there before this attempt: 01_make/made.txt", StringComparison.Ordinal));
         Assert.Equal("skipped", Manifest("02_use")["status"]!.GetValue<string>());
         AssertNoneAside(Job);
         JobAssert.ManifestsAreValid(Job);

@@ -23,7 +23,10 @@ public sealed class SecretSideDoorTests : IDisposable
     /// <summary>The OpenLineage variables of whoever runs the tests must not leak in.</summary>
     private static Dictionary<string, string> Environment(params (string Name, string Value)[] set)
     {
-        var env = new Dictionary<string, string> { ["OPENLINEAGE_URL"] = "", ["OPENLINEAGE_API_KEY"] = "", ["OPENLINEAGE_NAMESPACE"] = "", ["OPENLINEAGE_DISABLED"] = "" };
+        var env = new Dictionary<string, string>
+        {
+            ["OPENLINEAGE_URL"] = "", ["OPENLINEAGE_API_KEY"] = "", ["OPENLINEAGE_NAMESPACE"] = "", ["OPENLINEAGE_DISABLED"] = "",
+        };
         foreach (var (name, value) in set) env[name] = value;
         return env;
     }
@@ -77,7 +80,8 @@ public sealed class SecretSideDoorTests : IDisposable
         SecretScan.AssertAbsent(Job, UrlPassword, QueryKey, HeaderKey);
         Assert.DoesNotContain(UrlPassword, run.All);
         Assert.DoesNotContain(QueryKey, run.All);
-        var commandLine = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "metadata.json")))!["command_line"]!.AsArray().Select(a => a!.GetValue<string>());
+        var commandLine = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "metadata.json")))!["command_line"]!.AsArray()
+            .Select(a => a!.GetValue<string>());
         Assert.Contains($"http://lineage-user:***@127.0.0.1:{server.Port}/?api_key=***&team=media", commandLine);
 
         var posted = server.Requests.ToList();

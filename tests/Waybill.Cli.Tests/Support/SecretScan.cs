@@ -14,7 +14,8 @@ public static class SecretScan
         {
             var bytes = File.ReadAllBytes(file);
             foreach (var secret in secrets)
-                Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) >= 0, $"{Path.GetRelativePath(folder, file)} holds the secret '{secret}'");
+                Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) >= 0,
+                    $"{Path.GetRelativePath(folder, file)} holds the secret '{secret}'");
         }
     }
 }

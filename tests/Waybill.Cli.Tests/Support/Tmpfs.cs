@@ -22,7 +22,8 @@ public sealed class Tmpfs : IDisposable
         Directory.CreateDirectory(path);
         var (code, error) = Run("mount", "-t", "tmpfs", "-o", $"size={sizeBytes}", "tmpfs", path);
         if (code != 0)
-            throw new InvalidOperationException($"cannot mount a tmpfs on {path} (exit {code}: {error.Trim()}): this test needs root (CI runs as root)");
+            throw new InvalidOperationException(
+                $"cannot mount a tmpfs on {path} (exit {code}: {error.Trim()}): this test needs root (CI runs as root)");
         return new Tmpfs(path, sizeBytes);
     }
 

@@ -17,7 +17,8 @@ public sealed class OutputsAsideTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private Task<RunResult> Run(PipelineDefinition pipeline) =>
-        PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1, Force = ["all"] }, CancellationToken.None);
+        PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1, Force = ["all"] },
+            CancellationToken.None);
 
     [Fact]
     public async Task A_code_stage_never_sees_an_earlier_output_and_a_failed_attempt_gets_the_earlier_one_back_unclaimed()
@@ -46,7 +47,8 @@ public sealed class OutputsAsideTests : IDisposable
         Assert.Equal("attempt 2", File.ReadAllText(made));
         var manifest = ManifestJson.ReadStage(_temp.Combine("out", "job", "01_make", "manifest.json"));
         Assert.Empty(manifest.Outputs); // the discarded attempt-3 file is not described, the restored one not claimed
-        Assert.Contains(manifest.Warnings, w => w.Message.StartsWith("put back the outputs that were there before this attempt: 01_make/made.txt", StringComparison.Ordinal));
+        Assert.Contains(manifest.Warnings,
+            w => w.Message.StartsWith("put back the outputs that were there before this attempt: 01_make/made.txt", StringComparison.Ordinal));
         Assert.False(Directory.Exists(_temp.Combine("out", "job", ".waybill", "aside", "01_make")));
     }
 

@@ -19,7 +19,8 @@ public sealed class LogLinePropertyTests
     // Mostly the characters that need care (controls, backslashes and the letters of escapes, brackets, surrogates),
     // mixed with any character at all.
     private static readonly Gen<char> Tricky = Gen.OneOf(
-        Gen.Char['\u0000', '\u00A0'], Gen.Char["\\nrtxu0123456789ABCDEF[] "], Gen.Char['\uD800', '\uDFFF'], Gen.Char["\u2028\u2029\u0085é字"], Gen.Char);
+        Gen.Char['\u0000', '\u00A0'], Gen.Char["\\nrtxu0123456789ABCDEF[] "], Gen.Char['\uD800', '\uDFFF'], Gen.Char["\u2028\u2029\u0085é字"],
+        Gen.Char);
 
     private static readonly Gen<string> Message = Tricky.Array[0, 60].Select(chars => new string(chars));
 
@@ -47,7 +48,8 @@ public sealed class LogLinePropertyTests
             Assert.Equal(category, parsed.Category);
             Assert.Equal(message, parsed.Message);
         }, iter: Cases, threads: 1);
-        ReliabilityFigures.Record("log lines formatted and read back (property test, one run)", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("log lines formatted and read back (property test, one run)",
+            count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class StageLogLinesTests : IDisposable
             }))
             .Build();
 
-        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 }, TestContext.Current.CancellationToken);
+        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 },
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(StageStatus.Failed, result.Status);
         var lines = File.ReadAllLines(_temp.Combine("out", "job", "01_throw", "stage.log"));

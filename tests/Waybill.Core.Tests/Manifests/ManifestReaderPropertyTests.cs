@@ -27,9 +27,11 @@ public sealed class ManifestReaderPropertyTests : IDisposable
     {
         File.WriteAllText(_temp.Combine("in.txt"), "input\n");
         var pipeline = new PipelineBuilder("fuzz", _temp.Path)
-            .Command("01_make", "cat {in.src} > {out.text}", s => s.ExternalInput("src", "in.txt").Output("text", "text.txt", type: "text", format: "txt"))
+            .Command("01_make", "cat {in.src} > {out.text}",
+                s => s.ExternalInput("src", "in.txt").Output("text", "text.txt", type: "text", format: "txt"))
             .Build();
-        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 }, TestContext.Current.CancellationToken);
+        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 },
+            TestContext.Current.CancellationToken);
         Assert.Equal(StageStatus.Success, result.Status);
         return File.ReadAllText(_temp.Combine("out", "job", "01_make", "manifest.json"));
     }
@@ -66,7 +68,8 @@ public sealed class ManifestReaderPropertyTests : IDisposable
             }
             if (error is ManifestVersionException) return;
             var fieldError = Assert.IsType<ManifestFieldException>(error);
-            Assert.True(fieldError.Field == field || fieldError.Field.StartsWith(field + ".", StringComparison.Ordinal) || fieldError.Field.StartsWith(field + "[", StringComparison.Ordinal),
+            Assert.True(fieldError.Field == field || fieldError.Field.StartsWith(field + ".", StringComparison.Ordinal)
+                || fieldError.Field.StartsWith(field + "[", StringComparison.Ordinal),
                 $"{field} was changed, {fieldError.Field} named: {error.Message}");
             Assert.Contains($"field {fieldError.Field} at line ", error.Message, StringComparison.Ordinal);
             Assert.Contains(" is not ", error.Message, StringComparison.Ordinal);
@@ -96,7 +99,8 @@ public sealed class ManifestReaderPropertyTests : IDisposable
             if (error is null or ManifestVersionException) return;
             Assert.True(error.Message.Contains(" at line ", StringComparison.Ordinal) || error is ManifestFieldException, error.Message);
         }, iter: Cases, threads: 1);
-        ReliabilityFigures.Record("manifests cut or garbled at random refused with a clear error (property test, one run)", Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("manifests cut or garbled at random refused with a clear error (property test, one run)",
+            Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Reads the manifest; returns the refusal, fails on any other exception or a read slower than a second.</summary>

@@ -145,7 +145,8 @@ public sealed class PipelineFileLoaderPropertyTests
             for (var level = 1; level <= levels; level++)
             {
                 var alias = selfReference && level == levels ? $"*l{level}" : $"*l{level - 1}";
-                yaml.Append(CultureInfo.InvariantCulture, $"  l{level}: &l{level} [").Append(string.Join(", ", Enumerable.Repeat(alias, width))).Append("]\n");
+                yaml.Append(CultureInfo.InvariantCulture, $"  l{level}: &l{level} [")
+                    .Append(string.Join(", ", Enumerable.Repeat(alias, width))).Append("]\n");
             }
             yaml.Append("stages:\n  - id: 01_a\n    run: echo\n");
             // Values once expanded: the config mapping, then each level's list holding width copies of the level below.

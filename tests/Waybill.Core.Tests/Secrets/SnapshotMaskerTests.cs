@@ -43,7 +43,8 @@ public sealed class SnapshotMaskerTests
             Assert.NotNull(filled);
             Assert.Null(SnapshotMasker.FirstMasked(SnapshotMasker.TryLoad(filled)!));
         }, iter: Cases);
-        ReliabilityFigures.Record("random secrets masked in a pipeline snapshot that stays valid YAML (property cases)", Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("random secrets masked in a pipeline snapshot that stays valid YAML (property cases)",
+            Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]
@@ -51,5 +52,6 @@ public sealed class SnapshotMaskerTests
     [InlineData("https://h/p?X-Amz-Credential=AK/1&X-Amz-Signature=ff00&n=1", "https://h/p?X-Amz-Credential=***&X-Amz-Signature=***&n=1")]
     [InlineData("http://user@host/?model=small", "http://user@host/?model=small")]
     [InlineData("no url here: a=b&token=c", "no url here: a=b&token=c")]
-    public void Credentials_inside_URLs_are_masked_whatever_their_length(string text, string masked) => Assert.Equal(masked, UrlCredentials.Mask(text));
+    public void Credentials_inside_URLs_are_masked_whatever_their_length(string text, string masked) =>
+        Assert.Equal(masked, UrlCredentials.Mask(text));
 }

@@ -17,8 +17,8 @@ public sealed class SubtitleWriterPropertyTests
             Gen.Char['\u0000', '\u00A0'], Gen.Char["-->\n\r\t &<>0123456789:,. "], Gen.Char["\u2028\u2029\u0085♪é字"], Gen.Char)
         .Array[0, 30].Select(chars => new string(chars));
 
-    private static readonly Gen<string> Line = Gen.OneOf(Text, Gen.Const(""), Gen.Const("\n\n"), Gen.Const("a\n\nb"), Gen.Const("00:00:01,000 --> 00:00:02,000"),
-        Gen.Const("2"), Gen.Const("  "), Gen.Const("x --> y"));
+    private static readonly Gen<string> Line = Gen.OneOf(Text, Gen.Const(""), Gen.Const("\n\n"), Gen.Const("a\n\nb"),
+        Gen.Const("00:00:01,000 --> 00:00:02,000"), Gen.Const("2"), Gen.Const("  "), Gen.Const("x --> y"));
 
     /// <summary>Cues in time order: each starts at or after the previous start, and lasts 0 to 10 s.</summary>
     private static readonly Gen<List<Cue>> Cues =
@@ -61,7 +61,8 @@ public sealed class SubtitleWriterPropertyTests
                 }
             }
         }, iter: Cases, threads: 1);
-        ReliabilityFigures.Record("SRT and WebVTT tracks of arbitrary cue text written and read back (property test, one run)", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ReliabilityFigures.Record("SRT and WebVTT tracks of arbitrary cue text written and read back (property test, one run)",
+            count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>A line as the writer shows it: line breaks and other control characters are spaces.</summary>

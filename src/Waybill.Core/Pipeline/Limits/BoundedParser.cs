@@ -50,7 +50,9 @@ internal sealed class BoundedParser(IParser inner, string display, PipelineLimit
                     throw Refuse(alias.Start, $"the file uses aliases (*name) more than {limits.MaxAliases} times",
                         PipelineLimits.RaiseHint(PipelineLimits.AliasesVariable, "use fewer aliases"));
                 if (_latest.TryGetValue(alias.Value.Value, out var target) && _openDefinitions.Contains(target))
-                    throw Refuse(alias.Start, $"alias *{alias.Value.Value} is used inside the value that anchor &{alias.Value.Value} names, so that value would contain itself",
+                    throw Refuse(alias.Start,
+                        $"alias *{alias.Value.Value} is used inside the value that anchor &{alias.Value.Value} names, "
+                        + "so that value would contain itself",
                         "an alias may only repeat a value defined before it, outside that value");
                 break;
         }

@@ -31,7 +31,8 @@ internal static class BoundedText
         if (bytes <= limits.MaxBytes) return;
         var size = bytes.ToString("N0", CultureInfo.InvariantCulture);
         throw new PipelineInvalidException(new PipelineError(
-            $"pipeline file '{path}' is {(bytes > limits.MaxBytes + 1 ? size : "more than " + limits.MaxBytes.ToString("N0", CultureInfo.InvariantCulture))} bytes, " +
+            $"pipeline file '{path}' is " +
+            $"{(bytes > limits.MaxBytes + 1 ? size : "more than " + limits.MaxBytes.ToString("N0", CultureInfo.InvariantCulture))} bytes, " +
             $"over the limit of {limits.MaxBytes.ToString("N0", CultureInfo.InvariantCulture)}",
             Hint: PipelineLimits.RaiseHint(PipelineLimits.BytesVariable, "keep data out of the pipeline file (give it to a stage as an input)")));
     }

@@ -39,7 +39,10 @@ public static class ConfigDepth
             if (node is JsonObject obj)
             {
                 foreach (var (key, child) in obj)
-                    if (child is JsonObject or JsonArray) pending.Push((child, depth + 1, path.Length > 80 ? path : path.Length == 0 ? key : path + "." + key));
+                {
+                    if (child is JsonObject or JsonArray)
+                        pending.Push((child, depth + 1, path.Length > 80 ? path : path.Length == 0 ? key : path + "." + key));
+                }
             }
             else if (node is JsonArray array)
             {

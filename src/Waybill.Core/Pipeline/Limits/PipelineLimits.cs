@@ -45,13 +45,15 @@ public sealed record PipelineLimits
 
     /// <summary>The hint of a limit error: what to change in the file, or how to raise the limit.</summary>
     public static string RaiseHint(string variable, string advice, long? ceiling = null) =>
-        $"{advice}, or raise the limit with the environment variable {variable}{(ceiling is null ? "" : $" (up to {ceiling})")}; see Limits in docs/stage-authoring.md";
+        $"{advice}, or raise the limit with the environment variable {variable}{(ceiling is null ? "" : $" (up to {ceiling})")}; "
+        + "see Limits in docs/stage-authoring.md";
 
     private static long Read(string variable, long fallback, long min, long max)
     {
         var text = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        if (long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
         throw new PipelineInvalidException(new PipelineError($"{variable}='{text}' is not a whole number from {min} to {max}", Field: variable,
             Hint: $"unset it for the default ({fallback}) or give a number in range"));
     }
