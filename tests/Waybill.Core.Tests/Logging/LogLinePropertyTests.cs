@@ -33,7 +33,7 @@ public sealed class LogLinePropertyTests
     public void Every_message_is_one_clean_line_that_reads_back_to_the_same_event()
     {
         var count = 0;
-        Gen.Select(Message, Category, Level, Gen.Long[0, 4_102_444_800L]).Sample((message, category, level, seconds) =>
+        Gen.Select(Message, Category, Level, Gen.Long[0, 4_102_444_800L]).SampleFixed((message, category, level, seconds) =>
         {
             Interlocked.Increment(ref count);
             var logEvent = new LogEvent(DateTimeOffset.FromUnixTimeSeconds(seconds), category, level, message, null, null);
@@ -47,7 +47,7 @@ public sealed class LogLinePropertyTests
             Assert.Equal(level, parsed!.Level);
             Assert.Equal(category, parsed.Category);
             Assert.Equal(message, parsed.Message);
-        }, iter: Cases, threads: 1);
+        }, iter: Cases);
         ReliabilityFigures.Record("log lines formatted and read back (property test, one run)",
             count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -57,14 +57,14 @@ public sealed class LogLinePropertyTests
     {
         var prefix = Gen.OneOf(Gen.Const(""), Gen.Const("[2025-11-27 13:30:01] ["), Gen.Const("[2025-11-27 13:30:01] [stage.x] ["),
             Gen.Const("[2025-11-27 13:30:01] [stage.x] [INFO] "), Gen.Const("[9999-99-99 99:99:99] [] [ERROR] "));
-        Gen.Select(prefix, Message).Sample((start, rest) =>
+        Gen.Select(prefix, Message).SampleFixed((start, rest) =>
         {
             var text = start + rest;
             if (!LogLine.TryParse(text, out var parsed)) return;
             var again = LogLineFormat.Format(new LogEvent(DateTimeOffset.UnixEpoch, parsed!.Category, parsed.Level, parsed.Message, null, null));
             Assert.True(LogLine.TryParse(again, out var reread), again);
             Assert.Equal((parsed.Category, parsed.Level, parsed.Message), (reread!.Category, reread.Level, reread.Message));
-        }, iter: Cases, threads: 1);
+        }, iter: Cases);
     }
 
     [Theory]

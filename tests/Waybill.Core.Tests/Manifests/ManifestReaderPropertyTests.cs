@@ -54,7 +54,7 @@ public sealed class ManifestReaderPropertyTests : IDisposable
         var fields = Fields(JsonNode.Parse(original)!, "").ToList();
         var path = _temp.Combine("case.json");
         var (read, named) = (0, 0);
-        Gen.Select(Gen.Int[0, fields.Count - 1], Replacement).Sample((index, value) =>
+        Gen.Select(Gen.Int[0, fields.Count - 1], Replacement).SampleFixed((index, value) =>
         {
             var field = fields[index];
             var root = JsonNode.Parse(original)!;
@@ -74,7 +74,7 @@ public sealed class ManifestReaderPropertyTests : IDisposable
             Assert.Contains($"field {fieldError.Field} at line ", error.Message, StringComparison.Ordinal);
             Assert.Contains(" is not ", error.Message, StringComparison.Ordinal);
             named++;
-        }, iter: Cases, threads: 1);
+        }, iter: Cases);
         Assert.True(named > Cases / 4, $"only {named} of {Cases} mutations were refused");
         ReliabilityFigures.Record("manifests with a field of the wrong kind read or refused naming the field (property test, one run)",
             $"{Cases} ({named} refused naming the field, {read} read)");
@@ -86,7 +86,7 @@ public sealed class ManifestReaderPropertyTests : IDisposable
         var original = Encoding.UTF8.GetBytes(await RealManifest());
         var path = _temp.Combine("case.json");
         var mutation = Gen.Select(Gen.Int[0, 2], Gen.Int[0, original.Length - 1], Gen.Byte.Array[1, 8]);
-        mutation.Sample((kind, at, bytes) =>
+        mutation.SampleFixed((kind, at, bytes) =>
         {
             var mutated = kind switch
             {
@@ -98,7 +98,7 @@ public sealed class ManifestReaderPropertyTests : IDisposable
             var error = ReadTimed(path);
             if (error is null or ManifestVersionException) return;
             Assert.True(error.Message.Contains(" at line ", StringComparison.Ordinal) || error is ManifestFieldException, error.Message);
-        }, iter: Cases, threads: 1);
+        }, iter: Cases);
         ReliabilityFigures.Record("manifests cut or garbled at random refused with a clear error (property test, one run)",
             Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }

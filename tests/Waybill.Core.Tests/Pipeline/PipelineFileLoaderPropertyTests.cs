@@ -57,11 +57,11 @@ public sealed class PipelineFileLoaderPropertyTests
     private static long Run(Gen<string> gen, int iterations)
     {
         var cases = 0L;
-        gen.Sample(yaml =>
+        gen.SampleFixed(yaml =>
         {
             LoadsOrRefuses(yaml);
             Interlocked.Increment(ref cases);
-        }, iter: iterations, threads: 1);
+        }, iter: iterations);
         return cases;
     }
 
@@ -101,7 +101,7 @@ public sealed class PipelineFileLoaderPropertyTests
     {
         var gen = Gen.Select(Gen.Int[1, 1000], Gen.Bool, Gen.Bool);
         var cases = 0;
-        gen.Sample((depth, flow, inStage) =>
+        gen.SampleFixed((depth, flow, inStage) =>
         {
             var value = flow ? string.Concat(Enumerable.Repeat("[", depth)) + "1" + new string(']', depth) : BlockNesting(depth, inStage ? 6 : 2);
             var yaml = inStage
@@ -122,7 +122,7 @@ public sealed class PipelineFileLoaderPropertyTests
                 Assert.NotNull(Assert.Single(e.Errors).Location);
             }
             Interlocked.Increment(ref cases);
-        }, iter: 150, threads: 1);
+        }, iter: 150);
         ReliabilityFigures.Record("Pipeline loader property cases: nesting depths up to 1,000", cases.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -138,7 +138,7 @@ public sealed class PipelineFileLoaderPropertyTests
     {
         var gen = Gen.Select(Gen.Int[1, 12], Gen.Int[1, 12], Gen.Bool);
         var cases = 0;
-        gen.Sample((levels, width, selfReference) =>
+        gen.SampleFixed((levels, width, selfReference) =>
         {
             var yaml = new StringBuilder("config:\n");
             yaml.Append("  l0: &l0 [").Append(string.Join(", ", Enumerable.Repeat("x", width))).Append("]\n");
@@ -170,7 +170,7 @@ public sealed class PipelineFileLoaderPropertyTests
             }
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{levels}x{width} took {clock.Elapsed}");
             Interlocked.Increment(ref cases);
-        }, iter: 200, threads: 1);
+        }, iter: 200);
         ReliabilityFigures.Record("Pipeline loader property cases: alias bombs up to 12 levels of 12", cases.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -181,7 +181,7 @@ public sealed class PipelineFileLoaderPropertyTests
         var gen = Gen.OneOf(Gen.Select(key, Gen.String[Gen.Char["xy1 =.\n"], 0, 6], (k, v) => k + "=" + v), Gen.String[Gen.Char["ab.=\n "], 0, 16]);
         var cases = 0;
         var accepted = 0;
-        gen.Sample(argument =>
+        gen.SampleFixed(argument =>
         {
             try
             {
@@ -198,7 +198,7 @@ public sealed class PipelineFileLoaderPropertyTests
                 Assert.DoesNotContain('\n', error.ToString());
             }
             Interlocked.Increment(ref cases);
-        }, iter: 3000, threads: 1);
+        }, iter: 3000);
         Assert.InRange(accepted, 1, cases - 1);
         ReliabilityFigures.Record("--set parsing property cases", cases.ToString(CultureInfo.InvariantCulture));
     }

@@ -24,7 +24,7 @@ public sealed class SnapshotMaskerTests
     public void For_any_secret_the_snapshot_parses_holds_no_secret_and_matches_its_unchanged_original()
     {
         var secrets = Gen.String[Gen.Char["abcXYZ019*&!:#'\"{}[],|>-?% \\\t\u00e9"], 4, 24].Where(s => s.Trim().Length >= 4);
-        secrets.Sample(secret =>
+        secrets.SampleFixed(secret =>
         {
             var yaml = Pipeline(secret);
             var redactor = new Redactor();

@@ -55,7 +55,7 @@ public sealed class PlaceholderQuotingPropertyTests
         var script = string.Join("\nprintf '\\0'\n", AllowedContexts.Select(c => c.Template));
         Assert.All(Placeholders.Template(script).Slots, slot => Assert.True(slot.IsSafe, $"{slot.Text} at {slot.Start}: {slot.Context}"));
 
-        Value.Sample(value =>
+        Value.SampleFixed(value =>
         {
             var printed = Split(RunShell(Placeholders.Expand(script, (_, _) => value)));
             Assert.Equal(AllowedContexts.Length, printed.Count);
@@ -87,7 +87,7 @@ public sealed class PlaceholderQuotingPropertyTests
     public void Any_value_stays_data_at_any_depth_of_nested_commands_and_quotes()
     {
         var cases = Gen.Select(Value, Innermost, Wrapper.Array[0, 5]);
-        cases.Sample((value, innermost, wrappers) =>
+        cases.SampleFixed((value, innermost, wrappers) =>
         {
             var command = wrappers.Aggregate(innermost, (inner, w) => string.Format(CultureInfo.InvariantCulture, w.Format, inner));
             Assert.All(Placeholders.Template(command).Slots, slot => Assert.True(slot.IsSafe, $"{command}: {slot.Context}"));
@@ -107,7 +107,7 @@ public sealed class PlaceholderQuotingPropertyTests
     [Fact]
     public void The_lexer_answers_for_any_command_text_and_refuses_every_placeholder_of_one_it_cannot_read()
     {
-        CommandPiece.Array[0, 60].Select(string.Concat).Sample(command =>
+        CommandPiece.Array[0, 60].Select(string.Concat).SampleFixed(command =>
         {
             var template = Placeholders.Template(command);
             Assert.Equal(Placeholders.Find(command).Count(), template.Slots.Count);
