@@ -135,7 +135,9 @@ internal static class JobRecords
     {
         // A manifest behind a stage folder linked out of the job is not this job's: it is not sealed into it.
         Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum
-            ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm) : null);
+            ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null
+                ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm)
+                : null);
     }
 
     public static JobStageSummary Update(JobManifest job, StageOutcome outcome)
