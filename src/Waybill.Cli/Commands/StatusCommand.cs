@@ -34,11 +34,10 @@ internal static class StatusCommand
             var stages = jobManifest.Stages.Select(s =>
             {
                 var path = layout.StageManifestPath(s.StageId);
-                return File.Exists(path) ? ManifestJson.ReadStage(path) : new StageManifest
-                {
-                    Stage = s.Stage, StageId = s.StageId, StageNumber = s.StageNumber, JobId = jobManifest.JobId, RunId = jobManifest.RunId,
-                    Status = s.Status, StatusReason = s.StatusReason, Kind = "?", Host = jobManifest.Host, WaybillVersion = jobManifest.WaybillVersion,
-                };
+                // A manifest behind a stage folder linked out of the job is not this job's record: its status is not shown as one.
+                if (JobFolderLinks.OutsideTarget(layout, layout.StageDir(s.StageId)) is { } outside)
+                    return FromJob(s, $"{s.Status} (folder links out of the job: not read)", $"{s.StageId}/ is a symbolic link to {outside}");
+                return File.Exists(path) ? ManifestJson.ReadStage(path) : FromJob(s, s.Status, s.StatusReason);
             }).ToList();
             if (interrupted)
             {
@@ -46,6 +45,12 @@ internal static class StatusCommand
             }
             Summary.Print(output, layout.Root, stages);
             return ExitCodes.Success;
+
+            StageManifest FromJob(JobStageSummary s, string status, string? reason) => new()
+            {
+                Stage = s.Stage, StageId = s.StageId, StageNumber = s.StageNumber, JobId = jobManifest.JobId, RunId = jobManifest.RunId,
+                Status = status, StatusReason = reason, Kind = "?", Host = jobManifest.Host, WaybillVersion = jobManifest.WaybillVersion,
+            };
         }));
         return command;
     }

@@ -133,7 +133,11 @@ internal static class JobRecords
 
     public static void Update(JobManifest job, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
     {
-        Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum ?? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm);
+        // A manifest behind a stage folder linked out of the job is not this job's: it is not sealed into it.
+        Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum
+            ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null
+                ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm)
+                : null);
     }
 
     public static JobStageSummary Update(JobManifest job, StageOutcome outcome)

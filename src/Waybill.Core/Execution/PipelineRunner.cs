@@ -242,7 +242,8 @@ public static class PipelineRunner
         }
     }
 
-    private static RecordReserve TakeReserve(JobLayout layout, int stageCount)
+    /// <summary>The room to record a failure in; a disk already too full for it refuses the command before it changes anything.</summary>
+    internal static RecordReserve TakeReserve(JobLayout layout, int stageCount)
     {
         var bytes = RecordReserve.SizeFor(stageCount);
         try

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
@@ -29,21 +30,56 @@ public static class SingleStage
             throw new PipelineInvalidException(new PipelineError(
                 $"manifest.json of job {layout.JobId} was changed after the run wrote it ({edited}): exec-stage would seal the change",
                 Hint: $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}"));
+        // As in a run: room for the stage's failure records, given back to the first writer that meets a full disk.
+        using var reserve = PipelineRunner.TakeReserve(layout, 1);
+        var diskFull = new DiskFullWatch(reserve, layout.Root);
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information,
-            legacyStageLogs: false, layout.LatestPipelineLog());
+            legacyStageLogs: false, layout.LatestPipelineLog(), e => diskFull.FreeSpace(e));
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, logging.Pipeline);
-        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage);
+        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
+        {
+            DiskFull = diskFull,
+        };
         var plan = new ExecutionPlan(pipeline);
         var invocation = new StageInvocation(pipeline, definition, layout, runId, plan.PositionOf(definition.Id), plan.Order.Count);
         OutputsAside.Recover(layout, definition, logging.Pipeline);
         StageTransitions.Started(logging.Pipeline, invocation);
         logging.Events.Transition(time.GetUtcNow(), "stage_started", definition.Id, "running", null, "exec-stage");
-        var outcome = await StageRunner.RunAsync(invocation, services, cancellationToken);
+        var outcome = await Execute(invocation, services, diskFull, cancellationToken);
         StageTransitions.Finished(logging.Pipeline, definition.Name, outcome);
         logging.Events.Transition(time.GetUtcNow(), "stage_finished", definition.Id, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
+        if (outcome.Status == StageStatus.Failed)
+            diskFull.FreeSpaceIfFull(outcome.Manifest.Errors.Select(e => e.Message).Append(outcome.Reason));
+        if (diskFull.TakeAnnouncement() is { } full)
+        {
+            logging.Pipeline.LogError("{Problem}: the failure is recorded in the space Waybill reserved for it. "
+                + "Free space there, then run 'waybill exec-stage {JobId} {Stage}' again", full, layout.JobId, definition.Id);
+        }
         logging.Dispose();
-        UpdateJobManifest(layout, pipeline, outcome, logging.PipelineLogPath);
+        try
+        {
+            UpdateJobManifest(layout, pipeline, outcome, logging.PipelineLogPath);
+        }
+        catch (IOException e) when (diskFull.FreeSpace(e, layout.JobManifestPath, records: true))
+        {
+            // Written atomically: the first try left the old job manifest whole; this one goes into the reserve.
+            UpdateJobManifest(layout, pipeline, outcome, logging.PipelineLogPath);
+        }
         return outcome;
+    }
+
+    /// <summary>The stage; one whose own records meet a full disk is recorded as failed in the space the reserve gives back.</summary>
+    private static async Task<StageOutcome> Execute(StageInvocation invocation, RunServices services, DiskFullWatch diskFull,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StageRunner.RunAsync(invocation, services, cancellationToken);
+        }
+        catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e))
+        {
+            return JobRecords.RecordNoSpace(invocation, services, diskFull, e);
+        }
     }
 
     /// <summary>The job manifest learns the stage's new status, the lineage is rebuilt from every stage manifest, and the logs this stage added to are sealed again.</summary>

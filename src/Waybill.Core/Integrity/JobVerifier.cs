@@ -24,26 +24,30 @@ public static class JobVerifier
         if (job is null) return sink.ToReport(layout.Root, []);
 
         var manifests = new Dictionary<string, StageManifest>(StringComparer.Ordinal);
+        var logsLinkedOut = LinkedFolderCheck.LogsLinkedOut(layout, sink);
+        var stateLinkedOut = LinkedFolderCheck.StateLinkedOut(layout, sink);
         for (var i = 0; i < job.Stages.Count; i++)
         {
+            // Behind a link out of the job lies no record of this job: reported, never read as if it were one.
+            if (LinkedFolderCheck.StageLinkedOut(layout, job.Stages[i].StageId, sink)) continue;
             if (ReadStage(layout, job.Stages[i], i, sink, work) is { } manifest) manifests[manifest.StageId] = manifest;
         }
         RunStateCheck.Check(layout, job, manifests, sink);
         // While a run holds the job it rewrites these files; RunStateCheck has said so.
-        if (!RunLock.IsHeld(layout, out _)) JobFileCheck.Check(layout, job, sink);
-        work.Add(_ => EventsCheck.Check(layout, sink));
+        if (!stateLinkedOut && !RunLock.IsHeld(layout, out _)) JobFileCheck.Check(layout, job, sink);
+        if (!logsLinkedOut) work.Add(_ => EventsCheck.Check(layout, sink));
         foreach (var manifest in manifests.Values)
         {
             QueueFiles(layout, manifest, manifests, sink, work, options.Fast);
             if (manifest.Log is { } seal) work.Add(h => LogSealCheck.Check(layout, manifest.StageId, "log", seal, h, sink));
             else if (File.Exists(layout.StageLogPath(manifest.StageId))) NotSealed(sink, manifest.StageId, $"{manifest.StageId}/stage.log", "log", "the manifest records no seal for stage.log");
         }
-        for (var i = 0; i < job.Logs.Count; i++)
+        for (var i = 0; i < (logsLinkedOut ? 0 : job.Logs.Count); i++)
         {
             var (seal, field) = (job.Logs[i], $"logs[{i}]");
             work.Add(h => LogSealCheck.Check(layout, null, field, seal, h, sink));
         }
-        if (job.Logs.Count == 0 && job.Status != "running" && layout.LatestPipelineLog() is not null)
+        if (!logsLinkedOut && job.Logs.Count == 0 && job.Status != "running" && layout.LatestPipelineLog() is not null)
             NotSealed(sink, null, "manifest.json", "logs", "the job manifest records no seal for the run logs");
 
         Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellationToken }, check => check(hasher));

@@ -153,4 +153,46 @@ public sealed class LinkedRecordFolderTests : IDisposable
         ReliabilityFigures.Record($"Commands that refuse a job whose {folder}/ links out of it, writing nothing through the link",
             $"{commands.Length} of {commands.Length} ({string.Join(", ", commands.Select(c => c[0]))})");
     }
+    [Theory]
+    [InlineData("01_make")]
+    [InlineData("logs")]
+    [InlineData(".waybill")]
+    public async Task Verify_reports_a_record_folder_linked_out_of_the_job_and_reads_nothing_behind_it(string folder)
+    {
+        _temp.Write("waybill.yaml", Pipeline);
+        Assert.Equal(0, (await Run()).ExitCode);
+        var outside = LinkOut(folder);
+
+        var verify = await Cli("verify", "j", "--json");
+
+        Assert.True(verify.ExitCode == 1, verify.All);
+        var findings = JsonNode.Parse(verify.Stdout)!["findings"]!.AsArray().Select(f => f!).ToList();
+        var linked = Assert.Single(findings, f => f["kind"]!.GetValue<string>() == "linked_out_of_job");
+        Assert.Equal("error", linked["severity"]!.GetValue<string>());
+        Assert.Equal(folder, linked["path"]!.GetValue<string>());
+        Assert.Equal(outside, linked["actual"]!.GetValue<string>());
+        Assert.Contains("replace the link with a real folder", linked["hint"]!.GetValue<string>());
+        Assert.Equal(folder == "01_make" ? "01_make" : null, linked["stage"]?.GetValue<string>());
+        // Nothing behind the link was read as the job's: no finding names a file there.
+        Assert.DoesNotContain(findings, f => f["path"]?.GetValue<string>() is { } path && path.StartsWith(folder + "/", StringComparison.Ordinal));
+        var text = await Cli("verify", "j");
+        Assert.Contains($"is a symbolic link to {outside}, outside the job folder", text.Stdout);
+    }
+
+    [Fact]
+    public async Task Status_does_not_show_the_manifest_behind_a_stage_folder_linked_out_of_the_job_as_the_stage_status()
+    {
+        _temp.Write("waybill.yaml", Pipeline);
+        Assert.Equal(0, (await Run()).ExitCode);
+        var outside = LinkOut("01_make");
+
+        var status = await Cli("status", "j");
+
+        Assert.True(status.ExitCode == 0, status.All);
+        var line = Assert.Single(status.Stdout.Split('\n'), l => l.StartsWith("01_make", StringComparison.Ordinal));
+        Assert.Contains("success (folder links out of the job: not read)", line);
+        Assert.Contains($"01_make/ is a symbolic link to {outside}", line);
+        var use = Assert.Single(status.Stdout.Split('\n'), l => l.StartsWith("02_use", StringComparison.Ordinal));
+        Assert.DoesNotContain("not read", use);
+    }
 }
