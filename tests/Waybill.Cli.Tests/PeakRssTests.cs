@@ -70,4 +70,34 @@ public sealed class PeakRssTests : IDisposable
         Assert.False(UpperBound(large));
         Assert.InRange(Peak(large), 190, 600);
     }
+
+    [Fact]
+    public async Task A_run_killed_while_gnu_time_measures_a_command_leaves_nothing_in_the_temp_folder_and_the_next_run_removes_its_report()
+    {
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_wait
+                run: 'touch started; while [ ! -e go ]; do sleep 0.02; done; echo done > {out.o}'
+                outputs: { o: o.txt }
+            """);
+        var tmp = Directory.CreateDirectory(_temp.Combine("tmp")).FullName;
+        var environment = new Dictionary<string, string> { ["WAYBILL_PRECISE_RSS"] = "1", ["TMPDIR"] = tmp };
+        using (var run = CliProcess.Start(_temp.Path, environment, "run", "waybill.yaml", "--job-id", "killed"))
+        {
+            var started = _temp.Combine("out", "killed", "01_wait", "started");
+            Assert.True(await Processes.CliRun.EventuallyAsync(() => File.Exists(started), TimeSpan.FromSeconds(60)), "the stage never started");
+            run.Kill(entireProcessTree: false);
+            await run.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        var stage = _temp.Combine("out", "killed", "01_wait");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+        Assert.Single(Directory.EnumerateFiles(stage, ".peak-rss.*.tmp"));
+
+        File.WriteAllText(Path.Combine(stage, "go"), "");
+        var resumed = await CliProcess.RunAsync(_temp.Path, environment, "resume", "killed");
+
+        Assert.True(resumed.ExitCode == 0, resumed.All);
+        Assert.Empty(Directory.EnumerateFiles(stage, ".peak-rss.*.tmp"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+    }
 }

@@ -43,7 +43,12 @@ public static class MeasuredProcess
             ? spec.FileName
             : ChildProcess.ResolveOnPath(spec.FileName, spec.Environment.GetValueOrDefault("PATH")) ?? spec.FileName;
         if (!File.Exists(program)) return await Direct();
-        var report = Path.Combine(Path.GetTempPath(), $"waybill-rss-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        // Beside the command (its working folder: the stage folder for command stages), named like AtomicFile's temp
+        // files: a run killed while the command ran leaves it where the next run's clean-up of a killed run removes it,
+        // rather than in /tmp for good.
+        var folder = spec.WorkingDirectory.Length > 0 ? spec.WorkingDirectory : Environment.CurrentDirectory;
+        var report = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture,
+            $".peak-rss.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp"));
         try
         {
             var wrapped = spec with { FileName = GnuTime, Arguments = ["-q", "-f", "%M", "-o", report, program, .. spec.Arguments] };

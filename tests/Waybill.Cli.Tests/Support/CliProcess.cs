@@ -50,6 +50,8 @@ public static class CliProcess
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // No diagnostic pipes in /tmp from the .NET runtime (the JIT build): a test that kills the CLI would leave them behind.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
         if (environment is not null)
             foreach (var (key, value) in environment) info.Environment[key] = value;
         return Process.Start(info)!;
