@@ -25,7 +25,8 @@ public sealed class RunLockTests : IDisposable
     public async Task A_second_run_is_refused_and_a_killed_runs_lock_and_processes_are_taken_over()
     {
         _temp.Write("waybill.yaml", Pipeline);
-        var environment = new Dictionary<string, string> { ["GATE"] = _temp.Combine("gate") };
+        // Commands started directly: through GNU time, the killed run would also leave its peak-RSS report to remove.
+        var environment = new Dictionary<string, string> { ["GATE"] = _temp.Combine("gate"), ["WAYBILL_PRECISE_RSS"] = "0" };
         var lockInfo = _temp.Combine("out", "j", ".waybill", "run.lock.json");
         var stageLog = _temp.Combine("out", "j", "01_wait", "stage.log");
 
@@ -49,7 +50,7 @@ public sealed class RunLockTests : IDisposable
         var foreign = _temp.Write("out/j/01_wait/.manifest.json.1.0badc0de.tmp", "{\"other");
 
         // The killed run's stage keeps waiting on its own gate; only the resumed run's gate opens.
-        var open = new Dictionary<string, string> { ["GATE"] = _temp.Write("open-gate", "") };
+        var open = new Dictionary<string, string> { ["GATE"] = _temp.Write("open-gate", ""), ["WAYBILL_PRECISE_RSS"] = "0" };
         var resumed = await CliProcess.RunAsync(_temp.Path, open, "resume", "j");
         Assert.True(resumed.ExitCode == 0, resumed.All);
         Assert.Contains($"Took over job j from waybill run (pid {first.Id}", resumed.Stdout);
