@@ -42,6 +42,7 @@ public static class StageRunner
         OutputsAside? aside = null;
         try
         {
+            if (stage.Tools.Count > 0 && ToolVersions.TimeoutProblem is { } timeoutProblem) context.AddWarning(timeoutProblem);
             foreach (var (tool, versionCommand) in stage.Tools)
             {
                 var version = await services.Tools.GetAsync(versionCommand, cancellationToken);

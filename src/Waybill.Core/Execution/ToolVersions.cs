@@ -18,12 +18,24 @@ public sealed class ToolVersions(Secrets.Redactor redactor)
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _versions = new(StringComparer.Ordinal);
 
+    private static readonly (TimeSpan Value, string? Problem) Setting = ReadTimeout();
+
     /// <summary>How long a version command may run.</summary>
-    public static TimeSpan Timeout { get; } =
-        double.TryParse(Environment.GetEnvironmentVariable(TimeoutVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            && seconds > 0
-            ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400))
-            : DefaultTimeout;
+    public static TimeSpan Timeout => Setting.Value;
+
+    /// <summary>What is wrong with WAYBILL_TOOL_TIMEOUT when it is set to something other than a number of seconds; else null.</summary>
+    public static string? TimeoutProblem => Setting.Problem;
+
+    private static (TimeSpan, string?) ReadTimeout()
+    {
+        var text = Environment.GetEnvironmentVariable(TimeoutVariable);
+        if (string.IsNullOrEmpty(text)) return (DefaultTimeout, null);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && double.IsFinite(seconds))
+            return (TimeSpan.FromSeconds(Math.Min(seconds, 86_400)), null);
+        return (DefaultTimeout, string.Create(CultureInfo.InvariantCulture,
+            $"{TimeoutVariable}='{Text.PrintableText.Of(text, 40)}' is not a number of seconds above 0, so version commands had the "
+            + $"default {DefaultTimeout.TotalSeconds:0} s; set it to a number such as 30"));
+    }
 
     /// <summary>The first line the command prints, or a text starting with <c>unknown (</c> that says why there is none.</summary>
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>

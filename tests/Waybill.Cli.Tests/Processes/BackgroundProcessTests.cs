@@ -74,6 +74,26 @@ public sealed class BackgroundProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tools_timeout_that_is_not_a_number_of_seconds_is_named_in_a_warning()
+    {
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_tool
+                tools: { shell: 'echo version 1' }
+                run: 'true'
+            """);
+        var environment = new Dictionary<string, string> { ["WAYBILL_TOOL_TIMEOUT"] = "ten" };
+
+        var run = await CliRun.RunAsync(_temp.Path, TimeSpan.FromSeconds(60), environment, "run", "waybill.yaml", "--job-id", "t");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "t", "01_tool", "manifest.json")))!;
+        Assert.Equal("version 1", manifest["tool_versions"]!["shell"]!.GetValue<string>());
+        Assert.Contains(manifest["warnings"]!.AsArray(), w => w!["message"]!.GetValue<string>()
+            .StartsWith("WAYBILL_TOOL_TIMEOUT='ten' is not a number of seconds above 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_tools_version_command_that_hangs_times_out_with_a_clear_warning()
     {
         _temp.Write("waybill.yaml", """
