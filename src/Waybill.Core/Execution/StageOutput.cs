@@ -16,8 +16,8 @@ internal static class StageOutput
         var setting = context.EnvironmentVariable(OutputLimits.Variable);
         return OutputLimits.Parse(setting)
             ?? throw new StageFailedException(
-                $"{OutputLimits.Variable}='{setting}' (stage {context.Definition.Id}) is not a size: "
-                + "give bytes with an optional K, M or G suffix, e.g. 16M, or 'unlimited'");
+                $"{OutputLimits.Variable}='{Text.PrintableText.Of(setting ?? "", 40)}' (stage {context.Definition.Id}) is not a size "
+                + "of at most 1G: give bytes with an optional K, M or G suffix, e.g. 16M, or 'unlimited'");
     }
 
     /// <summary>Adds a warning per stream that was cut, and one when leftover processes held the output open.</summary>

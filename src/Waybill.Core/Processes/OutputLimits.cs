@@ -25,6 +25,13 @@ public sealed record OutputLimits(int MaxLineBytes, long HeadBytes, long TailByt
 
     private const long SmallestKeep = 1024;
 
+    /// <summary>
+    /// The largest head and tail a setting may ask for: 1 GiB each. The tail is one buffer of that size, allocated once
+    /// the head is full, so a larger setting would ask the engine for more memory than a log is worth ('unlimited' keeps
+    /// every line without a tail buffer).
+    /// </summary>
+    public const long MaxKeepBytes = 1L << 30;
+
     /// <summary>Every line delivered, long ones cut: for output a stage reads rather than logs.</summary>
     public static OutputLimits LinesOnly { get; } = new(DefaultMaxLineBytes, long.MaxValue, 0);
 
@@ -57,7 +64,7 @@ public sealed record OutputLimits(int MaxLineBytes, long HeadBytes, long TailByt
         var unit = char.ToUpperInvariant(text[^1]) switch { 'K' => 10, 'M' => 20, 'G' => 30, _ => 0 };
         var digits = unit == 0 ? text : text[..^1];
         if (digits.EndsWith("i", StringComparison.OrdinalIgnoreCase)) return null;
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > (long.MaxValue >> 31)) return null;
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > (MaxKeepBytes >> unit)) return null;
         return Keep(number << unit);
     }
 }

@@ -17,6 +17,27 @@ public sealed class OutputLimitTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Theory]
+    [InlineData("5G")]
+    [InlineData("sixteen")]
+    public async Task An_output_limit_that_is_not_a_size_up_to_1G_fails_the_stage_saying_what_to_write(string setting)
+    {
+        _temp.Write("waybill.yaml", $$"""
+            stages:
+              - id: 01_talk
+                env: { WAYBILL_OUTPUT_LIMIT: '{{setting}}' }
+                run: echo hello
+            """);
+
+        var run = await CliRun.RunAsync(_temp.Path, TimeSpan.FromMinutes(1), null, "run", "waybill.yaml", "--job-id", "o");
+
+        Assert.True(run.ExitCode != 0, run.Output);
+        var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "o", "01_talk", "manifest.json")))!;
+        Assert.Equal("failed", manifest["status"]!.GetValue<string>());
+        Assert.Contains(manifest["errors"]!.AsArray(), e => e!["message"]!.GetValue<string>()
+            .Contains($"WAYBILL_OUTPUT_LIMIT='{setting}' (stage 01_talk) is not a size of at most 1G", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_128_MiB_line_without_newline_is_cut_at_1_MiB_with_bounded_memory_and_a_warning()
     {
