@@ -32,6 +32,25 @@ public sealed class SecretSideDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_url_after_a_long_run_of_letters_in_command_output_is_masked_without_scanning_the_run_again_per_letter()
+    {
+        // Two lines of a million letters, each ending in a URL with a password: masking scanned the run once per letter
+        // (over a minute per line, past the test's bound for the command); now once.
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_talk
+                run: python3 -c "[print('a' * 1000000 + ' x://user:hunter2pw@host') for _ in range(2)]"
+            """);
+
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        var log = File.ReadAllText(Path.Combine(Job, "01_talk", "stage.log"));
+        Assert.Equal(2, log.Split("aaaa x://user:***@host").Length - 1);
+        Assert.DoesNotContain("hunter2pw", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tool_version_output_holding_an_environment_and_a_config_secret_is_masked_in_tool_versions()
     {
         _temp.Write("probe.txt", $"probe 1.2.3 built with {EnvToken} and {ConfigPassword}\n");
