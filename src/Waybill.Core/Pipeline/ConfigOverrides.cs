@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Waybill.Core.Pipeline.Controls;
 using Waybill.Core.Text;
 
 namespace Waybill.Core.Pipeline;
@@ -6,6 +7,8 @@ namespace Waybill.Core.Pipeline;
 /// <summary>
 /// <c>--set key=value</c>: <c>model=small</c> or <c>config.model=small</c> sets pipeline config;
 /// <c>06_asr.model=small</c> or <c>asr.model=small</c> sets one stage's config. Dotted keys reach nested values.
+/// <c>06_asr.timeout=30m</c> sets a stage control (<see cref="StageControlsReader.Keys"/>); a config key of the same name
+/// is reached as <c>06_asr.config.timeout</c>.
 /// </summary>
 public static class ConfigOverrides
 {
@@ -15,6 +18,7 @@ public static class ConfigOverrides
         var pipelineConfig = (JsonObject)pipeline.Config.DeepClone();
         // Duplicate ids are reported by the validator afterwards; here the first one wins.
         var stageConfigs = pipeline.Stages.GroupBy(s => s.Id).ToDictionary(g => g.Key, g => (JsonObject)g.First().Config.DeepClone(), StringComparer.Ordinal);
+        var controls = new Dictionary<string, StageControls>(StringComparer.Ordinal);
         foreach (var item in overrides)
         {
             var eq = item.IndexOf('=', StringComparison.Ordinal);
@@ -35,7 +39,16 @@ public static class ConfigOverrides
             if (key.StartsWith("config.", StringComparison.Ordinal)) key = key["config.".Length..];
             var dot = key.IndexOf('.', StringComparison.Ordinal);
             var stage = dot > 0 ? pipeline.Find(key[..dot]) : null;
-            if (stage is not null) SetDotted(stageConfigs[stage.Id], key[(dot + 1)..], value);
+            var rest = dot > 0 ? key[(dot + 1)..] : "";
+            if (stage is not null && StageControlsReader.IsControl(rest))
+            {
+                var field = $"--set {PrintableText.Of(key)}";
+                controls[stage.Id] = StageControlsReader.With(controls.GetValueOrDefault(stage.Id, stage.Controls), rest, value, null,
+                    (message, hint) => errors.Add(new PipelineError(message, Field: field, Hint: hint)));
+            }
+            // <stage>.config.<key> reaches a config key that has a control's name (06_asr.config.timeout).
+            else if (stage is not null && rest.StartsWith("config.", StringComparison.Ordinal)) SetDotted(stageConfigs[stage.Id], rest["config.".Length..], value);
+            else if (stage is not null) SetDotted(stageConfigs[stage.Id], rest, value);
             else SetDotted(pipelineConfig, key, value);
         }
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
@@ -50,15 +63,15 @@ public static class ConfigOverrides
             SecretEnv = pipeline.SecretEnv,
             SecretConfig = pipeline.SecretConfig,
             Checksum = pipeline.Checksum,
-            Stages = [.. pipeline.Stages.Select(s => With(s, stageConfigs[s.Id]))],
+            Stages = [.. pipeline.Stages.Select(s => With(s, stageConfigs[s.Id], controls.GetValueOrDefault(s.Id, s.Controls)))],
         };
     }
 
-    private static StageDefinition With(StageDefinition s, JsonObject config) => new()
+    private static StageDefinition With(StageDefinition s, JsonObject config, StageControls controls) => new()
     {
         Id = s.Id, Number = s.Number, Name = s.Name, Kind = s.Kind, Command = s.Command, Uses = s.Uses, Factory = s.Factory,
         Description = s.Description, Inputs = s.Inputs, Outputs = s.Outputs, Config = config, Env = s.Env, After = s.After,
-        Tools = s.Tools, Location = s.Location, CommandLocation = s.CommandLocation,
+        Tools = s.Tools, Controls = controls, Location = s.Location, CommandLocation = s.CommandLocation,
     };
 
     private static void SetDotted(JsonObject target, string dottedKey, JsonNode? value)

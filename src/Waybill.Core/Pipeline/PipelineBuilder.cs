@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Waybill.Core.Execution;
 using Waybill.Core.Hashing;
+using Waybill.Core.Pipeline.Controls;
 using Waybill.Core.Stages;
 
 namespace Waybill.Core.Pipeline;
@@ -57,6 +58,7 @@ public sealed class PipelineBuilder(string name, string? baseDirectory = null)
         {
             Id = id, Number = number, Name = stageName, Kind = kind, Factory = factory, Command = command,
             Inputs = builder.Inputs, Outputs = builder.Outputs, Config = builder.ConfigValues, After = builder.After, Tools = builder.Tools,
+            Controls = builder.ControlValues,
         });
         return this;
     }
@@ -86,6 +88,14 @@ public sealed class StageBuilder
     internal JsonObject ConfigValues { get; } = [];
     internal List<string> After { get; } = [];
     internal Dictionary<string, string> Tools { get; } = new(StringComparer.Ordinal);
+    internal StageControls ControlValues { get; private set; } = StageControls.None;
+
+    /// <summary>Timeout, retries, resource requests, optional: the same controls as the pipeline file's stage keys.</summary>
+    public StageBuilder Controls(Func<StageControls, StageControls> change)
+    {
+        ControlValues = change(ControlValues);
+        return this;
+    }
 
     /// <summary>An upstream output (<c>01_demux.audio</c>); an optional one is absent when its producer skipped.</summary>
     public StageBuilder Input(string name, string from, string? type = null, string? format = null, bool optional = false)

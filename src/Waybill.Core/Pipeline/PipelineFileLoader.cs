@@ -14,7 +14,8 @@ namespace Waybill.Core.Pipeline;
 public sealed class PipelineFileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
-    private static readonly string[] StageKeys = ["id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools"];
+    private static readonly string[] StageKeys = [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools" }
+        .Concat(Controls.StageControlsReader.Keys)];
     private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
 
     private readonly string _file;
@@ -218,9 +219,25 @@ public sealed class PipelineFileLoader
             Env = StringMap(map, "env"),
             After = StringList(map, "after"),
             Tools = StringMap(map, "tools"),
+            Controls = ReadControls(map, id),
             Location = at,
             CommandLocation = Child(map, "run") is { } runNode ? YamlValues.At(_display, runNode) : null,
         };
+    }
+
+    private Controls.StageControls ReadControls(YamlMappingNode map, string id)
+    {
+        var controls = Controls.StageControls.None;
+        foreach (var key in Controls.StageControlsReader.Keys)
+        {
+            if (Child(map, key) is not { } node) continue;
+            var at = YamlValues.At(_display, node);
+            var value = node is YamlScalarNode scalar ? YamlValues.Scalar(scalar) : _json.Convert(node, 4);
+            controls = Controls.StageControlsReader.With(controls, key, value, at, (message, hint) => Error(message, at, $"{id}.{key}", hint));
+        }
+        if (Child(map, "optional") is not null && Child(map, "on_failure") is { } both)
+            Error("a stage has either 'optional' or 'on_failure', not both", YamlValues.At(_display, both), $"{id}.on_failure", "on_failure: continue is the same as optional: true");
+        return controls;
     }
 
     private List<InputDeclaration> ReadInputs(YamlMappingNode stage, string id)

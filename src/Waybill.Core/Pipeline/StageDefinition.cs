@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Waybill.Core.Pipeline.Controls;
 using Waybill.Core.Stages;
 
 namespace Waybill.Core.Pipeline;
@@ -26,6 +27,8 @@ public sealed class StageDefinition
     public IReadOnlyList<string> After { get; init; } = [];
     /// <summary>Tool name → command that prints its version (first line is recorded), e.g. <c>ffmpeg: ffmpeg -version</c>.</summary>
     public IReadOnlyDictionary<string, string> Tools { get; init; } = new Dictionary<string, string>();
+    /// <summary>Timeout, retries, resource requests and whether a failure stops the job.</summary>
+    public StageControls Controls { get; init; } = StageControls.None;
     public SourceLocation? Location { get; init; }
     /// <summary>Where the value of <c>run:</c> starts in the pipeline file, to point at a placeholder inside it.</summary>
     public SourceLocation? CommandLocation { get; init; }
