@@ -33,6 +33,23 @@ public sealed partial class SchemaStrictTests : IDisposable
             run: echo never
         """;
 
+    // An optional stage that fails: its records (job warnings, "optional", absent_inputs) are checked too.
+    private const string Optional = """
+        name: optional
+        stages:
+          - id: 01_flaky
+            optional: true
+            run: echo down >&2; exit 4
+            outputs: { info: info.txt }
+          - id: 02_enrich
+            inputs: { info: { from: 01_flaky.info, optional: true } }
+            run: echo enriched > {out.e}
+            outputs: { e: e.txt }
+          - id: 03_need
+            inputs: { info: 01_flaky.info }
+            run: cat {in.info}
+        """;
+
     [Fact]
     public async Task Every_schema_compiles_in_strict_mode_and_real_job_files_and_sample_pipelines_validate()
     {
@@ -42,9 +59,12 @@ public sealed partial class SchemaStrictTests : IDisposable
         File.Copy(Path.Combine(CliProcess.RepoRoot, "samples", "demo", "waybill.yaml"), _temp.Combine("demo.yaml"));
         var demo = await CliProcess.RunAsync(_temp.Path, "run", "demo.yaml", "--job-id", "d");
         Assert.True(demo.ExitCode == 0, demo.All);
+        _temp.Write("optional.yaml", Optional);
+        var optional = await CliProcess.RunAsync(_temp.Path, "run", "optional.yaml", "--job-id", "o");
+        Assert.True(optional.ExitCode == 0, optional.All);
 
         var checks = new List<string>();
-        foreach (var job in new[] { _temp.Combine("mixed", "out", "m"), _temp.Combine("out", "d") })
+        foreach (var job in new[] { _temp.Combine("mixed", "out", "m"), _temp.Combine("out", "d"), _temp.Combine("out", "o") })
         {
             checks.Add("job-manifest.schema.json=" + Path.Combine(job, "manifest.json"));
             checks.Add("events.schema.json=" + Path.Combine(job, "logs", "events.jsonl"));

@@ -54,7 +54,8 @@ internal static class PipelineExecution
         var result = live is null
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
-        Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList());
+        var optional = definition.Stages.Where(s => s.Controls.Optional).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings);
         if (settings.Rerun.Explain) Explanation.Print(output, result.Stages.Select(s => s.StageId), decisions);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");

@@ -27,6 +27,8 @@ internal static class StatusCommand
             // "running" is true only while a live run holds the lock; otherwise it is what a killed run left behind.
             var interrupted = jobManifest.Status == "running" && !RunLock.IsHeld(layout, out _);
             var state = interrupted ? "INTERRUPTED (no live run holds the lock)" : jobManifest.Status.ToUpperInvariant();
+            if (!interrupted && jobManifest.Warnings is { Count: > 0 } forgiven)
+                state += forgiven.Count == 1 ? " with 1 optional stage failed" : $" with {forgiven.Count} optional stages failed";
             output.WriteLine($"Job {jobManifest.JobId} — pipeline {jobManifest.Pipeline} — {state} ({jobManifest.DurationSeconds:0.0}s), "
                 + $"run {jobManifest.RunId}");
             if (interrupted)
@@ -43,8 +45,12 @@ internal static class StatusCommand
             {
                 foreach (var stage in stages.Where(s => s.Status == "running")) stage.Status = "interrupted";
             }
-            Summary.Print(output, layout.Root, stages);
+            var optional = jobManifest.Stages.Where(s => s.Optional == true).Select(s => s.StageId).ToHashSet(StringComparer.Ordinal);
+            Summary.Print(output, layout.Root, stages, optional, [.. (jobManifest.Warnings ?? []).Select(Describe)]);
             return ExitCodes.Success;
+
+            // "optional stage 10_translation failed: reason; skipped because of it: 11_x, 12_y"
+            static string Describe(JobWarning w) => w.Skipped is { Count: > 0 } skipped ? $"{w.Message}; skipped because of it: {string.Join(", ", skipped)}" : w.Message;
 
             StageManifest FromJob(JobStageSummary s, string status, string? reason) => new()
             {

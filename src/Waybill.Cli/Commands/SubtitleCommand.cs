@@ -28,11 +28,12 @@ internal static class SubtitleCommand
         var set = new Option<string[]>("--set") { Description = "Any other config: key=value or stage.key=value; repeatable" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Run up to N independent stages at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var debug = new Option<bool>("--debug") { Description = "Show DEBUG lines on the console too" };
+        var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
         var lineage = CommonOptions.OpenLineage();
 
         var command = new Command("subtitle", "Make subtitles for a video: demux, VAD, speech recognition, cleanup, SRT/WebVTT, mux")
         {
-            video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug,
+            video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug, keepGoing,
         };
         lineage.AddTo(command);
         var rerun = new RerunOptions();
@@ -65,7 +66,8 @@ internal static class SubtitleCommand
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             ConsoleSecrets.Learn(definition);
-            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
+                parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);
             return code;

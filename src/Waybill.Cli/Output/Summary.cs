@@ -7,13 +7,24 @@ namespace Waybill.Cli.Output;
 /// <summary>The stage table shown after a run and by <c>waybill status</c>.</summary>
 public static class Summary
 {
-    public static void Print(TextWriter output, string jobDir, IReadOnlyList<StageManifest> stages)
+    /// <param name="optional">Optional stages: a failure of one is shown as <c>failed (optional)</c>, as it did not fail the job.</param>
+    /// <param name="warnings">What the job went on after (failed optional stages), printed under the table.</param>
+    public static void Print(TextWriter output, string jobDir, IReadOnlyList<StageManifest> stages, IReadOnlySet<string>? optional = null,
+        IReadOnlyList<string>? warnings = null)
     {
+        PrintTable(output, jobDir, stages, optional ?? new HashSet<string>());
+        foreach (var warning in warnings ?? []) output.WriteLine($"Warning:      {Shown(warning)}");
+    }
+
+    private static void PrintTable(TextWriter output, string jobDir, IReadOnlyList<StageManifest> stages, IReadOnlySet<string> optional)
+    {
+        string StatusOf(StageManifest stage) => stage.Status == "failed" && optional.Contains(stage.StageId) ? "failed (optional)" : stage.Status;
         if (!Terminal.IsInteractive)
         {
-            output.WriteLine($"{"STAGE",-28} {"STATUS",-10} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  {"ERR",3}  REASON");
+            var width = stages.Any(s => StatusOf(s).Length > 10) ? 17 : 10;
+            output.WriteLine($"{"STAGE",-28} {"STATUS".PadRight(width)} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  {"ERR",3}  REASON");
             foreach (var stage in stages)
-                output.WriteLine($"{stage.StageId,-28} {stage.Status,-10} {Seconds(stage),9}  {stage.Outputs.Count,7}  "
+                output.WriteLine($"{stage.StageId,-28} {StatusOf(stage).PadRight(width)} {Seconds(stage),9}  {stage.Outputs.Count,7}  "
                     + $"{stage.Warnings.Count,4}  {stage.Errors.Count,3}  {Shown(stage.StatusReason)}");
             return;
         }
@@ -23,7 +34,7 @@ public static class Summary
         {
             table.AddRow(
                 Markup.Escape(stage.StageId),
-                Terminal.StatusMarkup(stage.Status),
+                Terminal.StatusMarkup(StatusOf(stage)),
                 Seconds(stage),
                 Markup.Escape(Shown(string.Join(", ", stage.Outputs.Select(o => Path.GetFileName(o.Path))))),
                 stage.Warnings.Count == 0 ? "0" : $"[yellow]{stage.Warnings.Count}[/]",

@@ -21,6 +21,7 @@ public static class Terminal
     {
         "success" => "[green]success[/]",
         "failed" => "[red]failed[/]",
+        "failed (optional)" => "[yellow]failed (optional)[/]",
         "skipped" => "[yellow]skipped[/]",
         "cancelled" => "[grey]cancelled[/]",
         "running" => "[blue]running[/]",

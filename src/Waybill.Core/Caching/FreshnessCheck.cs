@@ -15,6 +15,12 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     private const int MaxReasons = 6;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?)> _preloaded = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// What the run's finished stages recorded: an output its producer does not claim (it failed, say, and put the
+    /// previous file back) counts as missing, as it is for the stage when it runs. Null: the files alone decide.
+    /// </summary>
+    internal ProducerRecords? Producers { get; init; }
+
     /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
@@ -106,11 +112,14 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
             var shown = layout.RelativeToJob(full) ?? full;
             recorded.TryGetValue(input.Name, out var was);
             recorded.Remove(input.Name);
-            if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile)
+            var absence = input.IsUpstream ? Producers?.Absence(input) : null;
+            var stamp = default(FileStamp);
+            var stampStatus = absence is null ? FileStamp.TryRead(full, out stamp) : FileStampStatus.Missing;
+            if (stampStatus != FileStampStatus.RegularFile)
             {
-                // An optional input whose producer skipped was absent before too: nothing changed.
+                // An optional input whose producer skipped or failed was absent before too: nothing changed.
                 if (was is null && input.Optional) continue;
-                reasons.Add($"input {shown} missing");
+                reasons.Add(absence is null ? $"input {shown} missing" : $"input {shown} absent: {absence}");
                 continue;
             }
             if (was is null)

@@ -128,6 +128,7 @@ internal static class JobRecords
             StageNumber = s.Number,
             DependsOn = plan.Dependencies[s.Id],
             Manifest = s.Id + "/manifest.json",
+            Optional = s.Controls.Optional ? true : null,
         })],
     };
 

@@ -51,7 +51,10 @@ internal sealed class PendingStages
     /// A stage has its outcome. Its dependents count one dependency fewer; when <paramref name="blocksDependents"/>
     /// (it failed, was cancelled, or was skipped because its own upstream failed) they can no longer run.
     /// </summary>
-    public void Finished(string stageId, bool blocksDependents)
+    public void Finished(string stageId, bool blocksDependents) => Finished(stageId, _ => blocksDependents);
+
+    /// <summary>A stage has its outcome; <paramref name="blocks"/> says which of its dependents can no longer run.</summary>
+    public void Finished(string stageId, Func<string, bool> blocks)
     {
         if (_unfinished.Remove(stageId))
         {
@@ -65,7 +68,7 @@ internal sealed class PendingStages
             if (!_unfinished.TryGetValue(dependent, out var count)) continue;
             _unfinished[dependent] = --count;
             var position = _plan.PositionOf(dependent);
-            if (blocksDependents && _blockedBy.TryAdd(dependent, stageId))
+            if (blocks(dependent) && _blockedBy.TryAdd(dependent, stageId))
             {
                 _ready.Remove(position);
                 _doomed.Add(position);

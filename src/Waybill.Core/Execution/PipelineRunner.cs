@@ -45,7 +45,9 @@ public static class PipelineRunner
             DiskFull = diskFull,
         };
         var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
-        var freshness = new FreshnessCheck(pipeline, layout, services);
+        // What each finished stage recorded: its consumers read only the outputs it claims (see ProducerRecords).
+        var producers = new ProducerRecords(pipeline, layout);
+        var freshness = new FreshnessCheck(pipeline, layout, services) { Producers = producers };
         var clock = Stopwatch.StartNew();
         var log = logging.Pipeline;
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, log);
@@ -64,6 +66,7 @@ public static class PipelineRunner
         log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel", pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel);
 
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
+        var optionals = new OptionalFailures(plan);
         var pending = new PendingStages(plan, plan.Order.Select(s => s.Id).Where(selection.Includes));
         var jobStages = job.Stages.ToDictionary(s => s.StageId, StringComparer.Ordinal);
         if (previousJob is not null) freshness.Preload(pending.InOrder().Where(id => selection.ForcedBecause(id) is null));
@@ -79,7 +82,10 @@ public static class PipelineRunner
             if (!cancellationToken.IsCancellationRequested)
             {
                 while (pending.TryTakeBlocked(out var id, out var failedDependency))
-                    Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {failedDependency}"), blocksDependents: true);
+                {
+                    optionals.Inherit(id, failedDependency);
+                    Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {optionals.Label(failedDependency)}"), blocksDependents: true);
+                }
                 while (stoppedBy is null && running.Count < Math.Max(1, options.MaxParallel) && pending.TryTakeReady(out var id))
                 {
                     var stage = plan.ById[id];
@@ -106,33 +112,43 @@ public static class PipelineRunner
             if (outcome.Status == StageStatus.Failed
                 && (diskFull.Message is not null || diskFull.FreeSpaceIfFull(outcome.Manifest.Errors.Select(e => e.Message).Append(outcome.Reason))))
                 noSpace ??= diskFull.Message;
+            var forgiven = noSpace is null && optionals.Forgive(outcome);
             Record(outcome);
-            if (outcome.Status == StageStatus.Failed && (!options.KeepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
+            if (outcome.Status == StageStatus.Failed && !forgiven && (!options.KeepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
         }
 
         clock.Stop();
         if (ChildProcess.Started > childrenBefore && LeftoverRun.StopStrays(layout, runId) is > 0 and var strays)
             log.LogWarning("Stopped {Count} process group(s) that commands of this run left running outside their own (setsid, daemons)", strays);
         if (diskFull.TakeAnnouncement() is { } late) log.LogError("{Problem}: the run's records went into the space Waybill reserved for them", late);
-        var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed) ? StageStatus.Failed
+        var status = outcomes.Values.Any(o => o.Status == StageStatus.Failed && !optionals.IsForgiven(o.StageId)) ? StageStatus.Failed
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;
         var upToDate = outcomes.Values.Count(o => o.Status == StageStatus.Skipped && o.Reason == StageDecision.UpToDate);
-        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed, {Count(StageStatus.Skipped)} skipped{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {Count(StageStatus.Cancelled)} cancelled";
-        if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
-        else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds);
+        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed{(optionals.Count > 0 ? $" ({optionals.Count} optional)" : "")}, {Count(StageStatus.Skipped)} skipped{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {Count(StageStatus.Cancelled)} cancelled";
+        // The last line names every optional stage that failed: a success with a failure in it is never silent.
+        var forgivenText = optionals.Summary(redactor);
+        if (status == StageStatus.Success && forgivenText is not null)
+            log.LogWarning("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s; {Forgiven}", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds, forgivenText);
+        else if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
+        else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s{Forgiven}", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds,
+            forgivenText is null ? "" : "; " + forgivenText);
 
-        logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null);
+        logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null, warnings: optionals.Messages(redactor));
         await observers.FinishAsync(status, time.GetUtcNow());
 
         SaveStatCache(services.Checksums, layout, log);
         // The logs are closed before the job manifest seals them: no line may follow the seal.
         logging.Dispose();
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
+        job.Warnings = optionals.Warnings(redactor);
         JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
         WriteJob(mustLand: true);
 
-        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id)).Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds);
+        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id)).Select(s => outcomes[s.Id])], logging.PipelineLogPath, clock.Elapsed.TotalSeconds)
+        {
+            Warnings = optionals.Messages(redactor) ?? [],
+        };
 
         int Count(StageStatus s) => outcomes.Values.Count(o => o.Status == s);
 
@@ -187,7 +203,10 @@ public static class PipelineRunner
             return await Execute(invocation);
         }
 
-        StageInvocation Invocation(StageDefinition stage) => new(pipeline, stage, layout, runId, plan.PositionOf(stage.Id), plan.Order.Count);
+        StageInvocation Invocation(StageDefinition stage) => new(pipeline, stage, layout, runId, plan.PositionOf(stage.Id), plan.Order.Count)
+        {
+            Producers = producers,
+        };
 
         async Task<StageOutcome> Execute(StageInvocation invocation)
         {
@@ -223,10 +242,16 @@ public static class PipelineRunner
         void Record(StageOutcome outcome, bool blocksDependents = false)
         {
             outcomes[outcome.StageId] = outcome;
-            pending.Finished(outcome.StageId, blocksDependents || outcome.Status is StageStatus.Failed or StageStatus.Cancelled);
-            StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome);
+            producers.Finished(outcome.StageId, outcome.Manifest);
+            var blocks = blocksDependents || outcome.Status is StageStatus.Failed or StageStatus.Cancelled;
+            // An optional stage's branch blocks only the dependents that need its outputs.
+            if (blocks && optionals.InBranch(outcome.StageId)) pending.Finished(outcome.StageId, d => optionals.Blocks(outcome.StageId, d));
+            else pending.Finished(outcome.StageId, blocks);
+            var forgiven = optionals.IsForgiven(outcome.StageId);
+            StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome, forgiven);
             options.Progress?.Report(outcome);
-            logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason);
+            logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason,
+                optional: forgiven);
             observers.Each(o => o.StageFinished(Invocation(plan.ById[outcome.StageId]), outcome, time.GetUtcNow()));
             JobRecords.Update(job, outcome, layout, pipeline.Checksum);
             if (diskFull.TakeAnnouncement() is { } full)

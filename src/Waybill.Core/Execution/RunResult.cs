@@ -4,5 +4,8 @@ namespace Waybill.Core.Execution;
 
 public sealed record RunResult(string JobId, string JobDir, StageStatus Status, IReadOnlyList<StageOutcome> Stages, string PipelineLog, double DurationSeconds)
 {
+    /// <summary>What the job went on after: "optional stage X failed: reason", one per failed optional stage.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public int Count(StageStatus status) => Stages.Count(s => s.Status == status);
 }

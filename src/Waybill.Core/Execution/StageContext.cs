@@ -18,6 +18,7 @@ public sealed class StageContext
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, FileRecord> _tracked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _absent = new(StringComparer.Ordinal);
     private readonly Redactor _redactor;
     private readonly TimeProvider _time;
 
@@ -79,11 +80,16 @@ public sealed class StageContext
         }
     }
 
-    /// <summary>The file behind a declared input: an upstream stage's output or an external file.</summary>
+    /// <summary>
+    /// The file behind a declared input: an upstream stage's output or an external file. An absent optional input
+    /// (see <see cref="HasInput"/>) has no file to read: asking for it fails the stage with the reason.
+    /// </summary>
     public string InputPath(string name)
     {
         var input = Definition.Inputs.FirstOrDefault(i => i.Name == name)
             ?? throw new ArgumentException($"stage {StageId} declares no input '{name}'; declared: {string.Join(", ", Definition.Inputs.Select(i => i.Name))}", nameof(name));
+        if (AbsenceOf(name) is { } why)
+            throw new Stages.StageFailedException($"optional input '{name}' is absent ({why}): check HasInput(\"{name}\") before reading it");
         return ResolveInput(Pipeline, Layout, input);
     }
 
@@ -126,8 +132,28 @@ public sealed class StageContext
     private static string? ConfigText(System.Text.Json.Nodes.JsonNode? node) =>
         node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString();
 
-    /// <summary>True when the declared input's file is there (an optional input whose producer skipped is not).</summary>
-    public bool HasInput(string name) => File.Exists(InputPath(name));
+    /// <summary>
+    /// True when the declared input's file is there to read. An optional input whose producer failed, was skipped or
+    /// cancelled is absent, even when an earlier run's file is still in the producer's folder.
+    /// </summary>
+    public bool HasInput(string name) => AbsenceOf(name) is null && File.Exists(InputPath(name));
+
+    /// <summary>Why an optional input is absent for this stage, or null when it is not.</summary>
+    internal string? AbsenceOf(string name)
+    {
+        lock (_gate) return _absent.GetValueOrDefault(name);
+    }
+
+    /// <summary>An optional input the stage runs without: its manifest's <c>absent_inputs</c> say which and why.</summary>
+    internal void MarkAbsent(InputDeclaration input, string? fromStage, string reason)
+    {
+        lock (_gate)
+        {
+            _absent[input.Name] = reason;
+            Manifest.AbsentInputs ??= [];
+            Manifest.AbsentInputs.Add(new AbsentInput { Name = input.Name, FromStage = fromStage, FromOutput = input.FromOutput, Reason = _redactor.Redact(reason) });
+        }
+    }
 
     public FileRecord TrackInput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
         Track(Manifest.Inputs, path, type, format, metadata, name);
@@ -343,7 +369,8 @@ public sealed class StageContext
         environment["WAYBILL_STAGE_ID"] = StageId;
         // Lets a later run find processes a killed run left behind (see LeftoverRun).
         environment["WAYBILL_RUN_ID"] = Manifest.RunId;
-        foreach (var input in Definition.Inputs) environment["WAYBILL_IN_" + EnvName(input.Name)] = InputPath(input.Name);
+        foreach (var input in Definition.Inputs)
+            environment["WAYBILL_IN_" + EnvName(input.Name)] = AbsenceOf(input.Name) is null ? InputPath(input.Name) : "";
         foreach (var output in Definition.Outputs) environment["WAYBILL_OUT_" + EnvName(output.Name)] = OutputPath(output.Name);
         return environment;
     }

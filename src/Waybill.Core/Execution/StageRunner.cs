@@ -49,7 +49,7 @@ public static class StageRunner
                 context.SetToolVersion(tool, version, versionCommand);
                 if (ToolVersions.TimedOut(version)) context.AddWarning($"tools.{tool}: version command timed out: {version}");
             }
-            TrackDeclaredInputs(context);
+            TrackDeclaredInputs(context, invocation.Producers ?? new ProducerRecords(pipeline, layout));
             // Every attempt starts without its declared outputs: none can survive from an earlier one.
             aside = OutputsAside.Prepare(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
@@ -264,8 +264,11 @@ public static class StageRunner
     private static int PreviousAttempt(string manifestPath) =>
         File.Exists(manifestPath) && ManifestJson.TryReadStage(manifestPath, out var previous) ? previous!.Attempt : 0;
 
-    /// <summary>Declared inputs are tracked before the stage starts and must exist.</summary>
-    private static void TrackDeclaredInputs(StageContext context)
+    /// <summary>
+    /// Declared inputs are tracked before the stage starts and must exist. An upstream output its producer does not
+    /// claim (failed, skipped, cancelled) is absent: an optional input is left out, a required one skips the stage.
+    /// </summary>
+    private static void TrackDeclaredInputs(StageContext context, ProducerRecords producers)
     {
         foreach (var input in context.Definition.Inputs)
         {
@@ -278,15 +281,15 @@ public static class StageRunner
                 }
             }
             var path = context.InputPath(input.Name);
+            if (producers.Absence(input) is { } absence)
+            {
+                if (!input.Optional) throw new StageSkippedException($"input '{input.Name}' is not available: {absence}");
+                context.MarkAbsent(input, context.Pipeline.Find(input.FromStage!)?.Id, absence);
+                context.Logger.LogInformation("optional input {Input} is absent: {Reason}", input.Name, absence);
+                continue;
+            }
             if (!File.Exists(path))
             {
-                if (input.FromStage is not null && ManifestJson.TryReadStage(context.Layout.StageManifestPath(context.Pipeline.Find(input.FromStage)!.Id), out var producer) && producer!.Status == "skipped")
-                {
-                    if (!input.Optional)
-                        throw new StageSkippedException($"input '{input.Name}' is not available: {producer.StageId} was skipped ({producer.StatusReason})");
-                    context.Logger.LogInformation("optional input {Input} is absent: {Producer} was skipped ({Reason})", input.Name, producer.StageId, producer.StatusReason);
-                    continue;
-                }
                 var origin = input.FromStage is null ? "external file" : $"output '{input.FromOutput}' of {input.FromStage}";
                 throw new StageFailedException($"input '{input.Name}' ({origin}) not found: {path}");
             }

@@ -9,7 +9,8 @@ internal static class StageTransitions
     public static void Started(ILogger log, StageInvocation invocation) =>
         log.LogInformation("▶ Stage {Position}/{Total}: {Stage}", invocation.Position, invocation.Total, invocation.Stage.Name);
 
-    public static void Finished(ILogger log, string stageName, StageOutcome outcome)
+    /// <param name="optional">A failure of an optional stage: the job goes on, and the line says so.</param>
+    public static void Finished(ILogger log, string stageName, StageOutcome outcome, bool optional = false)
     {
         var seconds = outcome.DurationSeconds;
         switch (outcome.Status)
@@ -18,7 +19,8 @@ internal static class StageTransitions
                 log.LogInformation("✓ Stage {Stage}: SUCCESS ({Seconds:0.0}s)", stageName, seconds);
                 break;
             case StageStatus.Failed:
-                log.LogError("❌ Stage {Stage}: FAILED ({Seconds:0.0}s): {Reason}", stageName, seconds, OneLine(outcome.Reason));
+                if (optional) log.LogError("❌ Stage {Stage}: FAILED (optional, {Seconds:0.0}s): {Reason}", stageName, seconds, OneLine(outcome.Reason));
+                else log.LogError("❌ Stage {Stage}: FAILED ({Seconds:0.0}s): {Reason}", stageName, seconds, OneLine(outcome.Reason));
                 break;
             case StageStatus.Skipped:
                 log.LogInformation("⏭ Stage {Stage}: SKIPPED ({Reason})", stageName, OneLine(outcome.Reason));

@@ -129,7 +129,10 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
     }
 
     /// <summary>A stage or job transition: started, success, failed, skipped, cancelled.</summary>
-    public void Transition(DateTimeOffset time, string eventName, string? stageId, string status, double? durationSeconds, string? reason)
+    /// <param name="optional">stage_finished of a failed optional stage: its failure does not fail the job.</param>
+    /// <param name="warnings">job_finished: each optional stage that failed, with its reason.</param>
+    public void Transition(DateTimeOffset time, string eventName, string? stageId, string status, double? durationSeconds, string? reason,
+        bool optional = false, IReadOnlyList<string>? warnings = null)
     {
         lock (_gate)
         {
@@ -142,6 +145,13 @@ public sealed class EventsJsonlSink : ILogSink, IFlushable, IDisposable
             _json.WriteString("status", status);
             if (durationSeconds is { } d) _json.WriteNumber("duration_seconds", Math.Round(d, 3));
             if (reason is not null) _json.WriteString("reason", reason);
+            if (optional) _json.WriteBoolean("optional", true);
+            if (warnings is { Count: > 0 })
+            {
+                _json.WriteStartArray("warnings");
+                foreach (var warning in warnings) _json.WriteStringValue(warning);
+                _json.WriteEndArray();
+            }
             _json.WriteEndObject();
             EndLine();
             FlushLocked();

@@ -16,6 +16,8 @@ public sealed class JobManifest
     public required string WaybillVersion { get; set; }
     public string? PipelineLog { get; set; }
     public List<JobStageSummary> Stages { get; set; } = [];
+    /// <summary>Optional stages that failed while the job went on (each with what its failure skipped); null when none.</summary>
+    public List<JobWarning>? Warnings { get; set; }
     public List<LineageEdge> Lineage { get; set; } = [];
     /// <summary>The job's run logs (pipeline logs, events.jsonl, openlineage.jsonl) sealed with size and checksum when the run ended.</summary>
     public List<FileRecord> Logs { get; set; } = [];
@@ -35,6 +37,8 @@ public sealed class JobStageSummary
     public List<string> Outputs { get; set; } = [];
     public int WarningCount { get; set; }
     public int ErrorCount { get; set; }
+    /// <summary>True for an optional stage (its failure does not fail the job); null otherwise, so the field is left out.</summary>
+    public bool? Optional { get; set; }
     public string? Manifest { get; set; }
     /// <summary>Checksum of the stage manifest as last written, so an edited manifest is caught by <c>waybill verify</c>.</summary>
     public string? ManifestChecksum { get; set; }
@@ -49,4 +53,12 @@ public sealed class LineageEdge
     public required string ToInput { get; set; }
     public required string Path { get; set; }
     public string? Checksum { get; set; }
+}
+
+/// <summary>A failure the job went on after: an optional stage that failed, and the stages that needed its outputs.</summary>
+public sealed class JobWarning
+{
+    public required string StageId { get; set; }
+    public required string Message { get; set; }
+    public List<string>? Skipped { get; set; }
 }

@@ -27,6 +27,8 @@ public sealed class StageManifest
     public required string WaybillVersion { get; set; }
     public Dictionary<string, string> ToolVersions { get; set; } = [];
     public List<FileRecord> Inputs { get; set; } = [];
+    /// <summary>Optional inputs the stage ran without (their producer failed, was skipped or cancelled); null when none.</summary>
+    public List<AbsentInput>? AbsentInputs { get; set; }
     public List<FileRecord> Outputs { get; set; } = [];
     public List<FileRecord> IntermediateFiles { get; set; } = [];
     public JsonObject Config { get; set; } = [];

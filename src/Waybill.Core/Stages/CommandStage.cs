@@ -89,7 +89,8 @@ public sealed class CommandStage : IStage
         var definition = context.Definition;
         return Placeholders.Expand(definition.Command!, (scope, key) => scope switch
         {
-            "in" => context.InputPath(key),
+            // An absent optional input is an empty argument: `[ -f {in.x} ]` is false, no stale file is named.
+            "in" => context.AbsenceOf(key) is null ? context.InputPath(key) : "",
             "out" => context.OutputPath(key),
             "config" => Placeholders.ConfigText(Placeholders.Lookup(context.Config, key)),
             "stage" => key switch { "dir" => context.StageDir, "id" => definition.Id, "name" => definition.Name, "cache" => context.CacheDir, _ => null },

@@ -3,7 +3,7 @@ using Waybill.Core.Execution;
 
 namespace Waybill.Core.Stages;
 
-/// <summary>Concatenates every input, in declaration order, into the single declared output.</summary>
+/// <summary>Concatenates every input, in declaration order, into the single declared output; an absent optional input is left out.</summary>
 public sealed class ConcatStage : IStage
 {
     public async Task RunAsync(StageContext context, CancellationToken cancellationToken)
@@ -13,7 +13,7 @@ public sealed class ConcatStage : IStage
         var target = context.OutputPath(context.Definition.Outputs[0].Name);
         await HashedOutput.WriteAsync(context, target, async to =>
         {
-            foreach (var input in context.Definition.Inputs)
+            foreach (var input in context.Definition.Inputs.Where(i => context.HasInput(i.Name)))
             {
                 await using var from = File.OpenRead(context.InputPath(input.Name));
                 await from.CopyToAsync(to, cancellationToken);

@@ -16,8 +16,8 @@ public sealed class OptionalInputTests : IDisposable
 
     private static Func<IStage> Stage(Func<StageContext, CancellationToken, Task> body) => DelegateStage.Of(body);
 
-    private Task<RunResult> Run(PipelineDefinition pipeline) =>
-        PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 }, CancellationToken.None);
+    private Task<RunResult> Run(PipelineDefinition pipeline, params string[] force) =>
+        PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1, Force = force }, CancellationToken.None);
 
     private StageManifest Manifest(string stage) => ManifestJson.ReadStage(_temp.Combine("out", "job", stage, "manifest.json"));
 
@@ -47,6 +47,57 @@ public sealed class OptionalInputTests : IDisposable
         Assert.Equal("success", Manifest("02_use").Status);
         Assert.Empty(Manifest("02_use").Inputs);
         Assert.Contains("optional input extra is absent: 01_extra was skipped (disabled)", File.ReadAllText(_temp.Combine("out", "job", "02_use", "stage.log")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_earlier_output_put_back_after_a_producer_skips_or_fails_is_absent_for_the_consumer()
+    {
+        var mode = "write";
+        var seen = new List<bool>();
+        string? refused = null;
+        var pipeline = new PipelineBuilder("stale", _temp.Path)
+            .Stage("01_extra", Stage(async (ctx, ct) =>
+            {
+                if (mode == "write") await File.WriteAllTextAsync(ctx.OutputPath("file"), "from the first run", ct);
+                else if (mode == "skip") ctx.Finalize(StageStatus.Skipped, "disabled");
+                else throw new StageFailedException("server down");
+            }), s => s.Output("file", "extra.txt").Controls(c => c with { Optional = true }))
+            .Stage("02_use", Stage(async (ctx, ct) =>
+            {
+                seen.Add(ctx.HasInput("extra"));
+                if (!seen[^1])
+                {
+                    try
+                    {
+                        ctx.InputPath("extra");
+                    }
+                    catch (StageFailedException e)
+                    {
+                        refused = e.Message;
+                    }
+                }
+                await File.WriteAllTextAsync(ctx.OutputPath("result"), mode, ct);
+            }), s => s.Input("extra", "01_extra.file", optional: true).Output("result", "result.txt"))
+            .Build();
+        var extra = _temp.Combine("out", "job", "01_extra", "extra.txt");
+
+        Assert.Equal(StageStatus.Success, (await Run(pipeline)).Status);
+        foreach (var next in new[] { "skip", "fail" })
+        {
+            mode = next;
+            // After the skip, 02_use runs again by itself: the input it read is absent now. Absent again, it would be up to date.
+            var result = next == "skip" ? await Run(pipeline, "01_extra") : await Run(pipeline, "01_extra", "02_use");
+            // The producer's earlier file is back in its folder (a failed or skipped attempt loses nothing) but is not read.
+            Assert.Equal("from the first run", File.ReadAllText(extra));
+            Assert.Equal(StageStatus.Success, result.Status);
+            Assert.Equal(next, File.ReadAllText(_temp.Combine("out", "job", "02_use", "result.txt")));
+            Assert.Empty(Manifest("02_use").Inputs);
+            Assert.Equal("extra", Manifest("02_use").AbsentInputs!.Single().Name);
+        }
+
+        Assert.Equal([true, false, false], seen);
+        Assert.Equal("optional input 'extra' is absent (01_extra failed (server down)): check HasInput(\"extra\") before reading it", refused);
+        Assert.Equal("01_extra failed (server down)", Manifest("02_use").AbsentInputs!.Single().Reason);
     }
 
     [Fact]
