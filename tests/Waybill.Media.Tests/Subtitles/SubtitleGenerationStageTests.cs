@@ -82,6 +82,28 @@ public sealed class SubtitleGenerationStageTests : IDisposable
     };
 
     [Fact]
+    public async Task A_translated_track_of_an_earlier_run_goes_when_the_translation_is_absent_now()
+    {
+        var translation = new Model.Translation
+        {
+            SourceLanguage = "en", TargetLanguage = "de", Model = "llama3.1",
+            Segments = [new(0, 1.0, 2.4, "Ich bin Iron Man.", "I am Iron Man.")],
+        };
+        await Run(Dialogue(), translation);
+        Assert.True(File.Exists(StageFile("subtitles.de.srt")));
+
+        // 10_translation skips now: its earlier translation.json is put back in its folder, but is not this run's.
+        var again = await Run(Dialogue(), null);
+
+        Assert.Equal(StageStatus.Success, again.Status);
+        Assert.True(File.Exists(_temp.Combine("out", "job", "10_translation", "translation.json")));
+        Assert.Equal(["en"], MediaJson.Read<SubtitleTracks>(StageFile("tracks.json")).Tracks.Select(t => t.Language));
+        Assert.False(File.Exists(StageFile("subtitles.de.srt")));
+        Assert.False(File.Exists(StageFile("subtitles.de.vtt")));
+        Assert.True(File.Exists(StageFile("subtitles.srt")));
+    }
+
+    [Fact]
     public async Task Source_and_translated_tracks_are_written_listed_and_recorded()
     {
         var translation = new Model.Translation

@@ -98,6 +98,49 @@ public sealed class TranslationStageTests : IDisposable
     }
 
     [Fact]
+    public async Task When_the_optional_glossary_stage_fails_the_translation_runs_without_its_terms()
+    {
+        MediaJson.Write(_temp.Combine("segments.json"), new Transcript
+        {
+            Backend = "pocketsphinx", Language = "en", Duration = 30,
+            Segments = [SegmentTranslatorTests.Segment(0, 1, "Jarvis, wake up."), SegmentTranslatorTests.Segment(1, 4, "Where is Jarvis?")],
+        });
+        _server.Reply(ChatReplies.Ollama("1. Jarvis, wach auf.\n2. Wo ist Jarwis?", 150, 20));
+        var yaml = $$"""
+            name: translate
+            config: { language: en, translate_to: de }
+            stages:
+              - id: 01_fixtures
+                uses: copy
+                inputs: { segments: segments.json }
+                outputs: { segments: segments.json }
+              - id: 03_glossary_load
+                optional: true
+                run: 'echo "glossary.tsv: line 3: unbalanced quote" >&2; exit 2'
+                outputs: { glossary: glossary.json }
+              - id: 10_translation
+                uses: media.translation
+                inputs:
+                  segments: 01_fixtures.segments
+                  glossary: { from: 03_glossary_load.glossary, optional: true }
+                outputs: { translation: translation.json }
+                config: { url: "{{_server.BaseUrl}}", model: llama3.1 }
+            """;
+        var pipeline = PipelineFileLoader.Parse(yaml, _temp.Combine("waybill.yaml"), builtins: BuiltinStages.Default.AddMediaStages());
+
+        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StageStatus.Success, result.Status);
+        Assert.Equal(["optional stage 03_glossary_load failed: command exited with code 2: glossary.tsv: line 3: unbalanced quote"], result.Warnings);
+        var manifest = Manifest();
+        Assert.Equal("success", manifest.Status);
+        Assert.Equal("no glossary (input 'glossary' is absent): no names or terms are enforced", manifest.Warnings.Single().Message);
+        Assert.Equal(["Jarvis, wach auf.", "Wo ist Jarwis?"], MediaJson.Read<Model.Translation>(StageFile("translation.json")).Segments.Select(s => s.Text));
+        Assert.Single(_server.Requests);
+        JobAssert.ManifestsAreValid(result.JobDir);
+    }
+
+    [Fact]
     public async Task Without_translate_to_the_stage_is_skipped_and_nothing_is_sent()
     {
         var result = await Run("");

@@ -22,6 +22,7 @@ public sealed class SubtitleGenerationStage : IStage
         var tracks = new List<SubtitleTrack>();
         var summary = new Dictionary<string, object?>(StringComparer.Ordinal);
 
+        RemoveEarlierTranslatedTracks(context);
         var source = builder.FromTranscript(transcript);
         if (source.Cues.Count == 0) context.AddWarning("no subtitles: the transcript is empty");
         tracks.Add(WriteTrack(context, source, context.OutputPath("srt"), context.OutputPath("vtt"), "srt", "vtt", summary));
@@ -68,6 +69,20 @@ public sealed class SubtitleGenerationStage : IStage
         if (a.LongWords > 0) context.AddWarning($"{track.Language}: {a.LongWords} words are longer than a line; each is shown whole on a line of its own");
         var stageDir = context.StageDir;
         return new SubtitleTrack(track.Language, Path.GetRelativePath(stageDir, srtPath), Path.GetRelativePath(stageDir, vttPath), track.Cues.Count);
+    }
+
+    /// <summary>
+    /// <c>subtitles.LANG.srt/.vtt</c> of an earlier run are not declared outputs, so nothing moves them aside: without this,
+    /// a run without the translation (it failed, or was turned off) would leave the old track beside the new files.
+    /// </summary>
+    private static void RemoveEarlierTranslatedTracks(StageContext context)
+    {
+        foreach (var file in Directory.EnumerateFiles(context.StageDir, "subtitles.*"))
+        {
+            var name = Path.GetFileName(file);
+            if (name.Count(c => c == '.') == 2 && (name.EndsWith(".srt", StringComparison.Ordinal) || name.EndsWith(".vtt", StringComparison.Ordinal)))
+                File.Delete(file);
+        }
     }
 
     /// <summary>A language code usable in a file name ("pt-BR" stays, "../x" does not).</summary>
