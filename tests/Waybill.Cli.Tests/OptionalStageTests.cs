@@ -41,6 +41,9 @@ public sealed class OptionalStageTests : IDisposable
             inputs: { copy: 04_need.copy, data: 01_make.data }
             run: cat {in.copy} > {out.x}
             outputs: { x: x.txt }
+          - id: 06_report
+            after: 02_extra
+            run: echo done
         """;
 
     private string Job => _temp.Combine("out", "j");
@@ -82,7 +85,8 @@ public sealed class OptionalStageTests : IDisposable
         Assert.Equal("02_extra", Text(absent["from_stage"]));
         Assert.Equal("02_extra failed (command exited with code 3: server down)", Text(absent["reason"]));
 
-        // Needed: skipped, and so is what needs the skipped stage; neither fails the job.
+        // Waiting for it with after: runs. Needed: skipped, and so is what needs the skipped stage; neither fails the job.
+        Assert.Equal("success", Text(Manifest("06_report")["status"]));
         foreach (var stage in new[] { "04_need", "05_after_need" })
         {
             Assert.Equal("skipped", Text(Manifest(stage)["status"]));
@@ -99,7 +103,7 @@ public sealed class OptionalStageTests : IDisposable
         Assert.Equal(["04_need", "05_after_need"], warning["skipped"]!.AsArray().Select(Text));
 
         var lastLine = LastPipelineLog.TrimEnd('\n').Split('\n')[^1];
-        Assert.Contains("[pipeline] [WARNING] Pipeline generic: SUCCESS (2 succeeded, 1 failed (1 optional), 2 skipped, 0 cancelled)", lastLine, StringComparison.Ordinal);
+        Assert.Contains("[pipeline] [WARNING] Pipeline generic: SUCCESS (3 succeeded, 1 failed (1 optional), 2 skipped, 0 cancelled)", lastLine, StringComparison.Ordinal);
         Assert.EndsWith("; optional stage failed: 02_extra (command exited with code 3: server down)", lastLine, StringComparison.Ordinal);
         Assert.Contains("❌ Stage extra: FAILED (optional, ", LastPipelineLog, StringComparison.Ordinal);
         Assert.Matches(@"02_extra\s+failed \(optional\)\s", run.Stdout);

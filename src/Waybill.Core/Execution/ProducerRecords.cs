@@ -15,6 +15,10 @@ namespace Waybill.Core.Execution;
 internal sealed class ProducerRecords(PipelineDefinition pipeline, JobLayout layout)
 {
     private readonly ConcurrentDictionary<string, StageManifest?> _records = new(StringComparer.Ordinal);
+    // Inputs name their producer by id or by name: one lookup each, not a scan of the pipeline per input.
+    private readonly Dictionary<string, StageDefinition> _stages = pipeline.Stages
+        .SelectMany(s => new[] { (Key: s.Name, Stage: s), (Key: s.Id, Stage: s) })
+        .GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Stage, StringComparer.Ordinal);
 
     /// <summary>The record of a stage that finished in this run; its consumers decide and start after this.</summary>
     public void Finished(string stageId, StageManifest manifest) => _records[stageId] = manifest;
@@ -22,18 +26,16 @@ internal sealed class ProducerRecords(PipelineDefinition pipeline, JobLayout lay
     /// <summary>Why the file behind an upstream input is absent, or null when it may be read (or no record says otherwise).</summary>
     public string? Absence(InputDeclaration input)
     {
-        if (input.FromStage is null || pipeline.Find(input.FromStage) is not { } producer) return null;
+        if (input.FromStage is null || !_stages.TryGetValue(input.FromStage, out var producer)) return null;
         var record = _records.GetOrAdd(producer.Id, id => ManifestJson.TryReadStage(layout.StageManifestPath(id), out var m) ? m : null);
-        if (record is null) return null;
-        var path = layout.RelativeToJob(StageContext.ResolveInput(pipeline, layout, input));
-        return Absence(record, path);
+        return record is null ? null : Absence(record, () => layout.RelativeToJob(StageContext.ResolveInput(pipeline, layout, input)));
     }
 
     /// <summary>Null when <paramref name="producer"/> claims the output at <paramref name="path"/> (relative to the job).</summary>
-    public static string? Absence(StageManifest producer, string? path) => producer.Status switch
+    public static string? Absence(StageManifest producer, Func<string?> path) => producer.Status switch
     {
         "success" => null,
-        "skipped" when producer.ProducedBy is not null || producer.Outputs.Any(o => o.Path == path) => null,
+        "skipped" when producer.ProducedBy is not null || producer.Outputs.Any(o => o.Path == path()) => null,
         "skipped" => $"{producer.StageId} was skipped ({producer.StatusReason})",
         "failed" => $"{producer.StageId} failed ({producer.StatusReason})",
         "cancelled" => $"{producer.StageId} was cancelled",
