@@ -50,7 +50,8 @@ internal static class StatusCommand
             return ExitCodes.Success;
 
             // "optional stage 10_translation failed: reason; skipped because of it: 11_x, 12_y"
-            static string Describe(JobWarning w) => w.Skipped is { Count: > 0 } skipped ? $"{w.Message}; skipped because of it: {string.Join(", ", skipped)}" : w.Message;
+            static string Describe(JobWarning w) =>
+                w.Skipped is { Count: > 0 } skipped ? $"{w.Message}; skipped because of it: {string.Join(", ", skipped)}" : w.Message;
 
             StageManifest FromJob(JobStageSummary s, string status, string? reason) => new()
             {

@@ -67,7 +67,10 @@ internal static class SubtitleCommand
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             ConsoleSecrets.Learn(definition);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
-                parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
+                parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
+            {
+                Rerun = rerun.Read(parse),
+            };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);
             return code;

@@ -58,10 +58,12 @@ internal sealed class OptionalFailures(ExecutionPlan plan)
         {
             StageId = f.StageId,
             Message = Message(f.StageId, f.Reason, redactor),
-            Skipped = plan.Order.Select(s => s.Id).Where(id => id != f.StageId && _branchOf.GetValueOrDefault(id) == f.StageId).ToList() is { Count: > 0 } skipped
-                ? skipped : null,
+            Skipped = SkippedBy(f.StageId) is { Count: > 0 } skipped ? skipped : null,
         })];
     }
+
+    private List<string> SkippedBy(string failed) =>
+        [.. plan.Order.Select(s => s.Id).Where(id => id != failed && _branchOf.GetValueOrDefault(id) == failed)];
 
     /// <summary>The events' job_finished warnings.</summary>
     public IReadOnlyList<string>? Messages(Redactor redactor) =>

@@ -125,16 +125,19 @@ public static class PipelineRunner
             : outcomes.Values.Any(o => o.Status == StageStatus.Cancelled) ? StageStatus.Cancelled
             : StageStatus.Success;
         var upToDate = outcomes.Values.Count(o => o.Status == StageStatus.Skipped && o.Reason == StageDecision.UpToDate);
-        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed{(optionals.Count > 0 ? $" ({optionals.Count} optional)" : "")}, {Count(StageStatus.Skipped)} skipped{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {Count(StageStatus.Cancelled)} cancelled";
+        var optionalFailed = optionals.Count > 0 ? $" ({optionals.Count} optional)" : "";
+        var summary = $"{Count(StageStatus.Success)} succeeded, {Count(StageStatus.Failed)} failed{optionalFailed}, {Count(StageStatus.Skipped)} skipped"
+            + $"{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {Count(StageStatus.Cancelled)} cancelled";
         // The last line names every optional stage that failed: a success with a failure in it is never silent.
         var forgivenText = optionals.Summary(redactor);
+        var elapsed = clock.Elapsed.TotalSeconds;
         if (status == StageStatus.Success && forgivenText is not null)
-            log.LogWarning("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s; {Forgiven}", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds, forgivenText);
-        else if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, clock.Elapsed.TotalSeconds);
-        else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s{Forgiven}", pipeline.Name, status.ToText().ToUpperInvariant(), summary, clock.Elapsed.TotalSeconds,
+            log.LogWarning("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s; {Forgiven}", pipeline.Name, "SUCCESS", summary, elapsed, forgivenText);
+        else if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline.Name, "SUCCESS", summary, elapsed);
+        else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s{Forgiven}", pipeline.Name, status.ToText().ToUpperInvariant(), summary, elapsed,
             forgivenText is null ? "" : "; " + forgivenText);
 
-        logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null, warnings: optionals.Messages(redactor));
+        logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), elapsed, null, warnings: optionals.Messages(redactor));
         await observers.FinishAsync(status, time.GetUtcNow());
 
         SaveStatCache(services.Checksums, layout, log);

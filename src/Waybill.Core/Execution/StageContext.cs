@@ -151,7 +151,10 @@ public sealed class StageContext
         {
             _absent[input.Name] = reason;
             Manifest.AbsentInputs ??= [];
-            Manifest.AbsentInputs.Add(new AbsentInput { Name = input.Name, FromStage = fromStage, FromOutput = input.FromOutput, Reason = _redactor.Redact(reason) });
+            Manifest.AbsentInputs.Add(new AbsentInput
+            {
+                Name = input.Name, FromStage = fromStage, FromOutput = input.FromOutput, Reason = _redactor.Redact(reason),
+            });
         }
     }
 

@@ -80,8 +80,8 @@ public sealed class SubtitleGenerationStage : IStage
         foreach (var file in Directory.EnumerateFiles(context.StageDir, "subtitles.*"))
         {
             var name = Path.GetFileName(file);
-            if (name.Count(c => c == '.') == 2 && (name.EndsWith(".srt", StringComparison.Ordinal) || name.EndsWith(".vtt", StringComparison.Ordinal)))
-                File.Delete(file);
+            var subtitles = name.EndsWith(".srt", StringComparison.Ordinal) || name.EndsWith(".vtt", StringComparison.Ordinal);
+            if (subtitles && name.Count(c => c == '.') == 2) File.Delete(file);
         }
     }
 

@@ -47,7 +47,9 @@ public sealed class TranslationStage : IStage
         var transcript = MediaJson.Read<Transcript>(context.InputPath("segments"));
         // The glossary is an optional input (03_glossary_load is an optional stage): without it no term is enforced.
         var declared = context.Definition.Inputs.Any(i => i.Name == "glossary");
-        var glossary = declared && context.HasInput("glossary") ? MediaJson.Read<Model.Glossary>(context.InputPath("glossary")) : new Model.Glossary();
+        var glossary = declared && context.HasInput("glossary")
+            ? MediaJson.Read<Model.Glossary>(context.InputPath("glossary"))
+            : new Model.Glossary();
         if (declared && !context.HasInput("glossary")) context.AddWarning("no glossary (input 'glossary' is absent): no names or terms are enforced");
         var apiKey = context.EnvironmentVariable("OPENAI_API_KEY");
         context.Logger.LogInformation("translating {Count} segments from {Source} to {Target} with {Model} at {Url} (batches of {Batch}, {Terms} glossary terms, {Auth})",
