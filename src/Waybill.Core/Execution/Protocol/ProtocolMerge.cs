@@ -56,7 +56,16 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
                 Bad(number, problem!);
                 return;
             }
-            Apply(message, number);
+            try
+            {
+                Apply(message, number);
+            }
+#pragma warning disable CA1031 // What a stage sends never fails the engine: a message that cannot be applied becomes a warning.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Bad(number, $"{Text.PrintableText.Of(message.Type, 40)}: not applied ({e.Message})");
+            }
         }
     }
 
@@ -129,17 +138,7 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
                 + $"engine's {ProtocolMessage.CurrentVersion}; its messages are read as version {ProtocolMessage.CurrentVersion} (upgrade Waybill to read them all)"));
         }
         var finalizedAt = _finalizedAt;
-        try
-        {
-            apply!();
-        }
-#pragma warning disable CA1031 // What a stage sends never fails the engine: a message the records refuse becomes a warning.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Bad(number, $"{type}: not applied ({e.Message})");
-            return;
-        }
+        apply!();
         if (finalizedAt > 0)
             Bad(number, string.Create(CultureInfo.InvariantCulture, $"{type} message after finalize at line {finalizedAt} (still applied)"));
     }
