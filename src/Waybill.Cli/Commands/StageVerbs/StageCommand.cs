@@ -23,7 +23,8 @@ internal static class StageCommand
         command.Subcommands.Add(Problem(error, "error", "error", "Record an error: logged at ERROR and listed in the manifest's errors "
             + "(the exit code or finalize decides whether the stage fails)"));
         command.Subcommands.Add(Track(error, "track-input", "track_input", "Record a file the stage read (checksummed when the stage ends)"));
-        command.Subcommands.Add(Track(error, "track-output", "track_output", "Record a file the stage wrote, inside the job folder (checksummed when the stage ends)"));
+        command.Subcommands.Add(Track(error, "track-output", "track_output",
+            "Record a file the stage wrote, inside the job folder (checksummed when the stage ends)"));
         command.Subcommands.Add(TrackIntermediate(error));
         command.Subcommands.Add(Config(error));
         command.Subcommands.Add(Resource(error));
@@ -37,14 +38,21 @@ internal static class StageCommand
 
     private static Command Log(TextWriter error)
     {
-        var level = new Option<string>("--level", "-l") { Description = "trace, debug, info, warning, error or critical", DefaultValueFactory = _ => "info" };
+        var level = new Option<string>("--level", "-l")
+        {
+            Description = "trace, debug, info, warning, error or critical",
+            DefaultValueFactory = _ => "info",
+        };
         var message = Words("The line to log (several words are joined with spaces)");
         var command = new Command("log", "Log a line to stage.log (INFO and above also to the pipeline log and the console)") { level, message };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var given = parse.GetValue(level)!;
             if (!Levels.Contains(given.ToLowerInvariant()))
-                throw new CliException($"waybill stage log: --level '{PrintableText.Of(given, 40)}' is not a level", "levels: trace, debug, info, warning, error, critical");
+            {
+                throw new CliException($"waybill stage log: --level '{PrintableText.Of(given, 40)}' is not a level",
+                    "levels: trace, debug, info, warning, error, critical");
+            }
             return Send(StageMessage.Line("log", Now, w =>
             {
                 w.WriteString("level", given.ToLowerInvariant());
@@ -115,7 +123,11 @@ internal static class StageCommand
     }
 
     private static Option<string[]> Meta() =>
-        new("--meta") { Description = "Metadata recorded with the file: KEY=VALUE (numbers and true/false as such); repeatable", AllowMultipleArgumentsPerToken = false };
+        new("--meta")
+        {
+            Description = "Metadata recorded with the file: KEY=VALUE (numbers and true/false as such); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
     private static Command Config(TextWriter error)
     {
@@ -160,8 +172,15 @@ internal static class StageCommand
     {
         var status = new Argument<string>("status") { Description = "success, failed or skipped" };
         var reason = new Option<string?>("--reason") { Description = "Why (the manifest's status_reason)" };
-        var summary = new Argument<string[]>("summary") { Description = "KEY=VALUE figures for the manifest's summary", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("finalize", "End the stage with a status of its choice; a non-zero exit still fails it") { status, reason, summary };
+        var summary = new Argument<string[]>("summary")
+        {
+            Description = "KEY=VALUE figures for the manifest's summary",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("finalize", "End the stage with a status of its choice; a non-zero exit still fails it")
+        {
+            status, reason, summary,
+        };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var given = parse.GetValue(status)!;

@@ -36,7 +36,8 @@ internal static class StageMessage
         {
             throw new CliException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"waybill stage: the {type} message is too long: {buffer.WrittenCount} bytes, and the stage channel takes lines of at most {MaxLineBytes}"),
+                    $"waybill stage: the {type} message is too long: {buffer.WrittenCount} bytes, "
+                    + $"and the stage channel takes lines of at most {MaxLineBytes}"),
                 "write long text to a file and record the file instead (waybill stage track-output FILE)");
         }
         buffer.Write("\n"u8);
