@@ -43,6 +43,11 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             Drop(line.Length);
             return;
         }
+        if (!overBudget && _finalizedAt == 0 && LogMessageReader.TryRead(span, out var level, out var text))
+        {
+            context.Logger.Log(level, "{Message}", text);
+            return;
+        }
         var message = ProtocolMessage.Parse(line, out var document, out var problem);
         using (document)
         {
