@@ -45,7 +45,8 @@ public sealed class ChannelBadInputTests : IDisposable
                   send '{"type":"gpu","used":"yes"}'
                   send '{"type":"finalize","status":"done"}'
                   send '{"type":"warning","message":"a real warning"}'
-                  { printf '{"type":"log","level":"info","message":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}\n'; } >> "$WAYBILL_STAGE_CHANNEL"
+                  { printf '{"type":"log","level":"info","message":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}\n'; } \
+                    >> "$WAYBILL_STAGE_CHANNEL"
                   send '{"type":"finalize","status":"success"}'
                   send '{"type":"log","level":"info","message":"after the end"}'
                   send '{"type":"log","level":"info","message":"from the future","v":2,"extra":{"x":1}}'

@@ -17,8 +17,8 @@ public sealed class ChannelMergeTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>A shell function every stage below uses: one message, one line, appended.</summary>
-    private const string Send = """send() { printf '%s\n' "$1" >> "$WAYBILL_STAGE_CHANNEL"; }""";
+    /// <summary>A shell function every stage below uses: its arguments joined into one message, one line, appended.</summary>
+    private const string Send = """send() { local IFS=; printf '%s\n' "$*" >> "$WAYBILL_STAGE_CHANNEL"; }""";
 
     [Fact]
     public async Task Every_message_type_written_as_raw_json_lands_in_the_records()
@@ -34,12 +34,16 @@ public sealed class ChannelMergeTests : IDisposable
                   send '{"type":"log","level":"info","message":"hello over the channel","logger":"app"}'
                   send '{"type":"log","level":"DEBUG","message":"a debug detail"}'
                   send '{"type":"log","level":"warn","message":"a logged warning, not recorded"}'
-                  send '{"type":"log","level":"\u0069nfo","message":"retrying the download","exception":"Traceback (most recent call last):\nTimeoutError: too slow"}'
+                  send '{"type":"log","level":"\u0069nfo","message":"retrying the download",' \
+                    '"exception":"Traceback (most recent call last):\nTimeoutError: too slow"}'
                   send '{"v":1,"type":"warning","message":"disk nearly full","t":"2026-01-02T03:04:05.678Z"}'
-                  send '{"type":"error","message":"decoder hiccup","exception":"Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\nValueError: frame 12 is damaged"}'
-                  send "{\"type\":\"track_input\",\"path\":\"$WAYBILL_JOB_DIR/../../input.txt\",\"file_type\":\"text\",\"name\":\"seed\",\"metadata\":{\"origin\":\"test\"}}"
+                  send '{"type":"error","message":"decoder hiccup","exception":"Traceback (most recent call last):\n' \
+                    '  File \"x.py\", line 3, in <module>\nValueError: frame 12 is damaged"}'
+                  send "{\"type\":\"track_input\",\"path\":\"$WAYBILL_JOB_DIR/../../input.txt\"," \
+                    '"file_type":"text","name":"seed","metadata":{"origin":"test"}}'
                   echo extra > extra.txt
-                  send '{"type":"track_output","path":"extra.txt","file_type":"text","format":"txt","name":"extra","metadata":{"lines":1,"lang":"en"}}'
+                  send '{"type":"track_output","path":"extra.txt","file_type":"text","format":"txt","name":"extra",' \
+                    '"metadata":{"lines":1,"lang":"en"}}'
                   mkdir -p .cache && echo scratch > .cache/tmp.bin
                   send '{"type":"track_intermediate","path":".cache/tmp.bin","retained":false,"reason":"scratch space","metadata":{"frames":12}}'
                   send '{"type":"set_config","values":{"model":"small","beam":3}}'

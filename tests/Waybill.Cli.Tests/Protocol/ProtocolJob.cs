@@ -21,7 +21,8 @@ internal sealed class ProtocolJob(TempFolder temp, string jobId = "j")
         if (!File.Exists(wrapper))
         {
             temp.Write("bin/waybill", $"#!/bin/sh\nexec {CliProcess.ShellCommand} \"$@\"\n");
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         var environment = new Dictionary<string, string>
         {

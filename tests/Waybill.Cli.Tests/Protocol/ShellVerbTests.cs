@@ -147,7 +147,8 @@ public sealed class ShellVerbTests : IDisposable
         var words = Enumerable.Repeat(new string('a', 110_000), 10).ToArray();
         var tooLong = await CliProcess.RunAsync(_temp.Path, inside, ["stage", "log", .. words]);
         Assert.Equal(2, tooLong.ExitCode);
-        Assert.Matches(@"waybill stage: the log message is too long: \d+ bytes, and the stage channel takes lines of at most 1048576", tooLong.Stderr);
+        Assert.Matches(@"waybill stage: the log message is too long: \d+ bytes, and the stage channel takes lines of at most 1048576",
+            tooLong.Stderr);
 
         var level = await CliProcess.RunAsync(_temp.Path, inside, "stage", "log", "--level", "loud", "x");
         Assert.Equal(2, level.ExitCode);
