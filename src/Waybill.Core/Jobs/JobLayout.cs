@@ -44,6 +44,12 @@ public sealed class JobLayout
 
     public string StageCacheDir(string stageId) => Path.Combine(StageDir(stageId), ".cache");
 
+    /// <summary><c>.waybill/channels/</c>: the stage channels of running stages (see docs/stage-protocol.md).</summary>
+    public string ChannelsDir => Path.Combine(StateDir, "channels");
+
+    /// <summary><c>.waybill/channels/NN_name.jsonl</c>: the file a running stage's processes send their messages to.</summary>
+    public string ChannelPath(string stageId) => Path.Combine(ChannelsDir, stageId + ".jsonl");
+
     /// <summary><c>.waybill/aside/</c>: where stages' previous outputs wait while a new attempt runs.</summary>
     public string AsideRoot => Path.Combine(StateDir, "aside");
 
