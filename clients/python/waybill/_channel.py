@@ -103,6 +103,7 @@ class ChannelRecorder:
 
     def __init__(self, channel_path, logger_name):
         self._channel = Channel(channel_path)
+        self.key = ("channel", channel_path)
         self._clock = UtcClock()
         self._logger_name = logger_name
         self._second = -1

@@ -20,7 +20,10 @@ def _default(value):
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if isinstance(value, (set, frozenset)):
-        return sorted((str(v) for v in value))
+        try:
+            return sorted(value)
+        except TypeError:  # mixed types: an order all the same, so equal sets record equally
+            return sorted(value, key=str)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -71,8 +74,11 @@ def to_json(value, indent=None):
 
 
 def plain(value):
-    """The value as plain JSON data (dicts, lists, str, numbers, bools, None)."""
-    return json.loads(to_json(value))
+    """
+    A stage's value as plain JSON data (dicts, lists, str, numbers, bools, None), nested at most 48 deep (manifests are
+    read 64 levels deep at most), so that whatever a stage records, the message and the manifest are valid JSON.
+    """
+    return _plain(value, 0, set())
 
 
 class UtcClock:

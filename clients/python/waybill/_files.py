@@ -19,8 +19,9 @@ RECORD_FIELDS = frozenset((
     "retained", "reason", "deleted_at", "deleted_reason", "metadata",
 ))
 
-_RESOURCE_FIELDS = ("wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "cpu_seconds", "cpu_percent",
-                    "peak_rss_mb", "gpu_used", "measured_by")
+# The resources the client measures itself; a figure of the same name given by the stage is not recorded.
+MEASURED = ("wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "cpu_seconds", "cpu_percent", "peak_rss_mb",
+            "gpu_used", "measured_by")
 
 
 def relative_to_job(path, job_dir):
@@ -102,7 +103,7 @@ def resources(started, finished, cpu_before, gpu_used, extra):
         "measured_by": "in-process+children",
     }
     for key, value in extra.items():
-        if key not in _RESOURCE_FIELDS:
+        if key not in MEASURED:
             figures[key] = value
     return figures
 

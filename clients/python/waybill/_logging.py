@@ -105,11 +105,14 @@ _previous_hook = None
 
 
 def watch(stage_io):
-    """Registers a StageIO for uncaught exceptions; installs the hook once per process, chaining the one before it."""
+    """
+    Registers a StageIO for uncaught exceptions and makes sure the hook is installed, chaining the one before it
+    (again, when the application replaced it since).
+    """
     global _previous_hook
     with _hook_lock:
         _live.append(stage_io)
-        if _previous_hook is None:
+        if sys.excepthook is not _excepthook:
             _previous_hook = sys.excepthook
             sys.excepthook = _excepthook
 
@@ -117,8 +120,11 @@ def watch(stage_io):
 def _excepthook(kind, value, tb):
     try:
         targets = [s for s in _live if not s.finalized] or _live[-1:]
-        for stage_io in targets:
-            stage_io._uncaught((kind, value, tb))
+        told = set()
+        for stage_io in targets:  # once per record: StageIOs of one stage share its channel
+            if stage_io._recorder.key not in told:
+                told.add(stage_io._recorder.key)
+                stage_io._uncaught((kind, value, tb))
     except Exception:
         pass  # recording must never hide the exception itself: the previous hook prints it
     (_previous_hook or sys.__excepthook__)(kind, value, tb)

@@ -103,6 +103,7 @@ class StandaloneRecorder:
         self.job_dir = job_dir
         self.stage_dir = stage_dir
         self.stage_id = os.path.basename(stage_dir)
+        self.key = ("standalone", id(self))
         match = _STAGE_FOLDER.match(self.stage_id)
         self._stage_number = int(match.group(1)) if match else 0
         self._write_manifest = write_manifest
@@ -213,6 +214,9 @@ class StandaloneRecorder:
             self._touched()
 
     def resources(self, values):
+        for key in [k for k in values if k in _files.MEASURED]:
+            self.log(10, "resources.%s is measured; the figure given (%s) is not recorded" % (key, values.pop(key)),
+                     None, self._category, time.time())
         with self._lock:
             self._resources.update(values)
             self._touched()
