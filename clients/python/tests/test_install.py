@@ -49,10 +49,10 @@ class InstallTests(ScratchTest):
         installed = subprocess.run([python, "-m", "pip", "install", "--no-index", "--no-build-isolation", source],
                                    env=environment, capture_output=True, text=True, cwd=self.scratch, timeout=300)
         self.assertEqual(0, installed.returncode, installed.stdout + installed.stderr)
-        imported = subprocess.run([python, "-c", "import waybill; print(waybill.__version__, waybill.__file__, waybill.StageIO)"],
+        imported = subprocess.run([python, "-c", "import waybill; print(waybill.__version__); print(waybill.__file__); print(waybill.StageIO)"],
                                   env=environment, capture_output=True, text=True, cwd=self.scratch, timeout=60)
         self.assertEqual(0, imported.returncode, imported.stderr)
-        version, location, _ = imported.stdout.split(" ", 2)
+        version, location, _ = imported.stdout.splitlines()
         self.assertEqual(self._version(), version)
         self.assertTrue(location.startswith(venv + os.sep), location)
         self.assertIn("site-packages", location)
