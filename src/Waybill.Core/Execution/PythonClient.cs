@@ -29,9 +29,6 @@ internal sealed class PythonClient
         }
     }
 
-    /// <summary><c>.waybill/python</c>: the folder on PYTHONPATH (the package is its <c>waybill/</c>).</summary>
-    public static string FolderOf(JobLayout layout) => Path.Combine(layout.StateDir, "python");
-
     /// <summary>The client's modules, by file name, as this build embeds them.</summary>
     public static IReadOnlyDictionary<string, byte[]> Files => s_files.Value;
 
@@ -51,7 +48,7 @@ internal sealed class PythonClient
 
     private static Outcome Install(JobLayout layout)
     {
-        var root = FolderOf(layout);
+        var root = layout.PythonClientDir;
         var package = Path.Combine(root, "waybill");
         try
         {

@@ -44,6 +44,9 @@ public sealed class JobLayout
 
     public string StageCacheDir(string stageId) => Path.Combine(StageDir(stageId), ".cache");
 
+    /// <summary><c>.waybill/python/</c>: the bundled Python client's folder, first on command stages' PYTHONPATH.</summary>
+    public string PythonClientDir => Path.Combine(StateDir, "python");
+
     /// <summary><c>.waybill/aside/</c>: where stages' previous outputs wait while a new attempt runs.</summary>
     public string AsideRoot => Path.Combine(StateDir, "aside");
 
