@@ -222,7 +222,28 @@ public sealed class StageContext
         lock (_gate) Manifest.Errors.Add(Problem(message, exception));
     }
 
+    /// <summary>
+    /// A warning or error a stage's own process sent over its channel: logged, and recorded with the time and the
+    /// exception text it sent (a traceback goes to <c>stack_trace</c>).
+    /// </summary>
+    internal void AddReported(LogLevel level, string message, DateTimeOffset? at, string? exceptionText, string? exceptionType,
+        string? exceptionMessage)
+    {
+        Logger.Log(level, exceptionText is null ? null : new Protocol.ReportedException(exceptionText), "{Message}", message);
+        var record = new ProblemRecord
+        {
+            Timestamp = at ?? _time.GetUtcNow(),
+            Message = _redactor.Redact(message),
+            ExceptionType = exceptionType is null ? null : _redactor.Redact(exceptionType),
+            ExceptionMessage = exceptionMessage is null ? null : _redactor.Redact(exceptionMessage),
+            StackTrace = exceptionText is null ? null : _redactor.Redact(exceptionText),
+        };
+        lock (_gate) (level >= LogLevel.Error ? Manifest.Errors : Manifest.Warnings).Add(record);
+    }
+
     internal string RedactText(string text) => _redactor.Redact(text);
+
+    internal TimeProvider Time => _time;
 
     internal ProblemRecord Problem(string message, Exception? exception) => new()
     {
@@ -334,7 +355,32 @@ public sealed class StageContext
         return result;
     });
 
-    /// <summary>The engine's environment, the pipeline's and stage's <c>env:</c>, and WAYBILL_* variables naming the stage's files.</summary>
+    private Protocol.StageChannel? _channel;
+
+    /// <summary>The stage's channel, opened by the first command it starts (see <see cref="CommandEnvironment"/>).</summary>
+    internal Protocol.StageChannel Channel
+    {
+        get
+        {
+            lock (_gate) return _channel ??= Protocol.StageChannel.Open(this, ChannelLimits());
+        }
+    }
+
+    /// <summary>The channel's budget; a setting that is not a size fails the stage where the output is read, not here.</summary>
+    private OutputLimits ChannelLimits() => OutputLimits.Parse(EnvironmentVariable(OutputLimits.Variable)) ?? OutputLimits.StageDefault;
+
+    /// <summary>Reads the rest of the channel into the records and removes it, once the stage's commands have exited.</summary>
+    internal void CloseChannel()
+    {
+        Protocol.StageChannel? channel;
+        lock (_gate) channel = _channel;
+        channel?.Close();
+    }
+
+    /// <summary>
+    /// The engine's environment, the pipeline's and stage's <c>env:</c>, WAYBILL_* variables naming the stage's files, and
+    /// the stage channel (WAYBILL_STAGE_CHANNEL, WAYBILL_PROTOCOL) through which its processes record what a C# stage records.
+    /// </summary>
     internal Dictionary<string, string> CommandEnvironment()
     {
         var environment = CurrentEnvironment();
@@ -344,6 +390,9 @@ public sealed class StageContext
         environment["WAYBILL_JOB_ID"] = Layout.JobId;
         environment["WAYBILL_STAGE_DIR"] = StageDir;
         environment["WAYBILL_STAGE_ID"] = StageId;
+        environment["WAYBILL_STAGE_NAME"] = StageName;
+        environment[Protocol.StageChannel.Variable] = Channel.Path;
+        environment["WAYBILL_PROTOCOL"] = "1";
         // Lets a later run find processes a killed run left behind (see LeftoverRun).
         environment["WAYBILL_RUN_ID"] = Manifest.RunId;
         foreach (var input in Definition.Inputs) environment["WAYBILL_IN_" + EnvName(input.Name)] = InputPath(input.Name);

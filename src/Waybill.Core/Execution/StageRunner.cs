@@ -54,6 +54,8 @@ public static class StageRunner
             aside = OutputsAside.Prepare(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             await work.RunAsync(context, cancellationToken);
+            // What the stage's processes sent (a finalize among it) is merged before the status is read.
+            context.CloseChannel();
             status = context.FinalStatus ?? StageStatus.Success;
             reason = context.FinalReason;
         }
@@ -84,6 +86,8 @@ public static class StageRunner
             context.AddError(reason, e);
         }
 
+        // A stage that failed or was cancelled keeps what its processes sent until then.
+        context.CloseChannel();
         if (status == StageStatus.Success && CheckDeclaredOutputs(context) is { } missing)
         {
             status = StageStatus.Failed;

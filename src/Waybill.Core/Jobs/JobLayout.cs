@@ -47,6 +47,12 @@ public sealed class JobLayout
     /// <summary><c>.waybill/python/</c>: the bundled Python client's folder, first on command stages' PYTHONPATH.</summary>
     public string PythonClientDir => Path.Combine(StateDir, "python");
 
+    /// <summary><c>.waybill/channels/</c>: the stage channels of running stages (see docs/stage-protocol.md).</summary>
+    public string ChannelsDir => Path.Combine(StateDir, "channels");
+
+    /// <summary><c>.waybill/channels/NN_name.jsonl</c>: the file a running stage's processes send their messages to.</summary>
+    public string ChannelPath(string stageId) => Path.Combine(ChannelsDir, stageId + ".jsonl");
+
     /// <summary><c>.waybill/aside/</c>: where stages' previous outputs wait while a new attempt runs.</summary>
     public string AsideRoot => Path.Combine(StateDir, "aside");
 

@@ -20,6 +20,28 @@ public static class LeftoverRun
         }
         var removed = RemoveTempFiles(layout, dead.Pid);
         if (removed > 0) log.LogInformation("Removed {Count} temp file(s) of unfinished writes", removed);
+        var channels = RemoveChannels(layout);
+        if (channels > 0) log.LogInformation("Removed {Count} stage channel(s) of stages that did not finish", channels);
+    }
+
+    /// <summary>The channels of the dead run's stages (<c>.waybill/channels/</c>): their messages belong to no record.</summary>
+    private static int RemoveChannels(JobLayout layout)
+    {
+        if (IO.PathEntry.KindOf(layout.ChannelsDir) != IO.EntryKind.Directory) return 0;
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(layout.ChannelsDir, "*.jsonl"))
+        {
+            try
+            {
+                IO.PathEntry.Remove(file);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the stage's next run, which removes it before it starts.
+            }
+        }
+        return removed;
     }
 
     /// <summary>

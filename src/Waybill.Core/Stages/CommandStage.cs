@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
+using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 using Waybill.Core.Processes;
 
@@ -45,6 +46,8 @@ public sealed class CommandStage : IStage
             limits,
             limits);
         context.RecordProcess(result);
+        // Before the exit code decides: a finalize on the channel takes part in the status.
+        context.CloseChannel();
         StageOutput.Report(context, result, limits);
         context.Manifest.ExitCode = result.ExitCode;
         context.Logger.LogDebug("exit code {ExitCode} after {Seconds:0.###}s", result.ExitCode, result.WallTime.TotalSeconds);
@@ -55,9 +58,14 @@ public sealed class CommandStage : IStage
             var last = tail.LastOrDefault(l => !string.IsNullOrWhiteSpace(l));
             var why = result.Signal is { } signal ? $"was killed by signal {signal}" : $"exited with code {result.ExitCode}";
             if (result.ExitCode == 127 && last is null) last = "a command in it was not found (exit 127)";
-            throw new StageFailedException($"command {why}{(last is null ? "" : ": " + context.RedactText(last.Trim()))}");
+            throw new StageFailedException($"command {why}{(last is null ? "" : ": " + context.RedactText(last.Trim()))}{Finalized(context)}");
         }
     }
+
+    /// <summary>A non-zero exit fails the stage whatever it finalized as; the reason names both.</summary>
+    private static string Finalized(StageContext context) => context.FinalStatus is { } status
+        ? $"; it had finalized as {status.ToText()}{(context.FinalReason is { } reason ? $" ({reason})" : "")}"
+        : "";
 
     /// <summary>A relative path (<c>scripts/x.sh</c>) runs in the stage folder, so it is looked up there.</summary>
     private static bool Installed(string program, string stageDir, string? path) =>
@@ -65,13 +73,18 @@ public sealed class CommandStage : IStage
             ? File.Exists(Path.IsPathRooted(program) ? program : Path.Combine(stageDir, program))
             : ChildProcess.ResolveOnPath(program, path) is not null;
 
-    /// <summary>The first word of a simple command, when it names a program (not a shell keyword, builtin or assignment).</summary>
+    /// <summary>
+    /// The first word of a simple command, when it names a program (not a shell keyword, builtin, assignment or function
+    /// definition).
+    /// </summary>
     internal static string? FirstWord(string command)
     {
         var trimmed = command.TrimStart();
         var end = 0;
         while (end < trimmed.Length && !char.IsWhiteSpace(trimmed[end]) && trimmed[end] is not (';' or '|' or '&' or '<' or '>' or '(' or ')')) end++;
         var word = trimmed[..end];
+        // "name() { ...; }" defines a shell function: nothing is run by that name.
+        if (trimmed.AsSpan(end).TrimStart().StartsWith("(", StringComparison.Ordinal)) return null;
         if (word.Length == 0 || word.Contains('=', StringComparison.Ordinal) || word.Contains('$', StringComparison.Ordinal) || word.Contains('\'', StringComparison.Ordinal) || word.Contains('"', StringComparison.Ordinal) || word.Contains('`', StringComparison.Ordinal)) return null;
         return ShellWords.Contains(word) ? null : word;
     }
