@@ -148,13 +148,21 @@ io.track_input("plain.txt")
         self.assertEqual({"type": "track_input", "path": os.path.join(self.stage, "plain.txt"), "file_type": "file"},
                          {k: v for k, v in plain.items() if k != "t"})
 
+    def test_metadata_that_takes_a_record_fields_name_is_left_out_with_a_warning_and_the_file_still_tracked(self):
+        self.assertRan(self.run_stage("io.track_output('a.json', 'report', checksum='abc', lines=3)"))
+        warning, track = self.messages()
+        self.assertEqual("warning", warning["type"])
+        self.assertIn("metadata 'checksum' of %s names a field the manifest records itself" % os.path.join(self.stage, "a.json"),
+                      warning["message"])
+        self.assertEqual({"lines": 3}, track["metadata"])
+
     def test_config_resources_gpu_tool_versions_and_finalize(self):
         self.assertRan(self.run_stage("""
 import pathlib
 io.set_config({"processing_mode": "fast", "start_time": None, "model": pathlib.Path("/models/x")})
 io.add_config("batch_size", 16)
 io.set_resources(cpu_percent=45.2, gpu_used=True)
-io.set_resources({"memory_mb": 4096})
+io.set_resources({"memory_mb": 4096, "wall_seconds": 1})
 io.set_gpu_used(False)
 io.set_tool_version("ffmpeg", "6.1.1")
 io.add_warning("slow disk")
@@ -165,7 +173,8 @@ io.finalize(status="success", output_size_mb=1.5)
             {"type": "set_config", "values": {"processing_mode": "fast", "start_time": None, "model": "/models/x"}},
             {"type": "add_config", "key": "batch_size", "value": 16},
             {"type": "gpu", "used": True},
-            {"type": "resources", "values": {"cpu_percent": 45.2}},
+            {"type": "log", "level": "debug", "message": "resources.cpu_percent is measured by Waybill; the figure given (45.2) is not recorded"},
+            {"type": "log", "level": "debug", "message": "resources.wall_seconds is measured by Waybill; the figure given (1) is not recorded"},
             {"type": "resources", "values": {"memory_mb": 4096}},
             {"type": "gpu", "used": False},
             {"type": "tool_version", "tool": "ffmpeg", "version": "6.1.1"},

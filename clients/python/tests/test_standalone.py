@@ -96,7 +96,7 @@ class StandaloneTests(ScratchTest):
             self.assertGreaterEqual(resources[field], 0, field)
         self.assertEqual((True, 4096), (resources["gpu_used"], resources["memory_mb"]))
         stage_log = "\n".join(read_lines(os.path.join(self.job, "demux", "stage.log")))
-        self.assertIn("[DEBUG] resources.cpu_percent is measured; the figure given (12.5) is not recorded", stage_log)
+        self.assertIn("[DEBUG] resources.cpu_percent is measured by Waybill; the figure given (12.5) is not recorded", stage_log)
         self.assertEqual({"ffmpeg": "6.1"}, manifest["tool_versions"])
         self.assertEqual({"output_size_mb": 0.01}, manifest["summary"])
         (warning,) = manifest["warnings"]

@@ -13,15 +13,15 @@ try:
 except ImportError:  # pragma: no cover
     _resource = None
 
-# A file record's own fields (docs/manifest.md); metadata sits beside them and may not take their names.
+# A file record's own fields (Manifests/FileRecord, docs/manifest.md); metadata sits beside them, never in their place.
 RECORD_FIELDS = frozenset((
     "name", "type", "path", "location", "format", "size_bytes", "mtime", "checksum", "from_stage", "from_output",
     "retained", "reason", "deleted_at", "deleted_reason", "metadata",
 ))
 
-# The resources the client measures itself; a figure of the same name given by the stage is not recorded.
-MEASURED = ("wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "cpu_seconds", "cpu_percent", "peak_rss_mb",
-            "gpu_used", "measured_by")
+# The resources Waybill measures (Manifests/ResourceUsage); a figure of the same name given by a stage is not recorded.
+MEASURED = frozenset(("wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "cpu_seconds", "cpu_percent", "peak_rss_mb",
+                      "peak_rss_upper_bound", "gpu_used", "measured_by"))
 
 
 def relative_to_job(path, job_dir):

@@ -196,10 +196,6 @@ class StandaloneRecorder:
             if reason is not None:
                 record["reason"] = reason
             for field, value in (metadata or {}).items():
-                if field in _files.RECORD_FIELDS:
-                    self.problem("warning", "metadata '%s' of %s is one of the record's own fields; not recorded"
-                                 % (field, path), None)
-                    continue
                 record.setdefault("metadata", {})[field] = value
             self._touched()
 
@@ -214,9 +210,6 @@ class StandaloneRecorder:
             self._touched()
 
     def resources(self, values):
-        for key in [k for k in values if k in _files.MEASURED]:
-            self.log(10, "resources.%s is measured; the figure given (%s) is not recorded" % (key, values.pop(key)),
-                     None, self._category, time.time())
         with self._lock:
             self._resources.update(values)
             self._touched()

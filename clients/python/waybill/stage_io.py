@@ -5,9 +5,10 @@ import atexit
 import logging
 import os
 import pathlib
+import time
 from collections.abc import Mapping
 
-from . import _paths
+from . import _files, _paths
 from ._channel import ChannelRecorder
 from ._encoding import plain
 from ._logging import attach, watch
@@ -106,6 +107,11 @@ class StageIO:
 
     def _track(self, kind, path, file_type, file_format, name, metadata, retained=None, reason=None):
         full = os.path.abspath(os.fspath(path))
+        # The engine refuses a whole record whose metadata takes a field's name: the file is tracked without that key.
+        for key in [k for k in metadata if k in _files.RECORD_FIELDS]:
+            del metadata[key]
+            self.add_warning("%s: metadata '%s' of %s names a field the manifest records itself; not recorded "
+                             "(give it another name)" % (kind, key, full))
         self._recorder.track(kind, full, str(file_type), None if file_format is None else str(file_format),
                              None if name is None else str(name), plain(metadata) if metadata else None, retained, reason)
 
@@ -130,6 +136,9 @@ class StageIO:
         values.update(more)
         if "gpu_used" in values:
             self.set_gpu_used(bool(values.pop("gpu_used")))
+        for key in [k for k in values if k in _files.MEASURED]:
+            self._recorder.log(logging.DEBUG, "resources.%s is measured by Waybill; the figure given (%s) is not recorded"
+                               % (key, values.pop(key)), None, "stage." + self.stage_name, time.time())
         if values:
             self._recorder.resources(plain(values))
 

@@ -79,6 +79,31 @@ public sealed class PythonStageTests : IDisposable
     }
 
     [Fact]
+    public async Task The_seeds_resources_tool_versions_and_config_calls_land_in_the_manifest()
+    {
+        var run = await RunStageAsync("""
+            io.set_config({"model": "large-v2", "device": "cuda"})
+            io.add_config("batch_size", 16)
+            io.set_resources(cpu_percent=45.2, memory_mb=4096, gpu_used=True)
+            io.set_tool_version("whisperx", "3.1.1")
+            io.finalize(status="success", segment_count=142)
+            """);
+        Assert.True(run.ExitCode == 0, run.All);
+        var manifest = Manifest("01_py");
+        Assert.Equal("""{"model":"large-v2","device":"cuda","batch_size":16}""", manifest["config"]!.ToJsonString());
+        var resources = manifest["resources"]!;
+        Assert.Equal(4096, resources["memory_mb"]!.GetValue<int>());
+        Assert.True(resources["gpu_used"]!.GetValue<bool>());
+        Assert.NotEqual(45.2, resources["cpu_percent"]!.GetValue<double>());
+        Assert.Equal("3.1.1", manifest["tool_versions"]!["whisperx"]!.GetValue<string>());
+        Assert.Equal(142, manifest["summary"]!["segment_count"]!.GetValue<int>());
+        Assert.Empty(manifest["warnings"]!.AsArray());
+        Assert.Contains("[stage.py] [DEBUG] resources.cpu_percent is measured by Waybill; the figure given (45.2) is not recorded",
+            File.ReadAllText(Path.Combine(Job, "01_py", "stage.log")), StringComparison.Ordinal);
+        JobAssert.ManifestsAreValid(Job);
+    }
+
+    [Fact]
     public async Task An_uncaught_exception_is_an_error_with_its_traceback_and_fails_the_stage()
     {
         var run = await RunStageAsync("""
