@@ -257,3 +257,48 @@ io.finalize()
         self.assertRan(completed)
         self.assertFalse(os.path.exists(self.channel))
         self.assertTrue(os.path.exists(os.path.join(other, "demo", "manifest.json")))
+    def test_an_exception_in_a_thread_is_an_error_and_the_process_goes_on(self):
+        completed = self.run_stage("""
+import threading
+def work():
+    raise ValueError("bad frame")
+thread = threading.Thread(target=work, name="decoder")
+thread.start()
+thread.join()
+io.finalize()
+""")
+        self.assertRan(completed)
+        self.assertIn("ValueError: bad frame", completed.stderr)
+        error, final = self.messages()
+        self.assertEqual(("error", "uncaught ValueError: bad frame in thread decoder", "ValueError"),
+                         (error["type"], error["message"], error["exception_type"]))
+        self.assertEqual("finalize", final["type"])
+
+    def test_a_text_over_the_engines_line_limit_is_cut_not_lost(self):
+        self.assertRan(self.run_stage("""
+logger = io.get_stage_logger()
+logger.info("\\u0001" * 300000)
+io.add_warning("w" * 2000000, ValueError("v" * 2000000))
+logger.info("after")
+"""))
+        with open(self.channel, "rb") as file:
+            lengths = [len(line) for line in file]
+        self.assertTrue(all(n < 1 << 20 for n in lengths), lengths)
+        first, warning, after = self.messages()
+        self.assertTrue(first["message"].startswith("\u0001" * 1000))
+        self.assertTrue(first["message"].endswith(" [text truncated: 220000 characters dropped]"))
+        self.assertTrue(warning["message"].endswith(" [text truncated: 1920000 characters dropped]"))
+        self.assertIn("[text truncated:", warning["exception"])
+        self.assertEqual("after", after["message"])
+
+    def test_a_logger_that_propagates_again_also_reaches_the_root_handlers(self):
+        completed = self.run_stage("""
+import logging, sys
+logging.basicConfig(stream=sys.stdout, format="root: %(message)s")
+logger = io.get_stage_logger()
+logger.propagate = True
+logger.info("both")
+""")
+        self.assertRan(completed)
+        self.assertEqual("root: both\n", completed.stdout)
+        self.assertEqual(["both"], [m["message"] for m in self.messages()])

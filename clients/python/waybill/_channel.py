@@ -26,6 +26,20 @@ def level_name(levelno):
     return "error" if levelno < 50 else "critical"
 
 
+# The engine drops a line over 1 MiB whole; a longer text is cut here instead, so its start still reaches the log.
+# JSON escapes make a character at most 6 bytes: two texts of _CUT characters and the rest of a message stay under it.
+MAX_LINE = 1 << 20
+_CUT = 80000
+_TEXTS = ("message", "exception", "exception_message")
+
+
+def cut(text):
+    """The text's first characters, marked as cut the way the engine marks it."""
+    if len(text) <= _CUT:
+        return text
+    return text[:_CUT] + " [text truncated: %d characters dropped]" % (len(text) - _CUT)
+
+
 def _log_prefix(levelno, extra=""):
     return '{"type":"log","level":"%s",%s"message":' % (level_name(levelno), extra)
 
@@ -111,7 +125,13 @@ class ChannelRecorder:
 
     def send(self, message):
         message.setdefault("t", self._clock.stamp(time.time()))
-        self._channel.write((to_json(message) + "\n").encode("ascii"))
+        line = to_json(message) + "\n"
+        if len(line) > MAX_LINE and any(isinstance(message.get(k), str) and len(message[k]) > _CUT for k in _TEXTS):
+            for key in _TEXTS:
+                if isinstance(message.get(key), str):
+                    message[key] = cut(message[key])
+            line = to_json(message) + "\n"
+        self._channel.write(line.encode("ascii"))
 
     def log(self, levelno, message, exception_text, logger_name, created):
         # The hot path of logger.debug/info (about 1 µs besides the write): the line is assembled from a prefix per
@@ -125,6 +145,9 @@ class ChannelRecorder:
             self._stamp = time.strftime(',"t":"%Y-%m-%dT%H:%M:%S', time.gmtime(second))
             self._second = second
         line = '%s%s%s.%03dZ"}\n' % (prefix, encode_string(message), self._stamp, (created - second) * 1000)
+        if len(line) > MAX_LINE:
+            self.log(levelno, cut(message), exception_text and cut(exception_text), logger_name, created)
+            return
         self._channel.write(line.encode("ascii"))
 
     def problem(self, kind, message, exception, created=None):

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Mapping
 
-from ._encoding import describe
+from ._encoding import describe, failure_reason
 
 
 class StageHandler(logging.Handler):
@@ -61,8 +61,8 @@ class StageLogger(logging.Logger):
     def _fast(self, level, msg, args, kwargs):
         handler = self._stage_handler
         handlers = self.handlers
-        if kwargs or self.filters or handler is None or len(handlers) != 1 or handlers[0] is not handler or handler.filters \
-                or level < handler.level:
+        if kwargs or self.filters or self.propagate or handler is None or len(handlers) != 1 or handlers[0] is not handler \
+                or handler.filters or level < handler.level:
             return False
         try:
             if args:
@@ -104,27 +104,51 @@ _live = []  # StageIO objects of this process, oldest first
 _previous_hook = None
 
 
+_previous_thread_hook = None
+
+
 def watch(stage_io):
     """
-    Registers a StageIO for uncaught exceptions and makes sure the hook is installed, chaining the one before it
-    (again, when the application replaced it since).
+    Registers a StageIO for uncaught exceptions and makes sure the hooks are installed, chaining the ones before them
+    (again, when the application replaced them since).
     """
-    global _previous_hook
+    global _previous_hook, _previous_thread_hook
     with _hook_lock:
         _live.append(stage_io)
         if sys.excepthook is not _excepthook:
             _previous_hook = sys.excepthook
             sys.excepthook = _excepthook
+        if threading.excepthook is not _thread_excepthook:
+            _previous_thread_hook = threading.excepthook
+            threading.excepthook = _thread_excepthook
+
+
+def _targets():
+    """The StageIOs an uncaught exception concerns: those not finalized (else the newest), once per record."""
+    told = set()
+    for stage_io in [s for s in _live if not s.finalized] or _live[-1:]:
+        if stage_io._recorder.key not in told:
+            told.add(stage_io._recorder.key)
+            yield stage_io
 
 
 def _excepthook(kind, value, tb):
     try:
-        targets = [s for s in _live if not s.finalized] or _live[-1:]
-        told = set()
-        for stage_io in targets:  # once per record: StageIOs of one stage share its channel
-            if stage_io._recorder.key not in told:
-                told.add(stage_io._recorder.key)
-                stage_io._uncaught((kind, value, tb))
+        for stage_io in _targets():
+            stage_io._uncaught((kind, value, tb))
     except Exception:
         pass  # recording must never hide the exception itself: the previous hook prints it
     (_previous_hook or sys.__excepthook__)(kind, value, tb)
+
+
+def _thread_excepthook(arguments):
+    """A thread that dies of an exception: an error of the stage (the process goes on, so the status is not decided)."""
+    try:
+        if arguments.exc_type is not SystemExit:
+            name = getattr(arguments.thread, "name", "?")
+            for stage_io in _targets():
+                stage_io.add_error("uncaught %s in thread %s" % (failure_reason((arguments.exc_type, arguments.exc_value,
+                                   arguments.exc_traceback)), name), arguments.exc_value)
+    except Exception:
+        pass
+    (_previous_thread_hook or threading.__excepthook__)(arguments)
