@@ -40,7 +40,8 @@ logger.critical("fatal")
         self.assertEqual([("log", "debug", "details 1"), ("log", "info", "step two"), ("warning", None, "careful: disk"),
                           ("error", None, "broken"), ("error", None, "fatal")], got)
         for message in self.messages():
-            self.assertRegex(message["t"], TIME)
+            if message["type"] != "log":  # the engine stamps log lines as it reads them
+                self.assertRegex(message["t"], TIME)
 
     def test_the_logger_level_filters_and_the_records_do_not_reach_the_root_logger(self):
         completed = self.run_stage("""

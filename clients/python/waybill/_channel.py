@@ -120,8 +120,6 @@ class ChannelRecorder:
         self.key = ("channel", channel_path)
         self._clock = UtcClock()
         self._logger_name = logger_name
-        self._second = -1
-        self._stamp = ""
 
     def send(self, message):
         message.setdefault("t", self._clock.stamp(time.time()))
@@ -134,17 +132,14 @@ class ChannelRecorder:
         self._channel.write(line.encode("ascii"))
 
     def log(self, levelno, message, exception_text, logger_name, created):
-        # The hot path of logger.debug/info (about 1 µs besides the write): the line is assembled from a prefix per
-        # level, the message escaped by json's C encoder, and a time whose date part is formatted once per second.
+        # The hot path of logger.debug/info (about 0.3 µs besides the write): a prefix per level and the message escaped
+        # by json's C encoder. No "t": the engine stamps log lines as it reads them (it reads "t" of warnings and
+        # errors), and formatting one would cost more than the rest of the line.
         if exception_text or logger_name != self._logger_name:
             prefix = _log_prefix(levelno, _extra(exception_text, logger_name if logger_name != self._logger_name else None))
         else:
             prefix = _LOG_PREFIXES.get(levelno) or _log_prefix(levelno)
-        second = int(created)
-        if second != self._second:
-            self._stamp = time.strftime(',"t":"%Y-%m-%dT%H:%M:%S', time.gmtime(second))
-            self._second = second
-        line = '%s%s%s.%03dZ"}\n' % (prefix, encode_string(message), self._stamp, (created - second) * 1000)
+        line = prefix + encode_string(message) + "}\n"
         if len(line) > MAX_LINE:
             self.log(levelno, cut(message), exception_text and cut(exception_text), logger_name, created)
             return
