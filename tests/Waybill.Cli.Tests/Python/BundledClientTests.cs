@@ -123,5 +123,6 @@ public sealed class BundledClientTests : IDisposable
         return (Inode(path), info.LastWriteTimeUtc);
     }
 
-    private static long Inode(string path) => long.Parse(Tool.Run("stat", "-c", "%i", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    private static long Inode(string path) =>
+        long.Parse(Tool.Run("stat", "-c", "%i", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }

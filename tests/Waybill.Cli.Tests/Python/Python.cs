@@ -26,7 +26,8 @@ internal static class Python
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         // Never a stage's channel from the environment the tests run in, and no __pycache__ in the checkout.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("WAYBILL_", StringComparison.Ordinal)).ToList()) info.Environment.Remove(key);
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("WAYBILL_", StringComparison.Ordinal)).ToList())
+            info.Environment.Remove(key);
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         foreach (var (key, value) in environment) info.Environment[key] = value;
         using var process = Process.Start(info)!;

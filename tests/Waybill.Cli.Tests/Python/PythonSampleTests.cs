@@ -49,7 +49,8 @@ public sealed class PythonSampleTests : IAsyncLifetime
         Assert.Equal("""{"processing_mode":"clip","start_time":0.5,"end_time":3.5}""", manifest["config"]!.ToJsonString());
         var audio = Assert.Single(manifest["outputs"]!.AsArray())!;
         Assert.Equal("02_demux/audio.wav", audio["path"]!.GetValue<string>());
-        Assert.Equal(("audio", "wav", 16000), (audio["type"]!.GetValue<string>(), audio["format"]!.GetValue<string>(), audio["sample_rate"]!.GetValue<int>()));
+        Assert.Equal(("audio", "wav", 16000),
+            (audio["type"]!.GetValue<string>(), audio["format"]!.GetValue<string>(), audio["sample_rate"]!.GetValue<int>()));
         var sizeMb = Math.Round(new FileInfo(Path.Combine(_job, "02_demux", "audio.wav")).Length / (1024.0 * 1024.0), 2);
         Assert.Equal(sizeMb, audio["size_mb"]!.GetValue<double>());
         Assert.Equal(sizeMb, manifest["summary"]!["output_size_mb"]!.GetValue<double>());
@@ -70,7 +71,8 @@ public sealed class PythonSampleTests : IAsyncLifetime
     public void The_template_stage_records_its_transcript_input_config_and_output()
     {
         var manifest = Manifest("03_my_stage");
-        var input = Assert.Single(manifest["inputs"]!.AsArray(), i => i!["path"]!.GetValue<string>().EndsWith("samples/python/input.json", StringComparison.Ordinal))!;
+        var input = Assert.Single(manifest["inputs"]!.AsArray(),
+            i => i!["path"]!.GetValue<string>().EndsWith("samples/python/input.json", StringComparison.Ordinal))!;
         Assert.Equal("transcript", input["type"]!.GetValue<string>());
         Assert.Equal("""{"param":42}""", manifest["config"]!.ToJsonString());
         var output = Assert.Single(manifest["outputs"]!.AsArray())!;

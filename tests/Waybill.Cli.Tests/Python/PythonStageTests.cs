@@ -51,8 +51,8 @@ public sealed class PythonStageTests : IDisposable
         Assert.Contains(Line, PipelineLog(), StringComparison.Ordinal);
         var warning = Assert.Single(Manifest("01_py")["warnings"]!.AsArray())!;
         Assert.Equal("only 98 of 100 frames decoded", warning["message"]!.GetValue<string>());
-        Assert.True(DateTimeOffset.UtcNow - DateTimeOffset.Parse(warning["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
-            < TimeSpan.FromMinutes(5));
+        var recorded = DateTimeOffset.Parse(warning["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(DateTimeOffset.UtcNow - recorded < TimeSpan.FromMinutes(5));
         JobAssert.ManifestsAreValid(Job);
     }
 
@@ -120,7 +120,8 @@ public sealed class PythonStageTests : IDisposable
         var trace = error["stack_trace"]!.GetValue<string>();
         Assert.Contains("in load_model", trace, StringComparison.Ordinal);
         Assert.Contains("raise FileNotFoundError(\"no model named \" + name)", trace, StringComparison.Ordinal);
-        Assert.Contains("[stage.py] [ERROR] uncaught FileNotFoundError: no model named large-v2", File.ReadAllText(Path.Combine(Job, "01_py", "stage.log")), StringComparison.Ordinal);
+        Assert.Contains("[stage.py] [ERROR] uncaught FileNotFoundError: no model named large-v2",
+            File.ReadAllText(Path.Combine(Job, "01_py", "stage.log")), StringComparison.Ordinal);
         Assert.Contains("❌ Stage py: FAILED", PipelineLog(), StringComparison.Ordinal);
         JobAssert.ManifestsAreValid(Job);
     }
@@ -172,11 +173,13 @@ public sealed class PythonStageTests : IDisposable
         var stageLog = File.ReadAllLines(_temp.Combine("job", "04_hand", "stage.log"));
         Assert.Contains(stageLog, l => l.EndsWith("[stage.hand] [DEBUG] details", StringComparison.Ordinal));
         Assert.Contains(stageLog, l => l.EndsWith("[stage.hand] [WARNING] by hand", StringComparison.Ordinal));
-        Assert.Contains("[stage.hand] [WARNING] by hand", File.ReadAllText(Directory.GetFiles(_temp.Combine("job", "logs"), "99_pipeline_*.log").Single()), StringComparison.Ordinal);
+        var pipelineLog = Directory.GetFiles(_temp.Combine("job", "logs"), "99_pipeline_*.log").Single();
+        Assert.Contains("[stage.hand] [WARNING] by hand", File.ReadAllText(pipelineLog), StringComparison.Ordinal);
         var path = _temp.Combine("job", "04_hand", "manifest.json");
         Assert.Empty(ManifestValidator.ValidateStage(path));
         var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        Assert.Equal(("04_hand", 4, "success"), (manifest["stage_id"]!.GetValue<string>(), manifest["stage_number"]!.GetValue<int>(), manifest["status"]!.GetValue<string>()));
+        Assert.Equal(("04_hand", 4, "success"),
+            (manifest["stage_id"]!.GetValue<string>(), manifest["stage_number"]!.GetValue<int>(), manifest["status"]!.GetValue<string>()));
         Assert.Equal("04_hand/out.txt", Jq.Run(".outputs[0].path", "04_hand/manifest.json", _temp.Combine("job")));
         Assert.Equal("clip.txt", Jq.Run(".inputs[0].path", "04_hand/manifest.json", _temp.Combine("job")));
         Assert.Matches("^sha256:[0-9a-f]{64}$", manifest["outputs"]![0]!["checksum"]!.GetValue<string>());
