@@ -91,7 +91,7 @@ public sealed partial class SchemaStrictTests : IDisposable
         return _temp.Write(Path.Combine("pipelines", Path.GetFileName(Path.GetDirectoryName(yamlPath)!) + ".json"), json);
     }
 
-    private static async Task<(int Exit, string Output)> Ajv(IEnumerable<string> checks)
+    internal static async Task<(int Exit, string Output)> Ajv(IEnumerable<string> checks)
     {
         var root = CliProcess.RepoRoot;
         Assert.True(File.Exists(Path.Combine(root, ".build", "node", "node_modules", "ajv", "package.json")),

@@ -9,6 +9,9 @@ namespace Waybill.Core.Pipeline;
 /// </summary>
 public static class ConfigOverrides
 {
+    /// <summary>A value as <c>--set</c> reads it: a number, true or false, null (empty, <c>~</c>, <c>null</c>), else the text.</summary>
+    public static JsonNode? ParseValue(string text) => YamlValues.Parse(text);
+
     public static PipelineDefinition Apply(PipelineDefinition pipeline, IEnumerable<string> overrides)
     {
         var errors = new List<PipelineError>();

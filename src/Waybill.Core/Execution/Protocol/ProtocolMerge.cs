@@ -56,7 +56,16 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
                 Bad(number, problem!);
                 return;
             }
-            Apply(message, number);
+            try
+            {
+                Apply(message, number);
+            }
+#pragma warning disable CA1031 // What a stage sends never fails the engine: a message that cannot be applied becomes a warning.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Bad(number, $"{Text.PrintableText.Of(message.Type, 40)}: not applied ({e.Message})");
+            }
         }
     }
 
@@ -112,8 +121,10 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
         };
         if (apply is null && message.Problem is null)
         {
-            Bad(number, $"unknown message type '{Text.PrintableText.Of(type, 40)}' (known: {Known}); not applied"
-                + (version > ProtocolMessage.CurrentVersion ? string.Create(CultureInfo.InvariantCulture, $" (written for protocol version {version})") : ""));
+            var newer = version > ProtocolMessage.CurrentVersion
+                ? string.Create(CultureInfo.InvariantCulture, $" (written for protocol version {version})")
+                : "";
+            Bad(number, $"unknown message type '{Text.PrintableText.Of(type, 40)}' (known: {Known}); not applied{newer}");
             return;
         }
         if (message.Problem is { } problem)
@@ -126,20 +137,11 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             _newerVersionAt = number;
             context.AddWarning(string.Create(CultureInfo.InvariantCulture,
                 $"stage channel of {context.StageId}, line {number}: written for protocol version {version}, newer than this "
-                + $"engine's {ProtocolMessage.CurrentVersion}; its messages are read as version {ProtocolMessage.CurrentVersion} (upgrade Waybill to read them all)"));
+                + $"engine's {ProtocolMessage.CurrentVersion}; its messages are read as version {ProtocolMessage.CurrentVersion} "
+                + $"(upgrade Waybill to read them all)"));
         }
         var finalizedAt = _finalizedAt;
-        try
-        {
-            apply!();
-        }
-#pragma warning disable CA1031 // What a stage sends never fails the engine: a message the records refuse becomes a warning.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Bad(number, $"{type}: not applied ({e.Message})");
-            return;
-        }
+        apply!();
         if (finalizedAt > 0)
             Bad(number, string.Create(CultureInfo.InvariantCulture, $"{type} message after finalize at line {finalizedAt} (still applied)"));
     }
@@ -294,7 +296,10 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             {
                 var kind = value?.GetValueKind() ?? JsonValueKind.Null;
                 if (kind is not (JsonValueKind.Number or JsonValueKind.String or JsonValueKind.True or JsonValueKind.False))
-                    message.Fail($"resource '{Text.PrintableText.Of(key, 60)}' is {ProtocolMessage.Kind(kind)}: a resource is a number, a string or a boolean");
+                {
+                    message.Fail($"resource '{Text.PrintableText.Of(key, 60)}' is {ProtocolMessage.Kind(kind)}: "
+                        + "a resource is a number, a string or a boolean");
+                }
                 else if (ResourceFields.Contains(key))
                     message.Fail($"resource '{key}' is a figure the engine measures itself; give yours another name");
             }

@@ -119,7 +119,7 @@ internal sealed class ProtocolMessage
             if (required) Fail($"no \"{name}\" field");
             return null;
         }
-        if (value.ValueKind == JsonValueKind.Object) return JsonObject.Create(value.Clone());
+        if (value.ValueKind == JsonValueKind.Object) return (JsonObject)Node(value)!;
         Fail($"\"{name}\" is {Describe(value)}, not an object");
         return null;
     }
@@ -128,7 +128,29 @@ internal sealed class ProtocolMessage
     public JsonNode? Value(string name, out bool present)
     {
         present = _root.TryGetProperty(name, out var value);
-        return present ? JsonNode.Parse(value.GetRawText()) : null;
+        return present ? Node(value) : null;
+    }
+
+    /// <summary>A node the document does not own; of a key given twice the last wins, as in most JSON readers.</summary>
+    private static JsonNode? Node(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var obj = new JsonObject();
+                foreach (var property in value.EnumerateObject()) obj[property.Name] = Node(property.Value);
+                return obj;
+            case JsonValueKind.Array:
+                return new JsonArray([.. value.EnumerateArray().Select(Node)]);
+            case JsonValueKind.String:
+                return JsonValue.Create(value.GetString());
+            case JsonValueKind.True or JsonValueKind.False:
+                return JsonValue.Create(value.GetBoolean());
+            case JsonValueKind.Number:
+                return JsonValue.Create(value.Clone());
+            default:
+                return null;
+        }
     }
 
     /// <summary>Records a problem found while applying the message (the first one wins).</summary>

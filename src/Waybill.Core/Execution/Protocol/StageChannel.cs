@@ -85,7 +85,8 @@ internal sealed class StageChannel : IDisposable
             {
                 _failure ??= e;
             }
-            if (_failure is not null) _merge.Bad(0, $"reading it failed ({_failure.GetType().Name}: {_failure.Message}); messages after that point are lost");
+            if (_failure is not null)
+                _merge.Bad(0, $"reading it failed ({_failure.GetType().Name}: {_failure.Message}); messages after that point are lost");
             _merge.Finish();
             _reader.Dispose();
             try
