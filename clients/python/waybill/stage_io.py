@@ -45,8 +45,7 @@ class StageIO:
         else:
             self.stage_dir = pathlib.Path(stage_folder(str(self.job_dir), self.stage_name))
             self._recorder = StandaloneRecorder(self.stage_name, str(self.job_dir), str(self.stage_dir), self.enable_manifest)
-        self.stage_id = os.environ.get("WAYBILL_STAGE_ID") if not self.standalone else None
-        self.stage_id = self.stage_id or self.stage_dir.name
+        self.stage_id = (None if self.standalone else os.environ.get("WAYBILL_STAGE_ID")) or self.stage_dir.name
         watch(self)
         atexit.register(self._recorder.at_exit)
 
