@@ -34,6 +34,7 @@ public sealed class ChannelMergeTests : IDisposable
                   send '{"type":"log","level":"info","message":"hello over the channel","logger":"app"}'
                   send '{"type":"log","level":"DEBUG","message":"a debug detail"}'
                   send '{"type":"log","level":"warn","message":"a logged warning, not recorded"}'
+                  send '{"type":"log","level":"\u0069nfo","message":"retrying the download","exception":"Traceback (most recent call last):\nTimeoutError: too slow"}'
                   send '{"v":1,"type":"warning","message":"disk nearly full","t":"2026-01-02T03:04:05.678Z"}'
                   send '{"type":"error","message":"decoder hiccup","exception":"Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\nValueError: frame 12 is damaged"}'
                   send "{\"type\":\"track_input\",\"path\":\"$WAYBILL_JOB_DIR/../../input.txt\",\"file_type\":\"text\",\"name\":\"seed\",\"metadata\":{\"origin\":\"test\"}}"
@@ -64,6 +65,7 @@ public sealed class ChannelMergeTests : IDisposable
         Assert.Contains("[stage.raw] [INFO] hello over the channel", log);
         Assert.Contains("[stage.raw] [DEBUG] a debug detail", log);
         Assert.Contains("[stage.raw] [WARNING] a logged warning, not recorded", log);
+        Assert.Contains("[stage.raw] [INFO] retrying the download\n  Traceback (most recent call last):\n  TimeoutError: too slow\n", log);
         Assert.Contains("[stage.raw] [WARNING] disk nearly full", log);
         Assert.Contains("[stage.raw] [ERROR] decoder hiccup", log);
         Assert.Contains("  ValueError: frame 12 is damaged", log);

@@ -43,6 +43,11 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             Drop(line.Length);
             return;
         }
+        if (!overBudget && _finalizedAt == 0 && LogMessageReader.TryRead(span, out var level, out var text))
+        {
+            context.Logger.Log(level, default, text!, null, Verbatim);
+            return;
+        }
         var message = ProtocolMessage.Parse(line, out var document, out var problem);
         using (document)
         {
@@ -159,8 +164,14 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
         if (levelText is not null && level == LogLevel.None)
             message.Fail($"\"level\" is '{Text.PrintableText.Of(levelText, 40)}', not one of trace, debug, info, warning, error, critical");
         if (message.Problem is not null) return null;
-        return () => context.Logger.Log(level, exception is null ? null : new ReportedException(exception), "{Message}", text);
+        return () => context.Logger.Log(level, default, text!, exception is null ? null : new ReportedException(exception), Verbatim);
     }
+
+    /// <summary>
+    /// A message is logged as sent: no template to parse and format (a stage's text may hold braces), and the cost per
+    /// line of a message template's formatting saved.
+    /// </summary>
+    private static readonly Func<string, Exception?, string> Verbatim = static (text, _) => text;
 
     /// <summary>The level names of Python's logging and of Microsoft.Extensions.Logging, any case.</summary>
     internal static LogLevel LevelOf(string level) => level.ToUpperInvariant() switch
