@@ -46,6 +46,9 @@ public sealed class StageContext
     /// </summary>
     internal ChecksumCache? Checksums { get; init; }
 
+    /// <summary>The run's bundled Python client, put first on PYTHONPATH for the stage's commands.</summary>
+    internal PythonClient? PythonClient { get; init; }
+
     public string StageId => Definition.Id;
     public string StageName => Definition.Name;
     public int StageNumber => Definition.Number;
@@ -424,7 +427,17 @@ public sealed class StageContext
         foreach (var input in Definition.Inputs)
             environment["WAYBILL_IN_" + EnvName(input.Name)] = AbsenceOf(input.Name) is null ? InputPath(input.Name) : "";
         foreach (var output in Definition.Outputs) environment["WAYBILL_OUT_" + EnvName(output.Name)] = OutputPath(output.Name);
+        AddPythonClient(environment);
         return environment;
+    }
+
+    /// <summary><c>import waybill</c> finds the client bundled with this engine first, then the stage's own PYTHONPATH.</summary>
+    private void AddPythonClient(Dictionary<string, string> environment)
+    {
+        if (PythonClient is null) return;
+        var (folder, problem) = PythonClient.FolderFor(Layout);
+        if (folder is not null) environment["PYTHONPATH"] = PythonClient.PythonPath(folder, environment.GetValueOrDefault("PYTHONPATH"));
+        else if (problem is not null) AddWarning(problem);
     }
 
     private static string EnvName(string name) => name.ToUpperInvariant().Replace('-', '_');

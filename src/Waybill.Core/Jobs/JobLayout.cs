@@ -44,6 +44,9 @@ public sealed class JobLayout
 
     public string StageCacheDir(string stageId) => Path.Combine(StageDir(stageId), ".cache");
 
+    /// <summary><c>.waybill/python/</c>: the bundled Python client's folder, first on command stages' PYTHONPATH.</summary>
+    public string PythonClientDir => Path.Combine(StateDir, "python");
+
     /// <summary><c>.waybill/channels/</c>: the stage channels of running stages (see docs/stage-protocol.md).</summary>
     public string ChannelsDir => Path.Combine(StateDir, "channels");
 

@@ -83,7 +83,8 @@ public static class LeftoverRun
     {
         var marker = "." + deadPid.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
         var removed = 0;
-        var folders = new[] { layout.Root, layout.LogsDir, layout.StateDir }.Concat(Directory.EnumerateDirectories(layout.Root));
+        var folders = new[] { layout.Root, layout.LogsDir, layout.StateDir, Path.Combine(layout.PythonClientDir, "waybill") }
+            .Concat(Directory.EnumerateDirectories(layout.Root));
         // Never through a folder linked elsewhere: those files are not the dead run's to remove.
         foreach (var folder in folders.Distinct(StringComparer.Ordinal).Where(f => IO.PathEntry.KindOf(f) == IO.EntryKind.Directory))
         {
