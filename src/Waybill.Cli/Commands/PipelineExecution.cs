@@ -55,7 +55,7 @@ internal static class PipelineExecution
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
         Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList());
-        if (settings.Rerun.Explain) Explanation.Print(output, result.Stages.Select(s => s.StageId), decisions);
+        if (settings.Rerun.Explain) Explanation.Print(output, result.Stages, decisions, definition);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");
         var code = result.Status switch
