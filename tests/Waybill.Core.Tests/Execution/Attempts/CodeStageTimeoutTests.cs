@@ -81,13 +81,22 @@ public sealed class CodeStageTimeoutTests : IDisposable
             }))
             .Build();
 
-        var run = Start(pipeline);
-        Assert.Equal(TimeSpan.FromMinutes(1), await _clock.NextTimerAsync());
-        Assert.Equal(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(10), await _clock.NextTimerAsync());
-        await started.Task;
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.False(run.IsCompleted);
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        // Started from another thread: an engine that ran the stage on the caller's thread would block the test itself.
+        var run = Task.Run(() => Start(pipeline));
+        try
+        {
+            Assert.Equal(TimeSpan.FromMinutes(1), await _clock.NextTimerAsync());
+            Assert.Equal(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(10), await _clock.NextTimerAsync());
+            await started.Task;
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.False(run.IsCompleted);
+            _clock.Advance(TimeSpan.FromSeconds(10));
+        }
+        catch
+        {
+            gate.Set();
+            throw;
+        }
         var result = await run;
 
         Assert.Equal(StageStatus.Failed, result.Status);
