@@ -52,6 +52,8 @@ internal sealed class StageTimeLimit(TimeSpan? limit, TimeProvider time, ILogger
             if (await Task.WhenAny(task, abandon.Task) == task)
             {
                 await task;
+                // Work that ignored its token but returned in the grace period still ran past its limit.
+                if (Expired) throw new TimeoutException(Reason);
                 return;
             }
         }

@@ -58,6 +58,34 @@ public sealed class CodeStageTimeoutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_that_returns_after_its_limit_without_heeding_its_token_still_timed_out()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pipeline = new PipelineBuilder("late", _temp.Path)
+            .Stage("01_late", DelegateStage.Of(async (ctx, _) =>
+            {
+                started.SetResult();
+                await release.Task;
+                await File.WriteAllTextAsync(ctx.OutputPath("data"), "late", CancellationToken.None);
+            }), s => s.Output("data", "data.txt").Controls(c => c with { Timeout = TimeSpan.FromSeconds(30) }))
+            .Build();
+
+        var run = Start(pipeline);
+        await _clock.NextTimerAsync();
+        await started.Task;
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        release.SetResult(); // returns within the grace, as if all were well
+        var result = await run;
+
+        Assert.Equal(StageStatus.Failed, result.Status);
+        var manifest = Manifest("01_late");
+        Assert.Equal("timed out after 30s", manifest.StatusReason);
+        Assert.Empty(manifest.Outputs); // what it wrote after its limit is not claimed
+        Assert.DoesNotContain(manifest.Warnings, w => w.Message.Contains("did not stop", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_stage_that_ignores_its_timeout_is_abandoned_recorded_as_timed_out_and_not_retried()
     {
         using var gate = new ManualResetEventSlim();
