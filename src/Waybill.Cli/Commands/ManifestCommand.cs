@@ -46,6 +46,16 @@ internal static class ManifestCommand
         output.WriteLine($"Stage {m.StageId} ({m.Kind}) — {m.Status.ToUpperInvariant()}{(m.StatusReason is null ? "" : $": {m.StatusReason}")}");
         output.WriteLine(string.Create(c, $"  job {m.JobId}, run {m.RunId}, attempt {m.Attempt}, started {m.StartedUtc:u}, {m.DurationSeconds:0.###}s on {m.Host}"));
         if (m.Command is not null) output.WriteLine($"  command: {m.Command}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
+        if (m.Tries is { } tries)
+        {
+            output.WriteLine($"  tries: {tries.Count}");
+            foreach (var t in tries)
+            {
+                var exit = t.ExitCode is { } e ? $"exit {e}" : "-";
+                var waited = t.WaitBeforeSeconds is { } wait ? string.Create(c, $" after waiting {wait:0.###}s") : "";
+                output.WriteLine(string.Create(c, $"    {t.Try,-2} {t.Status,-9} {exit,-8} {t.DurationSeconds:0.###}s{waited}{(t.Error is null ? "" : "  " + t.Error)}"));
+            }
+        }
         Files("inputs", m.Inputs);
         Files("outputs", m.Outputs);
         Files("intermediate files", m.IntermediateFiles);

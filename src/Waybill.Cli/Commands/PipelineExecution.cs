@@ -56,7 +56,7 @@ internal static class PipelineExecution
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
         var optional = definition.Stages.Where(s => s.Controls.Optional).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings);
-        if (settings.Rerun.Explain) Explanation.Print(output, result.Stages.Select(s => s.StageId), decisions);
+        if (settings.Rerun.Explain) Explanation.Print(output, result.Stages, decisions, definition);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");
         var code = result.Status switch

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
 using Waybill.Core.Caching;
+using Waybill.Core.Execution;
+using Waybill.Core.Logging;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
 
 namespace Waybill.Cli.Output;
 
@@ -13,21 +17,39 @@ internal sealed class DecisionLog : IProgress<(string StageId, StageDecision Dec
     public StageDecision? For(string stageId) => _decisions.GetValueOrDefault(stageId);
 }
 
-/// <summary><c>--explain</c> and <c>--dry-run</c>: each stage with why it runs (ran) or is up to date.</summary>
+/// <summary>
+/// <c>--explain</c> and <c>--dry-run</c>: each stage with why it runs (ran) or is up to date, and, after a run, every try
+/// of a stage that tried more than once.
+/// </summary>
 internal static class Explanation
 {
-    public static void Print(TextWriter output, IEnumerable<string> stageIds, DecisionLog decisions)
+    public static void Print(TextWriter output, IEnumerable<StageOutcome> stages, DecisionLog decisions, PipelineDefinition pipeline)
     {
         output.WriteLine();
         output.WriteLine("Why each stage ran or was skipped:");
-        foreach (var id in stageIds)
+        foreach (var stage in stages)
         {
+            var id = stage.StageId;
             if (decisions.For(id) is not { } decision)
             {
                 output.WriteLine($"  {id}  not run (an upstream stage failed or the run stopped first)");
                 continue;
             }
             Write(output, "  " + id, decision.Run ? "ran" : "up to date", decision);
+            if (decision.Run) WriteTries(output, new string(' ', id.Length + 2 + 2 + "ran".Length + 2), stage.Manifest.Tries, pipeline.Find(id));
+        }
+    }
+
+    /// <summary>One line per try of a stage that tried more than once: which failed, why, and which one the result is.</summary>
+    private static void WriteTries(TextWriter output, string indent, IReadOnlyList<StageTry>? tries, StageDefinition? stage)
+    {
+        if (tries is not { Count: > 1 }) return;
+        var total = stage?.Controls.Retry is { } retry ? $" of {retry.Count + 1}" : "";
+        foreach (var one in tries)
+        {
+            var verdict = one.Status == "success" ? "succeeded" : one.Status;
+            var why = one.Error is null ? "" : ": " + LogText.EscapeControls(one.Error.ReplaceLineEndings(" "));
+            output.WriteLine($"{indent}attempt {one.Try}{total} {verdict}{why}");
         }
     }
 

@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Caching;
+using Waybill.Core.Execution.Attempts;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
+using Waybill.Core.Pipeline.Controls;
 using Waybill.Core.Stages;
 
 namespace Waybill.Core.Execution;
@@ -32,69 +35,24 @@ public static class StageRunner
 
         var log = services.OpenStageLog(stage.Id, stage.Name);
         var config = pipeline.ConfigFor(stage);
-        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config) { Checksums = services.Checksums, PythonClient = services.PythonClient };
-        foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
         if (invocation.Reasons is { Count: > 0 } why) log.Logger.LogDebug("runs because: {Reasons}", string.Join("; ", why));
 
-        StageStatus status;
-        string? reason = null;
+        // Each try records into a manifest of its own: nothing a failed try tracked or reported is claimed by the next.
         OutputsAside? aside = null;
-        try
+        var tries = new StageTries(stage.Controls.Retry, services.Time, log.Logger);
+        var last = await tries.RunAsync(async number =>
         {
-            if (stage.Tools.Count > 0 && ToolVersions.TimeoutProblem is { } timeoutProblem) context.AddWarning(timeoutProblem);
-            foreach (var (tool, versionCommand) in stage.Tools)
-            {
-                var version = await services.Tools.GetAsync(versionCommand, cancellationToken);
-                context.SetToolVersion(tool, version, versionCommand);
-                if (ToolVersions.TimedOut(version)) context.AddWarning($"tools.{tool}: version command timed out: {version}");
-            }
-            TrackDeclaredInputs(context, invocation.Producers ?? new ProducerRecords(pipeline, layout));
-            // Every attempt starts without its declared outputs: none can survive from an earlier one.
-            aside = OutputsAside.Prepare(context);
-            IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
-            await work.RunAsync(context, cancellationToken);
-            // What the stage's processes sent (a finalize among it) is merged before the status is read.
-            context.CloseChannel();
-            status = context.FinalStatus ?? StageStatus.Success;
-            reason = context.FinalReason;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            status = StageStatus.Cancelled;
-            reason = "cancelled";
-            context.AddWarning("stage cancelled before it finished");
-        }
-        catch (StageSkippedException e)
-        {
-            status = StageStatus.Skipped;
-            reason = e.Message;
-            log.Logger.LogInformation("{Reason}", e.Message);
-        }
-        catch (StageFailedException e)
-        {
-            status = StageStatus.Failed;
-            reason = e.Message;
-            context.AddError(e.Message, e.InnerException);
-        }
-#pragma warning disable CA1031 // Any failure of stage code is recorded, never propagated: the run goes on to record the rest.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            status = StageStatus.Failed;
-            reason = $"{e.GetType().Name}: {e.Message}";
-            context.AddError(reason, e);
-        }
+            var result = await TryOnceAsync(invocation, services, () => NewContext(invocation, services, manifest, log.Logger, config), number,
+                cancellationToken);
+            aside = result.Aside ?? aside;
+            return result;
+        }, cancellationToken);
+        var (context, status, reason) = (last.Context, last.Status, last.Reason);
+        manifest = context.Manifest;
+        // Resources and duration cover every try, and the waits between them.
+        foreach (var earlier in tries.Results.SkipLast(1).SelectMany(t => t.Context.Processes)) context.RecordProcess(earlier);
 
-        // A stage that failed or was cancelled keeps what its processes sent until then.
-        context.CloseChannel();
-        if (status == StageStatus.Success && CheckDeclaredOutputs(context) is { } missing)
-        {
-            status = StageStatus.Failed;
-            reason = missing;
-        }
-        if (status == StageStatus.Failed && manifest.Errors.Count == 0)
-            context.AddError(reason ?? "stage failed");
         if (StatFiles(context, services.Checksums, status) is { } vanished && status == StageStatus.Success)
         {
             status = StageStatus.Failed;
@@ -125,6 +83,125 @@ public static class StageRunner
         // Only once the manifest says success: a run killed before this point puts the previous outputs back (OutputsAside.Recover).
         if (status == StageStatus.Success) aside?.Discard();
         return new StageOutcome(stage.Id, status, manifest.StatusReason, manifest.DurationSeconds, manifest) { ManifestChecksum = checksum };
+    }
+
+    /// <summary>
+    /// One try: tool versions, declared inputs, the declared outputs moved aside, then the work under the stage's
+    /// <c>timeout</c>. A failure is never thrown: the result carries it, for <see cref="StageTries"/> to record or retry.
+    /// </summary>
+    private static async Task<TryResult> TryOnceAsync(StageInvocation invocation, RunServices services, Func<StageContext> newContext, int number,
+        CancellationToken cancellationToken)
+    {
+        var stage = invocation.Stage;
+        var context = newContext();
+        var producers = invocation.Producers ?? new ProducerRecords(invocation.Pipeline, invocation.Layout);
+        StageStatus status;
+        string? reason = null;
+        OutputsAside? aside = null;
+        (string Message, Exception? Exception)? error = null;
+        var workStarted = false;
+        using var limit = new StageTimeLimit(stage.Controls.Timeout, services.Time, context.Logger, cancellationToken);
+        try
+        {
+            if (stage.Tools.Count > 0 && ToolVersions.TimeoutProblem is { } timeoutProblem) context.AddWarning(timeoutProblem);
+            foreach (var (tool, versionCommand) in stage.Tools)
+            {
+                var version = await services.Tools.GetAsync(versionCommand, cancellationToken);
+                context.SetToolVersion(tool, version, versionCommand);
+                if (ToolVersions.TimedOut(version)) context.AddWarning($"tools.{tool}: version command timed out: {version}");
+            }
+            TrackDeclaredInputs(context, producers);
+            if (number > 1) TryLeftovers.Remove(context);
+            // Every attempt starts without its declared outputs: none can survive from an earlier one.
+            aside = OutputsAside.Prepare(context);
+            IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
+            workStarted = true;
+            await limit.RunAsync(token => work.RunAsync(context, token));
+            // What the stage's processes sent (a finalize among it) is merged before the status is read.
+            context.CloseChannel();
+            status = context.FinalStatus ?? StageStatus.Success;
+            reason = context.FinalReason;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = StageStatus.Cancelled;
+            reason = "cancelled";
+            context.AddWarning("stage cancelled before it finished");
+        }
+#pragma warning disable CA1031 // Whatever the stopped work threw, the timeout is why it ended.
+        catch (Exception) when (limit.Expired)
+#pragma warning restore CA1031
+        {
+            status = StageStatus.Failed;
+            reason = limit.Reason;
+            // Abandoned code still holds its context: the try is recorded in a fresh one that it cannot reach.
+            if (limit.Abandoned) context = Abandoned(context, newContext(), producers);
+            error = (reason, null);
+        }
+        catch (StageSkippedException e)
+        {
+            status = StageStatus.Skipped;
+            reason = e.Message;
+            context.Logger.LogInformation("{Reason}", e.Message);
+        }
+        catch (StageFailedException e)
+        {
+            status = StageStatus.Failed;
+            reason = e.Message;
+            error = (e.Message, e.InnerException);
+        }
+#pragma warning disable CA1031 // Any failure of stage code is recorded, never propagated: the run goes on to record the rest.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            status = StageStatus.Failed;
+            reason = $"{e.GetType().Name}: {e.Message}";
+            error = (reason, e);
+        }
+
+        // A try that failed or was cancelled keeps what its processes sent until then.
+        context.CloseChannel();
+        if (status == StageStatus.Success && CheckDeclaredOutputs(context) is { } missing)
+        {
+            status = StageStatus.Failed;
+            reason = missing;
+        }
+        if (status == StageStatus.Failed && error is null && context.Manifest.Errors.Count == 0) error = (reason ?? "stage failed", null);
+        return new TryResult(context, status, reason)
+        {
+            Error = error?.Message, Exception = error?.Exception, WorkStarted = workStarted, TimedOut = status == StageStatus.Failed && limit.Expired,
+            Abandoned = limit.Abandoned, Aside = aside,
+        };
+    }
+
+    /// <summary>
+    /// The record of a try whose code ignored its timeout: its inputs and tool versions, and a warning that says what was
+    /// left running.
+    /// </summary>
+    private static StageContext Abandoned(StageContext held, StageContext fresh, ProducerRecords producers)
+    {
+        foreach (var (tool, version) in held.Manifest.ToolVersions.ToList()) fresh.Manifest.ToolVersions[tool] = version;
+        TrackDeclaredInputs(fresh, producers);
+        fresh.AddWarning($"the stage's code did not stop within {Quantities.FormatDuration(StageTimeLimit.AbandonAfter)} of its timeout "
+            + "and was left running in this process until it returns or the run ends; nothing it does from now on is recorded, "
+            + "and the stage is not retried");
+        return fresh;
+    }
+
+    /// <summary>A fresh manifest (from the first one: attempt, reasons, start) and the context a try records into.</summary>
+    private static StageContext NewContext(StageInvocation invocation, RunServices services, StageManifest first, ILogger logger, JsonObject config)
+    {
+        var manifest = NewManifest(invocation, services, "running");
+        (manifest.Attempt, manifest.Reasons) = (first.Attempt, first.Reasons);
+        (manifest.Timestamp, manifest.StartedUtc) = (first.Timestamp, first.StartedUtc);
+        var context = new StageContext(invocation.Stage, invocation.Pipeline, invocation.Layout, manifest, logger, services.Redactor, services.Time,
+            config)
+        {
+            Checksums = services.Checksums,
+            PythonClient = services.PythonClient,
+        };
+        foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
+        return context;
     }
 
     /// <summary>The final manifest; one that meets a full disk says so and goes again into the space the run reserved for it.</summary>

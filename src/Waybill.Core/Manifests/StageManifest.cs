@@ -39,6 +39,8 @@ public sealed class StageManifest
     public JsonObject? Summary { get; set; }
     /// <summary>What the stage's result depends on (definition, config, tool versions, input hashes); equal fingerprints mean up to date.</summary>
     public StageFingerprint? Fingerprint { get; set; }
+    /// <summary>Stages with <c>retries</c>: every try of this run, the last one being the one the status describes.</summary>
+    public List<StageTry>? Tries { get; set; }
     /// <summary>Why this run ran the stage, or why it was up to date, in words (see <c>waybill run --explain</c>).</summary>
     public List<string>? Reasons { get; set; }
     /// <summary>Skipped as up to date: the run whose work this manifest still describes.</summary>
