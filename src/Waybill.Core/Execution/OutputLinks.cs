@@ -30,6 +30,19 @@ internal static class OutputLinks
         return outside is null ? null : $"leads through a symbolic link to {outside}, outside the job folder {layout.Root}";
     }
 
+    /// <summary>
+    /// Null when <paramref name="full"/> may be recorded as an output: a file inside the job folder, reached through no link
+    /// that leads out; otherwise why not, naming the path as <paramref name="shown"/> and ending with <paramref name="instead"/>.
+    /// </summary>
+    public static string? OutsideJob(JobLayout layout, string full, string shown, string instead)
+    {
+        if (!layout.IsInside(full) || full == layout.Root)
+            return $"output {shown} is outside the job folder {layout.Root}: outputs are files inside the job folder ({instead})";
+        if (Problem(layout, layout.Root, layout.RelativeToJob(full)!) is { } linked)
+            return $"output {shown} {linked}; outputs are files inside the job folder";
+        return null;
+    }
+
     private static bool HasLink(string stageDir, string relativePath)
     {
         var current = stageDir;

@@ -164,8 +164,15 @@ public sealed class StageContext
     public FileRecord TrackInput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
         Track(Manifest.Inputs, path, type, format, metadata, name);
 
-    public FileRecord TrackOutput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null) =>
-        Track(Manifest.Outputs, path, type, format, metadata, name);
+    /// <summary>Records a file the stage produced. Outputs live in the job folder: a path outside it, or reached through a link
+    /// that leads out of it, is refused (<see cref="ArgumentException"/>), as a declared output would be.</summary>
+    public FileRecord TrackOutput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null)
+    {
+        var full = Path.GetFullPath(path, StageDir);
+        if (OutputLinks.OutsideJob(Layout, full, $"'{path}'", "write it into the stage folder, or record a file elsewhere with TrackInput") is { } outside)
+            throw new ArgumentException(outside, nameof(path));
+        return Track(Manifest.Outputs, path, type, format, metadata, name);
+    }
 
     /// <summary>A cache or temp file; <paramref name="retained"/> says whether it is kept after the stage, <paramref name="reason"/> why.</summary>
     public FileRecord TrackIntermediate(string path, string type = "intermediate", bool retained = true, string? reason = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null)

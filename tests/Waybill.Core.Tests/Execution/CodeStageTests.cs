@@ -86,6 +86,28 @@ public sealed class CodeStageTests : IDisposable
     }
 
     [Fact]
+    public async Task An_output_outside_the_job_folder_is_refused_with_the_reason()
+    {
+        var elsewhere = _temp.Combine("elsewhere.txt");
+        var pipeline = new PipelineBuilder("outside", _temp.Path)
+            .Stage("01_make", Stage(async (ctx, ct) =>
+            {
+                await File.WriteAllTextAsync(elsewhere, "not the job's", ct);
+                ctx.TrackOutput(elsewhere, "text");
+            }))
+            .Build();
+
+        var result = await Run(pipeline);
+
+        Assert.Equal(StageStatus.Failed, result.Status);
+        var manifest = Manifest("01_make");
+        Assert.Empty(manifest.Outputs);
+        var error = Assert.Single(manifest.Errors);
+        Assert.Contains($"output '{elsewhere}' is outside the job folder", error.Message, StringComparison.Ordinal);
+        Assert.Contains("TrackInput", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_exception_is_recorded_with_details_and_the_stage_fails()
     {
         var pipeline = new PipelineBuilder("boom", _temp.Path)

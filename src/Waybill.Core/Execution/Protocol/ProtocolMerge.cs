@@ -270,17 +270,8 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
     }
 
     /// <summary>Outputs are files inside the job folder, reached through no link that leads out (as declared outputs are).</summary>
-    private string? OutsideJob(string full, string given)
-    {
-        var layout = context.Layout;
-        var shown = Text.PrintableText.Of(given);
-        if (!layout.IsInside(full) || full == layout.Root)
-            return $"output {shown} is outside the job folder {layout.Root}: outputs are files inside the job folder "
-                + "(write it into the stage folder, or record a file elsewhere with track_input)";
-        if (OutputLinks.Problem(layout, layout.Root, layout.RelativeToJob(full)!) is { } linked)
-            return $"output {shown} {linked}; outputs are files inside the job folder";
-        return null;
-    }
+    private string? OutsideJob(string full, string given) => OutputLinks.OutsideJob(context.Layout, full, Text.PrintableText.Of(given),
+        "write it into the stage folder, or record a file elsewhere with track_input");
 
     private Action? SetConfig(ProtocolMessage message)
     {
