@@ -37,6 +37,8 @@ internal static class SubtitleCommand
         lineage.AddTo(command);
         var rerun = new RerunOptions();
         rerun.AddTo(command);
+        var resources = new ResourceOptions();
+        resources.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var input = Path.GetFullPath(parse.GetValue(video)!);
@@ -65,7 +67,10 @@ internal static class SubtitleCommand
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             ConsoleSecrets.Learn(definition);
-            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
+            {
+                Rerun = rerun.Read(parse), Resources = resources.Read(parse),
+            };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);
             return code;

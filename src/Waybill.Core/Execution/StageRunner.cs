@@ -32,7 +32,12 @@ public static class StageRunner
 
         var log = services.OpenStageLog(stage.Id, stage.Name);
         var config = pipeline.ConfigFor(stage);
-        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config) { Checksums = services.Checksums };
+        var context = new StageContext(stage, pipeline, layout, manifest, log.Logger, services.Redactor, services.Time, config)
+        {
+            Checksums = services.Checksums,
+            Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(stage.Controls),
+        };
+        Resources.ResourceRecord.Requested(manifest.Resources, stage, context.Grant);
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
         if (invocation.Reasons is { Count: > 0 } why) log.Logger.LogDebug("runs because: {Reasons}", string.Join("; ", why));

@@ -18,7 +18,8 @@ public sealed class AsrStage : IStage
     {
         var backend = context.GetConfig<string>("backend", "pocketsphinx")!.Trim().ToLowerInvariant();
         var language = context.GetConfig<string>("language", "en")!.Trim();
-        var workers = context.GetConfig<long>("workers", 2);
+        // A stage given threads decodes with as many workers, so what runs matches what the scheduler counted.
+        var workers = context.GetConfig<long>("workers", context.Definition.Controls.Threads is null ? 2 : context.Threads);
         if (workers is < 1 or > 64) throw new StageFailedException($"config 'workers' must be between 1 and 64 (it is {workers})");
         context.AddConfig("backend", backend);
         context.AddConfig("language", language);
