@@ -36,7 +36,7 @@ internal static class CgroupPaths
             Path(cgroup, c => c.Controllers.Split(',').Contains("memory")));
 
     /// <summary>The folder of cgroup <paramref name="path"/> under a mount of its hierarchy whose root is <c>Root</c>.</summary>
-    private static string? Resolve((string Root, string Point, string Type, string SuperOptions)? mount, string? path)
+    private static string? Resolve(Mount? mount, string? path)
     {
         if (mount is not { } m || path is null) return null;
         string relative;
@@ -57,16 +57,18 @@ internal static class CgroupPaths
     }
 
     /// <summary>mountinfo: <c>id parent dev root point options [optional…] - type source superoptions</c>.</summary>
-    private static IEnumerable<(string Root, string Point, string Type, string SuperOptions)> Mounts(string mountinfo)
+    private static IEnumerable<Mount> Mounts(string mountinfo)
     {
         foreach (var line in mountinfo.Split('\n'))
         {
             var fields = line.Split(' ');
             var dash = Array.IndexOf(fields, "-");
             if (fields.Length < 6 || dash < 6 || fields.Length < dash + 4) continue;
-            yield return (Unescape(fields[3]), Unescape(fields[4]), fields[dash + 1], fields[dash + 3]);
+            yield return new Mount(Unescape(fields[3]), Unescape(fields[4]), fields[dash + 1], fields[dash + 3]);
         }
     }
+
+    private sealed record Mount(string Root, string Point, string Type, string SuperOptions);
 
     /// <summary>mountinfo writes a space, tab, newline or backslash in a path as <c>\040</c> and so on.</summary>
     private static string Unescape(string text)
