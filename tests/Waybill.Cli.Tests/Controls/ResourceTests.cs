@@ -203,6 +203,32 @@ public sealed class ResourceTests : IDisposable
     }
 
     [Fact]
+    public async Task The_memory_of_an_in_process_stage_is_counted_not_limited_and_the_run_says_so_once()
+    {
+        _temp.Write("in.txt", "x\n");
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_copy
+                uses: copy
+                memory: 100MiB
+                inputs: { a: { path: in.txt } }
+                outputs: { a: a.txt }
+              - id: 02_again
+                uses: copy
+                memory: 100MiB
+                inputs: { a: 01_copy.a }
+                outputs: { a: a.txt }
+            """);
+        var result = await Waybill("run", "waybill.yaml", "--job-id", "c");
+        Assert.True(result.ExitCode == 0, result.All);
+
+        const string warning = "memory of 01_copy, 02_again is counted against --memory but not enforced";
+        Assert.Equal(1, result.Stdout.Split(warning).Length - 1);
+        Assert.Equal("none", Manifest("c", "01_copy")["resources"]!["memory_limit"]!.GetValue<string>());
+        Assert.Contains(warning, File.ReadAllText(Directory.GetFiles(_temp.Combine("out", "c", "logs"), "99_pipeline_*.log").Single()));
+    }
+
+    [Fact]
     public async Task Each_gpu_goes_to_one_stage_at_a_time_and_a_stage_without_gpus_sees_none()
     {
         _temp.Write("waybill.yaml", $"""
