@@ -16,6 +16,9 @@ internal static class PipelineExecution
         /// <summary>What to rerun on an existing job (<c>--force</c>, <c>--from</c>, <c>--until</c>, <c>--explain</c>).</summary>
         public Selection Rerun { get; init; } = Selection.None;
 
+        /// <summary>What the stages may use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c>); null: this machine's.</summary>
+        public Core.Execution.Resources.RunResources? Resources { get; init; }
+
         /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
         public IReadOnlyList<string> Secrets { get; init; } = [];
     }
@@ -38,6 +41,7 @@ internal static class PipelineExecution
             JobId = settings.JobId,
             OutputRoot = settings.OutputRoot,
             MaxParallel = settings.MaxParallel,
+            Resources = settings.Resources,
             KeepGoing = settings.KeepGoing,
             LegacyStageLogs = settings.LegacyStageLogs,
             Console = new ConsoleLogSink(output, live),

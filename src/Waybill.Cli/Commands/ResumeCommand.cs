@@ -24,6 +24,8 @@ internal static class ResumeCommand
         rerun.AddTo(command);
         var lineage = CommonOptions.OpenLineage();
         lineage.AddTo(command);
+        var resources = new ResourceOptions();
+        resources.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
@@ -33,7 +35,7 @@ internal static class ResumeCommand
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Secrets = snapshot.Secrets,
+                Rerun = rerun.Read(parse), Secrets = snapshot.Secrets, Resources = resources.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;

@@ -25,14 +25,21 @@ internal static class RunCommand
         lineage.AddTo(command);
         var rerun = new RerunOptions();
         rerun.AddTo(command);
+        var resources = new ResourceOptions();
+        resources.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
             var definition = await PipelineLoading.LoadAsync(parse.GetValue(pipeline)!, overrides, cancellationToken);
             ConsoleSecrets.Learn(definition);
-            if (parse.GetValue(dryRun)) return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), output, cancellationToken);
+            var limits = resources.Read(parse);
+            if (parse.GetValue(dryRun))
+                return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), limits, output, cancellationToken);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
-                parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse)) { Rerun = rerun.Read(parse) };
+                parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
+            {
+                Rerun = rerun.Read(parse), Resources = limits,
+            };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;
         }));
@@ -40,9 +47,10 @@ internal static class RunCommand
     }
 
     /// <summary>What a run would do: on an existing job (<c>--job-id</c>), each stage's decision and its reasons; nothing is written.</summary>
-    private static async Task<int> DryRunAsync(PipelineDefinition definition, string? jobId, string outRoot, PipelineExecution.Selection selection, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> DryRunAsync(PipelineDefinition definition, string? jobId, string outRoot, PipelineExecution.Selection selection,
+        Core.Execution.Resources.RunResources resources, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new RunOptions { JobId = jobId, OutputRoot = outRoot, Force = selection.Force, From = selection.From, Until = selection.Until };
+        var options = new RunOptions { JobId = jobId, OutputRoot = outRoot, Force = selection.Force, From = selection.From, Until = selection.Until, Resources = resources };
         var planned = await RunPlanner.PlanAsync(definition, options, cancellationToken);
         var plan = new ExecutionPlan(definition);
         var runs = planned.Count(p => p.Selected && p.Decision.Run);

@@ -44,11 +44,21 @@ internal static class JobRecords
             ["command_line"] = new JsonArray([.. options.CommandLine.Select(a => (JsonNode?)JsonValue.Create(RedactArgument(a, redactor)))]),
             ["overrides"] = new JsonArray([.. options.Overrides.Select(a => (JsonNode?)JsonValue.Create(RedactOverride(a, redactor)))]),
             ["max_parallel"] = options.MaxParallel,
+            ["resources"] = RunResourcesJson(options.Resources ?? Resources.RunResources.Machine),
             ["keep_going"] = options.KeepGoing,
             ["checksum"] = pipeline.Checksum.Prefix(),
         };
         AtomicFile.WriteAllText(layout.MetadataPath, metadata.ToJsonString(Indented));
     }
+
+    /// <summary>What the run's stages could use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c> or the machine's).</summary>
+    private static JsonObject RunResourcesJson(Resources.RunResources resources) => new()
+    {
+        ["cores"] = resources.Cores,
+        ["memory_bytes"] = resources.MemoryBytes,
+        ["gpus"] = resources.Gpus,
+        ["gpu_devices"] = new JsonArray([.. resources.GpuDevices.Select(d => (JsonNode?)JsonValue.Create(d))]),
+    };
 
     /// <summary>
     /// The pipeline file as run, so <c>resume</c> and <c>exec-stage</c> can run it later, in another process or on another

@@ -38,6 +38,16 @@ internal sealed class PendingStages
     /// <summary>Takes the first stage, in plan order, whose dependencies are all finished and none of them failed.</summary>
     public bool TryTakeReady(out string stageId) => TryTake(_ready, out stageId);
 
+    /// <summary>The stages that may start now, in plan order (for a choice by resources: see <see cref="Resources.StartQueue"/>).</summary>
+    public IEnumerable<string> Ready => _ready.Select(position => _plan.Order[position - 1].Id);
+
+    /// <summary>Takes a stage of <see cref="Ready"/>.</summary>
+    public void Take(string stageId)
+    {
+        _ready.Remove(_plan.PositionOf(stageId));
+        _unfinished.Remove(stageId);
+    }
+
     /// <summary>Takes the first stage, in plan order, that a failed or cancelled dependency keeps from running.</summary>
     public bool TryTakeBlocked(out string stageId, out string blockedBy)
     {

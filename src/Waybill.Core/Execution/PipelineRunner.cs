@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Caching;
+using Waybill.Core.Execution.Resources;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
@@ -27,6 +28,8 @@ public static class PipelineRunner
         var layout = new JobLayout(Path.Combine(options.OutputRoot, jobId));
         var plan = new ExecutionPlan(pipeline);
         var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
+        var resources = options.Resources ?? RunResources.Machine;
+        ResourceCheck.ThrowIfTooLarge(plan.Order.Where(s => selection.Includes(s.Id)), resources);
         PrepareJobFolder(layout);
 
         var redactor = SecretsOf(pipeline, options.Secrets);
@@ -63,7 +66,9 @@ public static class PipelineRunner
         logging.Events.Transition(time.GetUtcNow(), "job_started", null, "running", null, null);
         var observers = new RunObservers(options.Observers, log);
         observers.Each(o => o.JobStarted(new RunStarted(pipeline, layout, runId, time.GetUtcNow(), log, redactor)));
-        log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel", pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel);
+        log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel on {Resources}",
+            pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel, resources);
+        if (ResourceCheck.UnlimitedMemory(plan.Order.Where(s => selection.Includes(s.Id))) is { } unlimited) log.LogWarning("{Warning}", unlimited);
 
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
         var optionals = new OptionalFailures(plan);
@@ -72,6 +77,9 @@ public static class PipelineRunner
         if (previousJob is not null) freshness.Preload(pending.InOrder().Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
         var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
+        var pool = new ResourcePool(resources);
+        var starts = new StartQueue(pending, pool, id => plan.ById[id].Controls, Math.Max(1, options.MaxParallel));
+        var grants = new Dictionary<string, ResourceGrant>(StringComparer.Ordinal);
         var childrenBefore = ChildProcess.Started;
         string? stoppedBy = null;
         string? noSpace = null;
@@ -86,11 +94,13 @@ public static class PipelineRunner
                     optionals.Inherit(id, failedDependency);
                     Record(NotRun(id, StageStatus.Skipped, $"upstream failed: {optionals.Label(failedDependency)}"), blocksDependents: true);
                 }
-                while (stoppedBy is null && running.Count < Math.Max(1, options.MaxParallel) && pending.TryTakeReady(out var id))
+                while (stoppedBy is null && running.Count < Math.Max(1, options.MaxParallel) && starts.TryTake(out var id, out var grant))
                 {
                     var stage = plan.ById[id];
                     jobStages[id].Status = "running";
-                    running[DecideAndExecute(stage)] = stage;
+                    grants[id] = grant;
+                    // Off this thread: a stage whose code blocks (a synchronous C# stage) must not hold up the others.
+                    running[Task.Run(() => DecideAndExecute(stage, grant), CancellationToken.None)] = stage;
                 }
             }
 
@@ -106,6 +116,7 @@ public static class PipelineRunner
             }
 
             var finished = await Task.WhenAny(running.Keys);
+            pool.Release(grants[running[finished].Id]);
             running.Remove(finished);
             var outcome = await finished;
             // A full disk fails every stage after it: none starts, --keep-going or not.
@@ -171,7 +182,7 @@ public static class PipelineRunner
             JobManifestSeal.Write(layout, job, pipeline.Checksum);
         }
 
-        async Task<StageOutcome> DecideAndExecute(StageDefinition stage)
+        async Task<StageOutcome> DecideAndExecute(StageDefinition stage, ResourceGrant grant)
         {
             StageDecision decision;
             try
@@ -189,7 +200,7 @@ public static class PipelineRunner
                 decision = StageDecision.RunBecause(null, $"cannot tell whether it is up to date ({e.Message})");
             }
             options.Decisions?.Report((stage.Id, decision));
-            var invocation = Invocation(stage) with { Reasons = decision.Reasons };
+            var invocation = Invocation(stage) with { Reasons = decision.Reasons, Resources = grant };
             if (!decision.Run)
             {
                 // Already recorded as up to date by an earlier run: the manifest and stage.log say so already, and

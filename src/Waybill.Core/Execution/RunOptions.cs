@@ -11,6 +11,11 @@ public sealed record RunOptions
     public string OutputRoot { get; init; } = "out";
     /// <summary>Independent stages run in parallel up to this many at once.</summary>
     public int MaxParallel { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// What the stages may use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c>): each stage's threads, memory and
+    /// GPUs are counted against it. Null: this machine's (<see cref="Resources.MachineResources"/>).
+    /// </summary>
+    public Resources.RunResources? Resources { get; init; }
     /// <summary>After a failure, go on running stages that do not depend on it.</summary>
     public bool KeepGoing { get; init; }
     /// <summary>Also write the legacy per-stage logs <c>logs/NN_name_&lt;ts&gt;.log</c>.</summary>

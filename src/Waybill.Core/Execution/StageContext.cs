@@ -49,6 +49,18 @@ public sealed class StageContext
     /// <summary>The run's bundled Python client, put first on PYTHONPATH for the stage's commands.</summary>
     internal PythonClient? PythonClient { get; init; }
 
+    /// <summary>What the scheduler gave this stage: threads, memory, GPUs.</summary>
+    internal Resources.ResourceGrant Grant { get; init; } = Resources.ResourceGrant.Default;
+
+    /// <summary>
+    /// The CPU threads this stage was given (its <c>threads</c>, 1 by default): size thread pools and worker counts by it.
+    /// Its commands see it as OMP_NUM_THREADS, WAYBILL_THREADS and the like.
+    /// </summary>
+    public int Threads => Grant.Threads;
+
+    /// <summary>The GPUs this stage was given, as CUDA_VISIBLE_DEVICES names them; empty when it asked for none.</summary>
+    public IReadOnlyList<string> GpuDevices => Grant.GpuDevices;
+
     public string StageId => Definition.Id;
     public string StageName => Definition.Name;
     public int StageNumber => Definition.Number;
@@ -422,6 +434,7 @@ public sealed class StageContext
         var environment = CurrentEnvironment();
         foreach (var (key, value) in Pipeline.Env) environment[key] = value;
         foreach (var (key, value) in Definition.Env) environment[key] = value;
+        Resources.ResourceEnvironment.Apply(environment, Grant, Pipeline.Env, Definition.Env);
         environment["WAYBILL_JOB_DIR"] = JobDir;
         environment["WAYBILL_JOB_ID"] = Layout.JobId;
         environment["WAYBILL_STAGE_DIR"] = StageDir;

@@ -9,4 +9,6 @@ public sealed record StageInvocation(PipelineDefinition Pipeline, StageDefinitio
 {
     /// <summary>The records of the stages the run finished, to tell which upstream outputs are absent; null: read from their manifests.</summary>
     internal ProducerRecords? Producers { get; init; }
+    /// <summary>What the run's scheduler gave the stage; null where none counted it (<c>exec-stage</c>): then its own requests.</summary>
+    public Resources.ResourceGrant? Resources { get; init; }
 }

@@ -199,7 +199,9 @@ public static class StageRunner
         {
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
+            Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
         };
+        Resources.ResourceRecord.Requested(manifest.Resources, invocation.Stage, context.Grant);
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
         return context;
     }

@@ -30,6 +30,7 @@ internal static unsafe partial class LibC
     public const int WNoWait = 0x01000000;
 
     public const int XOk = 1;
+    public const int WOk = 2;
 
     public const int LockExclusive = 2;
     public const int LockNonBlocking = 4;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
+using Waybill.Core.Execution.Resources;
 using Waybill.Core.Pipeline;
 using Waybill.Core.Processes;
 
@@ -29,7 +30,8 @@ public sealed class CommandStage : IStage
 
         var limits = StageOutput.Limits(context);
         var tail = new Queue<string>();
-        var spec = new ProcessSpec("/bin/sh", ["-c", command], context.StageDir, environment);
+        using var memory = MemoryLimit.For(context);
+        var spec = new ProcessSpec("/bin/sh", ["-c", memory?.Wrap(command) ?? command], context.StageDir, environment);
         var result = await MeasuredProcess.RunAsync(
             spec,
             line => context.Logger.LogDebug("stdout| {Line}", line),
@@ -53,6 +55,7 @@ public sealed class CommandStage : IStage
         context.Logger.LogDebug("exit code {ExitCode} after {Seconds:0.###}s", result.ExitCode, result.WallTime.TotalSeconds);
 
         if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
+        if (memory?.Explain(result, tail, context) is { } outOfMemory) throw new StageFailedException($"command {context.RedactText(outOfMemory)}");
         if (result.ExitCode != 0)
         {
             var last = tail.LastOrDefault(l => !string.IsNullOrWhiteSpace(l));

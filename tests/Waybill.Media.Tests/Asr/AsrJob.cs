@@ -21,7 +21,7 @@ public sealed class AsrJob : IDisposable
     public AsrTranscript Summary => MediaJson.Read<AsrTranscript>(Path.Combine(StageDir, "transcript.json"));
 
     public async Task<AsrJob> RunAsync(string audio, IReadOnlyList<SpeechSegment> segments, IReadOnlyDictionary<string, object?> config,
-        string? vocals = null, IReadOnlyDictionary<string, string>? env = null, CancellationToken cancellationToken = default)
+        string? vocals = null, IReadOnlyDictionary<string, string>? env = null, int? threads = null, CancellationToken cancellationToken = default)
     {
         var speech = _folder.Combine("segments.json");
         MediaJson.Write(speech, new SpeechSegments { SampleRate = 16000, Segments = [.. segments] });
@@ -33,8 +33,12 @@ public sealed class AsrJob : IDisposable
             if (vocals is not null) s.ExternalInput("vocals", vocals, "audio", "wav");
             s.Output("segments", "segments.json", "transcript_segments", "json").Output("transcript", "transcript.json", "transcript", "json");
             foreach (var (key, value) in config) s.Config(key, value);
+            if (threads is not null) s.Controls(c => c with { Threads = threads });
         });
-        Result = await PipelineRunner.RunAsync(builder.Build(), new RunOptions { JobId = "asr", OutputRoot = _folder.Combine("out"), MaxParallel = 1, Console = null }, cancellationToken);
+        // As many cores as the stage asks for, whatever the machine has.
+        var resources = new Core.Execution.Resources.RunResources(Math.Max(threads ?? 1, Environment.ProcessorCount), 1L << 40, []);
+        Result = await PipelineRunner.RunAsync(builder.Build(),
+            new RunOptions { JobId = "asr", OutputRoot = _folder.Combine("out"), MaxParallel = 1, Console = null, Resources = resources }, cancellationToken);
         return this;
     }
 

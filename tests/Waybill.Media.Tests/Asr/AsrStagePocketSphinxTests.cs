@@ -10,6 +10,17 @@ public sealed class AsrStagePocketSphinxTests(SpokenSentences speech) : IClassFi
     private static readonly Dictionary<string, object?> Defaults = new() { ["backend"] = "pocketsphinx", ["workers"] = 2L };
 
     [Fact]
+    public async Task Without_workers_a_stage_given_threads_decodes_with_as_many()
+    {
+        var config = new Dictionary<string, object?> { ["backend"] = "pocketsphinx" };
+        using var job = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, config, threads: 3, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(StageStatus.Success, job.Stage.Status);
+        Assert.Equal(3, job.Resource("workers"));
+        Assert.Equal(3, job.Stage.Manifest.Config["workers"]!.GetValue<long>());
+        Assert.Equal(3, job.Stage.Manifest.Resources.Requested!.Threads);
+    }
+
+    [Fact]
     public async Task Writes_the_transcript_and_records_what_it_did()
     {
         using var job = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, Defaults, cancellationToken: TestContext.Current.CancellationToken);

@@ -24,7 +24,10 @@ public static class StageControlsReader
     /// </summary>
     public static StageControls With(StageControls controls, string key, JsonNode? value, SourceLocation? at, Action<string, string?> problem)
     {
-        var located = at is null ? controls.Locations : new Dictionary<string, SourceLocation>(controls.Locations, StringComparer.Ordinal) { [key] = at };
+        // A value from --set (no place) no longer comes from the file: an error about it must not point there.
+        var located = new Dictionary<string, SourceLocation>(controls.Locations, StringComparer.Ordinal);
+        if (at is null) located.Remove(key);
+        else located[key] = at;
         switch (key)
         {
             case "timeout":

@@ -18,7 +18,8 @@ public sealed class AsrStage : IStage
     {
         var backend = context.GetConfig<string>("backend", "pocketsphinx")!.Trim().ToLowerInvariant();
         var language = context.GetConfig<string>("language", "en")!.Trim();
-        var workers = context.GetConfig<long>("workers", 2);
+        // A stage given threads decodes with as many workers, so what runs matches what the scheduler counted.
+        var workers = context.GetConfig<long>("workers", context.Definition.Controls.Threads is null ? 2 : context.Threads);
         if (workers is < 1 or > 64) throw new StageFailedException($"config 'workers' must be between 1 and 64 (it is {workers})");
         context.AddConfig("backend", backend);
         context.AddConfig("language", language);
@@ -52,7 +53,7 @@ public sealed class AsrStage : IStage
         var summary = AsrTranscript.From(transcript, recognizer.Model);
         MediaJson.Write(context.OutputPath("segments"), transcript);
         MediaJson.Write(context.OutputPath("transcript"), summary);
-        Record(context, recognizer, speech, transcript, summary, decodeSeconds, assembled.WordsOutsideSpeech);
+        Record(context, recognizer, speech, transcript, summary, decodeSeconds, assembled.WordsOutsideSpeech, workers);
         await RecordVersionAsync(context, recognizer, cancellationToken);
         if (speech.Count > 0 && transcript.Segments.Count == 0) context.AddWarning($"{backend} recognised no words in {speech.Count} speech segments");
         context.Logger.LogInformation("recognised {Words} words in {Segments} of {Speech} segments ({Seconds:0.0} s)", summary.WordCount, transcript.Segments.Count, speech.Count, decodeSeconds);
@@ -114,7 +115,7 @@ public sealed class AsrStage : IStage
         return model;
     }
 
-    private static void Record(StageContext context, ISpeechRecognizer recognizer, List<SpeechSegment> speech, Transcript transcript, AsrTranscript summary, double decodeSeconds, int outside)
+    private static void Record(StageContext context, ISpeechRecognizer recognizer, List<SpeechSegment> speech, Transcript transcript, AsrTranscript summary, double decodeSeconds, int outside, long workers)
     {
         var speechSeconds = speech.Sum(s => s.Duration);
         context.SetResource("backend", recognizer.Backend);
@@ -132,7 +133,7 @@ public sealed class AsrStage : IStage
                 context.SetResource("workers", ps.Workers);
                 break;
             case OpenAiRecognizer openAi:
-                context.SetResource("workers", context.GetConfig<long>("workers", 2));
+                context.SetResource("workers", workers);
                 estimated = openAi.EstimatedWords;
                 break;
             case CommandRecognizer command:
