@@ -51,7 +51,7 @@ fi
 [ -f "$dll" ] || { echo "no waybill.dll at $dll" >&2; exit 1; }
 
 mkdir -p "$work/snakemake"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 stage_bytes=$((file_bytes * outputs))
 # Every stage: read the predecessor's first output, then write o0 … o(N-1) in its folder.
 make_outputs="head -c $stage_bytes /dev/urandom | split -b $file_bytes -d -a 1 -"

@@ -29,7 +29,7 @@ if [ -z "${WAYBILL:-}" ]; then
   if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet '$root/.build/cli/waybill.dll'"; else WAYBILL="'$root/.build/cli/waybill'"; fi
 fi
 mkdir -p "$work"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 
 cat > "$work/bash-writer.sh" <<'EOF'
 n="$1"

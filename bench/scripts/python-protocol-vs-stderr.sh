@@ -28,7 +28,7 @@ if [ -z "${WAYBILL:-}" ]; then
 fi
 
 mkdir -p "$work"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 
 cat > "$work/lines.py" <<'PY'
 import os, sys, time

@@ -34,7 +34,7 @@ if [ -z "${WAYBILL:-}" ]; then
 fi
 
 mkdir -p "$work"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 digits=$(( ${#stages} < 3 ? 3 : ${#stages} ))
 
 # The pipeline: N independent stages, each writing its number into its one output.
