@@ -67,7 +67,8 @@ internal static class SubtitleCommand
                 ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             ConsoleSecrets.Learn(definition);
-            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false, LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
+            var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs), KeepGoing: false,
+                LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Resources = resources.Read(parse),
             };

@@ -87,7 +87,8 @@ public sealed class ResourceTests : IDisposable
     [Fact]
     public async Task Commands_see_their_threads_and_a_value_from_env_wins()
     {
-        const string show = "echo $OMP_NUM_THREADS $MKL_NUM_THREADS $OPENBLAS_NUM_THREADS $NUMEXPR_NUM_THREADS $VECLIB_MAXIMUM_THREADS $RAYON_NUM_THREADS $WAYBILL_THREADS > {out.t}";
+        const string show = "echo $OMP_NUM_THREADS $MKL_NUM_THREADS $OPENBLAS_NUM_THREADS $NUMEXPR_NUM_THREADS $VECLIB_MAXIMUM_THREADS "
+            + "$RAYON_NUM_THREADS $WAYBILL_THREADS > {out.t}";
         _temp.Write("waybill.yaml", $$"""
             stages:
               - id: 01_three
@@ -130,9 +131,12 @@ public sealed class ResourceTests : IDisposable
         {
             var result = await Waybill(command, "waybill.yaml", "--cores", "2", "--memory", "1GiB");
             Assert.True(result.ExitCode == 2, result.All);
-            Assert.Contains("waybill.yaml:3:14: 01_wide.threads: asks for 4 threads, but this run may use 2 cores (--cores) (lower threads, or raise --cores)", result.Stderr);
-            Assert.Contains("waybill.yaml:6:13: 02_hungry.memory: asks for 2GiB, but this run may use 1GiB (--memory) (lower memory, or raise --memory)", result.Stderr);
-            Assert.Contains("waybill.yaml:9:11: 03_gpu.gpus: asks for 1 GPU, but this run may use none (none was found on this machine)", result.Stderr);
+            Assert.Contains("waybill.yaml:3:14: 01_wide.threads: asks for 4 threads, but this run may use 2 cores (--cores) "
+                + "(lower threads, or raise --cores)", result.Stderr);
+            Assert.Contains("waybill.yaml:6:13: 02_hungry.memory: asks for 2GiB, but this run may use 1GiB (--memory) "
+                + "(lower memory, or raise --memory)", result.Stderr);
+            Assert.Contains("waybill.yaml:9:11: 03_gpu.gpus: asks for 1 GPU, but this run may use none (none was found on this machine)",
+                result.Stderr);
             Assert.DoesNotContain("   at ", result.Stderr);
         }
         var dryRun = await Waybill("run", "waybill.yaml", "--dry-run", "--cores", "2", "--memory", "4GiB", "--gpus", "1");
@@ -258,7 +262,8 @@ public sealed class ResourceTests : IDisposable
         Assert.Equal(["0", "1"], devices);
         Assert.Equal("CUDA_VISIBLE_DEVICES=", File.ReadAllText(_temp.Combine("out", "g", "03_cpu", "gpu.txt")).Trim());
         var left = Manifest("g", "01_left")["resources"]!;
-        Assert.Equal(File.ReadAllText(_temp.Combine("out", "g", "01_left", "gpu.txt")).Trim(), left["gpu_devices"]!.AsArray().Single()!.GetValue<string>());
+        Assert.Equal(File.ReadAllText(_temp.Combine("out", "g", "01_left", "gpu.txt")).Trim(),
+            left["gpu_devices"]!.AsArray().Single()!.GetValue<string>());
         Assert.Empty(Manifest("g", "03_cpu")["resources"]!["gpu_devices"]!.AsArray());
         JobAssert.ManifestsAreValid(_temp.Combine("out", "g"));
     }
