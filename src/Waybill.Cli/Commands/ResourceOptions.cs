@@ -10,8 +10,16 @@ namespace Waybill.Cli.Commands;
 /// </summary>
 internal sealed class ResourceOptions
 {
-    public Option<int?> Cores { get; } = new("--cores") { Description = "CPU threads the stages may use at once; a stage's threads count against it (default: this machine's cores)" };
-    public Option<string?> Memory { get; } = new("--memory") { Description = "Memory the stages may ask for at once, e.g. 16GiB (default: this machine's memory)" };
+    public Option<int?> Cores { get; } = new("--cores")
+    {
+        Description = "CPU threads the stages may use at once; a stage's threads count against it (default: this machine's cores)",
+    };
+
+    public Option<string?> Memory { get; } = new("--memory")
+    {
+        Description = "Memory the stages may ask for at once, e.g. 16GiB (default: this machine's memory)",
+    };
+
     public Option<int?> Gpus { get; } = new("--gpus") { Description = "GPUs the stages may share out, one stage per GPU (default: the GPUs found)" };
 
     public void AddTo(Command command)

@@ -34,7 +34,10 @@ internal static class RunCommand
             ConsoleSecrets.Learn(definition);
             var limits = resources.Read(parse);
             if (parse.GetValue(dryRun))
-                return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), limits, output, cancellationToken);
+            {
+                return await DryRunAsync(definition, parse.GetValue(jobId), parse.GetValue(outRoot)!, rerun.Read(parse), limits, output,
+                    cancellationToken);
+            }
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
             {
@@ -50,7 +53,10 @@ internal static class RunCommand
     private static async Task<int> DryRunAsync(PipelineDefinition definition, string? jobId, string outRoot, PipelineExecution.Selection selection,
         Core.Execution.Resources.RunResources resources, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new RunOptions { JobId = jobId, OutputRoot = outRoot, Force = selection.Force, From = selection.From, Until = selection.Until, Resources = resources };
+        var options = new RunOptions
+        {
+            JobId = jobId, OutputRoot = outRoot, Force = selection.Force, From = selection.From, Until = selection.Until, Resources = resources,
+        };
         var planned = await RunPlanner.PlanAsync(definition, options, cancellationToken);
         var plan = new ExecutionPlan(definition);
         var runs = planned.Count(p => p.Selected && p.Decision.Run);

@@ -19,7 +19,8 @@ public static class RunPlanner
         var plan = new ExecutionPlan(pipeline);
         var selection = RunSelection.Resolve(plan, options.Force, options.From, options.Until);
         // What the run would refuse, a dry run refuses too.
-        Execution.Resources.ResourceCheck.ThrowIfTooLarge(plan.Order.Where(s => selection.Includes(s.Id)), options.Resources ?? Execution.Resources.RunResources.Machine);
+        Execution.Resources.ResourceCheck.ThrowIfTooLarge(plan.Order.Where(s => selection.Includes(s.Id)),
+            options.Resources ?? Execution.Resources.RunResources.Machine);
         if (options.JobId is not null && JobIds.Problem(options.JobId) is { } problem)
             throw new PipelineInvalidException(new PipelineError(problem, Field: "--job-id"));
         var layout = options.JobId is null ? null : new JobLayout(Path.Combine(options.OutputRoot, options.JobId));

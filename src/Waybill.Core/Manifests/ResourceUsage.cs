@@ -19,9 +19,14 @@ public sealed class ResourceUsage
     /// <summary>How the figures were taken: "process" (a child process measured by wait4) or "in-process" (the engine's own process while the stage ran).</summary>
     public string? MeasuredBy { get; set; }
 
-    /// <summary>What the stage asked for (<c>threads</c>, <c>memory</c>, <c>gpus</c>), counted against the run's <c>--cores</c>, <c>--memory</c>, <c>--gpus</c>.</summary>
+    /// <summary>
+    /// What the stage asked for (<c>threads</c>, <c>memory</c>, <c>gpus</c>), counted against the run's
+    /// <c>--cores</c>, <c>--memory</c>, <c>--gpus</c>.
+    /// </summary>
     public RequestedResources? Requested { get; set; }
-    /// <summary>The GPUs the stage was given, as its CUDA_VISIBLE_DEVICES names them; empty when it asked for none. Absent when the run hands out no GPUs.</summary>
+    /// <summary>
+    /// The GPUs the stage was given, as its CUDA_VISIBLE_DEVICES names them; empty when it asked for none. Absent when the run hands out no GPUs.
+    /// </summary>
     public List<string>? GpuDevices { get; set; }
     /// <summary>How <c>memory</c> was enforced: "cgroup" (cgroup v2 memory.max), "rlimit_as" (RLIMIT_AS), or "none" (only counted).</summary>
     public string? MemoryLimit { get; set; }

@@ -24,12 +24,13 @@ public sealed class ResourceTests : IDisposable
 
     /// <summary>
     /// A command that tells whether <paramref name="other"/> ran at the same time. It marks itself running, waits up to
-    /// 1.5 s for the other to be running, and when it is, waits (up to 10 s) until the other has seen it too before it
-    /// ends, so neither can miss the other; it writes "together" or "alone" into seen.txt.
+    /// <paramref name="tenths"/> tenths of a second for the other to be running, and when it is, waits (up to 10 s) until
+    /// the other has seen it too before it ends, so neither can miss the other; it writes "together" or "alone" into seen.txt.
+    /// Stages expected together wait long (a loaded machine may start the second late); stages expected apart wait briefly.
     /// </summary>
-    private static string Handshake(string me, string other) => $"""
+    private static string Handshake(string me, string other, int tenths = 100) => $"""
         d="$WAYBILL_JOB_DIR"; touch "$d/{me}.on"; n=0
-              while [ $n -lt 15 ] && ! ( [ -e "$d/{other}.on" ] && [ ! -e "$d/{other}.off" ] ); do sleep 0.1; n=$((n+1)); done
+              while [ $n -lt {tenths} ] && ! ( [ -e "$d/{other}.on" ] && [ ! -e "$d/{other}.off" ] ); do sleep 0.1; n=$((n+1)); done
               if [ -e "$d/{other}.on" ] && [ ! -e "$d/{other}.off" ]; then
                 echo together > seen.txt; touch "$d/{me}.saw"; n=0
                 while [ $n -lt 100 ] && [ ! -e "$d/{other}.saw" ]; do sleep 0.1; n=$((n+1)); done
@@ -37,17 +38,17 @@ public sealed class ResourceTests : IDisposable
               touch "$d/{me}.off"
         """;
 
-    private static string TwoStages(int threads) => $"""
+    private static string TwoStages(int threads, int tenths) => $"""
         stages:
           - id: 01_left
             threads: {threads}
             run: |
-              {Handshake("left", "right")}
+              {Handshake("left", "right", tenths)}
             outputs: {"{"} seen: seen.txt {"}"}
           - id: 02_right
             threads: {threads}
             run: |
-              {Handshake("right", "left")}
+              {Handshake("right", "left", tenths)}
             outputs: {"{"} seen: seen.txt {"}"}
         """;
 
@@ -58,8 +59,8 @@ public sealed class ResourceTests : IDisposable
     [Fact]
     public async Task Two_stages_of_two_threads_never_overlap_on_two_cores_and_two_of_one_thread_do()
     {
-        _temp.Write("two.yaml", TwoStages(2));
-        _temp.Write("one.yaml", TwoStages(1));
+        _temp.Write("two.yaml", TwoStages(2, tenths: 10));
+        _temp.Write("one.yaml", TwoStages(1, tenths: 100));
         var wide = await Waybill("run", "two.yaml", "--job-id", "wide", "--cores", "2", "--jobs", "4");
         var narrow = await Waybill("run", "one.yaml", "--job-id", "narrow", "--cores", "2", "--jobs", "4");
         Assert.True(wide.ExitCode == 0, wide.All);
@@ -86,7 +87,8 @@ public sealed class ResourceTests : IDisposable
     [Fact]
     public async Task Commands_see_their_threads_and_a_value_from_env_wins()
     {
-        const string show = "echo $OMP_NUM_THREADS $MKL_NUM_THREADS $OPENBLAS_NUM_THREADS $NUMEXPR_NUM_THREADS $VECLIB_MAXIMUM_THREADS $RAYON_NUM_THREADS $WAYBILL_THREADS > {out.t}";
+        const string show = "echo $OMP_NUM_THREADS $MKL_NUM_THREADS $OPENBLAS_NUM_THREADS $NUMEXPR_NUM_THREADS $VECLIB_MAXIMUM_THREADS "
+            + "$RAYON_NUM_THREADS $WAYBILL_THREADS > {out.t}";
         _temp.Write("waybill.yaml", $$"""
             stages:
               - id: 01_three
@@ -129,9 +131,12 @@ public sealed class ResourceTests : IDisposable
         {
             var result = await Waybill(command, "waybill.yaml", "--cores", "2", "--memory", "1GiB");
             Assert.True(result.ExitCode == 2, result.All);
-            Assert.Contains("waybill.yaml:3:14: 01_wide.threads: asks for 4 threads, but this run may use 2 cores (--cores) (lower threads, or raise --cores)", result.Stderr);
-            Assert.Contains("waybill.yaml:6:13: 02_hungry.memory: asks for 2GiB, but this run may use 1GiB (--memory) (lower memory, or raise --memory)", result.Stderr);
-            Assert.Contains("waybill.yaml:9:11: 03_gpu.gpus: asks for 1 GPU, but this run may use none (none was found on this machine)", result.Stderr);
+            Assert.Contains("waybill.yaml:3:14: 01_wide.threads: asks for 4 threads, but this run may use 2 cores (--cores) "
+                + "(lower threads, or raise --cores)", result.Stderr);
+            Assert.Contains("waybill.yaml:6:13: 02_hungry.memory: asks for 2GiB, but this run may use 1GiB (--memory) "
+                + "(lower memory, or raise --memory)", result.Stderr);
+            Assert.Contains("waybill.yaml:9:11: 03_gpu.gpus: asks for 1 GPU, but this run may use none (none was found on this machine)",
+                result.Stderr);
             Assert.DoesNotContain("   at ", result.Stderr);
         }
         var dryRun = await Waybill("run", "waybill.yaml", "--dry-run", "--cores", "2", "--memory", "4GiB", "--gpus", "1");
@@ -257,7 +262,8 @@ public sealed class ResourceTests : IDisposable
         Assert.Equal(["0", "1"], devices);
         Assert.Equal("CUDA_VISIBLE_DEVICES=", File.ReadAllText(_temp.Combine("out", "g", "03_cpu", "gpu.txt")).Trim());
         var left = Manifest("g", "01_left")["resources"]!;
-        Assert.Equal(File.ReadAllText(_temp.Combine("out", "g", "01_left", "gpu.txt")).Trim(), left["gpu_devices"]!.AsArray().Single()!.GetValue<string>());
+        Assert.Equal(File.ReadAllText(_temp.Combine("out", "g", "01_left", "gpu.txt")).Trim(),
+            left["gpu_devices"]!.AsArray().Single()!.GetValue<string>());
         Assert.Empty(Manifest("g", "03_cpu")["resources"]!["gpu_devices"]!.AsArray());
         JobAssert.ManifestsAreValid(_temp.Combine("out", "g"));
     }

@@ -38,7 +38,8 @@ public sealed class AsrJob : IDisposable
         // As many cores as the stage asks for, whatever the machine has.
         var resources = new Core.Execution.Resources.RunResources(Math.Max(threads ?? 1, Environment.ProcessorCount), 1L << 40, []);
         Result = await PipelineRunner.RunAsync(builder.Build(),
-            new RunOptions { JobId = "asr", OutputRoot = _folder.Combine("out"), MaxParallel = 1, Console = null, Resources = resources }, cancellationToken);
+            new RunOptions { JobId = "asr", OutputRoot = _folder.Combine("out"), MaxParallel = 1, Console = null, Resources = resources },
+            cancellationToken);
         return this;
     }
 

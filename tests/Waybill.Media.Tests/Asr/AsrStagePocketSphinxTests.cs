@@ -13,7 +13,8 @@ public sealed class AsrStagePocketSphinxTests(SpokenSentences speech) : IClassFi
     public async Task Without_workers_a_stage_given_threads_decodes_with_as_many()
     {
         var config = new Dictionary<string, object?> { ["backend"] = "pocketsphinx" };
-        using var job = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, config, threads: 3, cancellationToken: TestContext.Current.CancellationToken);
+        using var job = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, config, threads: 3,
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(StageStatus.Success, job.Stage.Status);
         Assert.Equal(3, job.Resource("workers"));
         Assert.Equal(3, job.Stage.Manifest.Config["workers"]!.GetValue<long>());

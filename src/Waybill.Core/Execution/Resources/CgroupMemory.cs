@@ -112,7 +112,8 @@ internal sealed class CgroupMemory : IDisposable
         }
     }
 
-    private static string[] Words(string path) => File.Exists(path) ? File.ReadAllText(path).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) : [];
+    private static string[] Words(string path) =>
+        File.Exists(path) ? File.ReadAllText(path).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) : [];
 
     private static void Remove(string directory)
     {

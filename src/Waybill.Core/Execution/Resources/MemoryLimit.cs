@@ -45,13 +45,19 @@ internal sealed partial class MemoryLimit : IDisposable
         if (controls.MemoryBytes is not { } bytes) return null;
         var usage = context.Manifest.Resources;
         if (Setting is { Length: > 0 } and not ("count" or "enforce"))
-            context.AddWarning($"{SettingVariable}='{Text.PrintableText.Of(Setting, 40)}' is neither 'enforce' nor 'count': memory limits are enforced");
+        {
+            context.AddWarning($"{SettingVariable}='{Text.PrintableText.Of(Setting, 40)}' is neither 'enforce' nor 'count': "
+                + "memory limits are enforced");
+        }
         if (Setting == "count")
             return Unenforced(context, $"{SettingVariable}=count");
         var name = string.Create(CultureInfo.InvariantCulture, $"waybill-{Environment.ProcessId}-{context.StageId}-{Random.Shared.Next():x8}");
         var cgroup = CgroupMemory.TryCreate(name, bytes);
         if (cgroup is null && controls.Gpus > 0)
-            return Unenforced(context, "no cgroup v2 here, and a stage with gpus gets no RLIMIT_AS (GPU libraries map far more address space than they use)");
+        {
+            return Unenforced(context,
+                "no cgroup v2 here, and a stage with gpus gets no RLIMIT_AS (GPU libraries map far more address space than they use)");
+        }
         var limit = new MemoryLimit(bytes, cgroup);
         usage.MemoryLimit = limit.Method;
         context.Logger.LogDebug("memory limit {Limit}", limit.Described);
@@ -61,7 +67,8 @@ internal sealed partial class MemoryLimit : IDisposable
     private static MemoryLimit? Unenforced(StageContext context, string why)
     {
         context.Manifest.Resources.MemoryLimit = "none";
-        context.Logger.LogDebug("memory {Size} is counted, not enforced: {Why}", Quantities.FormatSize(context.Definition.Controls.MemoryBytes ?? 0), why);
+        context.Logger.LogDebug("memory {Size} is counted, not enforced: {Why}",
+            Quantities.FormatSize(context.Definition.Controls.MemoryBytes ?? 0), why);
         return null;
     }
 
@@ -73,7 +80,8 @@ internal sealed partial class MemoryLimit : IDisposable
         if (_cgroup is null)
             return string.Create(CultureInfo.InvariantCulture, $"ulimit -v {(Bytes + 1023) / 1024} 2>/dev/null; {command}");
         var procs = _cgroup.ProcsFile;
-        return $"{{ echo $$ > '{procs}'; }} 2>/dev/null || {{ echo 'waybill: cannot enter the cgroup {procs} that limits the memory' >&2; exit 125; }}; {command}";
+        return $"{{ echo $$ > '{procs}'; }} 2>/dev/null "
+            + $"|| {{ echo 'waybill: cannot enter the cgroup {procs} that limits the memory' >&2; exit 125; }}; {command}";
     }
 
     /// <summary>
@@ -108,7 +116,7 @@ internal sealed partial class MemoryLimit : IDisposable
     public void Dispose() => _cgroup?.Dispose();
 
     /// <summary>What allocation failures look like in Python, C, C++, Java, Go, Rust, NumPy and the C library's own messages.</summary>
-    [GeneratedRegex(@"MemoryError|out of memory|cannot allocate memory|bad_alloc|OutOfMemory|(failed|unable) to allocate|allocation .*failed|memory exhausted|could not reserve enough space|ENOMEM",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"MemoryError|out of memory|cannot allocate memory|bad_alloc|OutOfMemory|(failed|unable) to allocate|allocation .*failed"
+        + "|memory exhausted|could not reserve enough space|ENOMEM", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OutOfMemory();
 }

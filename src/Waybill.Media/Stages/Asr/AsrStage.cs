@@ -115,7 +115,8 @@ public sealed class AsrStage : IStage
         return model;
     }
 
-    private static void Record(StageContext context, ISpeechRecognizer recognizer, List<SpeechSegment> speech, Transcript transcript, AsrTranscript summary, double decodeSeconds, int outside, long workers)
+    private static void Record(StageContext context, ISpeechRecognizer recognizer, List<SpeechSegment> speech, Transcript transcript,
+        AsrTranscript summary, double decodeSeconds, int outside, long workers)
     {
         var speechSeconds = speech.Sum(s => s.Duration);
         context.SetResource("backend", recognizer.Backend);

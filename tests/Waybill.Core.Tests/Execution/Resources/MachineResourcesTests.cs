@@ -52,7 +52,8 @@ public sealed class MachineResourcesTests : IDisposable
         Assert.Empty(GpuDetection.FromVisibleDevices(""));
         // CUDA stops at the first entry that is not a device.
         Assert.Equal(["1"], GpuDetection.FromVisibleDevices("1,-1,2"));
-        Assert.Equal(2, GpuDetection.CountFromNvidiaSmi("GPU 0: NVIDIA H100 (UUID: GPU-a)\n  MIG 1g.10gb Device 0: (UUID: MIG-b)\nGPU 1: NVIDIA H100 (UUID: GPU-c)\n"));
+        const string smi = "GPU 0: NVIDIA H100 (UUID: GPU-a)\n  MIG 1g.10gb Device 0: (UUID: MIG-b)\nGPU 1: NVIDIA H100 (UUID: GPU-c)\n";
+        Assert.Equal(2, GpuDetection.CountFromNvidiaSmi(smi));
         Assert.Equal(0, GpuDetection.CountFromNvidiaSmi(null));
     }
 

@@ -10,7 +10,8 @@ namespace Waybill.Core.Tests.Execution.Resources;
 /// <summary>The scheduler's count of what is free, and the order in which waiting stages get it.</summary>
 public sealed class ResourcePoolTests
 {
-    private static StageControls Asks(int threads = 1, long? memory = null, int? gpus = null) => new() { Threads = threads, MemoryBytes = memory, Gpus = gpus };
+    private static StageControls Asks(int threads = 1, long? memory = null, int? gpus = null) =>
+        new() { Threads = threads, MemoryBytes = memory, Gpus = gpus };
 
     [Fact]
     public void Threads_memory_and_gpus_are_taken_while_a_stage_runs_and_given_back_after()
