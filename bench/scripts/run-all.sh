@@ -4,6 +4,7 @@
 #   stages-vs-bash.log      500 command stages vs a shell loop (bench/scripts/stages-vs-bash.sh), on disk
 #   stages-vs-bash-tmpfs.log  the same on tmpfs
 #   protocol-vs-stderr.log  100,000 log messages over the stage channel vs stderr lines (protocol-vs-stderr.sh), tmpfs
+#   python-protocol-vs-stderr.log  100,000 logger.info calls of the Python client vs prints to stderr, on disk
 #   hash-vs-coreutils.log   FileHasher vs md5sum / sha256sum / xxhsum (bench/scripts/hash-vs-coreutils.sh)
 #   machine.txt             cores, CPU, file systems of the folders used
 # Each log ends with a "background" line: the CPU seconds other processes used while it ran. Benchmarks on a shared
@@ -12,7 +13,8 @@
 #
 # Usage:  bench/scripts/run-all.sh [BDN_FILTER]     (default '*'; e.g. '*Track*')
 # Environment: ARTIFACTS (default /tmp/benchart), OUTDIR, QUIET, PARTS (a subset of
-# "bdn stages-vs-bash stages-vs-bash-tmpfs protocol-vs-stderr hash-vs-coreutils"), and those of the scripts.
+# "bdn stages-vs-bash stages-vs-bash-tmpfs protocol-vs-stderr python-protocol-vs-stderr hash-vs-coreutils"), and those
+# of the scripts.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -75,10 +77,12 @@ run() {
     | tee -a "$outdir/$name.log"
 }
 
-parts=" ${PARTS:-bdn stages-vs-bash stages-vs-bash-tmpfs protocol-vs-stderr hash-vs-coreutils} "
+parts=" ${PARTS:-bdn stages-vs-bash stages-vs-bash-tmpfs protocol-vs-stderr python-protocol-vs-stderr hash-vs-coreutils} "
 [[ "$parts" != *" bdn "* ]] || run bdn dotnet "$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" --filter "$filter" --artifacts "$outdir/bdn"
 [[ "$parts" != *" stages-vs-bash "* ]] || run stages-vs-bash bench/scripts/stages-vs-bash.sh 500 "$disk/stages-vs-bash"
 [[ "$parts" != *" stages-vs-bash-tmpfs "* ]] || run stages-vs-bash-tmpfs bench/scripts/stages-vs-bash.sh 500 "$tmpfs/stages-vs-bash"
 [[ "$parts" != *" protocol-vs-stderr "* ]] || run protocol-vs-stderr bench/scripts/protocol-vs-stderr.sh 100000 "$tmpfs/protocol-vs-stderr"
+[[ "$parts" != *" python-protocol-vs-stderr "* ]] \
+  || run python-protocol-vs-stderr bench/scripts/python-protocol-vs-stderr.sh 100000 "$disk/python-protocol-vs-stderr"
 [[ "$parts" != *" hash-vs-coreutils "* ]] || run hash-vs-coreutils env BENCH_DLL="$artifacts/bin/Waybill.Benchmarks/release/Waybill.Benchmarks.dll" bench/scripts/hash-vs-coreutils.sh
 echo "results in $outdir"
