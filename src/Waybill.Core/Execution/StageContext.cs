@@ -178,11 +178,12 @@ public sealed class StageContext
 
     /// <summary>Records a file the stage produced. Outputs live in the job folder: a path outside it, or reached through a link
     /// that leads out of it, is refused (<see cref="ArgumentException"/>), as a declared output would be.</summary>
-    public FileRecord TrackOutput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null, string? name = null)
+    public FileRecord TrackOutput(string path, string type, string? format = null, IEnumerable<KeyValuePair<string, object?>>? metadata = null,
+        string? name = null)
     {
         var full = Path.GetFullPath(path, StageDir);
-        if (OutputLinks.OutsideJob(Layout, full, $"'{path}'", "write it into the stage folder, or record a file elsewhere with TrackInput") is { } outside)
-            throw new ArgumentException(outside, nameof(path));
+        const string Instead = "write it into the stage folder, or record a file elsewhere with TrackInput";
+        if (OutputLinks.OutsideJob(Layout, full, $"'{path}'", Instead) is { } outside) throw new ArgumentException(outside, nameof(path));
         return Track(Manifest.Outputs, path, type, format, metadata, name);
     }
 

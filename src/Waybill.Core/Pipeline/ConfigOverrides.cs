@@ -50,7 +50,8 @@ public static class ConfigOverrides
                     (message, hint) => errors.Add(new PipelineError(message, Field: field, Hint: hint)));
             }
             // <stage>.config.<key> reaches a config key that has a control's name (06_asr.config.timeout).
-            else if (stage is not null && rest.StartsWith("config.", StringComparison.Ordinal)) SetDotted(stageConfigs[stage.Id], rest["config.".Length..], value);
+            else if (stage is not null && rest.StartsWith("config.", StringComparison.Ordinal))
+                SetDotted(stageConfigs[stage.Id], rest["config.".Length..], value);
             else if (stage is not null) SetDotted(stageConfigs[stage.Id], rest, value);
             else SetDotted(pipelineConfig, key, value);
         }

@@ -14,8 +14,8 @@ namespace Waybill.Core.Pipeline;
 public sealed class PipelineFileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
-    private static readonly string[] StageKeys = [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools" }
-        .Concat(Controls.StageControlsReader.Keys)];
+    private static readonly string[] StageKeys =
+        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools" }.Concat(Controls.StageControlsReader.Keys)];
     private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
 
     private readonly string _file;
@@ -236,7 +236,8 @@ public sealed class PipelineFileLoader
             controls = Controls.StageControlsReader.With(controls, key, value, at, (message, hint) => Error(message, at, $"{id}.{key}", hint));
         }
         if (Child(map, "optional") is not null && Child(map, "on_failure") is { } both)
-            Error("a stage has either 'optional' or 'on_failure', not both", YamlValues.At(_display, both), $"{id}.on_failure", "on_failure: continue is the same as optional: true");
+            Error("a stage has either 'optional' or 'on_failure', not both", YamlValues.At(_display, both), $"{id}.on_failure",
+                "on_failure: continue is the same as optional: true");
         return controls;
     }
 

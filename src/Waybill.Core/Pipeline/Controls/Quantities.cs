@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 
 namespace Waybill.Core.Pipeline.Controls;
 
-/// <summary>Durations (<c>90s</c>, <c>30m</c>, <c>1h30m</c>, <c>500ms</c>, <c>2d</c>; a bare number is seconds) and sizes (<c>4GiB</c>, <c>512MB</c>, <c>4G</c>).</summary>
+/// <summary>
+/// Durations (<c>90s</c>, <c>30m</c>, <c>1h30m</c>, <c>500ms</c>, <c>2d</c>; a bare number is seconds) and sizes
+/// (<c>4GiB</c>, <c>512MB</c>, <c>4G</c>).
+/// </summary>
 public static partial class Quantities
 {
     public const string DurationRule = "a duration is a number with a unit: 500ms, 90s, 30m, 2h, 1d, or parts together like 1h30m";
@@ -66,7 +69,10 @@ public static partial class Quantities
         return parts.Count == 0 ? "0s" : string.Concat(parts);
     }
 
-    /// <summary>A size in bytes; null with <paramref name="problem"/> set when the text is not one. A bare number has no unit and is refused.</summary>
+    /// <summary>
+    /// A size in bytes; null with <paramref name="problem"/> set when the text is not one. A bare number has no unit
+    /// and is refused.
+    /// </summary>
     public static long? ParseSize(string text, out string? problem)
     {
         problem = null;

@@ -33,7 +33,9 @@ public static class StageControlsReader
             case "timeout":
                 return Duration(value, "timeout", problem) is { } timeout ? controls with { Timeout = timeout, Locations = located } : controls;
             case "retries":
-                return Retries(value, problem) is { } retry ? controls with { Retry = retry.Count == 0 ? null : retry, Locations = located } : controls;
+                return Retries(value, problem) is { } retry
+                    ? controls with { Retry = retry.Count == 0 ? null : retry, Locations = located }
+                    : controls;
             case "threads":
                 return Count(value, "threads", 1, problem) is { } threads ? controls with { Threads = threads, Locations = located } : controls;
             case "gpus":
@@ -99,7 +101,8 @@ public static class StageControlsReader
             return Count(value, "retries", 0, problem) is { } count ? new RetryPolicy { Count = count } : null;
         if (value is not JsonObject map)
         {
-            problem($"retries must be a count or a mapping, not {Shown(value)}", $"e.g. retries: 3, or retries: {{ {string.Join(", ", RetryKeys)} }}");
+            problem($"retries must be a count or a mapping, not {Shown(value)}",
+                $"e.g. retries: 3, or retries: {{ {string.Join(", ", RetryKeys)} }}");
             return null;
         }
         var ok = true;
@@ -147,7 +150,11 @@ public static class StageControlsReader
             }
         }
         if (!ok || countValue is null || backoff is null) return null;
-        return new RetryPolicy { Count = countValue.Value, Backoff = backoff.Value, Factor = factor, MaxBackoff = maxBackoff, ExitCodes = exitCodes, ErrorPatterns = patterns };
+        return new RetryPolicy
+        {
+            Count = countValue.Value, Backoff = backoff.Value, Factor = factor, MaxBackoff = maxBackoff, ExitCodes = exitCodes,
+            ErrorPatterns = patterns,
+        };
     }
 
     private static double? Number(JsonNode node) =>
