@@ -32,11 +32,18 @@ public sealed class CommandStage : IStage
         var tail = new Queue<string>();
         using var memory = MemoryLimit.For(context);
         var spec = new ProcessSpec("/bin/sh", ["-c", memory?.Wrap(command) ?? command], context.StageDir, environment);
+        // What the command sent over its channel before an output line is logged before that line.
+        var channel = context.Channel;
         var result = await MeasuredProcess.RunAsync(
             spec,
-            line => context.Logger.LogDebug("stdout| {Line}", line),
             line =>
             {
+                channel.CatchUp();
+                context.Logger.LogDebug("stdout| {Line}", line);
+            },
+            line =>
+            {
+                channel.CatchUp();
                 context.Logger.LogDebug("stderr| {Line}", line);
                 lock (tail)
                 {

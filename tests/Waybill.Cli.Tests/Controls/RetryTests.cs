@@ -91,7 +91,7 @@ public sealed class RetryTests : IDisposable
         Assert.Equal(["failed", "failed", "failed"], tries.Select(t => t!["status"]!.GetValue<string>()));
         Assert.Equal([1, 2, 3], tries.Select(t => t!["try"]!.GetValue<int>()));
         Assert.Equal("3", File.ReadAllText(_temp.Combine("01_flaky.count")).Trim());
-        Assert.Contains("[INFO] attempt 3 of 3 failed: command exited with code 1: flaky failure 3; not retried: no retries left",
+        Assert.Contains("[WARNING] attempt 3 of 3 failed: command exited with code 1: flaky failure 3; not retried: no retries left",
             File.ReadAllText(Path.Combine(Job, "01_flaky", "stage.log")));
         Assert.Matches(@"❌ Stage flaky: FAILED \(\d+\.\ds\): command exited with code 1: flaky failure 3", PipelineLog());
         Assert.Equal("skipped", Manifest("02_after")["status"]!.GetValue<string>());

@@ -129,7 +129,7 @@ public sealed class TimeoutTests : IDisposable
             Assert.Equal(0.05, tries[1]!["wait_before_seconds"]!.GetValue<double>());
             var stageLog = File.ReadAllText(Path.Combine(job, "01_slow", "stage.log"));
             Assert.Contains("[WARNING] attempt 1 of 2 failed: timed out after 1s; retrying in 50ms", stageLog);
-            Assert.Contains("[INFO] attempt 2 of 2 failed: timed out after 1s; not retried: no retries left", stageLog);
+            Assert.Contains("[WARNING] attempt 2 of 2 failed: timed out after 1s; not retried: no retries left", stageLog);
             foreach (var pid in Pids(job, "01_slow"))
                 Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(pid), TimeSpan.FromSeconds(5)), $"process {pid} outlived the timeout");
         }

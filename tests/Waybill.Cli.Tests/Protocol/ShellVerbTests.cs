@@ -100,6 +100,28 @@ public sealed class ShellVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Channel_messages_and_stderr_lines_keep_the_order_the_stage_wrote_them_in()
+    {
+        var run = await _job.RunAsync("""
+            name: order
+            stages:
+              - id: 01_mixed
+                run: |
+                  waybill stage log "step 1 (channel)"
+                  echo "step 2 (stderr)" >&2
+                  waybill stage log "step 3 (channel)"
+                  echo "step 4 (stdout)"
+                  waybill stage warn "step 5 (channel)"
+                  echo "step 6 (stderr)" >&2
+            """);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        var steps = _job.StageLog("01_mixed").Split('\n').Where(l => l.Contains("] step ", StringComparison.Ordinal) || l.Contains("| step ", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf("step ", StringComparison.Ordinal) + 5)..][..1]).ToList();
+        Assert.Equal(["1", "2", "3", "4", "5", "6"], steps);
+    }
+
+    [Fact]
     public async Task Verbs_from_several_processes_at_once_never_interleave_their_lines()
     {
         var run = await _job.RunAsync("""

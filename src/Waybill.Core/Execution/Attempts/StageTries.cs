@@ -46,9 +46,9 @@ internal sealed class StageTries(RetryPolicy? policy, TimeProvider time, ILogger
             var failure = OneLine(result.Context.RedactText(result.Reason ?? "failed"));
             if (RetryRule.WhyNot(policy, result, number) is { } whyNot)
             {
-                Recorded(result);
-                log.LogInformation("attempt {Try} of {Total} failed: {Reason}; not retried: {WhyNot}", number, total, failure, whyNot);
-                return result;
+                // A warning, before the stage's error: a policy that was there and did not apply is worth seeing on the console.
+                log.LogWarning("attempt {Try} of {Total} failed: {Reason}; not retried: {WhyNot}", number, total, failure, whyNot);
+                return Recorded(result);
             }
             var delay = policy.DelayBefore(number);
             // The details of the failure (an exception's stack trace) stay in stage.log; the retry is the one line others see.

@@ -36,6 +36,9 @@ internal sealed class ChannelReader(string path) : IDisposable
     private long _lines;
     private bool _refused;
 
+    /// <summary>True once the channel file was found and opened.</summary>
+    public bool IsOpen => _file is not null;
+
     /// <summary>Delivers every line completed since the last call.</summary>
     public void Read(IChannelSink sink)
     {

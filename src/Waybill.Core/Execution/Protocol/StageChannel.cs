@@ -22,6 +22,7 @@ internal sealed class StageChannel : IDisposable
     private readonly ITimer _timer;
     private Exception? _failure;
     private bool _closed;
+    private long _lastLook = -1;
 
     private StageChannel(StageContext context, string path, OutputLimits limits)
     {
@@ -44,10 +45,28 @@ internal sealed class StageChannel : IDisposable
         return new StageChannel(context, path, limits);
     }
 
-    /// <summary>Reads what is there now; from the timer, so it never waits for a read in progress and never throws.</summary>
-    private void Poll()
+    /// <summary>
+    /// Reads what the stage sent before an output line that is about to be logged, so stage.log keeps the order in which
+    /// a process wrote to its channel and to stderr. Once the file is open a read that finds nothing is one pread; until
+    /// it exists it is looked for at most once a millisecond, so a stage that never uses its channel pays nothing per line.
+    /// </summary>
+    public void CatchUp()
     {
-        if (!_gate.TryEnter()) return;
+        if (!_reader.IsOpen)
+        {
+            var now = Environment.TickCount64;
+            if (Interlocked.Exchange(ref _lastLook, now) == now) return;
+        }
+        Read(wait: true);
+    }
+
+    /// <summary>Reads what is there now; from the timer, so it never waits for a read in progress and never throws.</summary>
+    private void Poll() => Read(wait: false);
+
+    private void Read(bool wait)
+    {
+        if (wait) _gate.Enter();
+        else if (!_gate.TryEnter()) return;
         try
         {
             if (!_closed && _failure is null) _reader.Read(_merge);

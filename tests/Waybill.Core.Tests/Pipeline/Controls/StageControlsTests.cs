@@ -54,6 +54,8 @@ public sealed class StageControlsTests
     [InlineData("timeout: 0", "01_a.timeout", "timeout must be longer than 0")]
     [InlineData("timeout: -1m", "01_a.timeout", "timeout must be longer than 0")]
     [InlineData("timeout: soon", "01_a.timeout", "'soon' is not a duration")]
+    [InlineData("timeout: 30", "01_a.timeout", "timeout '30' has no unit: write 30s or 30m")]
+    [InlineData("retries: { count: 2, backoff: 5 }", "01_a.retries", "retries.backoff '5' has no unit")]
     [InlineData("memory: 4096", "01_a.memory", "'4096' has no unit")]
     [InlineData("threads: 0", "01_a.threads", "threads must be a whole number of at least 1")]
     [InlineData("gpus: many", "01_a.gpus", "gpus must be a whole number")]
