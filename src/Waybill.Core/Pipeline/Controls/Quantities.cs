@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Waybill.Core.Pipeline.Controls;
 
 /// <summary>
-/// Durations (<c>90s</c>, <c>30m</c>, <c>1h30m</c>, <c>500ms</c>, <c>2d</c>; a bare number is seconds) and sizes
+/// Durations (<c>90s</c>, <c>30m</c>, <c>1h30m</c>, <c>500ms</c>, <c>2d</c>; a number alone is refused) and sizes
 /// (<c>4GiB</c>, <c>512MB</c>, <c>4G</c>).
 /// </summary>
 public static partial class Quantities
@@ -13,13 +13,21 @@ public static partial class Quantities
     private static readonly System.Buffers.SearchValues<char> Units = System.Buffers.SearchValues.Create("dhms");
     public const string SizeRule = "a size is a number with a unit: 512MiB, 4GiB, 4G (binary), 4GB (decimal), 100KiB, 1TiB";
 
-    /// <summary>A duration; null with <paramref name="problem"/> set when the text is not one.</summary>
+    /// <summary>
+    /// A duration; null with <paramref name="problem"/> set when the text is not one. A positive number alone is refused
+    /// rather than guessed (Snakemake counts runtime in minutes, other tools seconds); zero or less reads as that many
+    /// seconds, so the caller can say that it must be longer than 0.
+    /// </summary>
     public static TimeSpan? ParseDuration(string text, out string? problem)
     {
         problem = null;
         var trimmed = text.Trim();
         if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var bare) && double.IsFinite(bare))
-            return Seconds(bare, out problem);
+        {
+            if (bare <= 0) return Seconds(bare, out problem);
+            problem = $"'{trimmed}' has no unit: write {trimmed}s or {trimmed}m";
+            return null;
+        }
         var match = DurationPattern().Match(trimmed);
         if (!match.Success)
         {
@@ -52,7 +60,8 @@ public static partial class Quantities
             problem = "is longer than a year";
             return null;
         }
-        return TimeSpan.FromSeconds(seconds);
+        // Below zero only its sign matters to a caller, and -1e300 seconds would overflow a TimeSpan.
+        return seconds < 0 ? TimeSpan.FromTicks(-1) : TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>"30m", "1h30m", "90s", "1.5s": the shortest text that reads back as <paramref name="value"/> to the millisecond.</summary>
@@ -97,7 +106,7 @@ public static partial class Quantities
         return (long)bytes;
     }
 
-    /// <summary>"4 GiB", "512 MiB", "100 B".</summary>
+    /// <summary>"4GiB", "512MiB", "100B": written as a size is given in a pipeline file.</summary>
     public static string FormatSize(long bytes)
     {
         string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -85,12 +85,6 @@ public static class StageControlsReader
             problem($"{key} must be longer than 0, not '{text}'", key == "timeout" ? "leave timeout out for no limit" : null);
             return null;
         }
-        // Snakemake counts runtime in minutes, plain seconds are common elsewhere: a number alone is refused, not guessed.
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
-        {
-            problem($"{key} '{text}' has no unit: write {text}s or {text}m", Quantities.DurationRule);
-            return null;
-        }
         return duration;
     }
 

@@ -54,6 +54,8 @@ public sealed class StageControlsTests
     [InlineData("timeout: 0", "01_a.timeout", "timeout must be longer than 0")]
     [InlineData("timeout: -1m", "01_a.timeout", "timeout must be longer than 0")]
     [InlineData("timeout: soon", "01_a.timeout", "'soon' is not a duration")]
+    [InlineData("timeout: -1e300", "01_a.timeout", "timeout must be longer than 0")]
+    [InlineData("timeout: 99999999999999999999999d", "01_a.timeout", "timeout is longer than a year")]
     [InlineData("timeout: 30", "01_a.timeout", "timeout '30' has no unit: write 30s or 30m")]
     [InlineData("retries: { count: 2, backoff: 5 }", "01_a.retries", "retries.backoff '5' has no unit")]
     [InlineData("memory: 4096", "01_a.memory", "'4096' has no unit")]
@@ -92,7 +94,6 @@ public sealed class StageControlsTests
     [InlineData("90s", 90)]
     [InlineData("1h30m", 5400)]
     [InlineData("500ms", 0.5)]
-    [InlineData("2.5", 2.5)]
     [InlineData("1d", 86400)]
     public void DurationsRead(string text, double seconds) => Assert.Equal(seconds, Quantities.ParseDuration(text, out _)!.Value.TotalSeconds);
 
