@@ -21,7 +21,7 @@ internal interface IChannelSink
 /// until the file exists; the file is never followed through a link and never opened when it is not a regular file
 /// (a FIFO would block the engine).
 /// </summary>
-internal sealed class ChannelReader(string path) : IDisposable
+internal sealed partial class ChannelReader(string path) : IDisposable
 {
     /// <summary>The longest line read: 1 MiB, as for output lines.</summary>
     public const int MaxLineBytes = 1 << 20;
@@ -110,21 +110,32 @@ internal sealed class ChannelReader(string path) : IDisposable
             Refuse(sink, $"is {what}, not the file the engine reads: not read (writers open it with O_APPEND|O_CREAT)");
             return false;
         }
-        try
+        // The stage may swap the file for a link or a FIFO after the look above: O_NOFOLLOW refuses the link, and
+        // O_NONBLOCK keeps the open of a FIFO from waiting for a writer while the output threads wait on this reader.
+        var fd = Open(path, ORdonly | ONonblock | ONofollow | OCloexec, 0);
+        if (fd >= 0)
         {
-            _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            _file = new SafeFileHandle(fd, ownsHandle: true);
             return true;
         }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Refuse(sink, $"cannot be opened ({e.Message})");
-            return false;
-        }
+        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        if (errno == Enoent) return false;
+        Refuse(sink, errno == Eloop
+            ? "is a symbolic link, not the file the engine reads: not read (writers open it with O_APPEND|O_CREAT)"
+            : $"cannot be opened ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})");
+        return false;
     }
+
+    private const int ORdonly = 0;
+    private const int ONonblock = 0x800;
+    private const int ONofollow = 0x20000;
+    private const int OCloexec = 0x80000;
+    private const int Enoent = 2;
+    private const int Eloop = 40;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "open", SetLastError = true,
+        StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
 
     private void Refuse(IChannelSink sink, string problem)
     {
