@@ -183,7 +183,7 @@ public sealed class StageContext
     {
         var full = Path.GetFullPath(path, StageDir);
         const string Instead = "write it into the stage folder, or record a file elsewhere with TrackInput";
-        if (OutputLinks.OutsideJob(Layout, full, $"'{path}'", Instead) is { } outside) throw new ArgumentException(outside, nameof(path));
+        if (OutputLinks.OutsideJob(Layout, full, $"'{Text.PrintableText.Of(path)}'", Instead) is { } outside) throw new ArgumentException(outside, nameof(path));
         return Track(Manifest.Outputs, path, type, format, metadata, name);
     }
 
@@ -458,8 +458,11 @@ public sealed class StageContext
         if (PythonClient is null) return;
         var (folder, problem) = PythonClient.FolderFor(Layout);
         if (folder is not null) environment["PYTHONPATH"] = PythonClient.PythonPath(folder, environment.GetValueOrDefault("PYTHONPATH"));
-        else if (problem is not null) AddWarning(problem);
+        // Once per stage: a C# stage builds this environment for every process it starts.
+        else if (problem is not null && !Interlocked.Exchange(ref _pythonClientWarned, true)) AddWarning(problem);
     }
+
+    private bool _pythonClientWarned;
 
     private static string EnvName(string name) => name.ToUpperInvariant().Replace('-', '_');
 }
