@@ -76,10 +76,9 @@ public static class PipelineRunner
         var jobStages = job.Stages.ToDictionary(s => s.StageId, StringComparer.Ordinal);
         if (previousJob is not null) freshness.Preload(pending.InOrder().Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } selected) log.LogInformation("Selected: {Selection}", selected);
-        var running = new Dictionary<Task<StageOutcome>, StageDefinition>();
+        var running = new Dictionary<Task<StageOutcome>, ResourceGrant>();
         var pool = new ResourcePool(resources);
         var starts = new StartQueue(pending, pool, id => plan.ById[id].Controls, Math.Max(1, options.MaxParallel));
-        var grants = new Dictionary<string, ResourceGrant>(StringComparer.Ordinal);
         var childrenBefore = ChildProcess.Started;
         string? stoppedBy = null;
         string? noSpace = null;
@@ -98,9 +97,8 @@ public static class PipelineRunner
                 {
                     var stage = plan.ById[id];
                     jobStages[id].Status = "running";
-                    grants[id] = grant;
                     // Off this thread: a stage whose code blocks (a synchronous C# stage) must not hold up the others.
-                    running[Task.Run(() => DecideAndExecute(stage, grant), CancellationToken.None)] = stage;
+                    running[Task.Run(() => DecideAndExecute(stage, grant), CancellationToken.None)] = grant;
                 }
             }
 
@@ -116,7 +114,7 @@ public static class PipelineRunner
             }
 
             var finished = await Task.WhenAny(running.Keys);
-            pool.Release(grants[running[finished].Id]);
+            pool.Release(running[finished]);
             running.Remove(finished);
             var outcome = await finished;
             // A full disk fails every stage after it: none starts, --keep-going or not.
