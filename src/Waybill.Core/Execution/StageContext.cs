@@ -411,12 +411,10 @@ public sealed class StageContext
     {
         get
         {
-            lock (_gate) return _channel ??= Protocol.StageChannel.Open(this, ChannelLimits());
+            // The channel has the budget of an output stream; a setting that is not a size fails the stage here already.
+            lock (_gate) return _channel ??= Protocol.StageChannel.Open(this, StageOutput.Limits(this));
         }
     }
-
-    /// <summary>The channel's budget; a setting that is not a size fails the stage where the output is read, not here.</summary>
-    private OutputLimits ChannelLimits() => OutputLimits.Parse(EnvironmentVariable(OutputLimits.Variable)) ?? OutputLimits.StageDefault;
 
     /// <summary>Reads the rest of the channel into the records and removes it, once the stage's commands have exited.</summary>
     internal void CloseChannel()
