@@ -124,8 +124,9 @@ public sealed class TimeoutTests : IDisposable
             Assert.Equal([1, 2], tries.Select(t => t!["try"]!.GetValue<int>()));
             Assert.All(tries, t => Assert.Equal("timed out after 1s", t!["error"]!.GetValue<string>()));
             Assert.All(tries, t => Assert.Equal("failed", t!["status"]!.GetValue<string>()));
-            // Each try ran to its own limit: neither was cut short by the time the other used.
-            Assert.All(tries, t => Assert.True(t!["duration_seconds"]!.GetValue<double>() >= 1, t.ToJsonString()));
+            // Each try ran to its own limit: neither was cut short by the time the other used (a shared limit would leave the
+            // second try almost nothing). A system timer may fire a few milliseconds before the stopwatch reads 1 s.
+            Assert.All(tries, t => Assert.True(t!["duration_seconds"]!.GetValue<double>() >= 0.95, t.ToJsonString()));
             Assert.Equal(0.05, tries[1]!["wait_before_seconds"]!.GetValue<double>());
             var stageLog = File.ReadAllText(Path.Combine(job, "01_slow", "stage.log"));
             Assert.Contains("[WARNING] attempt 1 of 2 failed: timed out after 1s; retrying in 50ms", stageLog);
