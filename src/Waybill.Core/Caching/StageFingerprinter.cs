@@ -52,6 +52,8 @@ public static class StageFingerprinter
         if (stage.Command is not null) text.Append("command=").Append(redactor.Redact(stage.Command)).Append('\n');
         if (stage.Uses is not null) text.Append("uses=").Append(stage.Uses).Append('\n');
         if (codeVersion is not null) text.Append("code=").Append(codeVersion).Append('\n');
+        // Items of one fan-out share the rest of the definition; their value is what sets them apart.
+        if (stage.Item is { } item) text.Append("item=").Append(item.Key).Append('|').Append(redactor.Redact(item.Value)).Append('\n');
         foreach (var input in stage.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
             text.Append("in=").Append(input.Name).Append('|').Append(input.FromStage is null ? null : pipeline.Find(input.FromStage)?.Id).Append('|')
                 .Append(input.FromOutput).Append('|').Append(input.ExternalPath).Append('|').Append(input.Optional).Append('\n');

@@ -123,7 +123,9 @@ public static class PipelineRunner
                 noSpace ??= diskFull.Message;
             var forgiven = noSpace is null && optionals.Forgive(outcome);
             Record(outcome);
-            if (outcome.Status == StageStatus.Failed && !forgiven && (!options.KeepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
+            // One item failing fails that item and what depends on it: the other items go on (keep-going per item).
+            var perItem = plan.ById[outcome.StageId].Item is not null;
+            if (outcome.Status == StageStatus.Failed && !forgiven && ((!options.KeepGoing && !perItem) || noSpace is not null)) stoppedBy ??= outcome.StageId;
         }
 
         clock.Stop();
@@ -260,7 +262,7 @@ public static class PipelineRunner
             if (blocks && optionals.InBranch(outcome.StageId)) pending.Finished(outcome.StageId, d => optionals.Blocks(outcome.StageId, d));
             else pending.Finished(outcome.StageId, blocks);
             var forgiven = optionals.IsForgiven(outcome.StageId);
-            StageTransitions.Finished(log, plan.ById[outcome.StageId].Name, outcome, forgiven);
+            StageTransitions.Finished(log, plan.ById[outcome.StageId].DisplayName, outcome, forgiven);
             options.Progress?.Report(outcome);
             logging.Events.Transition(time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason,
                 optional: forgiven);

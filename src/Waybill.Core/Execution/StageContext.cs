@@ -108,6 +108,36 @@ public sealed class StageContext
         return ResolveInput(Pipeline, Layout, input);
     }
 
+    /// <summary>The item this stage run is for, when its stage fans out (<c>foreach:</c>); null for a stage that runs once.</summary>
+    public Waybill.Core.Pipeline.FanOut.FanOutItem? Item => Definition.Item;
+
+    /// <summary>
+    /// The files of a gather input (<c>all: 06_asr.segments[*]</c>) in item order: one per item whose stage run produced
+    /// it (for an optional gather, the items that failed are left out and listed in <c>absent_inputs</c>).
+    /// </summary>
+    public IReadOnlyList<string> GatheredPaths(string name) =>
+        [.. Definition.Inputs.Where(i => i.GatherName == name && AbsenceOf(i.Name) is null).Select(i => InputPath(i.Name))];
+
+    /// <summary><c>{in.all.list}</c>: the gather's paths one per line, in the stage's <c>.cache/</c> folder (written on first use).</summary>
+    internal string GatherListPath(string name)
+    {
+        var path = Path.Combine(CacheDir, "inputs", name + ".list");
+        lock (_gate)
+        {
+            if (_lists.Contains(name)) return path;
+            var paths = GatheredPaths(name);
+            if (paths.FirstOrDefault(p => p.Contains('\n', StringComparison.Ordinal)) is { } odd)
+                throw new Stages.StageFailedException($"{Waybill.Core.Pipeline.FanOut.ItemList.Printable(odd)} has a newline in its name, so it cannot be "
+                    + $"listed one per line in {{in.{name}.list}}; use {{in.{name}}} (each path a separate argument) or rename the file");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            IO.AtomicFile.WriteAllText(path, string.Concat(paths.Select(p => p + "\n")));
+            _lists.Add(name);
+        }
+        return path;
+    }
+
+    private readonly HashSet<string> _lists = new(StringComparer.Ordinal);
+
     /// <summary>Where a declared output must be written (inside this stage's folder).</summary>
     public string OutputPath(string name)
     {
@@ -443,8 +473,17 @@ public sealed class StageContext
         environment["WAYBILL_PROTOCOL"] = "1";
         // Lets a later run find processes a killed run left behind (see LeftoverRun).
         environment["WAYBILL_RUN_ID"] = Manifest.RunId;
-        foreach (var input in Definition.Inputs)
+        // A gather's files are listed in one file, not one variable each: thousands of variables would not fit exec's limit.
+        foreach (var input in Definition.Inputs.Where(i => i.GatherName is null))
             environment["WAYBILL_IN_" + EnvName(input.Name)] = AbsenceOf(input.Name) is null ? InputPath(input.Name) : "";
+        foreach (var gather in Definition.Inputs.Select(i => i.GatherName).OfType<string>().Distinct(StringComparer.Ordinal))
+            environment["WAYBILL_IN_" + EnvName(gather) + "_LIST"] = GatherListPath(gather);
+        if (Definition.Item is { } item)
+        {
+            environment["WAYBILL_ITEM_KEY"] = item.Key;
+            environment["WAYBILL_ITEM_VALUE"] = item.Value;
+            if (item.Path is not null) environment["WAYBILL_ITEM_PATH"] = item.Path;
+        }
         foreach (var output in Definition.Outputs) environment["WAYBILL_OUT_" + EnvName(output.Name)] = OutputPath(output.Name);
         AddPythonClient(environment);
         return environment;

@@ -33,7 +33,7 @@ public static class StageRunner
         // A rerun first replaces the old manifest, so a run killed now never leaves an old "success" beside half-written outputs.
         if (previousAttempt > 0) ManifestJson.Write(manifestPath, manifest);
 
-        var log = services.OpenStageLog(stage.Id, stage.Name);
+        var log = services.OpenStageLog(stage.Id, stage.DisplayName);
         var config = pipeline.ConfigFor(stage);
         log.Logger.LogDebug("stage {StageId} attempt {Attempt}, run {RunId}, job {JobId}", stage.Id, manifest.Attempt, invocation.RunId, layout.JobId);
         if (invocation.Reasons is { Count: > 0 } why) log.Logger.LogDebug("runs because: {Reasons}", string.Join("; ", why));
@@ -257,7 +257,7 @@ public static class StageRunner
         previous.Reasons = [.. reasons];
         previous.Resources = new ResourceUsage { MeasuredBy = "in-process" };
         previous.WaybillVersion = RunServices.Version;
-        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
+        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.DisplayName);
         log.Logger.LogDebug("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
         CloseAndSeal(log, previous, layout, services);
         var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous, services.Checksums.Algorithm);
@@ -302,7 +302,7 @@ public static class StageRunner
         manifest.Attempt = PreviousAttempt(layout.StageManifestPath(invocation.Stage.Id)) + 1;
         manifest.StatusReason = reason;
         manifest.FinishedUtc = manifest.StartedUtc;
-        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.Name);
+        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.DisplayName);
         log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
         CloseAndSeal(log, manifest, layout, services);
         var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest, services.Checksums.Algorithm);
@@ -336,6 +336,9 @@ public static class StageRunner
             StartedUtc = now,
             Status = status,
             Kind = KindOf(invocation.Stage),
+            Item = invocation.Stage.Item is { } item
+                ? new ItemRecord { Key = item.Key, Value = services.Redactor.Redact(item.Value), Path = item.Path }
+                : null,
             Host = services.Host,
             WaybillVersion = RunServices.Version,
         };

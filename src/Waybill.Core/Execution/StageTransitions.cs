@@ -7,7 +7,7 @@ namespace Waybill.Core.Execution;
 internal static class StageTransitions
 {
     public static void Started(ILogger log, StageInvocation invocation) =>
-        log.LogInformation("▶ Stage {Position}/{Total}: {Stage}", invocation.Position, invocation.Total, invocation.Stage.Name);
+        log.LogInformation("▶ Stage {Position}/{Total}: {Stage}", invocation.Position, invocation.Total, invocation.Stage.DisplayName);
 
     /// <param name="optional">A failure of an optional stage: the job goes on, and the line says so.</param>
     public static void Finished(ILogger log, string stageName, StageOutcome outcome, bool optional = false)

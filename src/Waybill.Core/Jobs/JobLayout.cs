@@ -36,7 +36,9 @@ public sealed class JobLayout
 
     public string LegacyStageLogPath(string stageId, DateTimeOffset localStart) => Path.Combine(LogsDir, $"{stageId}_{localStart:yyyyMMdd_HHmmss}.log");
 
-    public string StageDir(string stageId) => Path.Combine(Root, stageId);
+    /// <summary><c>NN_name/</c>; an item run <c>06_asr[episode-01]</c> has <c>06_asr/episode-01/</c> inside its fan-out's folder.</summary>
+    public string StageDir(string stageId) =>
+        Pipeline.FanOut.ItemKeys.TrySplit(stageId, out var stage, out var key) ? Path.Combine(Root, stage, key) : Path.Combine(Root, stageId);
 
     public string StageLogPath(string stageId) => Path.Combine(StageDir(stageId), "stage.log");
 

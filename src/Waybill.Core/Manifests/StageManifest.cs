@@ -13,6 +13,8 @@ public sealed class StageManifest
     public int StageNumber { get; set; }
     public required string JobId { get; set; }
     public required string RunId { get; set; }
+    /// <summary>A stage run of a fan-out: the item it ran for; null for a stage that runs once.</summary>
+    public ItemRecord? Item { get; set; }
     public int Attempt { get; set; } = 1;
     public DateTimeOffset Timestamp { get; set; }
     public DateTimeOffset StartedUtc { get; set; }

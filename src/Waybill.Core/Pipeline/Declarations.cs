@@ -8,6 +8,15 @@ namespace Waybill.Core.Pipeline;
 public sealed record InputDeclaration(string Name, string? FromStage, string? FromOutput, string? ExternalPath, string? Type, string? Format, SourceLocation? Location = null, bool Optional = false)
 {
     public bool IsUpstream => FromStage is not null;
+
+    /// <summary><c>06_asr.segments[*]</c>: the output of every item of a fan-out stage (a gather).</summary>
+    public bool Gather { get; init; }
+
+    /// <summary>
+    /// For the inputs a gather expands into (one per item, named <c>all[episode-01]</c>): the gather's own name, which
+    /// <c>{in.all}</c> and <c>{in.all.list}</c> stand for. Null for any other input.
+    /// </summary>
+    public string? GatherName { get; init; }
 }
 
 /// <summary>A file a stage must produce, relative to its own folder.</summary>

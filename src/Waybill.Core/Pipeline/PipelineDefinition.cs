@@ -22,8 +22,28 @@ public sealed class PipelineDefinition
     public ChecksumAlgorithm Checksum { get; init; } = ChecksumAlgorithm.XxHash128;
     public required IReadOnlyList<StageDefinition> Stages { get; init; }
 
-    public StageDefinition? Find(string idOrName) =>
-        Stages.FirstOrDefault(s => s.Id == idOrName) ?? Stages.FirstOrDefault(s => s.Name == idOrName);
+    private Dictionary<string, StageDefinition>? _byKey;
+
+    /// <summary>The stage with this id, else the first with this name; a lookup, as it runs per dependency of 100,000 stage runs.</summary>
+    public StageDefinition? Find(string idOrName)
+    {
+        var index = _byKey;
+        if (index is null)
+        {
+            index = new Dictionary<string, StageDefinition>(Stages.Count * 2, StringComparer.Ordinal);
+            foreach (var stage in Stages) index.TryAdd(stage.Id, stage);
+            foreach (var stage in Stages) index.TryAdd(stage.Name, stage);
+            _byKey = index;
+        }
+        return index.GetValueOrDefault(idOrName);
+    }
+
+    /// <summary>The same pipeline with other stages (a fan-out's item runs in place of, or beside, its template).</summary>
+    public PipelineDefinition WithStages(IReadOnlyList<StageDefinition> stages) => new()
+    {
+        Name = Name, SourcePath = SourcePath, SourceText = SourceText, BaseDirectory = BaseDirectory, Config = Config, Env = Env,
+        SecretEnv = SecretEnv, SecretConfig = SecretConfig, Checksum = Checksum, Stages = stages,
+    };
 
     /// <summary>The pipeline's config with the stage's own config merged over it.</summary>
     public JsonObject ConfigFor(StageDefinition stage)

@@ -15,8 +15,10 @@ public sealed class PipelineFileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
     private static readonly string[] StageKeys =
-        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools" }.Concat(Controls.StageControlsReader.Keys)];
+        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools", "foreach" }.Concat(Controls.StageControlsReader.Keys)];
     private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
+    private static readonly string[] ForeachForms = ["files", "values", "lines", "json"];
+    private static readonly string[] ForeachKeys = [.. ForeachForms, "allow_empty"];
 
     private readonly string _file;
     private readonly string _display;
@@ -77,7 +79,7 @@ public sealed class PipelineFileLoader
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
         PipelineValidator.ThrowIfInvalid(definition);
-        return definition;
+        return FanOut.FanOutExpander.Expand(definition, limits);
     }
 
     private PipelineDefinition? Read(string yaml, string baseDirectory, BuiltinStages builtins)
@@ -87,6 +89,10 @@ public sealed class PipelineFileLoader
         try
         {
             stream.Load(parser);
+        }
+        catch (YamlException) when (FanOut.GatherSyntax.Quote(yaml) is var quoted && quoted != yaml && TryLoad(quoted) is { } gathered)
+        {
+            stream = gathered;
         }
         catch (YamlException e)
         {
@@ -160,6 +166,21 @@ public sealed class PipelineFileLoader
         };
     }
 
+    /// <summary>The document parsed from <paramref name="yaml"/>, or null when it is not valid YAML either.</summary>
+    private YamlStream? TryLoad(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new BoundedParser(new Parser(new StringReader(yaml)), _display, _limits, _cancellationToken));
+            return stream;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private StageDefinition? ReadStage(YamlNode node, BuiltinStages builtins)
     {
         if (node is not YamlMappingNode map)
@@ -220,6 +241,7 @@ public sealed class PipelineFileLoader
             After = StringList(map, "after"),
             Tools = StringMap(map, "tools"),
             Controls = ReadControls(map, id),
+            Foreach = Child(map, "foreach") is { } each ? ReadForeach(each, id) : null,
             Location = at,
             CommandLocation = Child(map, "run") is { } runNode ? YamlValues.At(_display, runNode) : null,
         };
@@ -273,6 +295,9 @@ public sealed class PipelineFileLoader
             else Error($"input '{name}' must be a string or a mapping", at, $"{id}.inputs.{name}");
 
             string? fromStage = null, fromOutput = null;
+            // 06_asr.segments[*]: every item's output (a gather).
+            var gather = from is not null && from.EndsWith("[*]", StringComparison.Ordinal);
+            if (gather) from = from![..^3];
             if (from is not null)
             {
                 var dot = from.LastIndexOf('.');
@@ -284,9 +309,66 @@ public sealed class PipelineFileLoader
                     fromOutput = from[(dot + 1)..];
                 }
             }
-            result.Add(new InputDeclaration(name, fromStage, fromOutput, path, type, format, at, optional));
+            result.Add(new InputDeclaration(name, fromStage, fromOutput, path, type, format, at, optional) { Gather = gather });
         }
         return result;
+    }
+
+    private FanOut.ForeachSpec? ReadForeach(YamlNode node, string id)
+    {
+        var at = YamlValues.At(_display, node);
+        const string Forms = "foreach: { files: \"videos/*.mkv\" }, { values: [en, de] }, { lines: 01_list.items } or { json: 01_list.items }";
+        if (node is not YamlMappingNode map)
+        {
+            Error("'foreach' must be a mapping with one of files, values, lines or json", at, $"{id}.foreach", Forms);
+            return null;
+        }
+        CheckKeys(map, ForeachKeys, "foreach");
+        var forms = ForeachForms.Where(k => Child(map, k) is not null).ToList();
+        if (forms.Count != 1)
+        {
+            Error(forms.Count == 0 ? "'foreach' names nothing to run for" : $"'foreach' has {string.Join(" and ", forms)}: give one",
+                at, $"{id}.foreach", Forms);
+            return null;
+        }
+        var allowEmpty = ScalarText(map, "allow_empty") is { } flag && ParseFlag(flag, at, $"{id}.foreach.allow_empty");
+        var form = forms[0];
+        var value = Child(map, form)!;
+        var where = YamlValues.At(_display, value);
+        switch (form)
+        {
+            case "values":
+                if (value is not YamlSequenceNode list)
+                {
+                    Error("'foreach.values' must be a list", where, $"{id}.foreach.values", "e.g. values: [en, de, fr]");
+                    return null;
+                }
+                _json.Spend(list, list.Children.Count);
+                return new FanOut.ForeachSpec(FanOut.ForeachKind.Values, where)
+                {
+                    Values = [.. list.Children.Select(v => v is YamlScalarNode s ? YamlValues.Scalar(s) : _json.Convert(v, 5))],
+                    AllowEmpty = allowEmpty,
+                };
+            case "files":
+                if (ScalarText(map, "files") is not { Length: > 0 } pattern)
+                {
+                    Error("'foreach.files' must be a glob such as \"videos/*.mkv\"", where, $"{id}.foreach.files");
+                    return null;
+                }
+                return new FanOut.ForeachSpec(FanOut.ForeachKind.Files, where) { Pattern = pattern, AllowEmpty = allowEmpty };
+            default:
+                var source = ScalarText(map, form);
+                var dot = source?.LastIndexOf('.') ?? -1;
+                if (source is null || dot <= 0 || dot == source.Length - 1)
+                {
+                    Error($"'foreach.{form}' must name an upstream output as <stage>.<output>", where, $"{id}.foreach.{form}", "e.g. 01_list.items");
+                    return null;
+                }
+                return new FanOut.ForeachSpec(form == "lines" ? FanOut.ForeachKind.Lines : FanOut.ForeachKind.Json, where)
+                {
+                    FromStage = source[..dot], FromOutput = source[(dot + 1)..], AllowEmpty = allowEmpty,
+                };
+        }
     }
 
     private bool ParseFlag(string text, SourceLocation at, string field)

@@ -18,10 +18,11 @@ public static class PipelineValidator
 
         foreach (var group in pipeline.Stages.GroupBy(s => s.Id).Where(g => g.Count() > 1))
             errors.Add(new PipelineError($"duplicate stage id '{group.Key}'", group.Skip(1).First().Location, group.Key, "every stage needs its own NN_name"));
-        foreach (var group in pipeline.Stages.GroupBy(s => s.Number).Where(g => g.Count() > 1 && g.Select(s => s.Id).Distinct().Count() > 1))
-            errors.Add(new PipelineError($"stages {string.Join(" and ", group.Select(s => s.Id))} share the number {group.Key:00}", group.Skip(1).First().Location, group.Skip(1).First().Id, "give each stage its own number"));
-        foreach (var group in pipeline.Stages.GroupBy(s => s.Name).Where(g => g.Count() > 1 && g.Select(s => s.Id).Distinct().Count() > 1))
-            errors.Add(new PipelineError($"stages {string.Join(" and ", group.Select(s => s.Id))} share the name '{group.Key}'", group.Skip(1).First().Location, group.Skip(1).First().Id, "log lines and commands name stages by name: make names unique"));
+        // The item runs of one fan-out share its number and name.
+        foreach (var group in pipeline.Stages.GroupBy(s => s.Number).Where(g => g.Count() > 1 && g.Select(s => s.BaseId).Distinct().Count() > 1))
+            errors.Add(new PipelineError($"stages {string.Join(" and ", group.Select(s => s.BaseId).Distinct())} share the number {group.Key:00}", group.Skip(1).First().Location, group.Skip(1).First().Id, "give each stage its own number"));
+        foreach (var group in pipeline.Stages.GroupBy(s => s.Name).Where(g => g.Count() > 1 && g.Select(s => s.BaseId).Distinct().Count() > 1))
+            errors.Add(new PipelineError($"stages {string.Join(" and ", group.Select(s => s.BaseId).Distinct())} share the name '{group.Key}'", group.Skip(1).First().Location, group.Skip(1).First().Id, "log lines and commands name stages by name: make names unique"));
 
         var byId = pipeline.Stages.GroupBy(s => s.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var stage in pipeline.Stages)
@@ -44,6 +45,14 @@ public static class PipelineValidator
             else if (producer.Outputs.All(o => o.Name != input.FromOutput))
                 errors.Add(new PipelineError($"input '{input.Name}' names output '{input.FromOutput}' that stage {producer.Id} does not declare", input.Location ?? stage.Location, $"{stage.Id}.inputs.{input.Name}", producer.Outputs.Count == 0 ? $"{producer.Id} declares no outputs" : $"{producer.Id} declares: {string.Join(", ", producer.Outputs.Select(o => o.Name))}"));
         }
+        if (stage.Foreach is { IsDynamic: true } spec && stage.Item is null)
+        {
+            var source = byId.GetValueOrDefault(spec.FromStage!) ?? pipeline.Find(spec.FromStage!);
+            if (source is null)
+                errors.Add(new PipelineError($"foreach reads unknown stage '{spec.FromStage}'", spec.Location ?? stage.Location, $"{stage.Id}.foreach", $"stages are: {string.Join(", ", byId.Keys)}"));
+            else if (source.Outputs.All(o => o.Name != spec.FromOutput))
+                errors.Add(new PipelineError($"foreach reads output '{spec.FromOutput}' that stage {source.Id} does not declare", spec.Location ?? stage.Location, $"{stage.Id}.foreach", source.Outputs.Count == 0 ? $"{source.Id} declares no outputs" : $"{source.Id} declares: {string.Join(", ", source.Outputs.Select(o => o.Name))}"));
+        }
         foreach (var after in stage.After)
             if (!byId.ContainsKey(after) && pipeline.Find(after) is null)
                 errors.Add(new PipelineError($"'after' names unknown stage '{after}'", stage.Location, $"{stage.Id}.after"));
@@ -60,7 +69,7 @@ public static class PipelineValidator
             {
                 var error = reference.Scope switch
                 {
-                    "in" when stage.Inputs.All(i => i.Name != reference.Key) => $"placeholder {{in.{reference.Key}}} names an undeclared input" + Declared("inputs", stage.Inputs.Select(i => i.Name)),
+                    "in" when !DeclaresInput(stage, reference.Key) => $"placeholder {{in.{reference.Key}}} names an undeclared input" + Declared("inputs", stage.Inputs.Select(i => i.Name)),
                     "out" when stage.Outputs.All(o => o.Name != reference.Key) => $"placeholder {{out.{reference.Key}}} names an undeclared output" + Declared("outputs", stage.Outputs.Select(o => o.Name)),
                     "config" when !Placeholders.Has(config, reference.Key) => $"placeholder {{config.{reference.Key}}} names no config value" + Declared("config keys", config.Select(kv => kv.Key)),
                     "stage" when reference.Key is not ("dir" or "id" or "name" or "cache") => $"unknown placeholder {{stage.{reference.Key}}}; known: {{stage.dir}}, {{stage.id}}, {{stage.name}}, {{stage.cache}}",
@@ -71,6 +80,13 @@ public static class PipelineValidator
             }
             errors.AddRange(PlaceholderQuotingCheck.Check(pipeline, stage));
         }
+    }
+
+    /// <summary>An input by name; a gather also answers to <c>{in.all.list}</c>, and its item inputs to <c>{in.all}</c>.</summary>
+    private static bool DeclaresInput(StageDefinition stage, string key)
+    {
+        var gather = key.EndsWith(".list", StringComparison.Ordinal) ? key[..^5] : key;
+        return stage.Inputs.Any(i => i.Name == key || ((i.Gather && i.Name == gather) || i.GatherName == gather));
     }
 
     private static string Declared(string what, IEnumerable<string> names)

@@ -25,13 +25,21 @@ public static partial class Placeholders
     /// Expands every placeholder, escaped for its quoting context; <paramref name="resolve"/> returns null for an unknown
     /// one, which is an error. A placeholder in a refused context or a value with a NUL byte throws StageFailedException.
     /// </summary>
-    public static string Expand(string command, Func<string, string, string?> resolve) =>
-        Template(command).Expand(slot =>
-        {
-            var end = slot.Text.IndexOf('.', StringComparison.Ordinal);
-            return resolve(slot.Text[1..end], slot.Text[(end + 1)..^1])
-                ?? throw new InvalidOperationException($"placeholder {slot.Text} has no value");
-        });
+    public static string Expand(string command, Func<string, string, string?> resolve) => Expand(command, resolve, (_, _) => null);
+
+    /// <summary>As <see cref="Expand(string, Func{string, string, string?})"/>; <paramref name="words"/> gives a list where a placeholder stands for many words.</summary>
+    public static string Expand(string command, Func<string, string, string?> resolve, Func<string, string, IReadOnlyList<string>?> words) =>
+        Template(command).Expand(
+            slot =>
+            {
+                var end = slot.Text.IndexOf('.', StringComparison.Ordinal);
+                return resolve(slot.Text[1..end], slot.Text[(end + 1)..^1]) ?? throw new InvalidOperationException($"placeholder {slot.Text} has no value");
+            },
+            slot =>
+            {
+                var end = slot.Text.IndexOf('.', StringComparison.Ordinal);
+                return words(slot.Text[1..end], slot.Text[(end + 1)..^1]);
+            });
 
     /// <summary>The command read once for its placeholders' quoting contexts (cached: validation and every run read the same text).</summary>
     public static ShellTemplate Template(string command)
@@ -79,6 +87,6 @@ public static partial class Placeholders
     /// <summary>The value as one unquoted shell word (for logging an argument list; commands go through <see cref="Expand"/>).</summary>
     public static string ShellQuote(string value) => ShellEscaping.Word(value);
 
-    [GeneratedRegex(@"(?<!\$)\{(in|out|config|stage|job)\.([A-Za-z0-9_.-]+)\}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<!\$)\{(in|out|config|stage|job|item)\.([A-Za-z0-9_.-]+)\}", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -113,13 +113,17 @@ public sealed class CommandStage : IStage
         return Placeholders.Expand(definition.Command!, (scope, key) => scope switch
         {
             // An absent optional input is an empty argument: `[ -f {in.x} ]` is false, no stale file is named.
+            "in" when key.EndsWith(".list", StringComparison.Ordinal) && IsGather(definition, key[..^5]) => context.GatherListPath(key[..^5]),
             "in" => context.AbsenceOf(key) is null ? context.InputPath(key) : "",
+            "item" => key switch { "key" => definition.Item?.Key, "value" => definition.Item?.Value, "path" => definition.Item?.Path, _ => null },
             "out" => context.OutputPath(key),
             "config" => Placeholders.ConfigText(Placeholders.Lookup(context.Config, key)),
             "stage" => key switch { "dir" => context.StageDir, "id" => definition.Id, "name" => definition.Name, "cache" => context.CacheDir, _ => null },
             "job" => key switch { "dir" => context.JobDir, "id" => context.Layout.JobId, _ => null },
             _ => null,
-        });
+        }, (scope, key) => scope == "in" && IsGather(definition, key) ? context.GatheredPaths(key) : null);
     }
+
+    private static bool IsGather(StageDefinition definition, string name) => definition.Inputs.Any(i => i.GatherName == name || (i.Gather && i.Name == name));
 
 }

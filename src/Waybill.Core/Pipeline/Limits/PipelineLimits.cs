@@ -13,6 +13,7 @@ public sealed record PipelineLimits
     public const string DepthVariable = "WAYBILL_MAX_PIPELINE_DEPTH";
     public const string AliasesVariable = "WAYBILL_MAX_PIPELINE_ALIASES";
     public const string NodesVariable = "WAYBILL_MAX_PIPELINE_NODES";
+    public const string ItemsVariable = "WAYBILL_MAX_ITEMS";
 
     /// <summary>
     /// Manifests are JSON, which System.Text.Json reads and writes at most 64 levels deep; a manifest holds config about
@@ -34,6 +35,12 @@ public sealed record PipelineLimits
     /// <summary>Values (scalars, mappings, lists; entries of env, inputs, outputs…) the file may hold once its aliases are expanded.</summary>
     public int MaxNodes { get; init; } = 100_000;
 
+    /// <summary>
+    /// Items of one fan-out (files, values, lines or array elements). A job's stage runs are counted in it: 200,000 items of
+    /// a chain of stages is well past the 100,000 stage runs measured in docs/performance.md.
+    /// </summary>
+    public int MaxItems { get; init; } = 200_000;
+
     /// <summary>The defaults, with any limit raised (or lowered) by its environment variable.</summary>
     public static PipelineLimits FromEnvironment() => new()
     {
@@ -41,6 +48,7 @@ public sealed record PipelineLimits
         MaxDepth = (int)Read(DepthVariable, Default.MaxDepth, 1, DepthCeiling),
         MaxAliases = (int)Read(AliasesVariable, Default.MaxAliases, 0, int.MaxValue),
         MaxNodes = (int)Read(NodesVariable, Default.MaxNodes, 1, int.MaxValue),
+        MaxItems = (int)Read(ItemsVariable, Default.MaxItems, 1, int.MaxValue),
     };
 
     /// <summary>The hint of a limit error: what to change in the file, or how to raise the limit.</summary>

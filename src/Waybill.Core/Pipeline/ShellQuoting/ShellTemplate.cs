@@ -39,7 +39,13 @@ public sealed class ShellTemplate
     }
 
     /// <summary>The command with every placeholder replaced by <paramref name="value"/>, escaped for where it stands.</summary>
-    public string Expand(Func<ShellSlot, string> value)
+    public string Expand(Func<ShellSlot, string> value) => Expand(value, _ => null);
+
+    /// <summary>
+    /// As <see cref="Expand(Func{ShellSlot, string})"/>; where <paramref name="words"/> gives a list (a gather's files),
+    /// the placeholder becomes that many words, each escaped: only outside quotes, where words can stand apart.
+    /// </summary>
+    public string Expand(Func<ShellSlot, string> value, Func<ShellSlot, IReadOnlyList<string>?> words)
     {
         foreach (var slot in Slots)
             if (!slot.IsSafe) throw new StageFailedException(Refusal(slot));
@@ -47,17 +53,28 @@ public sealed class ShellTemplate
         var at = 0;
         foreach (var slot in Slots)
         {
-            var text = value(slot);
-            // A C string ends at NUL: the shell would see a silently shortened value.
-            if (text.Contains('\0', StringComparison.Ordinal))
-                throw new StageFailedException(
-                    $"placeholder {slot.Text} has a value with a NUL byte, which no shell command can carry; remove the NUL from the value");
             builder.Append(Command, at, slot.Start - at);
-            ShellEscaping.Append(builder, slot.Context, text);
+            if (words(slot) is { } list)
+            {
+                if (slot.Context != ShellContext.Unquoted)
+                    throw new StageFailedException($"placeholder {slot.Text} stands for {list.Count} files and cannot be quoted; write it unquoted");
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (i > 0) builder.Append(' ');
+                    ShellEscaping.Append(builder, slot.Context, NoNul(slot, list[i]));
+                }
+            }
+            else ShellEscaping.Append(builder, slot.Context, NoNul(slot, value(slot)));
             at = slot.Start + slot.Length;
         }
         return builder.Append(Command, at, Command.Length - at).ToString();
     }
+
+    /// <summary>A C string ends at NUL: the shell would see a silently shortened value.</summary>
+    private static string NoNul(ShellSlot slot, string text) => text.Contains('\0', StringComparison.Ordinal)
+        ? throw new StageFailedException(
+            $"placeholder {slot.Text} has a value with a NUL byte, which no shell command can carry; remove the NUL from the value")
+        : text;
 
     public string Refusal(ShellSlot slot) =>
         $"placeholder {slot.Text} {ShellContextText.Why(slot.Context, Problem)} ({ShellContextText.Hint(slot.Context, slot.Text)})";
