@@ -48,7 +48,7 @@ public static class VideoSummary
     {
         foreach (var (key, stages) in Videos(result, videos))
         {
-            var files = stages.Where(s => s.Status == "success").SelectMany(s => s.Outputs)
+            var files = stages.Where(Done).SelectMany(s => s.Outputs)
                 .Where(f => f.Format is "srt" or "vtt" || f.Type == "video").ToList();
             var failed = stages.FirstOrDefault(s => s.Status == "failed");
             output.WriteLine(files.Count > 0 || failed is null ? $"Video {key}:" : $"Video {key}: no files; see {relative(StageLog(result, failed))}");
@@ -74,11 +74,14 @@ public static class VideoSummary
         var reason = failed.FirstOrDefault() is { } first ? $"{first.StageId} {first.StatusReason}" : "";
         var file = stages.Select(s => s.Item?.Path).FirstOrDefault(p => p is not null) is { } path ? Path.GetFileName(path) : "";
         return new Row(key, file, status, stages.Count(Done), stages.Count,
-            stages.Where(s => s.Status == "success").SelectMany(s => s.Outputs).Count(o => o.Format == "srt"),
+            stages.Where(Done).SelectMany(s => s.Outputs).Count(o => o.Format == "srt"),
             stages.Sum(s => s.DurationSeconds), stages.Sum(s => s.Errors.Count), reason);
     }
 
-    /// <summary>Done: it ran (or was up to date, or had nothing to do); not failed, and not left out because something before it failed.</summary>
+    /// <summary>
+    /// Done: it ran, was up to date (its outputs kept) or had nothing to do; not failed, nor left out because something
+    /// before it failed.
+    /// </summary>
     private static bool Done(StageManifest stage) => stage.Status switch
     {
         "success" => true,
