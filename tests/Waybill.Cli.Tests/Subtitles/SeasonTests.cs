@@ -61,7 +61,7 @@ public sealed class SeasonTests(SeasonFixture season) : IClassFixture<SeasonFixt
             Assert.Equal(key, Text(demux["item"]!["key"]));
             var input = Assert.Single(demux["inputs"]!.AsArray());
             Assert.Equal(("video", video), (Text(input!["name"]), Text(input["path"])));
-            Assert.Equal(video, Text(Manifest("12_mux", key)["inputs"]!.AsArray().Single(i => Text(i!["name"]) == "video")!["path"]));
+            Assert.Equal(video, Text(Manifest("12_mux", key)["inputs"]!.AsArray().Single(i => i!["name"]?.GetValue<string>() == "video")!["path"]));
             foreach (var stage in StageIds)
                 foreach (var upstream in Manifest(stage, key)["inputs"]!.AsArray().Where(i => i!["from_stage"] is not null))
                     Assert.EndsWith($"[{key}]", Text(upstream!["from_stage"]), StringComparison.Ordinal);
