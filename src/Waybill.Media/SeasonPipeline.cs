@@ -39,7 +39,8 @@ public static class SeasonPipeline
         }
         if (first is null)
             throw Invalid($"no stage of the pipeline reads {VideoPlaceholder}, so it cannot run once per video", new SourceLocation(display, 1, 1),
-                "stages", "give the first stage an input such as 'video: { path: \"{config.video}\", type: video }', or subtitle one video at a time");
+                "stages", "give the first stage an input such as 'video: { path: \"{config.video}\", type: video }', "
+                    + "or subtitle one video at a time");
         edits.Add(Foreach(yaml, display, first, videos));
         var text = new StringBuilder(yaml);
         foreach (var (start, end, replacement) in edits.OrderByDescending(e => e.Start))

@@ -76,7 +76,8 @@ internal static class SubtitleCommand
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
             if (videos.IsSeason)
             {
-                var (yaml, path) = custom is null ? (SubtitlePipeline.Yaml, builtIn) : (await File.ReadAllTextAsync(definition.SourcePath!, cancellationToken), definition.SourcePath!);
+                var path = custom is null ? builtIn : definition.SourcePath!;
+                var yaml = custom is null ? SubtitlePipeline.Yaml : await File.ReadAllTextAsync(path, cancellationToken);
                 definition = PipelineFileLoader.Parse(SeasonPipeline.ForVideos(yaml, path, videos.Paths), path, overrides, Builtins.Create(),
                     definition.BaseDirectory);
             }

@@ -13,7 +13,11 @@ namespace Waybill.Cli.Output;
 public static class VideoSummary
 {
     /// <summary>One video's stage runs, summed up.</summary>
-    private sealed record Row(string Key, string File, string Status, int Done, int Total, int Tracks, double Seconds, int Errors, string Reason);
+    private sealed record Row(string Key, string File, string Status, int Done, int Total, int Tracks, double Seconds, int Errors, string Reason)
+    {
+        /// <summary>The last column: the file, and for a failed video the stage and reason.</summary>
+        public string Said => Reason.Length == 0 ? File : File + ": " + Reason;
+    }
 
     /// <param name="optional">Optional stage runs: their failure does not fail the video.</param>
     /// <param name="videos">The videos in the order given: the rows' order.</param>
@@ -25,17 +29,17 @@ public static class VideoSummary
             var keyWidth = Math.Max(5, rows.Max(r => r.Key.Length));
             output.WriteLine($"{"VIDEO".PadRight(keyWidth)}  {"STATUS",-9}  {"STAGES",6}  {"TRACKS",6}  {"DURATION",9}  {"ERR",3}  FILE / REASON");
             foreach (var row in rows)
-                output.WriteLine($"{row.Key.PadRight(keyWidth)}  {row.Status,-9}  {$"{row.Done}/{row.Total}",6}  {row.Tracks,6}  {Seconds(row.Seconds),9}  "
-                    + $"{row.Errors,3}  {Shown(row.Reason.Length == 0 ? row.File : row.File + ": " + row.Reason)}");
+                output.WriteLine($"{row.Key.PadRight(keyWidth)}  {row.Status,-9}  {$"{row.Done}/{row.Total}",6}  {row.Tracks,6}  "
+                    + $"{Seconds(row.Seconds),9}  {row.Errors,3}  {Shown(row.Said)}");
         }
         else
         {
             var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(result.JobId));
             table.AddColumns("Video", "Status", "Stages", "Tracks", "Duration", "Errors", "File / reason");
             foreach (var row in rows)
-                table.AddRow(Markup.Escape(row.Key), Terminal.StatusMarkup(row.Status), $"{row.Done}/{row.Total}", row.Tracks.ToString(CultureInfo.InvariantCulture),
-                    Seconds(row.Seconds), row.Errors == 0 ? "0" : $"[red]{row.Errors}[/]",
-                    Markup.Escape(Shown(row.Reason.Length == 0 ? row.File : row.File + ": " + row.Reason)));
+                table.AddRow(Markup.Escape(row.Key), Terminal.StatusMarkup(row.Status), $"{row.Done}/{row.Total}",
+                    row.Tracks.ToString(CultureInfo.InvariantCulture), Seconds(row.Seconds), row.Errors == 0 ? "0" : $"[red]{row.Errors}[/]",
+                    Markup.Escape(Shown(row.Said)));
             Terminal.Create(output).Write(table);
         }
         var failed = rows.Count(r => r.Status == "failed");
@@ -51,7 +55,8 @@ public static class VideoSummary
             var files = stages.Where(Done).SelectMany(s => s.Outputs)
                 .Where(f => f.Format is "srt" or "vtt" || f.Type == "video").ToList();
             var failed = stages.FirstOrDefault(s => s.Status == "failed");
-            output.WriteLine(files.Count > 0 || failed is null ? $"Video {key}:" : $"Video {key}: no files; see {relative(StageLog(result, failed))}");
+            output.WriteLine(files.Count > 0 || failed is null ? $"Video {key}:"
+                : $"Video {key}: no files; see {relative(new Core.Jobs.JobLayout(result.JobDir).StageLogPath(failed.StageId))}");
             foreach (var file in files)
                 output.WriteLine($"  {(file.Type == "video" ? "Video:     " : "Subtitles: ")} {relative(Path.Combine(result.JobDir, file.Path))}");
         }
@@ -63,7 +68,8 @@ public static class VideoSummary
         var order = videos.Select((path, index) => (path, index)).ToDictionary(p => p.path, p => p.index, StringComparer.Ordinal);
         return result.Stages.Select(s => s.Manifest)
             .GroupBy(m => m.Item?.Key ?? "(job)", StringComparer.Ordinal)
-            .OrderBy(g => g.Select(m => m.Item?.Path).FirstOrDefault(p => p is not null) is { } path ? order.GetValueOrDefault(path, int.MaxValue) : int.MaxValue)
+            .OrderBy(g => g.Select(m => m.Item?.Path).FirstOrDefault(p => p is not null) is { } path
+                ? order.GetValueOrDefault(path, int.MaxValue) : int.MaxValue)
             .Select(g => (g.Key, g.ToList()));
     }
 
@@ -89,9 +95,6 @@ public static class VideoSummary
             || !(reason.StartsWith("upstream failed", StringComparison.Ordinal) || reason.StartsWith("not run:", StringComparison.Ordinal)),
         _ => false,
     };
-
-    private static string StageLog(RunResult result, StageManifest stage) =>
-        new Core.Jobs.JobLayout(result.JobDir).StageLogPath(stage.StageId);
 
     private static string Shown(string text) => LogText.EscapeControls(text);
 

@@ -78,7 +78,8 @@ public sealed class ForeachFileListTests : IDisposable
         var validate = await CliProcess.RunAsync(_temp.Path, "validate", "waybill.yaml");
 
         Assert.Equal(2, validate.ExitCode);
-        Assert.Contains("waybill.yaml:4:14: 01_copy.foreach.files: foreach.files entry 'missing.txt' matches no file", validate.Stderr, StringComparison.Ordinal);
+        Assert.Contains("waybill.yaml:4:14: 01_copy.foreach.files: foreach.files entry 'missing.txt' matches no file", validate.Stderr,
+            StringComparison.Ordinal);
         Assert.Contains("foreach.files entry 'none/*.txt' matches no file", validate.Stderr, StringComparison.Ordinal);
     }
 
@@ -97,7 +98,8 @@ public sealed class ForeachFileListTests : IDisposable
         var validate = await CliProcess.RunAsync(_temp.Path, "validate", "waybill.yaml");
 
         Assert.Equal(2, validate.ExitCode);
-        Assert.Contains("01_once.inputs.video: placeholder {item.path} is only known in a stage that runs per item", validate.Stderr, StringComparison.Ordinal);
+        Assert.Contains("01_once.inputs.video: placeholder {item.path} is only known in a stage that runs per item", validate.Stderr,
+            StringComparison.Ordinal);
         Assert.Contains("waybill.yaml:4:", validate.Stderr, StringComparison.Ordinal);
     }
 }

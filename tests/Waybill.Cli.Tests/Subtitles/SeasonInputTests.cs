@@ -48,7 +48,19 @@ public sealed class SeasonInputTests : IDisposable
         var second = _temp.Write("b/episode-01.mkv", "");
         var run = await Subtitle(first, second, _temp.Combine("nowhere.mp4"));
         Directory.CreateDirectory(_temp.Combine("empty"));
-        var again = await Subtitle(first, _temp.Combine("empty"));
+        Directory.CreateDirectory(_temp.Combine("odd"));
+        // A name that is not UTF-8 (byte 0xFF), as a Latin-1 file system or an old archive leaves them.
+        Tool.Run("sh", "-c", "printf x > \"$1/bad$(printf '\\377').mp4\"", "sh", _temp.Combine("odd"));
+        CliProcess.Result again;
+        try
+        {
+            again = await Subtitle(first, _temp.Combine("empty"), _temp.Combine("odd"));
+        }
+        finally
+        {
+            // .NET cannot delete a file by a name it cannot decode: the shell that made it removes it.
+            Tool.Run("sh", "-c", "rm -f \"$1\"/bad*.mp4", "sh", _temp.Combine("odd"));
+        }
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"videos '{first}' and '{second}' both get the key 'episode-01'", run.Stderr, StringComparison.Ordinal);
@@ -56,6 +68,7 @@ public sealed class SeasonInputTests : IDisposable
         Assert.Contains($"video not found: {_temp.Combine("nowhere.mp4")}", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains($"no video files in {_temp.Combine("empty")} (looked for .mkv, .mp4", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("bad\uFFFD.mp4': the name is not valid UTF-8 (rename it, e.g. with convmv)", again.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(JobFile()));
     }
 }

@@ -27,7 +27,8 @@ public sealed class SeasonTests(SeasonFixture season) : IClassFixture<SeasonFixt
         Assert.True(season.Run.ExitCode == 1, season.Run.All);
         Assert.Contains("Videos:       3 of 4 subtitled, 1 failed", season.Run.Stdout, StringComparison.Ordinal);
         foreach (var stage in StageIds)
-            Assert.Equal(["broken", .. SeasonFixture.Good], Directory.GetDirectories(Path.Combine(season.Job, stage)).Select(Path.GetFileName).Order());
+            Assert.Equal(["broken", .. SeasonFixture.Good],
+                Directory.GetDirectories(Path.Combine(season.Job, stage)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         JobAssert.ManifestsAreValid(season.Job);
     }
 
@@ -86,7 +87,8 @@ public sealed class SeasonTests(SeasonFixture season) : IClassFixture<SeasonFixt
             Assert.StartsWith("upstream failed", Text(manifest["status_reason"]), StringComparison.Ordinal);
         }
         var log = File.ReadAllText(Directory.GetFiles(Path.Combine(season.Job, "logs"), "99_pipeline_*.log").Single());
-        Assert.Contains(log.Split('\n'), l => l.Contains("[stage.demux:broken] [ERROR]", StringComparison.Ordinal) && l.Contains(Error, StringComparison.Ordinal));
+        Assert.Contains(log.Split('\n'),
+            l => l.Contains("[stage.demux:broken] [ERROR]", StringComparison.Ordinal) && l.Contains(Error, StringComparison.Ordinal));
         Assert.Contains("[stage.asr:episode-02]", log, StringComparison.Ordinal);
     }
 
@@ -114,6 +116,7 @@ public sealed class SeasonTests(SeasonFixture season) : IClassFixture<SeasonFixt
             Assert.Contains(Path.Combine("out", "season", "12_mux", key, Path.GetFileNameWithoutExtension(season.Videos[key]) + ".subtitled"),
                 stdout, StringComparison.Ordinal);
         }
-        Assert.Contains($"Video broken: no files; see {Path.Combine("out", "season", "01_demux", "broken", "stage.log")}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Video broken: no files; see {Path.Combine("out", "season", "01_demux", "broken", "stage.log")}", stdout,
+            StringComparison.Ordinal);
     }
 }

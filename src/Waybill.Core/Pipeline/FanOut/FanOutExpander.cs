@@ -18,8 +18,7 @@ public static class FanOutExpander
 
     public static PipelineDefinition Expand(PipelineDefinition pipeline, PipelineLimits limits)
     {
-        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather || i.ExternalPath?.Contains("{item.", StringComparison.Ordinal) == true)))
-            return pipeline;
+        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather || ReadsItem(i)))) return pipeline;
         var errors = new List<PipelineError>();
         var roots = FanOutRoots.Resolve(pipeline, errors);
         FanOutChecks.Check(pipeline, roots, errors);
@@ -97,8 +96,12 @@ public static class FanOutExpander
         {
             var producer = input.FromStage is null ? null : pipeline.Find(input.FromStage);
             var producerRoot = producer is null ? null : roots.GetValueOrDefault(producer.Id);
-            if (producer is null && item is not null && input.ExternalPath is { } path && path.Contains("{item.", StringComparison.Ordinal))
-                result.Add(input with { ExternalPath = Placeholders.ExpandRaw(path, (scope, key) => scope == "item" ? ItemText(item, key) : null) });
+            if (producer is null && item is not null && ReadsItem(input))
+            {
+                // One pass: a file name that holds a placeholder's text is not expanded again here.
+                var path = Placeholders.ExpandRaw(input.ExternalPath!, (scope, key) => scope == "item" ? ItemText(item, key) : null);
+                result.Add(input with { ExternalPath = path });
+            }
             else if (producer is null || producerRoot is null) result.Add(input);
             else if (input.Gather && items.TryGetValue(producerRoot, out var all))
                 result.AddRange(all.Select(i => input with
@@ -110,6 +113,8 @@ public static class FanOutExpander
         }
         return result;
     }
+
+    private static bool ReadsItem(InputDeclaration input) => input.ExternalPath?.Contains("{item.", StringComparison.Ordinal) == true;
 
     /// <summary>An input path's <c>{item.key}</c>, <c>{item.value}</c> or <c>{item.path}</c> (checked by <see cref="FanOutChecks"/>).</summary>
     private static string? ItemText(FanOutItem item, string key) =>

@@ -54,7 +54,8 @@ internal static class StaticItems
             // In a list each entry was named on purpose: one that finds nothing is a typo or a file gone.
             if (matched == 0 && spec.Pattern is null && !spec.AllowEmpty)
             {
-                errors.Add(new PipelineError($"foreach.files entry '{ItemList.Printable(entry)}' matches no file (looked in {pipeline.BaseDirectory})",
+                errors.Add(new PipelineError(
+                    $"foreach.files entry '{ItemList.Printable(entry)}' matches no file (looked in {pipeline.BaseDirectory})",
                     spec.Location, field, "fix or remove the entry, or add 'allow_empty: true' to run without it"));
                 failed = true;
             }
