@@ -39,6 +39,13 @@ public sealed class SeasonInputTests : IDisposable
         Assert.Contains(Path.Combine("out", "job", "12_mux", "finale", "Finale.subtitled.mp4"), again.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("▶ Stage", again.Stdout, StringComparison.Ordinal);
         Assert.Contains("Stage mux:finale: SKIPPED (up to date)", again.Stdout, StringComparison.Ordinal);
+
+        // The snapshot lists the videos under the first stage's foreach, so resume runs the same season.
+        var snapshot = File.ReadAllText(JobFile(".waybill", "pipeline.yaml"));
+        Assert.Contains($"- \"{_temp.Combine("season", "Finale.mp4")}\"", snapshot, StringComparison.Ordinal);
+        var resume = await CliProcess.RunAsync(_temp.Path, "resume", "job", "--out", "out");
+        Assert.True(resume.ExitCode == 0, resume.All);
+        Assert.Contains("12_mux[finale]", resume.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
