@@ -142,18 +142,19 @@ internal static class JobRecords
         })],
     };
 
-    public static void Update(JobManifest job, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
+    public static void Update(JobStageSummary summary, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
     {
         // A manifest behind a stage folder linked out of the job is not this job's: it is not sealed into it.
-        Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum
+        Update(summary, outcome).ManifestChecksum = outcome.ManifestChecksum
             ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null
                 ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm)
                 : null);
     }
 
-    public static JobStageSummary Update(JobManifest job, StageOutcome outcome)
+    public static JobStageSummary Update(JobManifest job, StageOutcome outcome) => Update(job.Stages.First(s => s.StageId == outcome.StageId), outcome);
+
+    public static JobStageSummary Update(JobStageSummary summary, StageOutcome outcome)
     {
-        var summary = job.Stages.First(s => s.StageId == outcome.StageId);
         summary.Status = outcome.Status.ToText();
         summary.StatusReason = outcome.Reason;
         summary.DurationSeconds = outcome.DurationSeconds;

@@ -87,8 +87,8 @@ public static class SingleStage
     {
         if (!File.Exists(layout.JobManifestPath)) return;
         var job = ManifestJson.ReadJob(layout.JobManifestPath);
-        if (job.Stages.All(s => s.StageId != outcome.StageId)) return;
-        JobRecords.Update(job, outcome, layout, pipeline.Checksum);
+        if (job.Stages.FirstOrDefault(s => s.StageId == outcome.StageId) is not { } summary) return;
+        JobRecords.Update(summary, outcome, layout, pipeline.Checksum);
         var manifests = job.Stages.Select(s => layout.StageManifestPath(s.StageId)).Where(File.Exists).Select(ManifestJson.ReadStage);
         job.Lineage = [.. JobRecords.LineageOf(manifests)];
         JobRecords.SealLogs(job, layout, job, pipelineLog, pipeline.Checksum);

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Hashing;
+using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// Records a run's transitions as they happen: the pipeline log's stage markers, events.jsonl, the observers, the progress
+/// display, and the job manifest, of which it is the only writer during a run.
+/// </summary>
+internal sealed class JobJournal
+{
+    private static readonly TimeSpan JobManifestInterval = TimeSpan.FromSeconds(1);
+
+    private readonly JobLayout _layout;
+    private readonly ChecksumAlgorithm _algorithm;
+    private readonly DiskFullWatch _diskFull;
+    private readonly EventsJsonlSink _events;
+    private readonly RunObservers _observers;
+    private readonly IProgress<StageOutcome>? _progress;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Dictionary<string, JobStageSummary> _stages;
+    private readonly Stopwatch _lastWrite = new();
+
+    public JobJournal(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm, DiskFullWatch diskFull, RunLogging logging,
+        RunObservers observers, IProgress<StageOutcome>? progress, TimeProvider time)
+    {
+        (_layout, Job, _algorithm, _diskFull, _events, _observers, _progress, _time, _log) =
+            (layout, job, algorithm, diskFull, logging.Events, observers, progress, time, logging.Pipeline);
+        _stages = job.Stages.ToDictionary(s => s.StageId, StringComparer.Ordinal);
+    }
+
+    public JobManifest Job { get; }
+
+    /// <summary>The job manifest as the run starts, then job_started for events.jsonl and the observers.</summary>
+    public void Open(RunStarted run)
+    {
+        Write(mustLand: true);
+        _lastWrite.Restart();
+        _events.Transition(_time.GetUtcNow(), "job_started", null, "running", null, null);
+        _observers.Each(o => o.JobStarted(run));
+    }
+
+    /// <summary>A stage the scheduler took: the job manifest shows it running from its next write.</summary>
+    public void Taken(string stageId) => _stages[stageId].Status = "running";
+
+    /// <summary>A stage that runs (not one found up to date) starts. Called from the stage's own task.</summary>
+    public void Started(StageInvocation invocation)
+    {
+        StageTransitions.Started(_log, invocation);
+        _events.Transition(_time.GetUtcNow(), "stage_started", invocation.Stage.Id, "running", null, null);
+        _observers.Each(o => o.StageStarted(invocation, _time.GetUtcNow()));
+    }
+
+    public void Finished(StageInvocation invocation, StageOutcome outcome, bool forgiven)
+    {
+        StageTransitions.Finished(_log, invocation.Stage.Name, outcome, forgiven);
+        _progress?.Report(outcome);
+        _events.Transition(_time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason,
+            optional: forgiven);
+        _observers.Each(o => o.StageFinished(invocation, outcome, _time.GetUtcNow()));
+        JobRecords.Update(_stages[outcome.StageId], outcome, _layout, _algorithm);
+        if (_diskFull.TakeAnnouncement() is { } full)
+        {
+            _log.LogError("{Problem}: no more stages start; the failure is recorded in the space Waybill reserved for it. "
+                + "Free space there, then run 'waybill resume {JobId}'", full, _layout.JobId);
+        }
+        if (_lastWrite.Elapsed >= JobManifestInterval || outcome.Status == StageStatus.Failed)
+        {
+            Write(mustLand: false);
+            _lastWrite.Restart();
+        }
+    }
+
+    /// <summary>The job manifest as the run ends (the logs closed and sealed in it by the caller).</summary>
+    public void Close() => Write(mustLand: true);
+
+    // A write that meets a full disk is tried again in the space the reserve gives back; one that may wait for the next
+    // write (mid-run) is left for it once the reserve is gone. The first and the last write always try again.
+    private void Write(bool mustLand)
+    {
+        try
+        {
+            JobManifestSeal.Write(_layout, Job, _algorithm);
+            return;
+        }
+        catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e))
+        {
+            if (!_diskFull.FreeSpace(e, _layout.JobManifestPath, records: true) && !mustLand) return;
+        }
+        JobManifestSeal.Write(_layout, Job, _algorithm);
+    }
+}
