@@ -30,6 +30,14 @@ public sealed class ExecutionPlan
     /// <summary>1-based position in <see cref="Order"/>, as in "▶ Stage 6/12".</summary>
     public int PositionOf(string stageId) => _positions[stageId];
 
+    /// <summary>A stage rewired in place (a gather that now reads every item of a dynamic fan-out); its dependencies stay.</summary>
+    internal void Replace(StageDefinition stage)
+    {
+        var position = _positions[stage.Id];
+        _order[position - 1] = stage;
+        _byId[stage.Id] = stage;
+    }
+
     /// <summary>
     /// Appends a stage run to the plan (after every stage already in it) with the ids of the stage runs it waits for.
     /// Called from the scheduler's loop only: the plan is not safe to change while another thread reads it.

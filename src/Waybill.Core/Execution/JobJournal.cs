@@ -45,6 +45,14 @@ internal sealed class JobJournal
         _observers.Each(o => o.JobStarted(run));
     }
 
+    /// <summary>A stage run added mid-run (an item of a dynamic fan-out): the job manifest lists it from its next write.</summary>
+    public void Added(StageInvocation invocation, List<string> dependsOn)
+    {
+        var summary = JobRecords.Summary(_layout, invocation.Stage, dependsOn);
+        _stages[summary.StageId] = summary;
+        Job.Stages.Add(summary);
+    }
+
     /// <summary>A stage the scheduler took: the job manifest shows it running from its next write.</summary>
     public void Taken(string stageId) => _stages[stageId].Status = "running";
 
@@ -58,7 +66,7 @@ internal sealed class JobJournal
 
     public void Finished(StageInvocation invocation, StageOutcome outcome, bool forgiven)
     {
-        StageTransitions.Finished(_log, invocation.Stage.Name, outcome, forgiven);
+        StageTransitions.Finished(_log, invocation.Stage.DisplayName, outcome, forgiven);
         _progress?.Report(outcome);
         _events.Transition(_time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason,
             optional: forgiven);

@@ -131,15 +131,18 @@ internal static class JobRecords
         Host = host,
         WaybillVersion = RunServices.Version,
         PipelineLog = pipelineLog.Replace(Path.DirectorySeparatorChar, '/'),
-        Stages = [.. plan.Order.Select(s => new JobStageSummary
-        {
-            StageId = s.Id,
-            Stage = s.Name,
-            StageNumber = s.Number,
-            DependsOn = plan.Dependencies[s.Id],
-            Manifest = s.Id + "/manifest.json",
-            Optional = s.Controls.Optional ? true : null,
-        })],
+        Stages = [.. plan.Order.Select(s => Summary(layout, s, plan.Dependencies[s.Id]))],
+    };
+
+    /// <summary>A stage's line in the job manifest, pending; also for the item runs a dynamic fan-out adds mid-run.</summary>
+    public static JobStageSummary Summary(JobLayout layout, Pipeline.StageDefinition stage, List<string> dependsOn) => new()
+    {
+        StageId = stage.Id,
+        Stage = stage.Name,
+        StageNumber = stage.Number,
+        DependsOn = dependsOn,
+        Manifest = layout.RelativeToJob(layout.StageManifestPath(stage.Id)),
+        Optional = stage.Controls.Optional ? true : null,
     };
 
     public static void Update(JobStageSummary summary, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
@@ -168,6 +171,8 @@ internal static class JobRecords
     {
         job.Status = status.ToText();
         job.FinishedUtc = time.GetUtcNow();
+        // A dynamic fan-out's items were appended as they were found: listed beside their stage.
+        job.Stages = [.. job.Stages.OrderBy(s => s.StageNumber).ThenBy(s => s.StageId, StringComparer.Ordinal)];
         job.DurationSeconds = Math.Round(elapsed.TotalSeconds, 3);
         // Stages this run left alone (--until) still belong to the job's lineage.
         var manifests = plan.Order.Select(s => outcomes.TryGetValue(s.Id, out var o) ? o.Manifest

@@ -67,6 +67,35 @@ internal sealed class PendingStages
         else if (count == 0) _ready.Add(position);
     }
 
+    /// <summary>The pending stages waiting for <paramref name="stageId"/>.</summary>
+    public IReadOnlyList<string> DependentsOf(string stageId) =>
+        _dependents.TryGetValue(stageId, out var list) ? [.. list.Where(_unfinished.ContainsKey)] : [];
+
+    /// <summary>A pending stage now also waits for <paramref name="dependencies"/> (the item runs of a fan-out it waited for).</summary>
+    public void AddDependencies(string stageId, IEnumerable<string> dependencies)
+    {
+        if (!_unfinished.TryGetValue(stageId, out var count)) return;
+        var position = _plan.PositionOf(stageId);
+        foreach (var dependency in dependencies)
+        {
+            if (_done.TryGetValue(dependency, out var blocks))
+            {
+                if (blocks(stageId) && _blockedBy.TryAdd(stageId, dependency))
+                {
+                    _ready.Remove(position);
+                    _doomed.Add(position);
+                }
+                continue;
+            }
+            if (!_known.Contains(dependency)) continue;
+            count++;
+            if (!_dependents.TryGetValue(dependency, out var list)) _dependents[dependency] = list = [];
+            list.Add(stageId);
+        }
+        _unfinished[stageId] = count;
+        if (count > 0) _ready.Remove(position);
+    }
+
     /// <summary>The pending stages in plan order.</summary>
     public IEnumerable<string> InOrder() => _plan.Order.Select(s => s.Id).Where(_unfinished.ContainsKey);
 

@@ -94,7 +94,9 @@ public static class PipelineRunner
         JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
         journal.Close();
 
-        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id)).Select(s => outcomes[s.Id])],
+        // In stage order, a dynamic fan-out's items (appended to the plan as they were found) beside their stage.
+        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id))
+                .OrderBy(s => s.Number).ThenBy(s => s.Id, StringComparer.Ordinal).Select(s => outcomes[s.Id])],
             logging.PipelineLogPath, clock.Elapsed.TotalSeconds)
         {
             Warnings = optionals.Messages(redactor) ?? [],

@@ -62,7 +62,16 @@ internal sealed class StageScheduler
                     Finish(work, work.NotRun(id, StageStatus.Skipped, $"upstream failed: {_optionals.Label(failedDependency)}"), blocksDependents: true);
                 }
                 while (stoppedBy is null && _running.Count < _maxParallel && _starts.TryTake(out var id, out var grant))
-                    _running[work.Start(id, grant)] = grant;
+                {
+                    if (!_plan.ById[id].IsFanOut)
+                    {
+                        _running[work.Start(id, grant)] = grant;
+                        continue;
+                    }
+                    // A dynamic fan-out whose list now exists: its items join the plan; it takes no slot of its own.
+                    _pool.Release(grant);
+                    if (Expand(work, id) is { } failed && !_keepGoing) stoppedBy ??= failed;
+                }
             }
 
             if (_running.Count == 0)
@@ -85,8 +94,45 @@ internal sealed class StageScheduler
             if (outcome.Status == StageStatus.Failed && work.NoSpace(outcome) is { } full) noSpace ??= full;
             var forgiven = noSpace is null && _optionals.Forgive(outcome);
             Finish(work, outcome, blocksDependents: false);
-            if (outcome.Status == StageStatus.Failed && !forgiven && (!_keepGoing || noSpace is not null)) stoppedBy ??= outcome.StageId;
+            // One item failing fails that item and what depends on it: the other items go on (keep-going per item).
+            var perItem = _plan.ById[outcome.StageId].Item is not null;
+            if (outcome.Status == StageStatus.Failed && !forgiven && ((!_keepGoing && !perItem) || noSpace is not null)) stoppedBy ??= outcome.StageId;
         }
+    }
+
+    /// <summary>
+    /// Adds a dynamic fan-out's item runs, makes whatever waited for the fan-out (a gather, an <c>after:</c>) wait for every
+    /// item, then records the fan-out stage and its per-item followers as expanded. Returns the fan-out's id when it failed.
+    /// </summary>
+    private string? Expand(IStageWork work, string templateId)
+    {
+        var expansion = work.Expand(templateId);
+        var waiting = new List<StageDefinition>(expansion.Added);
+        // An item of a later stage depends on the same item of an earlier one: each joins after what it reads.
+        while (waiting.Count > 0)
+        {
+            var before = waiting.Count;
+            waiting.RemoveAll(stage =>
+            {
+                var dependsOn = stage.DependsOn.Select(d => _plan.Pipeline.Find(d)!.Id).ToList();
+                if (dependsOn.Any(d => !_plan.ById.ContainsKey(d))) return false;
+                Add(stage, dependsOn);
+                work.Added(stage.Id);
+                return true;
+            });
+            if (waiting.Count == before) throw new InvalidOperationException($"fan-out {templateId}: items depend on runs that are not in the plan");
+        }
+        foreach (var stage in expansion.Rewired) _plan.Replace(stage);
+        var itemsOf = expansion.Added.GroupBy(s => s.TemplateId!).ToDictionary(g => g.Key, g => g.Select(s => s.Id).ToList(), StringComparer.Ordinal);
+        var templates = expansion.Templates.Select(t => t.StageId).ToHashSet(StringComparer.Ordinal);
+        foreach (var outcome in expansion.Templates.Where(o => o.Status == StageStatus.Success))
+        {
+            if (!itemsOf.TryGetValue(outcome.StageId, out var items)) continue;
+            foreach (var dependent in _pending.DependentsOf(outcome.StageId).Where(d => !templates.Contains(d)))
+                _pending.AddDependencies(dependent, items);
+        }
+        foreach (var outcome in expansion.Templates) Finish(work, outcome, blocksDependents: false);
+        return expansion.Templates.FirstOrDefault(o => o.Status == StageStatus.Failed)?.StageId;
     }
 
     private void Finish(IStageWork work, StageOutcome outcome, bool blocksDependents)

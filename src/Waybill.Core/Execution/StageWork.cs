@@ -44,6 +44,30 @@ internal sealed class StageWork(
         }
     }
 
+    public FanOutExpansion Expand(string templateId)
+    {
+        var template = plan.ById[templateId];
+        var spec = template.Foreach!;
+        var source = plan.Pipeline.Find(spec.FromStage!)!;
+        var path = Path.GetFullPath(Path.Combine(layout.StageDir(source.Id), source.Outputs.First(o => o.Name == spec.FromOutput).Path));
+        var list = FanOutRecords.ListRecord(layout, path, services.Checksums.Algorithm);
+        var (items, problem) = Pipeline.FanOut.DynamicItems.Read(path, spec, Pipeline.Limits.PipelineLimits.FromEnvironment());
+        if (problem is not null)
+        {
+            log.LogError("Stage {Stage} cannot fan out: {Problem}", templateId, problem);
+            return new FanOutExpansion([], [], [FanOutRecords.Record(Invocation(templateId), services, StageStatus.Failed, problem, list, 0)]);
+        }
+        var (grown, added, rewired) = Pipeline.FanOut.FanOutExpander.ExpandDynamic(plan.Pipeline, templateId, items);
+        plan.Pipeline.Grow(grown.Stages);
+        log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
+        var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
+        var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId)
+            .Select(s => FanOutRecords.Record(Invocation(s.Id), services, StageStatus.Success, reason, list, items.Count)).ToList();
+        return new FanOutExpansion(added, rewired, templates);
+    }
+
+    public void Added(string stageId) => journal.Added(Invocation(stageId), [.. plan.Dependencies[stageId]]);
+
     public string? NoSpace(StageOutcome failed) =>
         diskFull.Message is not null || diskFull.FreeSpaceIfFull(failed.Manifest.Errors.Select(e => e.Message).Append(failed.Reason))
             ? diskFull.Message

@@ -105,6 +105,10 @@ public sealed class StageSchedulerTests
 
         public string? NoSpace(StageOutcome failed) => null;
 
+        public FanOutExpansion Expand(string templateId) => throw new InvalidOperationException("no fan-out in these plans");
+
+        public void Added(string stageId) => log.Add("added " + stageId);
+
         public void Finished(StageOutcome outcome, bool forgiven)
         {
             log.Add("end " + outcome.StageId);
