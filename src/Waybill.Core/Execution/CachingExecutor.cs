@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Caching;
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// The result cache around an executor: a stage that must run and whose fingerprint matches a cached result gets that
+/// result, verified, instead of running; a stage that ran and succeeded offers its result to the cache. A cache that
+/// cannot be read or written costs only the reuse: the run goes on as without one, and says so once.
+/// </summary>
+internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, RunServices services, ILogger log, Func<string, bool> forced)
+    : IStageExecutor
+{
+    private int _storingOff;
+    private int _readingOff;
+
+    /// <param name="cacheFolder">The result cache; null: none, the executor is returned as it is.</param>
+    /// <param name="forced">Stages the run was told to run (<c>--force</c>, <c>--from</c>): they run, and their result replaces the cached one.</param>
+    public static IStageExecutor Around(IStageExecutor inner, string? cacheFolder, RunServices services, ILogger log, Func<string, bool> forced) =>
+        cacheFolder is null ? inner : new CachingExecutor(inner, new ResultCache(cacheFolder, services.Time), services, log, forced);
+
+    public async Task<StageOutcome> ExecuteAsync(StageInvocation invocation, CancellationToken cancellationToken)
+    {
+        var stage = invocation.Stage;
+        // A stage without outputs runs for what it does, not for what it leaves: there is nothing to restore.
+        if (!stage.Controls.Cache || stage.Outputs.Count == 0) return await inner.ExecuteAsync(invocation, cancellationToken);
+        ResultCacheKey? key;
+        try
+        {
+            (key, var why) = await ResultCacheKey.ComputeAsync(invocation, services, cancellationToken);
+            if (why is not null) log.LogDebug("Stage {Stage}: no result cache lookup: {Reason}", stage.Id, why);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The stage itself meets the same problem and reports it.
+            log.LogDebug("Stage {Stage}: no result cache lookup: {Reason}", stage.Id, e.Message);
+            key = null;
+        }
+        if (key is null) return await inner.ExecuteAsync(invocation, cancellationToken);
+
+        var isForced = forced(stage.Id);
+        if (!isForced)
+        {
+            var (restored, refusal) = Restore(invocation, key);
+            if (restored is not null) return restored;
+            if (refusal is not null) invocation = invocation with { Reasons = [.. invocation.Reasons ?? [], refusal] };
+        }
+        var outcome = await inner.ExecuteAsync(invocation, cancellationToken);
+        if (outcome.Status == StageStatus.Success) Store(invocation, key, outcome.Manifest, replace: isForced);
+        return outcome;
+    }
+
+    /// <summary>The restored outcome; or null, with the words for the stage's reasons when a cached entry was refused.</summary>
+    private (StageOutcome? Restored, string? Refusal) Restore(StageInvocation invocation, ResultCacheKey key)
+    {
+        if (Volatile.Read(ref _readingOff) == 1) return (null, null);
+        var stage = invocation.Stage;
+        try
+        {
+            var entry = cache.Find(key.Fingerprint.Value, out var damaged);
+            if (damaged is not null)
+            {
+                Refuse(stage, $"its record is damaged ({damaged})");
+                cache.DiscardDamaged(key.Fingerprint.Value, $"record damaged: {damaged}");
+                return (null, "a result cache entry with the same fingerprint was refused: its record is damaged");
+            }
+            if (entry is null) return (null, null);
+            var outcome = CacheRestore.TryRestore(invocation, services, entry, key, out var refused);
+            if (outcome is null)
+            {
+                Refuse(stage, refused!);
+                cache.Discard(entry, $"refused by job {invocation.Layout.JobId} stage {stage.Id}: {refused}");
+                return (null, $"the result cache entry of job {entry.Job} stage {entry.Stage} was refused: {refused}");
+            }
+            cache.Touch(entry);
+            log.LogInformation("Stage {Stage} restored from the result cache: {Reason} (run {Run}; {Files}, by {Method})", stage.Id,
+                outcome.Reason, entry.Run, CacheRestore.Describe(entry), outcome.Manifest.ReusedFrom!.Method);
+            return (outcome, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Interlocked.Exchange(ref _readingOff, 1) == 0)
+                log.LogWarning("Result cache {Cache} cannot be read ({Reason}): this run restores nothing from it", cache.Root, e.Message);
+            return (null, null);
+        }
+    }
+
+    /// <summary>A refused entry is named in the pipeline log and in the stage's own log, which the run of the stage then continues.</summary>
+    private void Refuse(Pipeline.StageDefinition stage, string why)
+    {
+        const string Text = "Result cache entry for stage {Stage} refused and removed: {Reason}; the stage runs";
+        log.LogWarning(Text, stage.Id, why);
+        using var stageLog = services.OpenStageLog(stage.Id, stage.Name);
+        stageLog.Logger.LogWarning(Text, stage.Id, why);
+    }
+
+    private void Store(StageInvocation invocation, ResultCacheKey key, StageManifest manifest, bool replace)
+    {
+        if (Volatile.Read(ref _storingOff) == 1) return;
+        var (stage, layout) = (invocation.Stage, invocation.Layout);
+        if (manifest.Fingerprint?.Value != key.Fingerprint.Value)
+        {
+            log.LogDebug("Stage {Stage} not stored in the result cache: it tracked inputs or tools of its own, unknown before it runs", stage.Id);
+            return;
+        }
+        var stageDir = layout.StageDir(stage.Id);
+        var files = new List<PublishedFile>();
+        foreach (var output in manifest.Outputs)
+        {
+            var full = layout.Resolve(output.Path);
+            var relative = Path.GetRelativePath(stageDir, full);
+            if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) || output.Checksum is null || output.SizeBytes is null)
+            {
+                log.LogDebug("Stage {Stage} not stored in the result cache: output {Path} is not a checked file in its folder", stage.Id, output.Path);
+                return;
+            }
+            files.Add(new PublishedFile(full, new CachedFile(relative.Replace(Path.DirectorySeparatorChar, '/'), output.Path, output.SizeBytes.Value,
+                output.Checksum)));
+        }
+        try
+        {
+            var result = cache.Publish(key.Fingerprint.Value, layout.JobId, stage.Id, invocation.RunId, layout.StageManifestPath(stage.Id), files, replace);
+            log.LogDebug("Stage {Stage} result cache: {Result}", stage.Id, result);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var why = IO.FileSystemErrors.IsDiskFull(e) ? IO.FileSystemErrors.NoSpaceOn(cache.Root) : e.Message;
+            if (Interlocked.Exchange(ref _storingOff, 1) == 0)
+                log.LogWarning("Result cache {Cache}: could not store the result of stage {Stage} ({Reason}); this run goes on without storing results",
+                    cache.Root, stage.Id, why);
+        }
+    }
+}
