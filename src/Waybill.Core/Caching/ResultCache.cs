@@ -169,7 +169,7 @@ public sealed class ResultCache(string root, TimeProvider time)
         return removed;
     }
 
-    internal static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    public static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private void AppendTombstone(JsonObject record)
     {

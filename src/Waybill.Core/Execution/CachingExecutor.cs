@@ -73,9 +73,8 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
                 cache.Discard(entry, $"refused by job {invocation.Layout.JobId} stage {stage.Id}: {refused}");
                 return (null, $"the result cache entry of job {entry.Job} stage {entry.Stage} was refused: {refused}");
             }
+            // The stage's own INFO line (in stage.log, and so in the pipeline log) says where the outputs came from.
             cache.Touch(entry);
-            log.LogInformation("Stage {Stage} restored from the result cache: {Reason} (run {Run}; {Files}, by {Method})", stage.Id,
-                outcome.Reason, entry.Run, CacheRestore.Describe(entry), outcome.Manifest.ReusedFrom!.Method);
             return (outcome, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

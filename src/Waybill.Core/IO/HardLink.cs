@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Waybill.Core.IO;
 
 /// <summary>How a file reached its new place: a second name for the same bytes, or a copy of them.</summary>
-public enum PlacedBy
+internal enum PlacedBy
 {
     HardLink,
     Copy,
@@ -13,7 +13,7 @@ public enum PlacedBy
 /// Gives a file a second name (link(2)) where the file system allows it, and copies it where it does not (another file
 /// system: EXDEV; one without hard links: EPERM; too many links: EMLINK). The destination must not exist.
 /// </summary>
-public static partial class HardLink
+internal static partial class HardLink
 {
     public static PlacedBy LinkOrCopy(string source, string destination)
     {
