@@ -85,13 +85,11 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
         }
     }
 
-    /// <summary>A refused entry is named in the pipeline log and in the stage's own log, which the run of the stage then continues.</summary>
+    /// <summary>A refused entry is named in the stage's own log (and so in the pipeline log), which the run of the stage then continues.</summary>
     private void Refuse(Pipeline.StageDefinition stage, string why)
     {
-        const string Text = "Result cache entry for stage {Stage} refused and removed: {Reason}; the stage runs";
-        log.LogWarning(Text, stage.Id, why);
         using var stageLog = services.OpenStageLog(stage.Id, stage.Name);
-        stageLog.Logger.LogWarning(Text, stage.Id, why);
+        stageLog.Logger.LogWarning("Result cache entry for stage {Stage} refused and removed: {Reason}; the stage runs", stage.Id, why);
     }
 
     private void Store(StageInvocation invocation, ResultCacheKey key, StageManifest manifest, bool replace)
