@@ -76,7 +76,7 @@ public sealed class ResultCache(string root, TimeProvider time)
     /// of the entry there. Errors (a full or read-only cache) are thrown, with nothing left behind.
     /// </summary>
     public PublishResult Publish(string fingerprint, string job, string stage, string run, string manifestPath, IReadOnlyList<PublishedFile> files,
-        bool replace)
+        ExtraDependencies extra, bool replace)
     {
         var final = EntryFolder(fingerprint);
         if (!replace && Directory.Exists(final)) return PublishResult.AlreadyThere;
@@ -91,7 +91,7 @@ public sealed class ResultCache(string root, TimeProvider time)
                 HardLink.LinkOrCopy(file.FullPath, destination);
             }
             File.Copy(manifestPath, Path.Combine(staging, ResultCacheEntry.ManifestName));
-            var entry = new ResultCacheEntry(staging, fingerprint, job, stage, run, time.GetUtcNow(), [.. files.Select(f => f.Record)]);
+            var entry = new ResultCacheEntry(staging, fingerprint, job, stage, run, time.GetUtcNow(), [.. files.Select(f => f.Record)]) { Extra = extra };
             File.WriteAllText(Path.Combine(staging, ResultCacheEntry.RecordName), entry.ToJson().ToJsonString(Indented) + "\n");
             File.WriteAllBytes(Path.Combine(staging, ResultCacheEntry.LastUsedName), []);
             if (replace && Directory.Exists(final)) Remove(final);

@@ -7,14 +7,29 @@ namespace Waybill.Core.Caching;
 /// <param name="JobPath">The path the producing job's manifest gave it (relative to that job), to pair it with its record.</param>
 public sealed record CachedFile(string Path, string JobPath, long SizeBytes, string Checksum);
 
+/// <summary>An input the stage's own code tracked (not declared): as its manifest recorded it, job-relative or absolute.</summary>
+public sealed record ExtraInput(string? Name, string Path, string Checksum);
+
+/// <summary>A tool version the stage's own code recorded, with the command that prints it again.</summary>
+public sealed record ExtraTool(string Tool, string Command, string Version);
+
+/// <summary>What a stage depended on beyond its declarations: checked again before its cached result is restored.</summary>
+public sealed record ExtraDependencies(IReadOnlyList<ExtraInput> Inputs, IReadOnlyList<ExtraTool> Tools)
+{
+    public static readonly ExtraDependencies None = new([], []);
+}
+
 /// <summary>
 /// A finished, successful stage run kept in the result cache: <c>entries/&lt;fingerprint&gt;/record.json</c> (who produced
 /// it, what its files must hash to), <c>manifest.json</c> (the producer's stage manifest), <c>files/</c> (the outputs, laid
 /// out as in the stage folder) and <c>last-used</c>, an empty file whose modification time is the entry's last use.
 /// </summary>
+/// <param name="Fingerprint">The key: the fingerprint from the stage's declarations (the producer's manifest has the whole one).</param>
 public sealed record ResultCacheEntry(string Folder, string Fingerprint, string Job, string Stage, string Run, DateTimeOffset CreatedUtc,
     IReadOnlyList<CachedFile> Files)
 {
+    public ExtraDependencies Extra { get; init; } = ExtraDependencies.None;
+
     public const string RecordName = "record.json";
     public const string ManifestName = "manifest.json";
     public const string FilesName = "files";
@@ -50,6 +65,14 @@ public sealed record ResultCacheEntry(string Folder, string Fingerprint, string 
             ["size_bytes"] = f.SizeBytes,
             ["checksum"] = f.Checksum,
         })]),
+        ["extra_inputs"] = new JsonArray([.. Extra.Inputs.Select(i => (JsonNode)new JsonObject
+        {
+            ["name"] = i.Name, ["path"] = i.Path, ["checksum"] = i.Checksum,
+        })]),
+        ["extra_tools"] = new JsonArray([.. Extra.Tools.Select(t => (JsonNode)new JsonObject
+        {
+            ["tool"] = t.Tool, ["command"] = t.Command, ["version"] = t.Version,
+        })]),
     };
 
     /// <summary>The entry in <paramref name="folder"/>; null with <paramref name="problem"/> set when its record is missing or damaged.</summary>
@@ -74,7 +97,14 @@ public sealed record ResultCacheEntry(string Folder, string Fingerprint, string 
                     Text(file, "checksum")));
             }
             var created = DateTimeOffset.Parse(Text(json, "created_utc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-            return new ResultCacheEntry(folder, Text(json, "fingerprint"), Text(json, "job"), Text(json, "stage"), Text(json, "run"), created, files);
+            var inputs = (json["extra_inputs"] as JsonArray ?? []).Select(i => i as JsonObject ?? throw new FormatException("an extra input is not an object"))
+                .Select(i => new ExtraInput((string?)i["name"], Text(i, "path"), Text(i, "checksum"))).ToList();
+            var tools = (json["extra_tools"] as JsonArray ?? []).Select(t => t as JsonObject ?? throw new FormatException("an extra tool is not an object"))
+                .Select(t => new ExtraTool(Text(t, "tool"), (string?)t["command"] ?? "", (string?)t["version"] ?? "")).ToList();
+            return new ResultCacheEntry(folder, Text(json, "fingerprint"), Text(json, "job"), Text(json, "stage"), Text(json, "run"), created, files)
+            {
+                Extra = new ExtraDependencies(inputs, tools),
+            };
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

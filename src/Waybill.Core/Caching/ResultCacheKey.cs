@@ -7,8 +7,8 @@ namespace Waybill.Core.Caching;
 /// <summary>
 /// A stage's fingerprint worked out before it runs, from what it declares: definition, config, the versions of its
 /// declared tools and the checksums of its declared inputs, recorded as a run records them. It equals the fingerprint
-/// the run would record unless the stage's own code tracks more (inputs or tools of its own); the result of such a
-/// stage is never stored, as its key would not say everything it depends on.
+/// the run would record unless the stage's own code tracks more (a model file, the version of a tool it calls): those
+/// extra dependencies are kept in the cache entry and checked again before it is restored.
 /// </summary>
 /// <param name="Fingerprint">What the run would record as its fingerprint.</param>
 /// <param name="Inputs">The declared inputs with their checksums, as the run's manifest would list them.</param>
@@ -28,7 +28,12 @@ internal sealed record ResultCacheKey(StageFingerprint Fingerprint, List<FileRec
             probe.ToolVersions[tool] = services.Redactor.Redact(await services.Tools.GetAsync(command, cancellationToken));
         foreach (var input in stage.Inputs)
         {
-            if (input.IsUpstream && invocation.Producers?.Absence(input) is { } absence) return (null, $"input {input.Name} is absent ({absence})");
+            if (input.IsUpstream && invocation.Producers?.Absence(input) is { } absence)
+            {
+                // An optional input whose producer did not deliver is left out of the run's record, and so of its fingerprint.
+                if (input.Optional) continue;
+                return (null, $"input {input.Name} is absent ({absence})");
+            }
             var full = StageContext.ResolveInput(pipeline, layout, input);
             if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile) return (null, $"input {input.Name} is not a readable file");
             var relative = layout.RelativeToJob(full);

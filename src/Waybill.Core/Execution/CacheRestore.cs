@@ -15,9 +15,11 @@ namespace Waybill.Core.Execution;
 /// </summary>
 internal static class CacheRestore
 {
-    /// <summary>The outcome of the restored stage, or null with <paramref name="refused"/> saying why the entry cannot be used.</summary>
-    public static StageOutcome? TryRestore(StageInvocation invocation, RunServices services, ResultCacheEntry entry, ResultCacheKey key,
-        out string? refused)
+    /// <summary>How a restore ended: the outcome; or the entry is out of date here (<c>Stale</c>); or it is damaged (<c>Refused</c>, why).</summary>
+    public sealed record Result(StageOutcome? Outcome, bool Stale, string? Refused);
+
+    public static async Task<Result> TryRestoreAsync(StageInvocation invocation, RunServices services, ResultCacheEntry entry, ResultCacheKey key,
+        CancellationToken cancellationToken)
     {
         var (stage, layout) = (invocation.Stage, invocation.Layout);
         var clock = Stopwatch.StartNew();
@@ -29,9 +31,12 @@ internal static class CacheRestore
         }
         catch (Exception e) when (e is ManifestFormatException or IOException or UnauthorizedAccessException)
         {
-            refused = $"its manifest cannot be read ({e.Message})";
-            return null;
+            return new Result(null, false, $"its manifest cannot be read ({e.Message})");
         }
+        var (inputs, tools) = (new List<FileRecord>(key.Inputs), new Dictionary<string, string>(key.ToolVersions, StringComparer.Ordinal));
+        var fingerprint = await ExtraDependenciesAsync(invocation, services, entry, key, inputs, tools, cancellationToken);
+        // What the stage's code depended on besides its declarations has changed here (another model file, a new ffmpeg).
+        if (fingerprint is null || fingerprint.Value != producer.Fingerprint?.Value) return new Result(null, true, null);
         Directory.CreateDirectory(stageDir);
         var placed = new List<(CachedFile File, string Temp, string Target, string Checksum)>();
         var copied = false;
@@ -44,11 +49,7 @@ internal static class CacheRestore
                 var temp = Path.Combine(Path.GetDirectoryName(target)!,
                     $".{Path.GetFileName(target)}.restore.{Environment.ProcessId}.{Random.Shared.Next():x8}");
                 var source = entry.FilePath(file);
-                if (!File.Exists(source))
-                {
-                    refused = $"its file {file.Path} is missing";
-                    return null;
-                }
+                if (!File.Exists(source)) return new Result(null, false, $"its file {file.Path} is missing");
                 copied |= HardLink.LinkOrCopy(source, temp) == PlacedBy.Copy;
                 placed.Add((file, temp, target, ""));
                 // The bytes now in the job are the ones checked: a file changed in the cache after this check is not restored.
@@ -56,10 +57,7 @@ internal static class CacheRestore
                     ? ChecksumAlgorithm.Sha256 : ChecksumAlgorithm.XxHash128;
                 var actual = FileHasher.Compute(temp, algorithm);
                 if (actual != file.Checksum)
-                {
-                    refused = $"its file {file.Path} no longer matches its checksum (recorded {file.Checksum}, now {actual})";
-                    return null;
-                }
+                    return new Result(null, false, $"its file {file.Path} no longer matches its checksum (recorded {file.Checksum}, now {actual})");
                 placed[^1] = (file, temp, target, actual);
             }
             foreach (var (_, temp, target, _) in placed) File.Move(temp, target, overwrite: true);
@@ -69,12 +67,52 @@ internal static class CacheRestore
         {
             foreach (var (_, temp, _, _) in placed) File.Delete(temp);
         }
-        refused = null;
-        return Record(invocation, services, entry, key, producer, copied ? "copy" : "hard link", clock);
+        var outcome = Record(invocation, services, entry, fingerprint, inputs, tools, producer, copied ? "copy" : "hard link", clock);
+        return new Result(outcome, false, null);
     }
 
-    private static StageOutcome Record(StageInvocation invocation, RunServices services, ResultCacheEntry entry, ResultCacheKey key,
-        StageManifest producer, string method, Stopwatch clock)
+    /// <summary>
+    /// The inputs and tool versions the stage's code tracked beyond its declarations, as they are now, added to
+    /// <paramref name="inputs"/> and <paramref name="tools"/>; and the fingerprint a run would record with them. Null when
+    /// one is gone.
+    /// </summary>
+    private static async Task<StageFingerprint?> ExtraDependenciesAsync(StageInvocation invocation, RunServices services, ResultCacheEntry entry,
+        ResultCacheKey key, List<FileRecord> inputs, Dictionary<string, string> tools, CancellationToken cancellationToken)
+    {
+        var layout = invocation.Layout;
+        foreach (var extra in entry.Extra.Inputs)
+        {
+            var full = layout.Resolve(extra.Path);
+            if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile) return null;
+            var relative = layout.RelativeToJob(full);
+            inputs.Add(new FileRecord
+            {
+                Name = extra.Name, Type = "file", Path = relative ?? full, Location = relative is null ? "external" : "job", SizeBytes = stamp.Size,
+                Mtime = new DateTimeOffset(stamp.MtimeUtc, TimeSpan.Zero), Checksum = services.Checksums.GetOrCompute(full),
+            });
+        }
+        var commands = new Dictionary<string, string>(invocation.Stage.Tools, StringComparer.Ordinal);
+        foreach (var extra in entry.Extra.Tools)
+        {
+            if (extra.Command.Length == 0)
+            {
+                // Recorded by the stage's code without a command (a library it loads): its code version vouches for it.
+                tools[extra.Tool] = extra.Version;
+                continue;
+            }
+            tools[extra.Tool] = services.Redactor.Redact(await services.Tools.GetAsync(extra.Command, cancellationToken));
+            commands[extra.Tool] = extra.Command;
+        }
+        var probe = new StageManifest
+        {
+            Stage = "", StageId = "", JobId = "", RunId = "", Kind = "", Host = "", WaybillVersion = "", Inputs = inputs, ToolVersions = tools,
+        };
+        var declared = key.Fingerprint;
+        return Caching.StageFingerprinter.Compute(invocation.Pipeline, declared.Definition, declared.CodeVersion, declared.Config, commands, probe);
+    }
+
+    private static StageOutcome Record(StageInvocation invocation, RunServices services, ResultCacheEntry entry, StageFingerprint fingerprint,
+        List<FileRecord> inputs, Dictionary<string, string> tools, StageManifest producer, string method, Stopwatch clock)
     {
         var (pipeline, stage, layout) = (invocation.Pipeline, invocation.Stage, invocation.Layout);
         var stageDir = layout.StageDir(stage.Id);
@@ -87,15 +125,15 @@ internal static class CacheRestore
             Attempt = (ManifestJson.TryReadStage(manifestPath, out var previous) ? previous!.Attempt : 0) + 1,
             Timestamp = now, StartedUtc = now, Status = StageStatus.Success.ToText(), StatusReason = reason,
             Kind = StageRunner.KindOf(stage), Host = services.Host, WaybillVersion = RunServices.Version,
-            ToolVersions = new Dictionary<string, string>(key.ToolVersions, StringComparer.Ordinal),
-            Inputs = key.Inputs,
+            ToolVersions = tools,
+            Inputs = inputs,
             Config = Secrets.ConfigMask.MaskAll(pipeline.ConfigFor(stage), pipeline.SecretConfig, services.Redactor),
             Summary = producer.Summary?.DeepClone().AsObject(),
-            Fingerprint = key.Fingerprint,
+            Fingerprint = fingerprint,
             Reasons = [.. invocation.Reasons ?? [], reason],
             ReusedFrom = new ReusedFrom
             {
-                Job = entry.Job, Stage = entry.Stage, Run = entry.Run, Reason = reason, Fingerprint = entry.Fingerprint, Method = method,
+                Job = entry.Job, Stage = entry.Stage, Run = entry.Run, Reason = reason, Fingerprint = fingerprint.Value, Method = method,
             },
         };
         foreach (var file in entry.Files)

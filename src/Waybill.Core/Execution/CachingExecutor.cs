@@ -23,8 +23,7 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
     public async Task<StageOutcome> ExecuteAsync(StageInvocation invocation, CancellationToken cancellationToken)
     {
         var stage = invocation.Stage;
-        // A stage without outputs runs for what it does, not for what it leaves: there is nothing to restore.
-        if (!stage.Controls.Cache || stage.Outputs.Count == 0) return await inner.ExecuteAsync(invocation, cancellationToken);
+        if (!stage.Controls.Cache) return await inner.ExecuteAsync(invocation, cancellationToken);
         ResultCacheKey? key;
         try
         {
@@ -40,21 +39,28 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
         if (key is null) return await inner.ExecuteAsync(invocation, cancellationToken);
 
         var isForced = forced(stage.Id);
+        var replace = isForced;
         if (!isForced)
         {
-            var (restored, refusal) = Restore(invocation, key);
+            var (restored, stale, refusal) = await RestoreAsync(invocation, key, cancellationToken);
             if (restored is not null) return restored;
             if (refusal is not null) invocation = invocation with { Reasons = [.. invocation.Reasons ?? [], refusal] };
+            // The entry was made with other undeclared dependencies (a model file, a tool version): this run's result replaces it.
+            replace = stale;
         }
         var outcome = await inner.ExecuteAsync(invocation, cancellationToken);
-        if (outcome.Status == StageStatus.Success) Store(invocation, key, outcome.Manifest, replace: isForced);
+        if (outcome.Status == StageStatus.Success) Store(invocation, key, outcome.Manifest, replace);
         return outcome;
     }
 
-    /// <summary>The restored outcome; or null, with the words for the stage's reasons when a cached entry was refused.</summary>
-    private (StageOutcome? Restored, string? Refusal) Restore(StageInvocation invocation, ResultCacheKey key)
+    /// <summary>
+    /// The restored outcome; or null, saying whether an entry was there but out of date for this run (<c>Stale</c>), or
+    /// the words for the stage's reasons when a cached entry was refused.
+    /// </summary>
+    private async Task<(StageOutcome? Restored, bool Stale, string? Refusal)> RestoreAsync(StageInvocation invocation, ResultCacheKey key,
+        CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _readingOff) == 1) return (null, null);
+        if (Volatile.Read(ref _readingOff) == 1) return (null, false, null);
         var stage = invocation.Stage;
         try
         {
@@ -63,25 +69,26 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
             {
                 Refuse(stage, $"its record is damaged ({damaged})");
                 cache.DiscardDamaged(key.Fingerprint.Value, $"record damaged: {damaged}");
-                return (null, "a result cache entry with the same fingerprint was refused: its record is damaged");
+                return (null, false, "a result cache entry with the same fingerprint was refused: its record is damaged");
             }
-            if (entry is null) return (null, null);
-            var outcome = CacheRestore.TryRestore(invocation, services, entry, key, out var refused);
-            if (outcome is null)
+            if (entry is null) return (null, false, null);
+            var result = await CacheRestore.TryRestoreAsync(invocation, services, entry, key, cancellationToken);
+            if (result.Refused is { } refused)
             {
-                Refuse(stage, refused!);
+                Refuse(stage, refused);
                 cache.Discard(entry, $"refused by job {invocation.Layout.JobId} stage {stage.Id}: {refused}");
-                return (null, $"the result cache entry of job {entry.Job} stage {entry.Stage} was refused: {refused}");
+                return (null, false, $"the result cache entry of job {entry.Job} stage {entry.Stage} was refused: {refused}");
             }
+            if (result.Outcome is null) return (null, result.Stale, null);
             // The stage's own INFO line (in stage.log, and so in the pipeline log) says where the outputs came from.
             cache.Touch(entry);
-            return (outcome, null);
+            return (result.Outcome, false, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (Interlocked.Exchange(ref _readingOff, 1) == 0)
                 log.LogWarning("Result cache {Cache} cannot be read ({Reason}): this run restores nothing from it", cache.Root, e.Message);
-            return (null, null);
+            return (null, false, null);
         }
     }
 
@@ -96,11 +103,13 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
     {
         if (Volatile.Read(ref _storingOff) == 1) return;
         var (stage, layout) = (invocation.Stage, invocation.Layout);
-        if (manifest.Fingerprint?.Value != key.Fingerprint.Value)
+        if (Extra(key, manifest) is not { } extra)
         {
-            log.LogDebug("Stage {Stage} not stored in the result cache: it tracked inputs or tools of its own, unknown before it runs", stage.Id);
+            log.LogDebug("Stage {Stage} not stored in the result cache: a dependency it tracked itself cannot be checked again", stage.Id);
             return;
         }
+        // A stage without outputs ran for what it did, not for what it left: there is nothing to restore.
+        if (manifest.Outputs.Count == 0) return;
         var stageDir = layout.StageDir(stage.Id);
         var files = new List<PublishedFile>();
         foreach (var output in manifest.Outputs)
@@ -117,7 +126,8 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
         }
         try
         {
-            var result = cache.Publish(key.Fingerprint.Value, layout.JobId, stage.Id, invocation.RunId, layout.StageManifestPath(stage.Id), files, replace);
+            var result = cache.Publish(key.Fingerprint.Value, layout.JobId, stage.Id, invocation.RunId, layout.StageManifestPath(stage.Id), files, extra,
+                replace);
             log.LogDebug("Stage {Stage} result cache: {Result}", stage.Id, result);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -127,5 +137,35 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
                 log.LogWarning("Result cache {Cache}: could not store the result of stage {Stage} ({Reason}); this run goes on without storing results",
                     cache.Root, stage.Id, why);
         }
+    }
+
+    /// <summary>
+    /// What the run recorded beyond its key: inputs and tool versions the stage's code tracked itself. Null when one of
+    /// them cannot be checked again (no checksum, no version command) or a declared one changed while the stage ran.
+    /// </summary>
+    private static ExtraDependencies? Extra(ResultCacheKey key, StageManifest manifest)
+    {
+        if (manifest.Fingerprint is not { } fingerprint) return null;
+        var inputs = new List<ExtraInput>();
+        foreach (var input in manifest.Inputs)
+        {
+            if (key.Inputs.Any(k => k.Name == input.Name && k.Path == input.Path && k.Checksum == input.Checksum)) continue;
+            if (input.Checksum is null || (input.Name is not null && key.Inputs.Any(k => k.Name == input.Name))) return null;
+            inputs.Add(new ExtraInput(input.Name, input.Path, input.Checksum));
+        }
+        var tools = new List<ExtraTool>();
+        foreach (var (tool, version) in manifest.ToolVersions)
+        {
+            if (key.ToolVersions.TryGetValue(tool, out var declared))
+            {
+                if (declared != version) return null;
+                continue;
+            }
+            // A version without a command (a library the stage's code loads) cannot be asked again: a code or builtin stage's
+            // code version, part of its definition, stands for it; a command stage has none, so such a result is not stored.
+            if (!fingerprint.ToolCommands.TryGetValue(tool, out var command) && fingerprint.CodeVersion is null) return null;
+            tools.Add(new ExtraTool(tool, command ?? "", version));
+        }
+        return new ExtraDependencies(inputs, tools);
     }
 }
