@@ -40,6 +40,8 @@ internal static class SubtitleCommand
         rerun.AddTo(command);
         var resources = new ResourceOptions();
         resources.AddTo(command);
+        var cache = new CacheOptions();
+        cache.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var input = Path.GetFullPath(parse.GetValue(video)!);
@@ -71,7 +73,7 @@ internal static class SubtitleCommand
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = resources.Read(parse),
+                Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse),
             };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             PrintProducts(output, result);

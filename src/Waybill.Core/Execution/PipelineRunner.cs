@@ -46,7 +46,8 @@ public static class PipelineRunner
         {
             DiskFull = diskFull,
         };
-        var executor = options.Executor?.Invoke(services) ?? new LocalExecutor(services);
+        var executor = CachingExecutor.Around(options.Executor?.Invoke(services) ?? new LocalExecutor(services), options.Cache, services, logging.Pipeline,
+            id => selection.ForcedBecause(id) is not null);
         // What each finished stage recorded: its consumers read only the outputs it claims (see ProducerRecords).
         var producers = new ProducerRecords(pipeline, layout);
         var freshness = new FreshnessCheck(pipeline, layout, services) { Producers = producers };

@@ -265,7 +265,7 @@ public static class StageRunner
     }
 
     /// <summary>Closes stage.log and records its size and checksum in the manifest: a line changed or added later is caught by <c>waybill verify</c>.</summary>
-    private static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
+    internal static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
     {
         log.Dispose();
         var path = layout.StageLogPath(manifest.StageId);

@@ -38,6 +38,7 @@ public static class LineageLoader
             DurationSeconds = manifest?.DurationSeconds ?? summary.DurationSeconds,
             RunId = manifest?.RunId,
             Kind = manifest?.Kind,
+            ReusedFrom = manifest?.ReusedFrom is { } reused ? $"job {reused.Job} stage {reused.Stage}, run {reused.Run}" : null,
         });
         if (manifest is null) return;
         foreach (var input in manifest.Inputs) graph.Link(FileOf(graph, input, producer: false), stage, LinkKind.Input, input.Name);
