@@ -46,6 +46,8 @@ internal sealed class StageWork(
 
     public FanOutExpansion Expand(string templateId)
     {
+        // A follower taken first (its fan-out left out by --from) expands the fan-out it follows: the items are the same.
+        templateId = plan.ById[templateId].FanOutRoot ?? templateId;
         var template = plan.ById[templateId];
         var spec = template.Foreach!;
         var source = plan.Pipeline.Find(spec.FromStage!)!;
