@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Waybill.Cli.Output;
 using Waybill.Core.Execution;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
@@ -50,7 +51,7 @@ internal static class ResumeCommand
         if (!File.Exists(layout.JobManifestPath)) return $"Resuming job {layout.JobId} (no job manifest: every stage is checked)";
         try
         {
-            var last = ManifestJson.ReadJob(layout.JobManifestPath);
+            var last = JobJournalFile.ReadJob(layout);
             var done = last.Stages.Count(s => s.Status is "success" or "skipped");
             var state = last.Status == "running" ? "interrupted (the run was killed or is still running)" : last.Status;
             return $"Resuming job {layout.JobId}: last run {last.RunId} {state}, {done} of {last.Stages.Count} stages done";

@@ -188,7 +188,7 @@ internal static class JobRecords
     {
         try
         {
-            return File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath) : null;
+            return File.Exists(layout.JobManifestPath) ? JobJournalFile.ReadJob(layout) : null;
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {

@@ -63,7 +63,7 @@ public static class PipelineRunner
         JobRecords.KeepUnselected(job, layout, selection, previousJob);
         job.JobFiles = JobFiles.Seal(layout, pipeline.Checksum);
         var observers = new RunObservers(options.Observers, log);
-        var journal = new JobJournal(layout, job, pipeline.Checksum, diskFull, logging, observers, options.Progress, time);
+        using var journal = new JobJournal(layout, job, pipeline.Checksum, diskFull, logging, observers, options.Progress, time);
         journal.Open(new RunStarted(pipeline, layout, runId, time.GetUtcNow(), log, redactor));
         log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel on {Resources}",
             pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel, resources);
