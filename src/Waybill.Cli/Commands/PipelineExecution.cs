@@ -19,6 +19,9 @@ internal static class PipelineExecution
         /// <summary>What the stages may use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c>); null: this machine's.</summary>
         public Core.Execution.Resources.RunResources? Resources { get; init; }
 
+        /// <summary>The result cache folder (<c>--cache</c>, <c>--no-cache</c>, WAYBILL_CACHE); null: off.</summary>
+        public string? Cache { get; init; }
+
         /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
         public IReadOnlyList<string> Secrets { get; init; } = [];
 
@@ -56,6 +59,7 @@ internal static class PipelineExecution
             From = settings.Rerun.From,
             Until = settings.Rerun.Until,
             Decisions = decisions,
+            Cache = settings.Cache,
             Observers = lineageObserver is null ? [] : [lineageObserver],
         };
         var result = live is null

@@ -20,10 +20,12 @@ internal static class StatusCommand
             if (!File.Exists(layout.JobManifestPath)) throw new CliException($"{layout.Root} has no manifest.json: it is not a job folder or its run never started");
             if (parse.GetValue(json))
             {
-                output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(layout.JobManifestPath)));
+                // A run killed, or still going, has stage outcomes in its journal that manifest.json does not hold yet.
+                var bytes = File.Exists(layout.JournalPath) ? ManifestJson.Serialize(JobJournalFile.ReadJob(layout)) : File.ReadAllBytes(layout.JobManifestPath);
+                output.WriteLine(Encoding.UTF8.GetString(bytes));
                 return ExitCodes.Success;
             }
-            var jobManifest = ManifestJson.ReadJob(layout.JobManifestPath);
+            var jobManifest = JobJournalFile.ReadJob(layout);
             // "running" is true only while a live run holds the lock; otherwise it is what a killed run left behind.
             var interrupted = jobManifest.Status == "running" && !RunLock.IsHeld(layout, out _);
             var state = interrupted ? "INTERRUPTED (no live run holds the lock)" : jobManifest.Status.ToUpperInvariant();

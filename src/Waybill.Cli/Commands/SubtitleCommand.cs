@@ -47,6 +47,8 @@ internal static class SubtitleCommand
         rerun.AddTo(command);
         var resources = new ResourceOptions();
         resources.AddTo(command);
+        var cache = new CacheOptions();
+        cache.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var videos = SubtitleVideos.From(parse.GetValue(video)!);
@@ -85,7 +87,7 @@ internal static class SubtitleCommand
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = resources.Read(parse),
+                Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse),
                 Table = videos.IsSeason ? (writer, run, optional) => VideoSummary.PrintTable(writer, run, optional, videos.Paths) : null,
             };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
