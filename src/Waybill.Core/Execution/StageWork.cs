@@ -107,12 +107,10 @@ internal sealed class StageWork(
         var invocation = planned with { Reasons = decision.Reasons };
         if (!decision.Run)
         {
-            // Already recorded as up to date by an earlier run: the manifest and stage.log say so already, and
-            // leaving them untouched is what keeps a no-op rerun of a thousand stages near the cost of a dry run.
-            if (decision.Previous is { Status: "skipped", StatusReason: StageDecision.UpToDate, ProducedBy: not null } unchanged)
-                return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, unchanged);
-            // The reason is in stage.log and the manifest; the pipeline log's ⏭ line says "up to date".
-            return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
+            // The manifest and stage.log stay as the producing run wrote them; the job manifest's entry names this run
+            // (checked_by_run), so a no-op rerun writes nothing per stage but its journal line.
+            var view = UpToDateRecord.View(decision.Previous!, runId, decision.Reasons);
+            return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view) { LeftUntouched = true };
         }
         if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
         journal.Started(invocation);
