@@ -16,7 +16,7 @@ internal sealed class StageWork(
     RunSelection selection, ProducerRecords producers, JobJournal journal, DiskFullWatch diskFull, RunOptions options, ILogger log,
     CancellationToken cancellationToken) : IStageWork
 {
-    /// <summary>Every outcome of the run, by stage id.</summary>
+    /// <summary>Every outcome of the run, by stage id, with what the end of the run reads of its manifest (<see cref="KeptOutcome"/>).</summary>
     public Dictionary<string, StageOutcome> Outcomes { get; } = new(StringComparer.Ordinal);
 
     public Task<StageOutcome> Start(string stageId, ResourceGrant grant)
@@ -77,9 +77,10 @@ internal sealed class StageWork(
 
     public void Finished(StageOutcome outcome, bool forgiven)
     {
-        Outcomes[outcome.StageId] = outcome;
-        producers.Finished(outcome.StageId, outcome.Manifest);
+        var kept = KeptOutcome.Of(outcome);
+        producers.Finished(outcome.StageId, kept.Manifest);
         journal.Finished(Invocation(outcome.StageId), outcome, forgiven);
+        Outcomes[outcome.StageId] = kept;
     }
 
     private StageInvocation Invocation(string stageId) =>
