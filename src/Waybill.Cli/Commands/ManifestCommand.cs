@@ -25,10 +25,21 @@ internal static class ManifestCommand
                 output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(path)));
                 return ExitCodes.Success;
             }
-            Describe(ManifestJson.ReadStage(path), output);
+            var manifest = ManifestJson.ReadStage(path);
+            Describe(manifest, output);
+            if (CheckedBy(layout, manifest) is { } checkedBy)
+                output.WriteLine($"  found up to date by run {checkedBy} (job manifest, checked_by_run): this manifest records the run that produced it");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The later run that found the stage up to date and left this manifest as it was, if any.</summary>
+    private static string? CheckedBy(JobLayout layout, StageManifest manifest)
+    {
+        if (!File.Exists(layout.JobManifestPath)) return null;
+        var entry = JobJournalFile.ReadJob(layout).Stages.FirstOrDefault(s => s.StageId == manifest.StageId);
+        return entry?.CheckedByRun is { } checkedBy && checkedBy != manifest.RunId ? checkedBy : null;
     }
 
     internal static string ManifestPath(JobLayout layout, string stage)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Waybill.Cli.Output;
+using Waybill.Core.Execution;
 using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 
@@ -41,7 +42,8 @@ internal static class StatusCommand
                 // A manifest behind a stage folder linked out of the job is not this job's record: its status is not shown as one.
                 if (JobFolderLinks.OutsideTarget(layout, layout.StageDir(s.StageId)) is { } outside)
                     return FromJob(s, $"{s.Status} (folder links out of the job: not read)", $"{s.StageId}/ is a symbolic link to {outside}");
-                return File.Exists(path) ? ManifestJson.ReadStage(path) : FromJob(s, s.Status, s.StatusReason);
+                // A stage a later run found up to date is shown as that run decided; its manifest names the run that produced it.
+                return File.Exists(path) ? UpToDateRecord.ForReader(ManifestJson.ReadStage(path), s) : FromJob(s, s.Status, s.StatusReason);
             }).ToList();
             if (interrupted)
             {

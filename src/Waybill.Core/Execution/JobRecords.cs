@@ -166,6 +166,8 @@ internal static class JobRecords
         summary.Outputs = [.. outcome.Manifest.Outputs.Select(o => o.Path)];
         summary.WarningCount = outcome.Manifest.Warnings.Count;
         summary.ErrorCount = outcome.Manifest.Errors.Count;
+        // The view's run is the run that checked it; the manifest on disk still names the run that produced it.
+        summary.CheckedByRun = outcome.LeftUntouched ? outcome.Manifest.RunId : null;
         return summary;
     }
 
@@ -199,11 +201,21 @@ internal static class JobRecords
     /// <summary>Stages outside the run's selection keep the status their own manifest records.</summary>
     public static void KeepUnselected(JobManifest job, JobLayout layout, Caching.RunSelection selection, JobManifest? previous)
     {
+        // By id: a job of 100,000 stage runs is not searched once per stage.
+        var before = previous?.Stages.ToDictionary(s => s.StageId, StringComparer.Ordinal);
         foreach (var summary in job.Stages.Where(s => !selection.Includes(s.StageId)))
         {
-            var old = previous?.Stages.FirstOrDefault(s => s.StageId == summary.StageId);
+            var old = before?.GetValueOrDefault(summary.StageId);
             if (ManifestJson.TryReadStage(layout.StageManifestPath(summary.StageId), out var manifest))
             {
+                // What a later run decided (up to date, checked_by_run) stands, sealed to the manifest it checked.
+                if (old?.CheckedByRun is not null && old.ManifestChecksum is not null)
+                {
+                    (summary.Status, summary.StatusReason, summary.CheckedByRun) = (old.Status, old.StatusReason, old.CheckedByRun);
+                    (summary.Outputs, summary.WarningCount, summary.ErrorCount) = (old.Outputs, old.WarningCount, old.ErrorCount);
+                    summary.ManifestChecksum = old.ManifestChecksum;
+                    continue;
+                }
                 summary.Status = manifest!.Status;
                 summary.StatusReason = manifest.StatusReason;
                 summary.DurationSeconds = manifest.DurationSeconds;

@@ -7,4 +7,7 @@ public sealed record StageOutcome(string StageId, StageStatus Status, string? Re
 {
     /// <summary>The checksum of the manifest file as written, when this process wrote it: the job manifest records it without reading the file back.</summary>
     public string? ManifestChecksum { get; init; }
+
+    /// <summary>Found up to date: the stage manifest on disk is the producing run's, untouched; <see cref="Manifest"/> is this run's view of it.</summary>
+    public bool LeftUntouched { get; init; }
 }

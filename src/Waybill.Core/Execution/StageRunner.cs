@@ -226,44 +226,6 @@ public static class StageRunner
         }
     }
 
-    /// <summary>
-    /// A stage whose fingerprint matches its last result: nothing runs. Its manifest keeps what that run produced, says
-    /// "skipped: up to date" and points to the run that did the work; stage.log gets the reason.
-    /// </summary>
-    public static StageOutcome RecordUpToDate(StageInvocation invocation, RunServices services, StageManifest previous, IReadOnlyList<string> reasons)
-    {
-        var layout = invocation.Layout;
-        if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked)
-            return Unrecorded(invocation, services, StageStatus.Failed, linked);
-        var now = services.Time.GetUtcNow();
-        previous.ProducedBy ??= new ProducedBy
-        {
-            RunId = previous.RunId,
-            Attempt = previous.Attempt,
-            FinishedUtc = previous.FinishedUtc,
-            Status = previous.Status,
-            StatusReason = previous.StatusReason,
-            DurationSeconds = previous.DurationSeconds,
-            CpuSeconds = previous.Resources.CpuSeconds,
-        };
-        previous.RunId = invocation.RunId;
-        previous.SchemaVersion = StageManifest.CurrentSchemaVersion;
-        previous.Timestamp = now;
-        previous.StartedUtc = now;
-        previous.FinishedUtc = now;
-        previous.DurationSeconds = 0;
-        previous.Status = StageStatus.Skipped.ToText();
-        previous.StatusReason = StageDecision.UpToDate;
-        previous.Reasons = [.. reasons];
-        previous.Resources = new ResourceUsage { MeasuredBy = "in-process" };
-        previous.WaybillVersion = RunServices.Version;
-        var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.DisplayName);
-        log.Logger.LogDebug("{Reason}", reasons.Count > 0 ? reasons[0] : StageDecision.UpToDate);
-        CloseAndSeal(log, previous, layout, services);
-        var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), previous, services.Checksums.Algorithm);
-        return new StageOutcome(invocation.Stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, previous) { ManifestChecksum = checksum };
-    }
-
     /// <summary>Closes stage.log and records its size and checksum in the manifest: a line changed or added later is caught by <c>waybill verify</c>.</summary>
     internal static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
     {

@@ -16,7 +16,7 @@ internal sealed class StageWork(
     RunSelection selection, ProducerRecords producers, JobJournal journal, DiskFullWatch diskFull, RunOptions options, ILogger log,
     CancellationToken cancellationToken) : IStageWork
 {
-    /// <summary>Every outcome of the run, by stage id.</summary>
+    /// <summary>Every outcome of the run, by stage id, with what the end of the run reads of its manifest (<see cref="KeptOutcome"/>).</summary>
     public Dictionary<string, StageOutcome> Outcomes { get; } = new(StringComparer.Ordinal);
 
     public Task<StageOutcome> Start(string stageId, ResourceGrant grant)
@@ -77,9 +77,10 @@ internal sealed class StageWork(
 
     public void Finished(StageOutcome outcome, bool forgiven)
     {
-        Outcomes[outcome.StageId] = outcome;
-        producers.Finished(outcome.StageId, outcome.Manifest);
+        var kept = KeptOutcome.Of(outcome);
+        producers.Finished(outcome.StageId, kept.Manifest);
         journal.Finished(Invocation(outcome.StageId), outcome, forgiven);
+        Outcomes[outcome.StageId] = kept;
     }
 
     private StageInvocation Invocation(string stageId) =>
@@ -107,12 +108,10 @@ internal sealed class StageWork(
         var invocation = planned with { Reasons = decision.Reasons };
         if (!decision.Run)
         {
-            // Already recorded as up to date by an earlier run: the manifest and stage.log say so already, and
-            // leaving them untouched is what keeps a no-op rerun of a thousand stages near the cost of a dry run.
-            if (decision.Previous is { Status: "skipped", StatusReason: StageDecision.UpToDate, ProducedBy: not null } unchanged)
-                return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, unchanged);
-            // The reason is in stage.log and the manifest; the pipeline log's ⏭ line says "up to date".
-            return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
+            // The manifest and stage.log stay as the producing run wrote them; the job manifest's entry names this run
+            // (checked_by_run), so a no-op rerun writes nothing per stage but its journal line.
+            var view = UpToDateRecord.View(decision.Previous!, runId, decision.Reasons);
+            return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view) { LeftUntouched = true };
         }
         if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
         journal.Started(invocation);

@@ -13,9 +13,9 @@ public static partial class StageIds
         return match.Success;
     }
 
-    public const string Rule = "a stage id is NN_name: two to four digits, '_', then lowercase letters, digits, '_' or '-' (e.g. 01_demux)";
+    public const string Rule = "a stage id is NN_name: two to six digits, '_', then lowercase letters, digits, '_' or '-' (e.g. 01_demux)";
 
-    [GeneratedRegex("^([0-9]{2,4})_([a-z][a-z0-9_-]*)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^([0-9]{2,6})_([a-z][a-z0-9_-]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]

@@ -53,9 +53,13 @@ internal sealed class RerunJob(TempFolder temp)
 
     public JsonNode Manifest(string stageId) => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, stageId, "manifest.json")))!;
 
-    public string Status(string stageId) => Manifest(stageId)["status"]!.GetValue<string>();
+    /// <summary>The stage's entry in the job manifest: what the last run decided (a stage found up to date keeps its manifest).</summary>
+    public JsonNode JobStage(string stageId) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json")))!["stages"]!.AsArray().Single(s => (string?)s!["stage_id"] == stageId)!;
 
-    /// <summary>Stage ids whose manifest says this run really ran them (not skipped as up to date).</summary>
+    public string Status(string stageId) => JobStage(stageId)["status"]!.GetValue<string>();
+
+    /// <summary>Stage ids the last run really ran (not skipped as up to date).</summary>
     public IReadOnlyList<string> Ran() => [.. StageIds.Where(id => Status(id) == "success")];
 
     private static readonly string[] StageIds = ["01_upper", "02_greet", "03_count", "04_side"];

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Waybill.Cli.Tests.Support;
 using Waybill.Tests.Support;
 using Xunit;
@@ -30,26 +31,56 @@ public sealed class RerunTests : IDisposable
         var again = await _job.RunAsync("--explain");
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Empty(_job.Ran());
+        // The job manifest says what this run decided and which run checked; the stage manifest still names its producer.
+        var secondRunId = JsonNode.Parse(File.ReadAllText(Path.Combine(_job.Job, "manifest.json")))!["run_id"]!.GetValue<string>();
+        var entry = _job.JobStage("01_upper");
+        Assert.Equal("skipped", entry["status"]!.GetValue<string>());
+        Assert.Equal("up to date", entry["status_reason"]!.GetValue<string>());
+        Assert.Equal(secondRunId, entry["checked_by_run"]!.GetValue<string>());
+        Assert.NotEqual(firstRunId, secondRunId);
         var manifest = _job.Manifest("01_upper");
-        Assert.Equal("skipped", manifest["status"]!.GetValue<string>());
-        Assert.Equal("up to date", manifest["status_reason"]!.GetValue<string>());
-        Assert.Equal(firstRunId, manifest["produced_by"]!["run_id"]!.GetValue<string>());
-        Assert.Equal("success", manifest["produced_by"]!["status"]!.GetValue<string>());
-        Assert.NotEqual(firstRunId, manifest["run_id"]!.GetValue<string>());
+        Assert.Equal("success", manifest["status"]!.GetValue<string>());
+        Assert.Equal(firstRunId, manifest["run_id"]!.GetValue<string>());
         Assert.Single(manifest["outputs"]!.AsArray()); // the outputs the producing run recorded stay described
         Assert.Contains("01_upper  up to date: definition, config, tools and inputs unchanged since run " + firstRunId, again.Stdout);
         Assert.Contains("4 skipped (4 up to date)", again.Stdout);
         JobAssert.ManifestsAreValid(_job.Job);
 
-        // A third run with nothing to do leaves the manifests that already say "up to date" as they are.
-        var recorded = File.ReadAllText(Path.Combine(_job.Job, "01_upper", "manifest.json"));
-        var third = await _job.RunAsync();
-        Assert.True(third.ExitCode == 0, third.All);
-        Assert.Equal(recorded, File.ReadAllText(Path.Combine(_job.Job, "01_upper", "manifest.json")));
-        Assert.Contains("4 skipped (4 up to date)", third.Stdout);
-        JobAssert.ManifestsAreValid(_job.Job);
+        // status shows what the last run decided; manifest names the run that checked beside the one that produced.
+        var status = await CliProcess.RunAsync(_temp.Path, "status", "j");
+        Assert.Matches(@"01_upper\s+skipped\s", status.Stdout);
+        var shown = await CliProcess.RunAsync(_temp.Path, "manifest", "j", "01_upper");
+        Assert.Contains($"run {firstRunId}", shown.Stdout);
+        Assert.Contains($"found up to date by run {secondRunId}", shown.Stdout);
         var verify = await CliProcess.RunAsync(_temp.Path, "verify", "j");
         Assert.True(verify.ExitCode == 0, verify.All); // seals of manifests and logs still hold after runs that skipped everything
+    }
+
+    [Fact]
+    public async Task A_rerun_with_nothing_changed_leaves_every_stage_manifest_and_stage_log_byte_for_byte()
+    {
+        await FirstRunAsync();
+        string[] ids = ["01_upper", "02_greet", "03_count", "04_side"];
+        var before = ids.ToDictionary(id => id, Records);
+
+        var again = await _job.RunAsync();
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains("4 skipped (4 up to date)", again.Stdout);
+        foreach (var id in ids)
+        {
+            var (manifest, log, manifestTime, logTime) = Records(id);
+            Assert.Equal(before[id].Manifest, manifest);
+            Assert.Equal(before[id].Log, log);
+            Assert.Equal(before[id].ManifestTime, manifestTime); // not even rewritten with the same bytes
+            Assert.Equal(before[id].LogTime, logTime);
+        }
+
+        (byte[] Manifest, byte[] Log, DateTime ManifestTime, DateTime LogTime) Records(string id)
+        {
+            var manifest = Path.Combine(_job.Job, id, "manifest.json");
+            var log = Path.Combine(_job.Job, id, "stage.log");
+            return (File.ReadAllBytes(manifest), File.ReadAllBytes(log), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(log));
+        }
     }
 
     [Fact]

@@ -74,4 +74,26 @@ public sealed class PipelineFileLoaderTests
         Assert.Contains(error.Errors, e => e.Message == "invalid stage id '1_bad'" && e.Location!.Line == 2);
         Assert.Contains(error.Errors, e => e.Message == "unknown key 'colour' in stage" && e.Location!.Line == 5 && e.Location.Column == 5);
     }
+
+    [Fact]
+    public void Stage_ids_take_up_to_six_digits_and_seven_are_refused_with_the_rule()
+    {
+        var p = PipelineFileLoader.Parse("""
+            stages:
+              - id: 99999_a
+                run: x
+              - id: 100000_b
+                run: y
+            """, "p.yaml");
+        Assert.Equal([99999, 100000], p.Stages.Select(s => s.Number));
+
+        var error = Assert.Throws<PipelineInvalidException>(() => PipelineFileLoader.Parse("""
+            stages:
+              - id: 1000000_c
+                run: z
+            """, "p.yaml"));
+        var problem = Assert.Single(error.Errors);
+        Assert.Equal("invalid stage id '1000000_c'", problem.Message);
+        Assert.Contains("two to six digits", problem.Hint ?? problem.ToString(), StringComparison.Ordinal);
+    }
 }

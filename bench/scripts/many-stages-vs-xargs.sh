@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Many stage runs: one list stage and a fan-out over its lines, `foreach: { lines: 01_list.items }`, whose item runs are
+# no-op commands (`run: "true"`, no outputs), through `waybill run --jobs 2`, against the same commands run by
+# `xargs -P2 sh -c 'true'`, side by side in one script run (they alternate, RUNS times), at 1,000 / 10,000 / 100,000
+# items. Prints, per size: the median wall time of each, time per stage run, the ratio waybill / xargs, waybill's peak
+# RSS, and the no-op rerun of the same job (every item found up to date).
+#
+# Usage:  bench/scripts/many-stages-vs-xargs.sh [SIZES] [WORKDIR]
+#   SIZES      item counts (default "1000 10000 100000")
+#   WORKDIR    where the pipelines and job folders go, in a new run-<time> folder deleted at the end (KEEP=1 keeps
+#              it); default /var/tmp/waybill-bench/many-stages
+# Environment:
+#   WAYBILL    the waybill command to time (default: the build ./waybill runs, native when a C toolchain is installed)
+#   RUNS       timed runs per size and command (default 3; the median is reported)
+#   SEPARATE=1 also times the same N commands as N separate stages (ids 000001_s1 ...) instead of a fan-out
+# The machine's load average is printed with each size: on a shared machine compare the ratios, not the times.
+set -euo pipefail
+
+sizes="${1:-1000 10000 100000}"
+work="${2:-/var/tmp/waybill-bench/many-stages}/run-$(date +%Y%m%d-%H%M%S)"
+runs="${RUNS:-3}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+if [ -z "${WAYBILL:-}" ]; then
+  "$root/waybill" --version >/dev/null
+  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
+fi
+export WAYBILL_CACHE=off
+mkdir -p "$work"
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null || true' EXIT
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# "SECONDS PEAK_KB" of a command (GNU time), its output thrown away.
+timed() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }; cat "$work/time.txt"; }
+
+fanout() {
+  cat <<Y
+name: many-stages
+stages:
+  - id: 01_list
+    inputs: { src: items.txt }
+    run: cp {in.src} {out.items}
+    outputs: { items: items.txt }
+  - id: 02_noop
+    foreach: { lines: 01_list.items }
+    run: "true"
+Y
+}
+separate() {
+  local n="$1" i
+  echo "name: many-separate-stages"
+  echo "stages:"
+  for ((i = 1; i <= n; i++)); do printf '  - id: %06d_s%d\n    run: "true"\n' "$i" "$i"; done
+}
+
+printf '%-8s %-10s %9s %11s %7s %9s %10s  %s\n' ITEMS WHAT MEDIAN_S MS_PER_RUN RATIO PEAK_MB NOOP_S LOAD
+for n in $sizes; do
+  dir="$work/n$n"
+  mkdir -p "$dir"
+  seq 1 "$n" | sed 's/^/item-/' > "$dir/items.txt"
+  fanout > "$dir/fan.yaml"
+  [ "${SEPARATE:-0}" = 1 ] && separate "$n" > "$dir/separate.yaml"
+  w=(); x=(); s=(); peak=0; speak=0; noop=()
+  for ((r = 1; r <= runs; r++)); do
+    read -r secs kb < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
+    w+=("$secs"); [ "$kb" -gt "$peak" ] && peak=$kb
+    read -r secs _ < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
+    noop+=("$secs")
+    read -r secs _ < <(timed sh -c "seq $n | xargs -P2 -I{} sh -c 'true'")
+    x+=("$secs")
+    if [ "${SEPARATE:-0}" = 1 ]; then
+      read -r secs kb < <(cd "$dir" && timed $WAYBILL run separate.yaml --job-id "s$r" --jobs 2 --out out)
+      s+=("$secs"); [ "$kb" -gt "$speak" ] && speak=$kb
+    fi
+    rm -rf "$dir/out/f$r" "$dir/out/s$r"
+  done
+  wm=$(printf '%s\n' "${w[@]}" | median); xm=$(printf '%s\n' "${x[@]}" | median); nm=$(printf '%s\n' "${noop[@]}" | median)
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  awk -v n="$n" -v w="$wm" -v x="$xm" -v p="$peak" -v no="$nm" -v l="$load" 'BEGIN {
+    printf "%-8s %-10s %9.2f %11.3f %7.2f %9.0f %10.2f  %s\n", n, "waybill", w, 1000 * w / n, w / x, p / 1024, no, l
+    printf "%-8s %-10s %9.2f %11.3f %7s %9s %10s\n", n, "xargs -P2", x, 1000 * x / n, "1.00", "-", "-" }'
+  if [ "${SEPARATE:-0}" = 1 ]; then
+    sm=$(printf '%s\n' "${s[@]}" | median)
+    awk -v n="$n" -v s="$sm" -v x="$xm" -v p="$speak" 'BEGIN {
+      printf "%-8s %-10s %9.2f %11.3f %7.2f %9.0f %10s\n", n, "separate", s, 1000 * s / n, s / x, p / 1024, "-" }'
+  fi
+done
