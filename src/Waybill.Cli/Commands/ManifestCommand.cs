@@ -12,14 +12,20 @@ internal static class ManifestCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var job = CommonOptions.Job();
-        var stage = new Argument<string>("stage") { Description = "Stage id or name (e.g. 06_asr or asr)" };
+        var stage = new Argument<string>("stage") { Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for a line per item" };
         var outRoot = CommonOptions.Out();
-        var json = new Option<bool>("--json") { Description = "Print the manifest.json as it is on disk" };
+        var json = new Option<bool>("--json") { Description = "Print the manifest.json as it is on disk (for a fan-out stage, its items' as one JSON array)" };
         var command = new Command("manifest", "Show a stage's manifest: inputs, outputs, config, resources, errors, warnings") { job, stage, outRoot, json };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var path = ManifestPath(layout, parse.GetValue(stage)!);
+            var paths = ManifestPaths(layout, parse.GetValue(stage)!);
+            if (paths.Count > 1)
+            {
+                PrintItems(paths, parse.GetValue(json), output);
+                return ExitCodes.Success;
+            }
+            var path = paths[0];
             if (parse.GetValue(json))
             {
                 output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(path)));
@@ -31,13 +37,40 @@ internal static class ManifestCommand
         return command;
     }
 
-    internal static string ManifestPath(JobLayout layout, string stage)
+    /// <summary>One stage's manifest, or those of every item that has one when a fan-out stage is named plainly.</summary>
+    internal static List<string> ManifestPaths(JobLayout layout, string stage)
     {
-        var candidates = Directory.GetDirectories(layout.Root).Select(Path.GetFileName).Where(d => d is not null && File.Exists(layout.StageManifestPath(d))).ToList();
-        var folder = candidates.FirstOrDefault(d => d == stage) ?? candidates.FirstOrDefault(d => d!.EndsWith("_" + stage, StringComparison.Ordinal) && char.IsAsciiDigit(d[0]));
-        return folder is null
-            ? throw new CliException($"job {layout.JobId} has no manifest for stage '{stage}'", $"stages with manifests: {string.Join(", ", candidates.Order(StringComparer.Ordinal))}")
-            : layout.StageManifestPath(folder);
+        var refs = JobStages.Of(layout);
+        var withManifests = refs.Where(s => File.Exists(layout.StageManifestPath(s.Id))).Select(s => s.Id).ToList();
+        var match = JobStages.Resolve(layout, stage,
+            $"stages with manifests: {string.Join(", ", withManifests.Take(12))}{(withManifests.Count > 12 ? ", …" : "")}");
+        var paths = match.Ids.Select(layout.StageManifestPath).Where(File.Exists).ToList();
+        return paths.Count > 0 ? paths
+            : throw new CliException($"job {layout.JobId} has no manifest for stage '{stage}' yet: it has not run",
+                $"stages with manifests: {string.Join(", ", withManifests.Take(12))}{(withManifests.Count > 12 ? ", …" : "")}");
+    }
+
+    /// <summary>
+    /// A fan-out stage named plainly: one line per item (the whole manifest is one 'waybill manifest JOB stage[key]' away),
+    /// or with --json the manifests as one JSON array, for jq.
+    /// </summary>
+    private static void PrintItems(List<string> paths, bool json, TextWriter output)
+    {
+        var manifests = paths.Select(ManifestJson.ReadStage).ToList();
+        if (json)
+        {
+            output.WriteLine("[");
+            for (var i = 0; i < paths.Count; i++)
+                output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(paths[i])).TrimEnd() + (i < paths.Count - 1 ? "," : ""));
+            output.WriteLine("]");
+            return;
+        }
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"{manifests.Count} items; 'waybill manifest JOB {manifests[0].StageId}' shows one in full");
+        output.WriteLine($"  {"ITEM",-32} {"STATUS",-10} {"DURATION",9}  {"IN",4}  {"OUT",4}  {"ERR",3}  VALUE");
+        foreach (var m in manifests)
+            output.WriteLine(string.Create(c, $"  {m.StageId,-32} {m.Status,-10} {m.DurationSeconds,8:0.00}s  {m.Inputs.Count,4}  {m.Outputs.Count,4}  "
+                + $"{m.Errors.Count,3}  {Waybill.Core.Logging.LogText.EscapeControls(m.Item?.Value ?? "")}"));
     }
 
     private static void Describe(StageManifest m, TextWriter output)
@@ -45,6 +78,9 @@ internal static class ManifestCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine($"Stage {m.StageId} ({m.Kind}) — {m.Status.ToUpperInvariant()}{(m.StatusReason is null ? "" : $": {m.StatusReason}")}");
         output.WriteLine(string.Create(c, $"  job {m.JobId}, run {m.RunId}, attempt {m.Attempt}, started {m.StartedUtc:u}, {m.DurationSeconds:0.###}s on {m.Host}"));
+        if (m.Item is { } item)
+            output.WriteLine($"  item {item.Key}: {Waybill.Core.Logging.LogText.EscapeControls(item.Value)}"
+                + (item.Path is null ? "" : $" ({Waybill.Core.Logging.LogText.EscapeControls(item.Path)})"));
         if (m.Command is not null) output.WriteLine($"  command: {m.Command}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
         if (m.Tries is { } tries)
         {

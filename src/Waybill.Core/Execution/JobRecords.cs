@@ -137,7 +137,7 @@ internal static class JobRecords
             Stage = s.Name,
             StageNumber = s.Number,
             DependsOn = plan.Dependencies[s.Id],
-            Manifest = s.Id + "/manifest.json",
+            Manifest = JobLayout.StageManifestRelative(s.Id),
             Optional = s.Controls.Optional ? true : null,
         })],
     };
