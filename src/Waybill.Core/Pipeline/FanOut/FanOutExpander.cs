@@ -15,8 +15,13 @@ public static class FanOutExpander
 
     public static PipelineDefinition Expand(PipelineDefinition pipeline, PipelineLimits limits)
     {
-        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather))) return pipeline;
         var errors = new List<PipelineError>();
+        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather)))
+        {
+            // No fan-out, but {item.key} in a stage that runs once is still an error here, not at run time.
+            FanOutChecks.Check(pipeline, new Dictionary<string, string>(StringComparer.Ordinal), errors);
+            return errors.Count > 0 ? throw new PipelineInvalidException(errors) : pipeline;
+        }
         var roots = FanOutRoots.Resolve(pipeline, errors);
         FanOutChecks.Check(pipeline, roots, errors);
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
