@@ -43,6 +43,16 @@ internal sealed class OptionalFailures(ExecutionPlan plan)
     public bool Blocks(string producer, string dependent) =>
         plan.ById[dependent].Inputs.Any(i => !i.Optional && i.FromStage is { } from && IdOf(from) == producer);
 
+    /// <summary>
+    /// Whether <paramref name="dependent"/> reads <paramref name="producer"/>'s outputs, and only as optional inputs (a gather
+    /// marked <c>optional: true</c>), so it runs without them whether or not the producer is optional.
+    /// </summary>
+    public static bool ReadsOnlyOptionally(ExecutionPlan plan, string producer, string dependent)
+    {
+        var reads = plan.ById[dependent].Inputs.Where(i => i.FromStage == producer).ToList();
+        return reads.Count > 0 && reads.TrueForAll(i => i.Optional) && !plan.ById[dependent].After.Contains(producer, StringComparer.Ordinal);
+    }
+
     public int Count => _failed.Count;
 
     /// <summary>One line for the pipeline log's last line, or null: "optional stage failed: 10_translation (reason)".</summary>

@@ -260,6 +260,9 @@ public static class PipelineRunner
             var blocks = blocksDependents || outcome.Status is StageStatus.Failed or StageStatus.Cancelled;
             // An optional stage's branch blocks only the dependents that need its outputs.
             if (blocks && optionals.InBranch(outcome.StageId)) pending.Finished(outcome.StageId, d => optionals.Blocks(outcome.StageId, d));
+            // An item that failed leaves out only itself from a stage that reads it as an optional input (a gather).
+            else if (blocks && plan.ById[outcome.StageId].Item is not null)
+                pending.Finished(outcome.StageId, d => !OptionalFailures.ReadsOnlyOptionally(plan, outcome.StageId, d));
             else pending.Finished(outcome.StageId, blocks);
             var forgiven = optionals.IsForgiven(outcome.StageId);
             StageTransitions.Finished(log, plan.ById[outcome.StageId].DisplayName, outcome, forgiven);

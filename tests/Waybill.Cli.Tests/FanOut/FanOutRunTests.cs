@@ -40,10 +40,12 @@ public sealed class FanOutRunTests : IDisposable
             """);
         var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "2");
         Assert.True(run.ExitCode == 0, run.All);
-        var aDone = DateTimeOffset.Parse(Manifest("02_second/a")["finished_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        var bDone = DateTimeOffset.Parse(Manifest("01_first/b")["finished_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(aDone <= bDone, $"02_second[a] finished {aDone:O}, 01_first[b] {bDone:O}");
+        var aStarted = Time(Manifest("02_second/a")["started_utc"]!);
+        var bDone = Time(Manifest("01_first/b")["finished_utc"]!);
+        Assert.True(aStarted <= bDone, $"02_second[a] started {aStarted:O}, after 01_first[b] finished {bDone:O}");
     }
+
+    private static DateTimeOffset Time(JsonNode node) => DateTimeOffset.Parse(node.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
     private const string FailingItem = """
         stages:
@@ -84,7 +86,7 @@ public sealed class FanOutRunTests : IDisposable
         _temp.Write("waybill.yaml", FailingItem.Replace("GATHER", "{ from: 02_upper.y[*], optional: true }", StringComparison.Ordinal));
         var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "1");
         Assert.True(run.ExitCode == 1, run.All); // 01_make[bad] is not optional: the job still failed
-        Assert.Equal("FINE\nGOOD\n", File.ReadAllText(Job("03_all", "z.txt")));
+        Assert.Equal("GOOD\nFINE\n", File.ReadAllText(Job("03_all", "z.txt")));
         var gather = Manifest("03_all");
         Assert.Equal("success", gather["status"]!.GetValue<string>());
         var absent = gather["absent_inputs"]!.ToJsonString();
@@ -118,8 +120,8 @@ public sealed class FanOutRunTests : IDisposable
             Assert.Equal($"01_asr[{key}]", input["from_stage"]!.GetValue<string>());
             Assert.Equal(FileHasher.Compute(Job("01_asr", key, "seg.txt"), ChecksumAlgorithm.XxHash128), input["checksum"]!.GetValue<string>());
         }
-        Assert.Contains("[stage.asr:episode-01] [INFO] heard episode-01", File.ReadAllText(Job("01_asr", "episode-01", "stage.log")));
-        Assert.Contains("[stage.asr:episode-02]", File.ReadAllText(Directory.GetFiles(Job("logs"), "99_pipeline_*.log").Single()));
+        Assert.Contains("[stage.asr:episode-01] [DEBUG] stdout| heard episode-01", File.ReadAllText(Job("01_asr", "episode-01", "stage.log")));
+        Assert.Contains("[pipeline] [INFO] ✓ Stage asr:episode-02: SUCCESS", File.ReadAllText(Directory.GetFiles(Job("logs"), "99_pipeline_*.log").Single()));
     }
 
     [Fact]
@@ -143,18 +145,18 @@ public sealed class FanOutRunTests : IDisposable
             """);
         var first = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
         Assert.True(first.ExitCode == 0, first.All);
-        var firstRun = Manifest("01_copy/a")["run_id"]!.GetValue<string>();
         _temp.Write("in/b.txt", "bee");
         var again = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--explain");
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Equal("ABEEC", File.ReadAllText(Job("03_all", "z.txt")).Replace("\n", "", StringComparison.Ordinal));
         var explained = again.Stdout[again.Stdout.IndexOf("Why each stage", StringComparison.Ordinal)..];
-        Assert.Matches(@"01_copy\[b\]\s+ran: .*item", explained);
+        Assert.Matches(@"01_copy\[b\]\s+ran: input .*/in/b\.txt changed", explained);
         Assert.Matches(@"02_upper\[b\]\s+ran: ", explained);
         Assert.Matches(@"03_all\s+ran: ", explained);
         foreach (var id in new[] { "01_copy[a]", "01_copy[c]", "02_upper[a]", "02_upper[c]" })
             Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(id)}\s+up to date", explained);
-        Assert.Equal(firstRun, Manifest("01_copy/a")["run_id"]!.GetValue<string>());
-        Assert.NotEqual(firstRun, Manifest("01_copy/b")["run_id"]!.GetValue<string>());
+        var job = JsonNode.Parse(File.ReadAllText(Job("manifest.json")))!["stages"]!.AsArray();
+        var status = job.ToDictionary(s => s!["stage_id"]!.GetValue<string>(), s => s!["status"]!.GetValue<string>());
+        Assert.Equal(["skipped", "success", "skipped"], new[] { status["01_copy[a]"], status["01_copy[b]"], status["01_copy[c]"] });
     }
 }

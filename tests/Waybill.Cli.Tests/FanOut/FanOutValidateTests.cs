@@ -36,7 +36,7 @@ public sealed class FanOutValidateTests : IDisposable
                 run: cat {item.path} > {out.x}
                 outputs: { x: x.txt }
             """);
-        Assert.Contains("waybill.yaml:3:24: 01_a.foreach.files: foreach.files 'videos/*.mkv' matches no file (looked in ", error);
+        Assert.Contains("waybill.yaml:3:23: 01_a.foreach.files: foreach.files 'videos/*.mkv' matches no file (looked in ", error);
         Assert.Contains("add 'allow_empty: true' to run no item", error);
     }
 
@@ -73,7 +73,7 @@ public sealed class FanOutValidateTests : IDisposable
                 run: cat {item.path} > {out.x}
                 outputs: { x: x.txt }
             """);
-        Assert.Contains("waybill.yaml:3:24: 01_a.foreach.files: 01_a foreach: items 'Episode 1' and 'episode-1' both get the key 'episode-1'", error);
+        Assert.Contains("waybill.yaml:3:23: 01_a.foreach.files: 01_a foreach: items 'Episode 1' and 'episode-1' both get the key 'episode-1'", error);
         Assert.Contains("rename one of them", error);
     }
 
@@ -103,7 +103,7 @@ public sealed class FanOutValidateTests : IDisposable
                 run: cat {in.all} > {out.y}
                 outputs: { y: y.txt }
             """);
-        Assert.Contains("waybill.yaml:6:21: 02_b.inputs.all: input 'all' gathers 01_a.x[*], but 01_a does not fan out", error);
+        Assert.Contains("waybill.yaml:6:15: 02_b.inputs.all: input 'all' gathers 01_a.x[*], but 01_a does not fan out", error);
         Assert.Contains("drop the [*] to read its one output, or give 01_a a 'foreach:'", error);
     }
 
@@ -206,8 +206,8 @@ public sealed class FanOutValidateTests : IDisposable
                 run: echo {item.value} > {out.y}
                 outputs: { y: y.txt }
             """);
-        Assert.Contains("waybill.yaml:6:24: 02_b.foreach: foreach reads unknown stage '09_nope' (stages are: 01_a, 02_b, 03_c)", error);
-        Assert.Contains("waybill.yaml:10:23: 03_c.foreach: foreach reads output 'nope' that stage 01_a does not declare (01_a declares: x)", error);
+        Assert.Contains("waybill.yaml:6:23: 02_b.foreach: foreach reads unknown stage '09_nope' (stages are: 01_a, 02_b, 03_c)", error);
+        Assert.Contains("waybill.yaml:10:22: 03_c.foreach: foreach reads output 'nope' that stage 01_a does not declare (01_a declares: x)", error);
     }
 
     [Fact]

@@ -98,7 +98,9 @@ public static class FanOutExpander
             var producer = input.FromStage is null ? null : pipeline.Find(input.FromStage);
             var producerRoot = producer is null ? null : roots.GetValueOrDefault(producer.Id);
             if (producer is null || producerRoot is null) result.Add(input);
-            else if (input.Gather && items.TryGetValue(producerRoot, out var all))
+            else if (input.Gather && items.TryGetValue(producerRoot, out var all) && all.Count == 0)
+                result.Add(input with { FromStage = null }); // an empty fan-out (allow_empty): a gather of no files, {in.all} is no word
+            else if (input.Gather && items.TryGetValue(producerRoot, out all))
                 result.AddRange(all.Select(i => input with
                 {
                     Name = ItemKeys.RunId(input.Name, i.Key), FromStage = ItemKeys.RunId(producer.Id, i.Key), Gather = false, GatherName = input.Name,
