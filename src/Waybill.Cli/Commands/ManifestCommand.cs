@@ -81,7 +81,7 @@ internal static class ManifestCommand
         if (m.Item is { } item)
             output.WriteLine($"  item {item.Key}: {Waybill.Core.Logging.LogText.EscapeControls(item.Value)}"
                 + (item.Path is null ? "" : $" ({Waybill.Core.Logging.LogText.EscapeControls(item.Path)})"));
-        if (m.Command is not null) output.WriteLine($"  command: {m.Command}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
+        if (m.Command is not null) output.WriteLine($"  command: {Waybill.Core.Logging.LogText.EscapeControls(m.Command)}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
         if (m.Tries is { } tries)
         {
             output.WriteLine($"  tries: {tries.Count}");
@@ -110,7 +110,7 @@ internal static class ManifestCommand
         {
             output.WriteLine($"  {title}: {files.Count}");
             foreach (var f in files)
-                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {f.Path}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
+                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {Waybill.Core.Logging.LogText.EscapeControls(f.Path)}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
         }
     }
 }
