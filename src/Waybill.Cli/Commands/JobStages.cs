@@ -40,10 +40,17 @@ internal static class JobStages
             var name = folder[(folder.IndexOf('_', StringComparison.Ordinal) + 1)..];
             if (IsRecord(layout, folder)) refs.Add(new StageRef(folder, name));
             foreach (var key in Directory.GetDirectories(Path.Combine(layout.Root, folder)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
-                if (key is not null && ItemKeys.Problem(key) is null && IsRecord(layout, ItemKeys.RunId(folder, key))) refs.Add(new StageRef(ItemKeys.RunId(folder, key), name));
+            {
+                if (key is not null && ItemKeys.Problem(key) is null && IsRecord(layout, ItemKeys.RunId(folder, key)))
+                    refs.Add(new StageRef(ItemKeys.RunId(folder, key), name));
+            }
         }
         return refs;
     }
+
+    /// <summary>The first few names, then "…": a hint stays one line with 100,000 items.</summary>
+    public static string Few(IReadOnlyList<string> names, int count = 12) =>
+        string.Join(", ", names.Take(count)) + (names.Count > count ? ", …" : "");
 
     private static bool IsRecord(JobLayout layout, string stageId) =>
         File.Exists(layout.StageLogPath(stageId)) || File.Exists(layout.StageManifestPath(stageId));

@@ -15,7 +15,11 @@ internal static class LogsCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var job = CommonOptions.Job();
-        var stage = new Argument<string?>("stage") { Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for all its items; the pipeline log when omitted", Arity = ArgumentArity.ZeroOrOne };
+        var stage = new Argument<string?>("stage")
+        {
+            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for all its items; the pipeline log when omitted",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var outRoot = CommonOptions.Out();
         var level = new Option<string?>("--level", "-l") { Description = "Lowest level to show: DEBUG, INFO, WARNING, ERROR" };
         var grep = new Option<string?>("--grep", "-g") { Description = "Only lines matching this regular expression" };
@@ -55,11 +59,10 @@ internal static class LogsCommand
         if (stage is null)
             return [layout.LatestPipelineLog() ?? throw new CliException($"job {layout.JobId} has no pipeline log in {layout.LogsDir}")];
         var withLogs = JobStages.Of(layout).Where(s => File.Exists(layout.StageLogPath(s.Id))).Select(s => s.Id).ToList();
-        var match = JobStages.Resolve(layout, stage, $"stages with logs: {string.Join(", ", withLogs.Take(12))}{(withLogs.Count > 12 ? ", …" : "")}");
+        var match = JobStages.Resolve(layout, stage, $"stages with logs: {JobStages.Few(withLogs)}");
         var paths = match.Ids.Select(layout.StageLogPath).Where(File.Exists).ToList();
         return paths.Count > 0 ? paths
-            : throw new CliException($"{string.Join(", ", match.Ids.Take(3))}{(match.Ids.Count > 3 ? ", …" : "")} has no stage.log yet: it has not started",
-                "'waybill status' shows where the job is");
+            : throw new CliException($"{JobStages.Few(match.Ids, 3)} has no stage.log yet: it has not started", "'waybill status' shows where the job is");
     }
 
     /// <summary><c>06_asr[ep-01]</c> from <c>06_asr/ep-01/stage.log</c>.</summary>

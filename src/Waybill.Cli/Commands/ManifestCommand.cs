@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
@@ -12,9 +13,15 @@ internal static class ManifestCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var job = CommonOptions.Job();
-        var stage = new Argument<string>("stage") { Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for a line per item" };
+        var stage = new Argument<string>("stage")
+        {
+            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for a line per item",
+        };
         var outRoot = CommonOptions.Out();
-        var json = new Option<bool>("--json") { Description = "Print the manifest.json as it is on disk (for a fan-out stage, its items' as one JSON array)" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print the manifest.json as it is on disk (for a fan-out stage, its items' as one JSON array)",
+        };
         var command = new Command("manifest", "Show a stage's manifest: inputs, outputs, config, resources, errors, warnings") { job, stage, outRoot, json };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
@@ -42,12 +49,11 @@ internal static class ManifestCommand
     {
         var refs = JobStages.Of(layout);
         var withManifests = refs.Where(s => File.Exists(layout.StageManifestPath(s.Id))).Select(s => s.Id).ToList();
-        var match = JobStages.Resolve(layout, stage,
-            $"stages with manifests: {string.Join(", ", withManifests.Take(12))}{(withManifests.Count > 12 ? ", …" : "")}");
+        var match = JobStages.Resolve(layout, stage, $"stages with manifests: {JobStages.Few(withManifests)}");
         var paths = match.Ids.Select(layout.StageManifestPath).Where(File.Exists).ToList();
         return paths.Count > 0 ? paths
             : throw new CliException($"job {layout.JobId} has no manifest for stage '{stage}' yet: it has not run",
-                $"stages with manifests: {string.Join(", ", withManifests.Take(12))}{(withManifests.Count > 12 ? ", …" : "")}");
+                $"stages with manifests: {JobStages.Few(withManifests)}");
     }
 
     /// <summary>
@@ -69,8 +75,8 @@ internal static class ManifestCommand
         output.WriteLine($"{manifests.Count} items; 'waybill manifest JOB {manifests[0].StageId}' shows one in full");
         output.WriteLine($"  {"ITEM",-32} {"STATUS",-10} {"DURATION",9}  {"IN",4}  {"OUT",4}  {"ERR",3}  VALUE");
         foreach (var m in manifests)
-            output.WriteLine(string.Create(c, $"  {m.StageId,-32} {m.Status,-10} {m.DurationSeconds,8:0.00}s  {m.Inputs.Count,4}  {m.Outputs.Count,4}  "
-                + $"{m.Errors.Count,3}  {Waybill.Core.Logging.LogText.EscapeControls(m.Item?.Value ?? "")}"));
+            output.WriteLine(string.Create(c, $"  {m.StageId,-32} {m.Status,-10} {m.DurationSeconds,8:0.00}s  {m.Inputs.Count,4}  ")
+                + string.Create(c, $"{m.Outputs.Count,4}  {m.Errors.Count,3}  {LogText.EscapeControls(m.Item?.Value ?? "")}"));
     }
 
     private static void Describe(StageManifest m, TextWriter output)
@@ -79,9 +85,9 @@ internal static class ManifestCommand
         output.WriteLine($"Stage {m.StageId} ({m.Kind}) — {m.Status.ToUpperInvariant()}{(m.StatusReason is null ? "" : $": {m.StatusReason}")}");
         output.WriteLine(string.Create(c, $"  job {m.JobId}, run {m.RunId}, attempt {m.Attempt}, started {m.StartedUtc:u}, {m.DurationSeconds:0.###}s on {m.Host}"));
         if (m.Item is { } item)
-            output.WriteLine($"  item {item.Key}: {Waybill.Core.Logging.LogText.EscapeControls(item.Value)}"
-                + (item.Path is null ? "" : $" ({Waybill.Core.Logging.LogText.EscapeControls(item.Path)})"));
-        if (m.Command is not null) output.WriteLine($"  command: {Waybill.Core.Logging.LogText.EscapeControls(m.Command)}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
+            output.WriteLine($"  item {item.Key}: {LogText.EscapeControls(item.Value)}"
+                + (item.Path is null ? "" : $" ({LogText.EscapeControls(item.Path)})"));
+        if (m.Command is not null) output.WriteLine($"  command: {LogText.EscapeControls(m.Command)}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
         if (m.Tries is { } tries)
         {
             output.WriteLine($"  tries: {tries.Count}");
@@ -110,7 +116,7 @@ internal static class ManifestCommand
         {
             output.WriteLine($"  {title}: {files.Count}");
             foreach (var f in files)
-                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {Waybill.Core.Logging.LogText.EscapeControls(f.Path)}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
+                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {LogText.EscapeControls(f.Path)}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
         }
     }
 }

@@ -17,8 +17,11 @@ internal static class StatusCommand
             Description = "Only this stage (06_asr or asr), item (06_asr[ep-01]) or fan-out stage, with a row per item", Arity = ArgumentArity.ZeroOrOne,
         };
         var json = new Option<bool>("--json") { Description = "Print the job manifest as JSON (with a stage: only its entries in stages[])" };
-        var items = new Option<bool>("--items") { Description = $"A row per item of every fan-out (more than {SummaryRows.GroupAbove} items are one row)" };
-        var command = new Command("status", "Show each stage of a job: status, duration, outputs, warnings and errors") { job, stageArg, outRoot, json, items };
+        var items = new Option<bool>("--items") { Description = $"A row per item of every fan-out (more than {SummaryRows.GroupAbove} are one row)" };
+        var command = new Command("status", "Show each stage of a job: status, duration, outputs, warnings and errors")
+        {
+            job, stageArg, outRoot, json, items,
+        };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);

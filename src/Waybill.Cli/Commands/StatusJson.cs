@@ -7,7 +7,8 @@ namespace Waybill.Cli.Commands;
 /// <summary><c>waybill status JOB STAGE --json</c>: the job manifest with only the named stage runs in <c>stages[]</c>.</summary>
 internal static class StatusJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented =
+        new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Only(JobLayout layout, IReadOnlySet<string> stageIds)
     {

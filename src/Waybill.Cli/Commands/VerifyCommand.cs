@@ -19,7 +19,10 @@ internal static class VerifyCommand
         {
             Description = "Report only this stage's findings (06_asr, asr, an item 06_asr[ep-01], or a fan-out stage for all its items)",
         };
-        var command = new Command("verify", "Check a job folder against its manifests: files, checksums, lineage, logs") { job, outRoot, json, fast, stage };
+        var command = new Command("verify", "Check a job folder against its manifests: files, checksums, lineage, logs")
+        {
+            job, outRoot, json, fast, stage,
+        };
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);

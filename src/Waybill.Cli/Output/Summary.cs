@@ -33,8 +33,10 @@ public static class Summary
             var stageWidth = Math.Max(28, rows.Count == 0 ? 0 : rows.Max(r => r.Stage.Length));
             output.WriteLine($"{"STAGE".PadRight(stageWidth)} {"STATUS".PadRight(width)} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  {"ERR",3}  REASON");
             foreach (var row in rows)
-                output.WriteLine(string.Create(c, $"{Shown(row.Stage).PadRight(stageWidth)} {row.Status.PadRight(width)} {Seconds(row),9}  {row.Outputs.Count,7}  ")
-                    + string.Create(c, $"{row.Warnings,4}  {row.Errors,3}  {Shown(row.Reason)}"));
+            {
+                output.WriteLine(string.Create(c, $"{Shown(row.Stage).PadRight(stageWidth)} {row.Status.PadRight(width)} {Seconds(row),9}  ")
+                    + string.Create(c, $"{row.Outputs.Count,7}  {row.Warnings,4}  {row.Errors,3}  {Shown(row.Reason)}"));
+            }
             return;
         }
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Path.GetFileName(jobDir)));

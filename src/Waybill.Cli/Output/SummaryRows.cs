@@ -41,13 +41,16 @@ public static class SummaryRows
                 .Select(g => $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key}");
             var worst = Severity.FirstOrDefault(s => items.Any(i => statusOf(i).StartsWith(s, StringComparison.Ordinal)))
                 ?? statusOf(items[0]);
-            rows.Add(new SummaryRow(group.Key + "[*]", worst, items.Sum(i => i.DurationSeconds), [.. items.SelectMany(i => i.Outputs).Select(o => o.Path)],
-                items.Sum(i => i.Warnings.Count), items.Sum(i => i.Errors.Count),
-                $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}"));
+            var outputs = items.SelectMany(i => i.Outputs).Select(o => o.Path).ToList();
+            rows.Add(new SummaryRow(group.Key + "[*]", worst, items.Sum(i => i.DurationSeconds), outputs, items.Sum(i => i.Warnings.Count),
+                items.Sum(i => i.Errors.Count), $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}"));
             var problems = items.Where(i => statusOf(i) != "success").ToList();
             rows.AddRange(problems.Take(ShownProblems).Select(s => Row(s, statusOf(s)) with { Stage = "  " + s.StageId }));
             if (problems.Count > ShownProblems)
-                rows.Add(new SummaryRow($"  … {(problems.Count - ShownProblems).ToString(CultureInfo.InvariantCulture)} more", "", 0, [], 0, 0, null));
+            {
+                var more = (problems.Count - ShownProblems).ToString(CultureInfo.InvariantCulture);
+                rows.Add(new SummaryRow($"  … {more} more", "", 0, [], 0, 0, null));
+            }
         }
         return rows;
     }

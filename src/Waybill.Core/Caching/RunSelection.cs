@@ -67,8 +67,10 @@ public sealed class RunSelection
     {
         var match = StageAddress.Resolve(refs, name);
         if (match.Problem is not null)
-            throw new PipelineInvalidException(new PipelineError(
-                match.UnknownStage ? $"{option} {name}: the pipeline has no such stage" : $"{name}: {match.Problem}", Field: option, Hint: match.Hint));
+        {
+            var problem = match.UnknownStage ? $"{option} {name}: the pipeline has no such stage" : $"{name}: {match.Problem}";
+            throw new PipelineInvalidException(new PipelineError(problem, Field: option, Hint: match.Hint));
+        }
         var label = match.FanOut is { } fanOut && match.Ids.Count > 1 ? fanOut + "[*]" : match.Ids[0];
         return (label, [.. match.Ids]);
     }

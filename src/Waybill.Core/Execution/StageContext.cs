@@ -476,7 +476,8 @@ public sealed class StageContext
         // A gather's files are listed in one file, not one variable each: thousands of variables would not fit exec's limit.
         foreach (var input in Definition.Inputs.Where(i => i.GatherName is null && !i.Gather))
             environment["WAYBILL_IN_" + EnvName(input.Name)] = AbsenceOf(input.Name) is null ? InputPath(input.Name) : "";
-        foreach (var gather in Definition.Inputs.Select(i => i.GatherName ?? (i.Gather ? i.Name : null)).OfType<string>().Distinct(StringComparer.Ordinal))
+        var gathers = Definition.Inputs.Select(i => i.GatherName ?? (i.Gather ? i.Name : null)).OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var gather in gathers)
             environment["WAYBILL_IN_" + EnvName(gather) + "_LIST"] = GatherListPath(gather);
         if (Definition.Item is { } item)
         {

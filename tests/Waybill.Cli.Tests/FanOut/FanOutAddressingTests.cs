@@ -238,6 +238,7 @@ public sealed class FanOutSelectionTests : IDisposable
 
         var until = await CliProcess.RunAsync(_temp.Path, "resume", "j", "--until", "b[i1]", "--force", "all");
         Assert.True(until.ExitCode == 0, until.All);
-        Assert.Contains("Selected: --until 02_b[i1]: 2 of 9 stages", File.ReadAllText(Directory.GetFiles(_temp.Combine("out", "j", "logs"), "99_pipeline_*.log").Max()!));
+        var log = Directory.GetFiles(_temp.Combine("out", "j", "logs"), "99_pipeline_*.log").Max()!;
+        Assert.Contains("Selected: --until 02_b[i1]: 2 of 9 stages", File.ReadAllText(log));
     }
 }

@@ -45,7 +45,8 @@ public sealed class FanOutRunTests : IDisposable
         Assert.True(aStarted <= bDone, $"02_second[a] started {aStarted:O}, after 01_first[b] finished {bDone:O}");
     }
 
-    private static DateTimeOffset Time(JsonNode node) => DateTimeOffset.Parse(node.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+    private static DateTimeOffset Time(JsonNode node) =>
+        DateTimeOffset.Parse(node.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
     private const string FailingItem = """
         stages:
@@ -121,7 +122,8 @@ public sealed class FanOutRunTests : IDisposable
             Assert.Equal(FileHasher.Compute(Job("01_asr", key, "seg.txt"), ChecksumAlgorithm.XxHash128), input["checksum"]!.GetValue<string>());
         }
         Assert.Contains("[stage.asr:episode-01] [DEBUG] stdout| heard episode-01", File.ReadAllText(Job("01_asr", "episode-01", "stage.log")));
-        Assert.Contains("[pipeline] [INFO] ✓ Stage asr:episode-02: SUCCESS", File.ReadAllText(Directory.GetFiles(Job("logs"), "99_pipeline_*.log").Single()));
+        var pipelineLog = Directory.GetFiles(Job("logs"), "99_pipeline_*.log").Single();
+        Assert.Contains("[pipeline] [INFO] ✓ Stage asr:episode-02: SUCCESS", File.ReadAllText(pipelineLog));
     }
 
     [Fact]
