@@ -16,6 +16,9 @@ public static class JobAssert
         {
             var manifest = Path.Combine(stage, "manifest.json");
             if (File.Exists(manifest)) problems.AddRange(ManifestValidator.ValidateStage(manifest));
+            // A fan-out stage's item runs: NN_name/<key>/manifest.json.
+            foreach (var item in Directory.GetDirectories(stage).Select(d => Path.Combine(d, "manifest.json")).Where(File.Exists))
+                problems.AddRange(ManifestValidator.ValidateStage(item));
         }
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }

@@ -90,3 +90,36 @@ except LookupError as e:
         self.assertEqual("%s True" % os.path.join(job, "demux", "reports", "metadata.json"), lines[1])
         self.assertEqual("stage demux has no input 'input.json' (by port name or file name); declared inputs: "
                          "video (/media/clip.mp4)", lines[2])
+
+
+class FanOutTests(ScratchTest):
+    def test_item_and_a_gathers_files_come_from_the_engines_variables(self):
+        listing = self.path("all.list")
+        with open(listing, "w", encoding="utf-8") as file:
+            file.write("/job/06_asr/ep-01/segments.json\n/job/06_asr/ep 02/segments.json\n")
+        completed = run_script("""
+import os
+from waybill import StageIO
+io = StageIO("asr", os.environ["WAYBILL_JOB_DIR"])
+print(io.item)
+print([str(p) for p in io.get_input_paths("all")])
+try:
+    io.get_input_paths("segments")
+except LookupError as e:
+    print(e)
+""", self.scratch, WAYBILL_JOB_DIR=self.path("job"), WAYBILL_ITEM_KEY="ep-01", WAYBILL_ITEM_VALUE="videos/Ep 01.mkv",
+                               WAYBILL_ITEM_PATH="/media/Ep 01.mkv", WAYBILL_IN_ALL_LIST=listing)
+        self.assertRan(completed)
+        lines = completed.stdout.splitlines()
+        self.assertEqual("{'key': 'ep-01', 'value': 'videos/Ep 01.mkv', 'path': '/media/Ep 01.mkv'}", lines[0])
+        self.assertEqual("['/job/06_asr/ep-01/segments.json', '/job/06_asr/ep 02/segments.json']", lines[1])
+        self.assertIn("'segments' is not a gather input", lines[2])
+
+    def test_a_stage_that_runs_once_has_no_item(self):
+        completed = run_script("""
+import os
+from waybill import StageIO
+print(StageIO("demux", os.environ["WAYBILL_JOB_DIR"]).item)
+""", self.scratch, WAYBILL_JOB_DIR=self.path("job"))
+        self.assertRan(completed)
+        self.assertEqual("None", completed.stdout.strip())

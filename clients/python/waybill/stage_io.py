@@ -90,6 +90,27 @@ class StageIO:
     def _where(self):
         return "stage %s" % self.stage_id
 
+    # ---- fan-out ---------------------------------------------------------------------------------------------
+
+    @property
+    def item(self):
+        """
+        The fan-out item this stage run is for (the stage has 'foreach:' or follows one): a dict with 'key', 'value' and,
+        for 'foreach: { files: ... }', 'path'; None for a stage that runs once.
+        """
+        key = os.environ.get("WAYBILL_ITEM_KEY")
+        if key is None:
+            return None
+        return {"key": key, "value": os.environ.get("WAYBILL_ITEM_VALUE", ""), "path": os.environ.get("WAYBILL_ITEM_PATH")}
+
+    def get_input_paths(self, name):
+        """Every file of a gather input ('all: 06_asr.segments[*]'), in item order; LookupError when it is no gather."""
+        listing = os.environ.get("WAYBILL_IN_" + _paths.env_name(os.fspath(name)) + "_LIST")
+        if listing is None:
+            raise LookupError("%s: '%s' is not a gather input (declare it as <stage>.<output>[*])" % (self._where(), name))
+        with open(listing, encoding="utf-8") as lines:
+            return [pathlib.Path(line.rstrip("\n")) for line in lines if line.strip()]
+
     # ---- records ---------------------------------------------------------------------------------------------
 
     def track_input(self, path, type="file", format=None, name=None, **metadata):

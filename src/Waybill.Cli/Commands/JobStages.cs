@@ -26,7 +26,8 @@ internal static class JobStages
         {
             try
             {
-                return [.. ManifestJson.ReadJob(layout.JobManifestPath).Stages.Select(s => new StageRef(s.StageId, s.Stage))];
+                // With the journal replayed: a killed run's item runs are in it before they are in manifest.json.
+                return [.. JobJournalFile.ReadJob(layout).Stages.Select(s => new StageRef(s.StageId, s.Stage))];
             }
             catch (ManifestFormatException)
             {

@@ -121,7 +121,7 @@ internal static class LogsCommand
     {
         try
         {
-            return File.Exists(layout.JobManifestPath) && ManifestJson.ReadJob(layout.JobManifestPath).Status != "running";
+            return File.Exists(layout.JobManifestPath) && JobJournalFile.ReadJob(layout).Status != "running";
         }
         catch (ManifestFormatException)
         {

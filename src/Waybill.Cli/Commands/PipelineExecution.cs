@@ -19,8 +19,14 @@ internal static class PipelineExecution
         /// <summary>What the stages may use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c>); null: this machine's.</summary>
         public Core.Execution.Resources.RunResources? Resources { get; init; }
 
+        /// <summary>The result cache folder (<c>--cache</c>, <c>--no-cache</c>, WAYBILL_CACHE); null: off.</summary>
+        public string? Cache { get; init; }
+
         /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
         public IReadOnlyList<string> Secrets { get; init; } = [];
+
+        /// <summary>Prints the summary instead of the stage table (a season's one row per video); gets the optional stage ids.</summary>
+        public Action<TextWriter, RunResult, IReadOnlySet<string>>? Table { get; init; }
     }
 
     public sealed record Selection(IReadOnlyList<string> Force, string? From, string? Until, bool Explain)
@@ -53,13 +59,15 @@ internal static class PipelineExecution
             From = settings.Rerun.From,
             Until = settings.Rerun.Until,
             Decisions = decisions,
+            Cache = settings.Cache,
             Observers = lineageObserver is null ? [] : [lineageObserver],
         };
         var result = live is null
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
         var optional = definition.Stages.Where(s => s.Controls.Optional).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings);
+        if (settings.Table is { } table) table(output, result, optional);
+        else Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings);
         if (settings.Rerun.Explain) Explanation.Print(output, result.Stages, decisions, definition);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Waybill.Cli.Output;
 using Waybill.Core.Execution;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
@@ -26,6 +27,8 @@ internal static class ResumeCommand
         lineage.AddTo(command);
         var resources = new ResourceOptions();
         resources.AddTo(command);
+        var cache = new CacheOptions();
+        cache.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
@@ -35,7 +38,7 @@ internal static class ResumeCommand
             var settings = new PipelineExecution.Settings(layout.JobId, Path.GetDirectoryName(layout.Root)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Secrets = snapshot.Secrets, Resources = resources.Read(parse),
+                Rerun = rerun.Read(parse), Secrets = snapshot.Secrets, Resources = resources.Read(parse), Cache = cache.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;
@@ -48,7 +51,7 @@ internal static class ResumeCommand
         if (!File.Exists(layout.JobManifestPath)) return $"Resuming job {layout.JobId} (no job manifest: every stage is checked)";
         try
         {
-            var last = ManifestJson.ReadJob(layout.JobManifestPath);
+            var last = JobJournalFile.ReadJob(layout);
             var done = last.Stages.Count(s => s.Status is "success" or "skipped");
             var state = last.Status == "running" ? "interrupted (the run was killed or is still running)" : last.Status;
             return $"Resuming job {layout.JobId}: last run {last.RunId} {state}, {done} of {last.Stages.Count} stages done";

@@ -27,6 +27,8 @@ internal static class RunCommand
         rerun.AddTo(command);
         var resources = new ResourceOptions();
         resources.AddTo(command);
+        var cache = new CacheOptions();
+        cache.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
@@ -41,7 +43,7 @@ internal static class RunCommand
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = limits,
+                Rerun = rerun.Read(parse), Resources = limits, Cache = cache.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;

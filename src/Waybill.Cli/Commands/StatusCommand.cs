@@ -29,10 +29,12 @@ internal static class StatusCommand
             var only = parse.GetValue(stageArg) is { } typed ? JobStages.Resolve(layout, typed).Ids.ToHashSet(StringComparer.Ordinal) : null;
             if (parse.GetValue(json))
             {
-                output.WriteLine(only is null ? Encoding.UTF8.GetString(File.ReadAllBytes(layout.JobManifestPath)) : StatusJson.Only(layout, only));
+                // A run killed, or still going, has stage outcomes in its journal that manifest.json does not hold yet.
+                var bytes = File.Exists(layout.JournalPath) ? ManifestJson.Serialize(JobJournalFile.ReadJob(layout)) : File.ReadAllBytes(layout.JobManifestPath);
+                output.WriteLine(only is null ? Encoding.UTF8.GetString(bytes) : StatusJson.Only(layout, bytes, only));
                 return ExitCodes.Success;
             }
-            var jobManifest = ManifestJson.ReadJob(layout.JobManifestPath);
+            var jobManifest = JobJournalFile.ReadJob(layout);
             // "running" is true only while a live run holds the lock; otherwise it is what a killed run left behind.
             var interrupted = jobManifest.Status == "running" && !RunLock.IsHeld(layout, out _);
             var state = interrupted ? "INTERRUPTED (no live run holds the lock)" : jobManifest.Status.ToUpperInvariant();

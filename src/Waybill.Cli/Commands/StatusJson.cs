@@ -10,9 +10,9 @@ internal static class StatusJson
     private static readonly JsonSerializerOptions Indented =
         new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Only(JobLayout layout, IReadOnlySet<string> stageIds)
+    public static string Only(JobLayout layout, byte[] jobManifest, IReadOnlySet<string> stageIds)
     {
-        var job = JsonNode.Parse(File.ReadAllBytes(layout.JobManifestPath))?.AsObject()
+        var job = JsonNode.Parse(jobManifest)?.AsObject()
             ?? throw new CliException($"{layout.JobManifestPath} is not a JSON object");
         if (job["stages"] is JsonArray stages)
         {

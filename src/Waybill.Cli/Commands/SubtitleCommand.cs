@@ -8,12 +8,19 @@ using Waybill.Media;
 
 namespace Waybill.Cli.Commands;
 
-/// <summary><c>waybill subtitle &lt;video&gt;</c>: the shipped subtitle pipeline with its common settings as options.</summary>
+/// <summary>
+/// <c>waybill subtitle VIDEO|FOLDER...</c>: the shipped subtitle pipeline with its common settings as options. One video
+/// is one job as always; several (or a folder) are one job too, with the pipeline run once per video (a season).
+/// </summary>
 internal static class SubtitleCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var video = new Argument<string>("video") { Description = "The video (or audio) file to subtitle" };
+        var video = new Argument<string[]>("videos")
+        {
+            Description = "The video (or audio) file to subtitle; several files or a folder (its video files) run as one job, per video",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var outRoot = CommonOptions.Out();
         var jobId = new Option<string?>("--job-id") { Description = "Job id (folder name under --out); generated when omitted" };
         var language = new Option<string>("--lang") { Description = "Spoken language (ISO 639-1)", DefaultValueFactory = _ => "en" };
@@ -31,7 +38,7 @@ internal static class SubtitleCommand
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
         var lineage = CommonOptions.OpenLineage();
 
-        var command = new Command("subtitle", "Make subtitles for a video: demux, VAD, speech recognition, cleanup, SRT/WebVTT, mux")
+        var command = new Command("subtitle", "Make subtitles for a video (or each video of a folder): demux, VAD, speech recognition, cleanup, SRT/WebVTT, mux")
         {
             video, outRoot, jobId, language, translateTo, asr, title, glossary, start, end, pipelineFile, set, jobs, debug, keepGoing,
         };
@@ -40,14 +47,13 @@ internal static class SubtitleCommand
         rerun.AddTo(command);
         var resources = new ResourceOptions();
         resources.AddTo(command);
+        var cache = new CacheOptions();
+        cache.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
-            var input = Path.GetFullPath(parse.GetValue(video)!);
-            if (!File.Exists(input))
-                throw new CliException(Directory.Exists(input) ? $"{input} is a folder; give a video file" : $"video not found: {input}");
+            var videos = SubtitleVideos.From(parse.GetValue(video)!);
             var overrides = new List<string>
             {
-                $"video={input}",
                 $"language={parse.GetValue(language)}",
                 $"06_asr.backend={parse.GetValue(asr)}",
             };
@@ -61,20 +67,32 @@ internal static class SubtitleCommand
             }
             if (parse.GetValue(start) is { } from) overrides.Add($"start={from.ToString(CultureInfo.InvariantCulture)}");
             if (parse.GetValue(end) is { } to) overrides.Add($"end={to.ToString(CultureInfo.InvariantCulture)}");
+            // One video is config 'video'; a season's videos are the items of the first stage instead (SeasonPipeline).
+            if (!videos.IsSeason) overrides.Insert(0, $"video={videos.Paths[0]}");
             overrides.AddRange(parse.GetValue(set) ?? []);
 
             var custom = parse.GetValue(pipelineFile);
+            var builtIn = Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName);
             var definition = custom is null
-                ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, Path.Combine(Environment.CurrentDirectory, "subtitles (built in)", SubtitlePipeline.FileName), overrides, Builtins.Create(), Environment.CurrentDirectory)
+                ? PipelineFileLoader.Parse(SubtitlePipeline.Yaml, builtIn, overrides, Builtins.Create(), Environment.CurrentDirectory)
                 : await PipelineLoading.LoadAsync(custom, overrides, cancellationToken);
+            if (videos.IsSeason)
+            {
+                var path = custom is null ? builtIn : definition.SourcePath!;
+                var yaml = custom is null ? SubtitlePipeline.Yaml : await File.ReadAllTextAsync(path, cancellationToken);
+                definition = PipelineFileLoader.Parse(SeasonPipeline.ForVideos(yaml, path, videos.Paths), path, overrides, Builtins.Create(),
+                    definition.BaseDirectory);
+            }
             ConsoleSecrets.Learn(definition);
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = resources.Read(parse),
+                Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse),
+                Table = videos.IsSeason ? (writer, run, optional) => VideoSummary.PrintTable(writer, run, optional, videos.Paths) : null,
             };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
-            PrintProducts(output, result);
+            if (videos.IsSeason) VideoSummary.PrintProducts(output, result, videos.Paths, PipelineExecution.Relative);
+            else PrintProducts(output, result);
             return code;
         }));
         return command;

@@ -35,6 +35,12 @@ internal static class Explanation
                 output.WriteLine($"  {id}  not run (an upstream stage failed or the run stopped first)");
                 continue;
             }
+            if (decision.Run && stage.Manifest.ReusedFrom is { } reused)
+            {
+                // Had to run in this job, and a run of another job (or an earlier one of this) had already done the work.
+                Write(output, "  " + id, "restored from the result cache", decision with { Reasons = [$"{reused.Reason} (run {reused.Run})", .. decision.Reasons] });
+                continue;
+            }
             Write(output, "  " + id, decision.Run ? "ran" : "up to date", decision);
             if (decision.Run) WriteTries(output, new string(' ', id.Length + 2 + 2 + "ran".Length + 2), stage.Manifest.Tries, pipeline.Find(id));
         }

@@ -69,6 +69,8 @@ internal static class JobRecords
     {
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
         if (text is null) return;
+        // A gather written as YAML does not allow it (`{ all: 06_asr.segments[*] }`) is kept in the form the loader read.
+        if (SnapshotMasker.TryLoad(text) is null) text = Pipeline.FanOut.GatherSyntax.Quote(text);
         var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
         var yamlPath = layout.SnapshotPath;
         if (snapshot is null)
@@ -131,29 +133,33 @@ internal static class JobRecords
         Host = host,
         WaybillVersion = RunServices.Version,
         PipelineLog = pipelineLog.Replace(Path.DirectorySeparatorChar, '/'),
-        Stages = [.. plan.Order.Select(s => new JobStageSummary
-        {
-            StageId = s.Id,
-            Stage = s.Name,
-            StageNumber = s.Number,
-            DependsOn = plan.Dependencies[s.Id],
-            Manifest = JobLayout.StageManifestRelative(s.Id),
-            Optional = s.Controls.Optional ? true : null,
-        })],
+        Stages = [.. plan.Order.Select(s => Summary(layout, s, plan.Dependencies[s.Id]))],
     };
 
-    public static void Update(JobManifest job, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
+    /// <summary>A stage's line in the job manifest, pending; also for the item runs a dynamic fan-out adds mid-run.</summary>
+    public static JobStageSummary Summary(JobLayout layout, Pipeline.StageDefinition stage, List<string> dependsOn) => new()
+    {
+        StageId = stage.Id,
+        Stage = stage.Name,
+        StageNumber = stage.Number,
+        DependsOn = dependsOn,
+        Manifest = layout.RelativeToJob(layout.StageManifestPath(stage.Id)),
+        Optional = stage.Controls.Optional ? true : null,
+    };
+
+    public static void Update(JobStageSummary summary, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
     {
         // A manifest behind a stage folder linked out of the job is not this job's: it is not sealed into it.
-        Update(job, outcome).ManifestChecksum = outcome.ManifestChecksum
+        Update(summary, outcome).ManifestChecksum = outcome.ManifestChecksum
             ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null
                 ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm)
                 : null);
     }
 
-    public static JobStageSummary Update(JobManifest job, StageOutcome outcome)
+    public static JobStageSummary Update(JobManifest job, StageOutcome outcome) => Update(job.Stages.First(s => s.StageId == outcome.StageId), outcome);
+
+    public static JobStageSummary Update(JobStageSummary summary, StageOutcome outcome)
     {
-        var summary = job.Stages.First(s => s.StageId == outcome.StageId);
         summary.Status = outcome.Status.ToText();
         summary.StatusReason = outcome.Reason;
         summary.DurationSeconds = outcome.DurationSeconds;
@@ -167,6 +173,8 @@ internal static class JobRecords
     {
         job.Status = status.ToText();
         job.FinishedUtc = time.GetUtcNow();
+        // A dynamic fan-out's items were appended as they were found: listed beside their stage.
+        job.Stages = [.. job.Stages.OrderBy(s => s.StageNumber).ThenBy(s => s.StageId, StringComparer.Ordinal)];
         job.DurationSeconds = Math.Round(elapsed.TotalSeconds, 3);
         // Stages this run left alone (--until) still belong to the job's lineage.
         var manifests = plan.Order.Select(s => outcomes.TryGetValue(s.Id, out var o) ? o.Manifest
@@ -180,7 +188,7 @@ internal static class JobRecords
     {
         try
         {
-            return File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath) : null;
+            return File.Exists(layout.JobManifestPath) ? JobJournalFile.ReadJob(layout) : null;
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {

@@ -13,12 +13,20 @@ internal sealed class PendingStages
     private readonly Dictionary<string, string> _blockedBy = new(StringComparer.Ordinal);
     private readonly SortedSet<int> _ready = [];
     private readonly SortedSet<int> _doomed = [];
+    private static readonly Func<string, bool> Blocks = _ => true;
+    private static readonly Func<string, bool> Frees = _ => false;
+
+    // Stages that have their outcome, with which dependents it blocks: what a stage added later meets.
+    private readonly Dictionary<string, Func<string, bool>> _done = new(StringComparer.Ordinal);
+    // Every stage this run was given (pending, started or done): a dependency outside it is not waited for when added later.
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
     public PendingStages(ExecutionPlan plan, IEnumerable<string> stageIds)
     {
         _plan = plan;
         foreach (var id in stageIds)
         {
+            _known.Add(id);
             var dependencies = plan.Dependencies[id];
             _unfinished[id] = dependencies.Count;
             foreach (var dependency in dependencies)
@@ -31,6 +39,62 @@ internal sealed class PendingStages
     }
 
     public int Count => _unfinished.Count;
+
+    /// <summary>
+    /// A stage run added to the plan after the run started (see <see cref="ExecutionPlan.Add"/>): it waits for those of its
+    /// dependencies that are still pending or running; one that already failed blocks it at once; a dependency this run
+    /// never had (not selected) is not waited for.
+    /// </summary>
+    public void Add(string stageId)
+    {
+        if (!_known.Add(stageId)) throw new ArgumentException($"stage {stageId} is pending already", nameof(stageId));
+        var position = _plan.PositionOf(stageId);
+        var count = 0;
+        foreach (var dependency in _plan.Dependencies[stageId])
+        {
+            if (_done.TryGetValue(dependency, out var blocks))
+            {
+                if (blocks(stageId)) _blockedBy.TryAdd(stageId, dependency);
+                continue;
+            }
+            if (!_known.Contains(dependency)) continue;
+            count++;
+            if (!_dependents.TryGetValue(dependency, out var list)) _dependents[dependency] = list = [];
+            list.Add(stageId);
+        }
+        _unfinished[stageId] = count;
+        if (_blockedBy.ContainsKey(stageId)) _doomed.Add(position);
+        else if (count == 0) _ready.Add(position);
+    }
+
+    /// <summary>The pending stages waiting for <paramref name="stageId"/>.</summary>
+    public IReadOnlyList<string> DependentsOf(string stageId) =>
+        _dependents.TryGetValue(stageId, out var list) ? [.. list.Where(_unfinished.ContainsKey)] : [];
+
+    /// <summary>A pending stage now also waits for <paramref name="dependencies"/> (the item runs of a fan-out it waited for).</summary>
+    public void AddDependencies(string stageId, IEnumerable<string> dependencies)
+    {
+        if (!_unfinished.TryGetValue(stageId, out var count)) return;
+        var position = _plan.PositionOf(stageId);
+        foreach (var dependency in dependencies)
+        {
+            if (_done.TryGetValue(dependency, out var blocks))
+            {
+                if (blocks(stageId) && _blockedBy.TryAdd(stageId, dependency))
+                {
+                    _ready.Remove(position);
+                    _doomed.Add(position);
+                }
+                continue;
+            }
+            if (!_known.Contains(dependency)) continue;
+            count++;
+            if (!_dependents.TryGetValue(dependency, out var list)) _dependents[dependency] = list = [];
+            list.Add(stageId);
+        }
+        _unfinished[stageId] = count;
+        if (count > 0) _ready.Remove(position);
+    }
 
     /// <summary>The pending stages in plan order.</summary>
     public IEnumerable<string> InOrder() => _plan.Order.Select(s => s.Id).Where(_unfinished.ContainsKey);
@@ -61,11 +125,12 @@ internal sealed class PendingStages
     /// A stage has its outcome. Its dependents count one dependency fewer; when <paramref name="blocksDependents"/>
     /// (it failed, was cancelled, or was skipped because its own upstream failed) they can no longer run.
     /// </summary>
-    public void Finished(string stageId, bool blocksDependents) => Finished(stageId, _ => blocksDependents);
+    public void Finished(string stageId, bool blocksDependents) => Finished(stageId, blocksDependents ? Blocks : Frees);
 
     /// <summary>A stage has its outcome; <paramref name="blocks"/> says which of its dependents can no longer run.</summary>
     public void Finished(string stageId, Func<string, bool> blocks)
     {
+        _done[stageId] = blocks;
         if (_unfinished.Remove(stageId))
         {
             var position = _plan.PositionOf(stageId);

@@ -44,6 +44,8 @@ public sealed record RunOptions
     public string? From { get; init; }
     /// <summary>Only this stage and what it depends on are considered; the rest of the job is left as it is (<c>--until</c>).</summary>
     public string? Until { get; init; }
+    /// <summary>The result cache shared across jobs (see docs/cache.md); null: none, every stage that must run runs.</summary>
+    public string? Cache { get; init; }
     /// <summary>Told why each stage runs or is up to date, as soon as that is decided (<c>--explain</c>).</summary>
     public IProgress<(string StageId, Caching.StageDecision Decision)>? Decisions { get; init; }
 }

@@ -22,7 +22,7 @@ public static class SingleStage
         if (JobFolderLinks.RecordFoldersProblem(layout) is { } linked) throw new JobFolderException(linked);
         var time = TimeProvider.System;
         var redactor = PipelineRunner.SecretsOf(pipeline, secrets);
-        var runId = File.Exists(layout.JobManifestPath) ? ManifestJson.ReadJob(layout.JobManifestPath).RunId : JobIds.NewRunId();
+        var runId = File.Exists(layout.JobManifestPath) ? JobJournalFile.ReadJob(layout).RunId : JobIds.NewRunId();
         // The stage joins the job's last run (its run id); the lock says it is exec-stage that holds the job.
         using var runLock = RunLock.Acquire(layout, "exec-stage", runId);
         // The stage's result is written into the job manifest and sealed anew: an edit made since would be sealed with it.
@@ -86,12 +86,12 @@ public static class SingleStage
     private static void UpdateJobManifest(JobLayout layout, PipelineDefinition pipeline, StageOutcome outcome, string pipelineLog)
     {
         if (!File.Exists(layout.JobManifestPath)) return;
-        var job = ManifestJson.ReadJob(layout.JobManifestPath);
-        if (job.Stages.All(s => s.StageId != outcome.StageId)) return;
-        JobRecords.Update(job, outcome, layout, pipeline.Checksum);
+        var job = JobJournalFile.ReadJob(layout);
+        if (job.Stages.FirstOrDefault(s => s.StageId == outcome.StageId) is not { } summary) return;
+        JobRecords.Update(summary, outcome, layout, pipeline.Checksum);
         var manifests = job.Stages.Select(s => layout.StageManifestPath(s.StageId)).Where(File.Exists).Select(ManifestJson.ReadStage);
         job.Lineage = [.. JobRecords.LineageOf(manifests)];
         JobRecords.SealLogs(job, layout, job, pipelineLog, pipeline.Checksum);
-        JobManifestSeal.Write(layout, job, pipeline.Checksum);
+        JobManifestSeal.WriteWhole(layout, job, pipeline.Checksum);
     }
 }

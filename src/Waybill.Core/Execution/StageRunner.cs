@@ -265,7 +265,7 @@ public static class StageRunner
     }
 
     /// <summary>Closes stage.log and records its size and checksum in the manifest: a line changed or added later is caught by <c>waybill verify</c>.</summary>
-    private static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
+    internal static void CloseAndSeal(StageLogHandle log, StageManifest manifest, Jobs.JobLayout layout, RunServices services)
     {
         log.Dispose();
         var path = layout.StageLogPath(manifest.StageId);
@@ -292,7 +292,12 @@ public static class StageRunner
     }
 
     /// <summary>Records a stage that never started (upstream failed, run cancelled): manifest and stage.log say why.</summary>
-    public static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason)
+    public static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason) =>
+        RecordNotRun(invocation, services, status, reason, null);
+
+    /// <param name="fill">Adds to the manifest before it is written (a fan-out's list of items and their count).</param>
+    internal static StageOutcome RecordNotRun(StageInvocation invocation, RunServices services, StageStatus status, string reason,
+        Action<StageManifest>? fill)
     {
         var layout = invocation.Layout;
         if (JobFolderLinks.StageFolderProblem(layout, invocation.Stage.Id) is { } linked)
@@ -304,6 +309,7 @@ public static class StageRunner
         manifest.FinishedUtc = manifest.StartedUtc;
         var log = services.OpenStageLog(invocation.Stage.Id, invocation.Stage.DisplayName);
         log.Logger.LogDebug("stage {StageId} not run ({Status}): {Reason}", invocation.Stage.Id, manifest.Status, reason);
+        fill?.Invoke(manifest);
         CloseAndSeal(log, manifest, layout, services);
         var checksum = ManifestJson.Write(layout.StageManifestPath(invocation.Stage.Id), manifest, services.Checksums.Algorithm);
         return new StageOutcome(invocation.Stage.Id, status, reason, 0, manifest) { ManifestChecksum = checksum };

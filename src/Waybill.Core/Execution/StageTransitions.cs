@@ -15,6 +15,9 @@ internal static class StageTransitions
         var seconds = outcome.DurationSeconds;
         switch (outcome.Status)
         {
+            case StageStatus.Success when outcome.Manifest.ReusedFrom is not null:
+                log.LogInformation("✓ Stage {Stage}: SUCCESS (restored from the result cache, {Seconds:0.0}s)", stageName, seconds);
+                break;
             case StageStatus.Success:
                 log.LogInformation("✓ Stage {Stage}: SUCCESS ({Seconds:0.0}s)", stageName, seconds);
                 break;

@@ -21,6 +21,11 @@ public sealed class JobLayout
     public string MetadataPath => Path.Combine(Root, "metadata.json");
     /// <summary><c>.waybill/manifest.checksum</c>: the checksum of manifest.json as last written, so an edit of it is caught.</summary>
     public string JobManifestChecksumPath => Path.Combine(StateDir, "manifest.checksum");
+    /// <summary>
+    /// <c>.waybill/journal.jsonl</c>: one line per stage outcome since manifest.json was last written whole; readers
+    /// replay it over manifest.json (see <see cref="JobJournalFile"/>).
+    /// </summary>
+    public string JournalPath => Path.Combine(StateDir, "journal.jsonl");
     /// <summary><c>.waybill/pipeline.yaml</c>: the pipeline file as run, what resume and exec-stage run again.</summary>
     public string SnapshotPath => Path.Combine(StateDir, "pipeline.yaml");
     /// <summary><c>.waybill/run.json</c>: where the snapshot came from and the <c>--set</c> overrides it ran with.</summary>

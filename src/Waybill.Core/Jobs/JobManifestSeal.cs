@@ -22,6 +22,16 @@ public static class JobManifestSeal
     }
 
     /// <summary>
+    /// Writes the job manifest whole outside a run (exec-stage, clean), from a manifest read with the journal replayed
+    /// (<see cref="JobJournalFile.ReadJob"/>): the journal's lines are in it now, and are deleted.
+    /// </summary>
+    public static void WriteWhole(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm)
+    {
+        Write(layout, job, algorithm);
+        JobJournalFile.Delete(layout);
+    }
+
+    /// <summary>
     /// How manifest.json differs from what was recorded ("its checksum is …, recorded …"), or null when it matches or
     /// nothing was recorded (a job written by an older Waybill).
     /// </summary>

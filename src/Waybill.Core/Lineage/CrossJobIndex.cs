@@ -75,7 +75,7 @@ public sealed class CrossJobIndex
         JobManifest job;
         try
         {
-            job = ManifestJson.ReadJob(layout.JobManifestPath);
+            job = JobJournalFile.ReadJob(layout);
         }
         catch (Exception e) when (e is ManifestFormatException or IOException or UnauthorizedAccessException)
         {

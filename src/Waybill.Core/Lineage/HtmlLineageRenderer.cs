@@ -96,6 +96,7 @@ public static class HtmlLineageRenderer
                 yield return ("name", s.Name);
                 yield return ("status", s.Status);
                 if (s.StatusReason is not null) yield return ("reason", s.StatusReason);
+                if (s.ReusedFrom is not null) yield return ("reused from", s.ReusedFrom);
                 if (s.DurationSeconds is { } seconds) yield return ("duration", LineageText.Seconds(seconds));
                 if (s.Kind is not null) yield return ("kind", s.Kind);
                 if (s.RunId is not null) yield return ("run", s.RunId);

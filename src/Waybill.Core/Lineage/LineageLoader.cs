@@ -10,7 +10,7 @@ public static class LineageLoader
     /// <see cref="ManifestFormatException"/>; other jobs are looked up in <paramref name="otherJobs"/> when given.</summary>
     public static LineageGraph Load(JobLayout layout, CrossJobIndex? otherJobs)
     {
-        var job = ManifestJson.ReadJob(layout.JobManifestPath);
+        var job = JobJournalFile.ReadJob(layout);
         var stages = job.Stages.OrderBy(s => s.StageNumber).ThenBy(s => s.StageId, StringComparer.Ordinal)
             .Select(s => (Summary: s, Manifest: System.IO.File.Exists(layout.StageManifestPath(s.StageId)) ? ManifestJson.ReadStage(layout.StageManifestPath(s.StageId)) : null));
         return Build(job, layout.Root, stages, otherJobs);
@@ -38,6 +38,7 @@ public static class LineageLoader
             DurationSeconds = manifest?.DurationSeconds ?? summary.DurationSeconds,
             RunId = manifest?.RunId,
             Kind = manifest?.Kind,
+            ReusedFrom = manifest?.ReusedFrom is { } reused ? $"job {reused.Job} stage {reused.Stage}, run {reused.Run}" : null,
         });
         if (manifest is null) return;
         foreach (var input in manifest.Inputs) graph.Link(FileOf(graph, input, producer: false), stage, LinkKind.Input, input.Name);

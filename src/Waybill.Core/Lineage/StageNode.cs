@@ -12,6 +12,8 @@ public sealed class StageNode : LineageNode
     public string? RunId { get; init; }
     public string? Kind { get; init; }
     public bool IsOtherJob { get; init; }
+    /// <summary>Outputs restored from the result cache: "job ep01 stage 06_asr, run R" (see <c>reused_from</c> in its manifest).</summary>
+    public string? ReusedFrom { get; init; }
     /// <summary>The other job's folder, for other-job stages.</summary>
     public string? JobRoot { get; init; }
 

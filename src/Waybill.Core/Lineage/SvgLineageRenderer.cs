@@ -136,6 +136,7 @@ public static class SvgLineageRenderer
             LineageText.State(s),
             s.Kind is null ? null : $"kind {s.Kind}",
             s.RunId is null ? null : $"run {s.RunId}",
+            s.ReusedFrom is null ? null : $"reused from {s.ReusedFrom} (result cache)",
         }.Where(line => line is not null)),
         FileNode f => string.Join('\n', new[]
         {

@@ -99,10 +99,13 @@ public sealed class TextLineageRenderer(TextStyle style)
     private string Describe(LineageNode node) => node switch
     {
         StageNode { IsOtherJob: true } s => $"job {s.JobId}, stage {s.StageId} ({Status(LineageText.State(s), s.Status)})",
-        StageNode s => $"{s.StageId} ({Status(LineageText.State(s), s.Status)})",
+        StageNode s => $"{s.StageId} ({Status(LineageText.State(s), s.Status)}){Reused(s)}",
         FileNode f => $"{f.Path}  {Dim(LineageText.ShortChecksum(f.Checksum))}  {LineageText.Size(f.SizeBytes)}{Extra(f)}",
         _ => node.Label,
     };
+
+    /// <summary>A stage whose outputs came from the result cache names the run that made them.</summary>
+    private string Reused(StageNode stage) => stage.ReusedFrom is { } from ? "  " + Paint($"[reused from {from}]", "36") : "";
 
     private string Extra(FileNode file)
     {

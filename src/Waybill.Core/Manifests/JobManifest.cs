@@ -42,6 +42,11 @@ public sealed class JobStageSummary
     public string? Manifest { get; set; }
     /// <summary>Checksum of the stage manifest as last written, so an edited manifest is caught by <c>waybill verify</c>.</summary>
     public string? ManifestChecksum { get; set; }
+    /// <summary>
+    /// The run that last found the stage up to date without rewriting its manifest (which still names the run that
+    /// recorded it); null when the stage's own manifest is the latest word.
+    /// </summary>
+    public string? CheckedByRun { get; set; }
 }
 
 /// <summary>A file that one stage produced and another consumed.</summary>

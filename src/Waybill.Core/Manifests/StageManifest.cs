@@ -47,6 +47,8 @@ public sealed class StageManifest
     public List<string>? Reasons { get; set; }
     /// <summary>Skipped as up to date: the run whose work this manifest still describes.</summary>
     public ProducedBy? ProducedBy { get; set; }
+    /// <summary>Outputs restored from the result cache instead of running: where they came from, and why.</summary>
+    public ReusedFrom? ReusedFrom { get; set; }
     /// <summary>The stage.log as it was when this manifest was written (size and checksum), so a changed log line is caught.</summary>
     public FileRecord? Log { get; set; }
 }

@@ -76,6 +76,7 @@ public static class ConfigOverrides
         Id = s.Id, Number = s.Number, Name = s.Name, Kind = s.Kind, Command = s.Command, Uses = s.Uses, Factory = s.Factory,
         Description = s.Description, Inputs = s.Inputs, Outputs = s.Outputs, Config = config, Env = s.Env, After = s.After,
         Tools = s.Tools, Controls = controls, Location = s.Location, CommandLocation = s.CommandLocation,
+        Foreach = s.Foreach, FanOutRoot = s.FanOutRoot, Item = s.Item, TemplateId = s.TemplateId,
     };
 
     private static void SetDotted(JsonObject target, string dottedKey, JsonNode? value)

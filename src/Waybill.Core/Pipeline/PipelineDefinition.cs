@@ -20,9 +20,27 @@ public sealed class PipelineDefinition
     /// <summary>Config keys (dotted) marked secret in addition to those whose names look secret.</summary>
     public IReadOnlyList<string> SecretConfig { get; init; } = [];
     public ChecksumAlgorithm Checksum { get; init; } = ChecksumAlgorithm.XxHash128;
-    public required IReadOnlyList<StageDefinition> Stages { get; init; }
+    public required IReadOnlyList<StageDefinition> Stages { get => _stages; init => _stages = value; }
 
-    private Dictionary<string, StageDefinition>? _byKey;
+    private volatile IReadOnlyList<StageDefinition> _stages = [];
+
+    private volatile Dictionary<string, StageDefinition>? _byKey;
+
+    /// <summary>
+    /// The stages after a dynamic fan-out added its item runs. Replaced whole (copy on write), so a stage running on
+    /// another thread reads either the old list or the new one, never one half-changed.
+    /// </summary>
+    internal void Grow(IReadOnlyList<StageDefinition> stages)
+    {
+        var index = Index(stages);
+        lock (_grow)
+        {
+            _stages = stages;
+            _byKey = index;
+        }
+    }
+
+    private readonly Lock _grow = new();
 
     /// <summary>The stage with this id, else the first with this name; a lookup, as it runs per dependency of 100,000 stage runs.</summary>
     public StageDefinition? Find(string idOrName)
@@ -30,12 +48,17 @@ public sealed class PipelineDefinition
         var index = _byKey;
         if (index is null)
         {
-            index = new Dictionary<string, StageDefinition>(Stages.Count * 2, StringComparer.Ordinal);
-            foreach (var stage in Stages) index.TryAdd(stage.Id, stage);
-            foreach (var stage in Stages) index.TryAdd(stage.Name, stage);
-            _byKey = index;
+            lock (_grow) index = _byKey ??= Index(Stages);
         }
         return index.GetValueOrDefault(idOrName);
+    }
+
+    private static Dictionary<string, StageDefinition> Index(IReadOnlyList<StageDefinition> stages)
+    {
+        var index = new Dictionary<string, StageDefinition>(stages.Count * 2, StringComparer.Ordinal);
+        foreach (var stage in stages) index.TryAdd(stage.Id, stage);
+        foreach (var stage in stages) index.TryAdd(stage.Name, stage);
+        return index;
     }
 
     /// <summary>The same pipeline with other stages (a fan-out's item runs in place of, or beside, its template).</summary>

@@ -350,6 +350,7 @@ public sealed class PipelineFileLoader
                     AllowEmpty = allowEmpty,
                 };
             case "files":
+                if (value is YamlSequenceNode entries) return FileList(entries, id, allowEmpty, where);
                 if (ScalarText(map, "files") is not { Length: > 0 } pattern)
                 {
                     Error("'foreach.files' must be a glob such as \"videos/*.mkv\"", where, $"{id}.foreach.files");
@@ -369,6 +370,20 @@ public sealed class PipelineFileLoader
                     FromStage = source[..dot], FromOutput = source[(dot + 1)..], AllowEmpty = allowEmpty,
                 };
         }
+    }
+
+    /// <summary><c>files: [a.mkv, "extras/*.mkv"]</c>: files and globs, one item per file in list order.</summary>
+    private FanOut.ForeachSpec? FileList(YamlSequenceNode entries, string id, bool allowEmpty, SourceLocation where)
+    {
+        _json.Spend(entries, entries.Children.Count);
+        var patterns = new List<string>(entries.Children.Count);
+        foreach (var entry in entries.Children)
+        {
+            if (entry is YamlScalarNode { Value: { Length: > 0 } text }) patterns.Add(text);
+            else Error("each entry of 'foreach.files' must be a file or a glob", YamlValues.At(_display, entry), $"{id}.foreach.files",
+                "e.g. files: [\"Episode 01.mkv\", \"extras/*.mkv\"]");
+        }
+        return new FanOut.ForeachSpec(FanOut.ForeachKind.Files, where) { Patterns = patterns, AllowEmpty = allowEmpty };
     }
 
     private bool ParseFlag(string text, SourceLocation at, string field)

@@ -22,7 +22,7 @@ public static class JobCleaner
         if (JobFolderLinks.RecordFoldersProblem(layout) is { } linkedOut) throw new CleanRefusedException(linkedOut);
         // A dry run changes nothing, so it neither needs the lock nor writes its info file.
         using var held = request.DryRun ? null : RunLock.Acquire(layout, "clean");
-        var job = ManifestJson.ReadJob(layout.JobManifestPath);
+        var job = JobJournalFile.ReadJob(layout);
         if (JobManifestSeal.Changed(layout) is { } edited)
             throw new CleanRefusedException($"manifest.json was changed after the run wrote it ({edited}): clean would seal the change",
                 $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}");
@@ -119,7 +119,7 @@ public static class JobCleaner
             ManifestJson.Write(manifestPath, group.First().Manifest);
             var algorithm = summary.ManifestChecksum is { } previous ? RecordedChecksum.AlgorithmOf(previous) : ChecksumAlgorithm.XxHash128;
             summary.ManifestChecksum = FileHasher.Compute(manifestPath, algorithm);
-            JobManifestSeal.Write(layout, job, algorithm);
+            JobManifestSeal.WriteWhole(layout, job, algorithm);
         }
     }
 

@@ -20,7 +20,13 @@ public static class CliProcess
     public static string? Native => Environment.GetEnvironmentVariable("WAYBILL_CLI") is { Length: > 0 } path && File.Exists(path) ? path : null;
 
     /// <summary>The command line that starts the CLI, for tests that go through a shell.</summary>
-    public static string ShellCommand => Native is { } native ? $"'{native}'" : $"dotnet '{Dll}'";
+    public static string ShellCommand => $"env {NoCache} " + (Native is { } native ? $"'{native}'" : $"dotnet '{Dll}'");
+
+    /// <summary>
+    /// The result cache is on by default and lives in the user's cache directory: tests would find each other's results
+    /// there. Off for every test unless it names a cache itself (<c>--cache DIR</c> wins over the environment).
+    /// </summary>
+    private const string NoCache = "WAYBILL_CACHE=off";
 
     public static Task<Result> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
 
@@ -52,6 +58,7 @@ public static class CliProcess
         info.Environment["DOTNET_NOLOGO"] = "1";
         // No diagnostic pipes in /tmp from the .NET runtime (the JIT build): a test that kills the CLI would leave them behind.
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
+        info.Environment["WAYBILL_CACHE"] = "off";
         if (environment is not null)
             foreach (var (key, value) in environment) info.Environment[key] = value;
         return Process.Start(info)!;

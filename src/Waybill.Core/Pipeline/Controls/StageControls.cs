@@ -22,6 +22,8 @@ public sealed record StageControls
     public int? Gpus { get; init; }
     /// <summary><c>optional: true</c> or <c>on_failure: continue</c>: a failure is recorded and the job goes on.</summary>
     public bool Optional { get; init; }
+    /// <summary><c>cache: false</c>: the stage always runs, never restored from the result cache nor stored in it.</summary>
+    public bool Cache { get; init; } = true;
 
     /// <summary>Where each control was written (key → place), for errors found later (e.g. a request larger than the run allows).</summary>
     public IReadOnlyDictionary<string, SourceLocation> Locations { get; init; } = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);

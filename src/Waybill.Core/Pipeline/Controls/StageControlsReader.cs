@@ -11,7 +11,7 @@ namespace Waybill.Core.Pipeline.Controls;
 /// </summary>
 public static class StageControlsReader
 {
-    public static readonly IReadOnlyList<string> Keys = ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure"];
+    public static readonly IReadOnlyList<string> Keys = ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure", "cache"];
 
     private static readonly string[] RetryKeys = ["count", "backoff", "factor", "max_backoff", "exit_codes", "errors"];
 
@@ -50,6 +50,11 @@ public static class StageControlsReader
                 if (value is JsonValue flag && flag.TryGetValue<bool>(out var optional))
                     return controls with { Optional = optional, Locations = located };
                 problem($"optional must be true or false, not {Shown(value)}", null);
+                return controls;
+            case "cache":
+                if (value is JsonValue cacheFlag && cacheFlag.TryGetValue<bool>(out var cache))
+                    return controls with { Cache = cache, Locations = located };
+                problem($"cache must be true or false, not {Shown(value)}", "cache: false makes the stage run every time it must run, never restored");
                 return controls;
             case "on_failure":
                 switch (Text(value))

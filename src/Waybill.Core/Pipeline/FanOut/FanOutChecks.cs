@@ -19,16 +19,14 @@ internal static class FanOutChecks
             if (spec?.Kind == ForeachKind.Files && stage.Inputs.Any(i => i.Name == FanOutExpander.ItemInput))
                 errors.Add(new PipelineError($"input name '{FanOutExpander.ItemInput}' is taken by the file of each item", stage.Location,
                     $"{stage.Id}.inputs.{FanOutExpander.ItemInput}", "rename the input; {item.path} is the item's file"));
+            foreach (var input in stage.Inputs.Where(i => i.ExternalPath is not null))
+                foreach (var reference in Placeholders.Find(input.ExternalPath!).Where(r => r.Scope == "item"))
+                    if (ItemProblem(spec, reference.Key) is { } problem)
+                        errors.Add(new PipelineError(problem, input.Location ?? stage.Location, $"{stage.Id}.inputs.{input.Name}", ItemHint(spec)));
             if (stage.Command is not { } command) continue;
             foreach (var reference in Placeholders.Find(command).Where(r => r.Scope == "item"))
-            {
-                var problem = spec is null ? $"placeholder {{item.{reference.Key}}} is only known in a stage that runs per item"
-                    : Array.IndexOf(ItemKeys, reference.Key) < 0 ? $"unknown placeholder {{item.{reference.Key}}}; known: {{item.key}}, {{item.value}}, {{item.path}}"
-                    : reference.Key == "path" && spec.Kind != ForeachKind.Files ? $"{{item.path}} is only known for 'foreach: {{ files: … }}' (this is {spec.Describe()})"
-                    : null;
-                var hint = spec is null ? "add 'foreach:' to the stage, or read a per-item output of a fan-out stage" : null;
-                if (problem is not null) errors.Add(new PipelineError(problem, stage.CommandLocation ?? stage.Location, $"{stage.Id}.run", hint));
-            }
+                if (ItemProblem(spec, reference.Key) is { } problem)
+                    errors.Add(new PipelineError(problem, stage.CommandLocation ?? stage.Location, $"{stage.Id}.run", ItemHint(spec)));
             var template = Placeholders.Template(command);
             foreach (var slot in template.Slots.Where(s => s.Context != ShellContext.Unquoted && s.IsSafe))
             {
@@ -41,4 +39,14 @@ internal static class FanOutChecks
             }
         }
     }
+
+    /// <summary>What is wrong with <c>{item.<paramref name="key"/>}</c> in a stage of the fan-out <paramref name="spec"/> (null: none).</summary>
+    private static string? ItemProblem(ForeachSpec? spec, string key) =>
+        spec is null ? $"placeholder {{item.{key}}} is only known in a stage that runs per item"
+        : Array.IndexOf(ItemKeys, key) < 0 ? $"unknown placeholder {{item.{key}}}; known: {{item.key}}, {{item.value}}, {{item.path}}"
+        : key == "path" && spec.Kind != ForeachKind.Files ? $"{{item.path}} is only known for 'foreach: {{ files: … }}' (this is {spec.Describe()})"
+        : null;
+
+    private static string? ItemHint(ForeachSpec? spec) =>
+        spec is null ? "add 'foreach:' to the stage, or read a per-item output of a fan-out stage" : null;
 }

@@ -13,10 +13,13 @@ public static class FanOutExpander
     /// <summary>The name of the input a <c>files:</c> item adds: the file, checksummed like any input.</summary>
     public const string ItemInput = "item";
 
+    /// <summary>An input path that is the item's file: the stage reads it under its own input name instead of <c>item</c>.</summary>
+    public const string ItemPathPlaceholder = "{item.path}";
+
     public static PipelineDefinition Expand(PipelineDefinition pipeline, PipelineLimits limits)
     {
         var errors = new List<PipelineError>();
-        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather)))
+        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather || ReadsItem(i))))
         {
             // No fan-out, but {item.key} in a stage that runs once is still an error here, not at run time.
             FanOutChecks.Check(pipeline, new Dictionary<string, string>(StringComparer.Ordinal), errors);
@@ -83,7 +86,8 @@ public static class FanOutExpander
         Dictionary<string, string> roots, Dictionary<string, List<FanOutItem>> items)
     {
         var inputs = Inputs(pipeline, stage, item, roots, items);
-        if (item.Path is not null)
+        // A stage that declares the item's file as an input of its own (path: "{item.path}") reads it under that name.
+        if (item.Path is not null && !stage.Inputs.Any(i => i.ExternalPath == ItemPathPlaceholder))
             inputs.Insert(0, new InputDeclaration(ItemInput, null, null, item.Path, null, null, spec.Location));
         return stage.Rewired(ItemKeys.RunId(stage.Id, item.Key), inputs, After(pipeline, stage, item, roots, items), spec, root, item);
     }
@@ -97,7 +101,13 @@ public static class FanOutExpander
         {
             var producer = input.FromStage is null ? null : pipeline.Find(input.FromStage);
             var producerRoot = producer is null ? null : roots.GetValueOrDefault(producer.Id);
-            if (producer is null || producerRoot is null) result.Add(input);
+            if (producer is null && item is not null && ReadsItem(input))
+            {
+                // One pass: a file name that holds a placeholder's text is not expanded again here.
+                var path = Placeholders.ExpandRaw(input.ExternalPath!, (scope, key) => scope == "item" ? ItemText(item, key) : null);
+                result.Add(input with { ExternalPath = path });
+            }
+            else if (producer is null || producerRoot is null) result.Add(input);
             else if (input.Gather && items.TryGetValue(producerRoot, out var all) && all.Count == 0)
                 result.Add(input with { FromStage = null }); // an empty fan-out (allow_empty): a gather of no files, {in.all} is no word
             else if (input.Gather && items.TryGetValue(producerRoot, out all))
@@ -110,6 +120,12 @@ public static class FanOutExpander
         }
         return result;
     }
+
+    private static bool ReadsItem(InputDeclaration input) => input.ExternalPath?.Contains("{item.", StringComparison.Ordinal) == true;
+
+    /// <summary>An input path's <c>{item.key}</c>, <c>{item.value}</c> or <c>{item.path}</c> (checked by <see cref="FanOutChecks"/>).</summary>
+    private static string? ItemText(FanOutItem item, string key) =>
+        key switch { "key" => item.Key, "value" => item.Value, "path" => item.Path, _ => null };
 
     /// <summary><c>after:</c> a fan-out waits for all its items (the same item, for a stage of the same fan-out).</summary>
     private static List<string> After(PipelineDefinition pipeline, StageDefinition stage, FanOutItem? item,

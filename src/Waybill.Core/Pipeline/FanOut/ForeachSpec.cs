@@ -20,6 +20,10 @@ public sealed record ForeachSpec(ForeachKind Kind, SourceLocation? Location)
 {
     /// <summary>The glob of <see cref="ForeachKind.Files"/>, relative to the pipeline file's folder unless absolute.</summary>
     public string? Pattern { get; init; }
+    /// <summary><c>files:</c> given as a list: each entry a file, or a glob when no file has that name; items in list order.</summary>
+    public IReadOnlyList<string> Patterns { get; init; } = [];
+    /// <summary>Every entry of <c>files:</c>, whichever form it was written in.</summary>
+    public IReadOnlyList<string> FileEntries => Pattern is null ? Patterns : [Pattern];
     /// <summary>The values of <see cref="ForeachKind.Values"/>.</summary>
     public IReadOnlyList<JsonNode?> Values { get; init; } = [];
     /// <summary>The upstream stage and output whose lines or array elements are the items.</summary>
@@ -32,7 +36,7 @@ public sealed record ForeachSpec(ForeachKind Kind, SourceLocation? Location)
 
     public string Describe() => Kind switch
     {
-        ForeachKind.Files => $"files {Pattern}",
+        ForeachKind.Files => Pattern is null ? $"{Patterns.Count} files or globs" : $"files {Pattern}",
         ForeachKind.Values => $"{Values.Count} values",
         ForeachKind.Lines => $"lines of {FromStage}.{FromOutput}",
         _ => $"elements of {FromStage}.{FromOutput}",

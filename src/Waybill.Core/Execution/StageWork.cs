@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using Waybill.Core.Caching;
+using Waybill.Core.Execution.Resources;
+using Waybill.Core.Jobs;
+using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline;
+
+namespace Waybill.Core.Execution;
+
+/// <summary>
+/// What the scheduler has done to a stage: decide whether it is up to date, run it through the executor, or record why
+/// it did not run; then tell the journal and the stages that read its outputs.
+/// </summary>
+internal sealed class StageWork(
+    ExecutionPlan plan, JobLayout layout, string runId, RunServices services, IStageExecutor executor, FreshnessCheck freshness,
+    RunSelection selection, ProducerRecords producers, JobJournal journal, DiskFullWatch diskFull, RunOptions options, ILogger log,
+    CancellationToken cancellationToken) : IStageWork
+{
+    /// <summary>Every outcome of the run, by stage id.</summary>
+    public Dictionary<string, StageOutcome> Outcomes { get; } = new(StringComparer.Ordinal);
+
+    public Task<StageOutcome> Start(string stageId, ResourceGrant grant)
+    {
+        journal.Taken(stageId);
+        // Built here, on the scheduler's thread: the plan may grow while the stage's task runs.
+        var invocation = Invocation(stageId) with { Resources = grant };
+        // Off this thread: a stage whose code blocks (a synchronous C# stage) must not hold up the others.
+        return Task.Run(() => DecideAndExecute(invocation), CancellationToken.None);
+    }
+
+    public StageOutcome NotRun(string stageId, StageStatus status, string reason) => NotRun(Invocation(stageId), status, reason);
+
+    private StageOutcome NotRun(StageInvocation invocation, StageStatus status, string reason)
+    {
+        var stageId = invocation.Stage.Id;
+        try
+        {
+            return StageRunner.RecordNotRun(invocation, services, status, reason);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("cannot record stage {Stage} as {Status}: {Reason}", stageId, status.ToText(), e.Message);
+            return new StageOutcome(stageId, status, reason, 0, JobRecords.Placeholder(invocation, services, status, reason));
+        }
+    }
+
+    public FanOutExpansion Expand(string templateId)
+    {
+        // A follower taken first (its fan-out left out by --from) expands the fan-out it follows: the items are the same.
+        templateId = plan.ById[templateId].FanOutRoot ?? templateId;
+        var template = plan.ById[templateId];
+        var spec = template.Foreach!;
+        var source = plan.Pipeline.Find(spec.FromStage!)!;
+        var path = Path.GetFullPath(Path.Combine(layout.StageDir(source.Id), source.Outputs.First(o => o.Name == spec.FromOutput).Path));
+        var list = FanOutRecords.ListRecord(layout, path, services.Checksums.Algorithm);
+        var (items, problem) = Pipeline.FanOut.DynamicItems.Read(path, spec, Pipeline.Limits.PipelineLimits.FromEnvironment());
+        if (problem is not null)
+        {
+            log.LogError("Stage {Stage} cannot fan out: {Problem}", templateId, problem);
+            return new FanOutExpansion([], [], [FanOutRecords.Record(Invocation(templateId), services, StageStatus.Failed, problem, list, 0)]);
+        }
+        var (grown, added, rewired) = Pipeline.FanOut.FanOutExpander.ExpandDynamic(plan.Pipeline, templateId, items);
+        plan.Pipeline.Grow(grown.Stages);
+        log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
+        var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
+        var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId)
+            .Select(s => FanOutRecords.Record(Invocation(s.Id), services, StageStatus.Success, reason, list, items.Count)).ToList();
+        return new FanOutExpansion(added, rewired, templates);
+    }
+
+    public void Added(string stageId) => journal.Added(Invocation(stageId), [.. plan.Dependencies[stageId]]);
+
+    public string? NoSpace(StageOutcome failed) =>
+        diskFull.Message is not null || diskFull.FreeSpaceIfFull(failed.Manifest.Errors.Select(e => e.Message).Append(failed.Reason))
+            ? diskFull.Message
+            : null;
+
+    public void Finished(StageOutcome outcome, bool forgiven)
+    {
+        Outcomes[outcome.StageId] = outcome;
+        producers.Finished(outcome.StageId, outcome.Manifest);
+        journal.Finished(Invocation(outcome.StageId), outcome, forgiven);
+    }
+
+    private StageInvocation Invocation(string stageId) =>
+        new(plan.Pipeline, plan.ById[stageId], layout, runId, plan.PositionOf(stageId), plan.Order.Count) { Producers = producers };
+
+    private async Task<StageOutcome> DecideAndExecute(StageInvocation planned)
+    {
+        var stage = planned.Stage;
+        StageDecision decision;
+        try
+        {
+            decision = await freshness.DecideAsync(stage, selection.ForcedBecause(stage.Id), null, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return NotRun(planned, StageStatus.Cancelled, "run cancelled before the stage started");
+        }
+#pragma warning disable CA1031 // A check that cannot decide (an unreadable file, say) means the stage runs: never a false "up to date".
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            decision = StageDecision.RunBecause(null, $"cannot tell whether it is up to date ({e.Message})");
+        }
+        options.Decisions?.Report((stage.Id, decision));
+        var invocation = planned with { Reasons = decision.Reasons };
+        if (!decision.Run)
+        {
+            // Already recorded as up to date by an earlier run: the manifest and stage.log say so already, and
+            // leaving them untouched is what keeps a no-op rerun of a thousand stages near the cost of a dry run.
+            if (decision.Previous is { Status: "skipped", StatusReason: StageDecision.UpToDate, ProducedBy: not null } unchanged)
+                return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, unchanged);
+            // The reason is in stage.log and the manifest; the pipeline log's ⏭ line says "up to date".
+            return StageRunner.RecordUpToDate(invocation, services, decision.Previous!, decision.Reasons);
+        }
+        if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
+        journal.Started(invocation);
+        return await Execute(invocation);
+    }
+
+    private async Task<StageOutcome> Execute(StageInvocation invocation)
+    {
+        try
+        {
+            return await executor.ExecuteAsync(invocation, cancellationToken);
+        }
+#pragma warning disable CA1031 // An executor failure (e.g. a folder that became unwritable) fails this stage only.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            log.LogError(e, "stage {Stage} could not run: {Reason}", invocation.Stage.Id, e.Message);
+            if (IO.FileSystemErrors.IsDiskFull(e)) return JobRecords.RecordNoSpace(invocation, services, diskFull, e);
+            var manifest = ManifestJson.TryReadStage(layout.StageManifestPath(invocation.Stage.Id), out var m) ? m! : null;
+            return new StageOutcome(invocation.Stage.Id, StageStatus.Failed, e.Message, 0,
+                manifest ?? JobRecords.Placeholder(invocation, services, StageStatus.Failed, e.Message));
+        }
+    }
+}

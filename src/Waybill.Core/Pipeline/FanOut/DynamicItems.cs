@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Waybill.Core.Pipeline.Limits;
+
+namespace Waybill.Core.Pipeline.FanOut;
+
+/// <summary>
+/// The items of <c>foreach: { lines: … }</c> (each non-empty line) and <c>foreach: { json: … }</c> (each element of a JSON
+/// array: a string is its own key; an object's <c>key</c> field names it), read from the upstream output once it exists.
+/// </summary>
+public static class DynamicItems
+{
+    /// <summary>The items, or why the file gives none (not there, not an array, over the item limit: with the number).</summary>
+    public static (List<FanOutItem> Items, string? Problem) Read(string path, ForeachSpec spec, PipelineLimits limits)
+    {
+        var what = $"{spec.FromStage}.{spec.FromOutput} ({path})";
+        if (!File.Exists(path)) return ([], $"{what} does not exist: its stage did not produce it");
+        List<ItemList.Raw> raw;
+        try
+        {
+            (raw, var count) = spec.Kind == ForeachKind.Lines ? Lines(path, limits.MaxItems) : Elements(path, limits.MaxItems);
+            if (count > limits.MaxItems)
+                return ([], $"{what} lists {count:N0} items, more than the limit of {limits.MaxItems:N0}; "
+                    + PipelineLimits.RaiseHint(PipelineLimits.ItemsVariable, "split the list"));
+        }
+        catch (JsonException e)
+        {
+            return ([], $"{what} is not valid JSON: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ([], $"cannot read {what}: {e.Message}");
+        }
+        if (raw is null) return ([], $"{what} does not hold a JSON array");
+        if (raw.Count == 0 && !spec.AllowEmpty) return ([], $"{what} lists no items (add 'allow_empty: true' to the foreach to allow it)");
+        var (items, problem, hint) = ItemList.Key(raw, what, limits);
+        return (items, problem is null ? null : $"{problem}; {hint}");
+    }
+
+    /// <summary>Non-empty lines; past the limit only counted, so the error can give the number.</summary>
+    private static (List<ItemList.Raw>, long) Lines(string path, int limit)
+    {
+        var raw = new List<ItemList.Raw>();
+        long count = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            var text = line.TrimEnd('\r');
+            if (text.Trim().Length == 0) continue;
+            if (++count <= limit) raw.Add(new ItemList.Raw(text, text, null));
+        }
+        return (raw, count);
+    }
+
+    private static (List<ItemList.Raw>, long) Elements(string path, int limit)
+    {
+        using var stream = File.OpenRead(path);
+        using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
+        if (document.RootElement.ValueKind != JsonValueKind.Array) return (null!, 0);
+        var count = document.RootElement.GetArrayLength();
+        if (count > limit) return ([], count);
+        var raw = new List<ItemList.Raw>(count);
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            var text = element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
+            var key = element.ValueKind switch
+            {
+                JsonValueKind.String => text,
+                JsonValueKind.Object when element.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String => k.GetString()!,
+                JsonValueKind.Object or JsonValueKind.Array => "",
+                _ => text,
+            };
+            raw.Add(new ItemList.Raw(key, text, null));
+        }
+        return (raw, count);
+    }
+}

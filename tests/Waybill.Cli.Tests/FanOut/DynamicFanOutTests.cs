@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.FanOut;
+
+/// <summary>
+/// <c>foreach: { lines: … }</c> and <c>foreach: { json: … }</c>: items known only once an upstream stage has run. Each
+/// item runs in its own folder, per-item chains pair by key, a gather waits for every item, and a rerun or a resume after
+/// a kill runs only the items that have not run with their present inputs.
+/// </summary>
+public sealed class DynamicFanOutTests : IDisposable
+{
+    // Every item command appends its id to ../runs.log (outside the job), so a test can tell which items ran.
+    private const string Pipeline = """
+        name: dynamic
+        stages:
+          - id: 01_list
+            inputs: { lines: list.txt, elements: list.json }
+            run: cp {in.lines} {out.items}; cp {in.elements} {out.json}
+            outputs: { items: items.txt, json: items.json }
+          - id: 02_split
+            foreach: { lines: 01_list.items }
+            run: echo {stage.id} >> ../../../../runs.log; printf '%s' {item.value} > {out.part}
+            outputs: { part: part.txt }
+          - id: 03_upper
+            inputs: { part: 02_split.part }
+            run: echo {stage.id} >> ../../../../runs.log; tr a-z A-Z < {in.part} > {out.up}
+            outputs: { up: up.txt }
+          - id: 04_gather
+            inputs: { all: 03_upper.up[*] }
+            run: cat {in.all} > {out.all}; cat {in.all.list} > {out.list}
+            outputs: { all: all.txt, list: list.txt }
+          - id: 05_json
+            foreach: { json: 01_list.json }
+            run: printf '%s=%s' {item.key} {item.value} > {out.v}
+            outputs: { v: v.txt }
+        """;
+
+    private readonly TempFolder _temp = new();
+
+    public DynamicFanOutTests()
+    {
+        _temp.Write("waybill.yaml", Pipeline);
+        _temp.Write("list.txt", "alpha\nbeta\n\nGamma One\n");
+        _temp.Write("list.json", """["x", {"key": "why", "n": 2}, 3]""");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Job => _temp.Combine("out", "j");
+
+    private Task<CliProcess.Result> Run(params string[] extra) =>
+        CliProcess.RunAsync(_temp.Path, ["run", "waybill.yaml", "--job-id", "j", .. extra]);
+
+    private List<string> Runs() => File.Exists(_temp.Combine("runs.log")) ? [.. File.ReadAllLines(_temp.Combine("runs.log"))] : [];
+
+    [Fact]
+    public async Task Lines_and_json_items_run_in_their_own_folders_pair_by_key_and_gather_in_list_order()
+    {
+        var result = await Run();
+        Assert.True(result.ExitCode == 0, result.All);
+
+        Assert.Equal("ALPHABETAGAMMA ONE", File.ReadAllText(Path.Combine(Job, "04_gather", "all.txt")));
+        var listed = File.ReadAllLines(Path.Combine(Job, "04_gather", "list.txt"));
+        Assert.Equal(["alpha", "beta", "gamma-one"], listed.Select(p => Path.GetFileName(Path.GetDirectoryName(p)!)));
+        Assert.Equal("x=x", File.ReadAllText(Path.Combine(Job, "05_json", "x", "v.txt")));
+        Assert.Equal("""why={"key": "why", "n": 2}""", File.ReadAllText(Path.Combine(Job, "05_json", "why", "v.txt")));
+        Assert.Equal("3=3", File.ReadAllText(Path.Combine(Job, "05_json", "3", "v.txt")));
+
+        // Each item has its own manifest and log, naming the item; the ASR-like follower read the same item upstream.
+        var upper = Manifest("03_upper/gamma-one");
+        Assert.Equal("03_upper[gamma-one]", (string?)upper["stage_id"]);
+        Assert.Equal("gamma-one", (string?)upper["item"]!["key"]);
+        Assert.Equal("Gamma One", (string?)upper["item"]!["value"]);
+        Assert.Equal("02_split/gamma-one/part.txt", (string?)upper["inputs"]!.AsArray().Single()!["path"]);
+        Assert.Contains("[stage.upper:gamma-one]", File.ReadAllText(Path.Combine(Job, "03_upper", "gamma-one", "stage.log")));
+
+        // The fan-out's own manifest records the list it came from, with checksum, and the count.
+        var split = Manifest("02_split");
+        Assert.Equal("success", (string?)split["status"]);
+        Assert.Equal(3, (int)split["summary"]!["items"]!);
+        Assert.Equal("01_list/items.txt", (string?)split["inputs"]!.AsArray().Single()!["path"]);
+        Assert.StartsWith("xxh128:", (string?)split["inputs"]!.AsArray().Single()!["checksum"]);
+
+        // The gather's manifest lists every item's file with its checksum.
+        var gathered = Manifest("04_gather")["inputs"]!.AsArray();
+        Assert.Equal(["all[alpha]", "all[beta]", "all[gamma-one]"], gathered.Select(i => (string?)i!["name"]));
+        Assert.All(gathered, i => Assert.StartsWith("xxh128:", (string?)i!["checksum"]));
+
+        // The job manifest lists every stage run, items beside their stage, each pointing at its own manifest.
+        var job = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json")))!["stages"]!.AsArray();
+        var ids = job.Select(s => (string?)s!["stage_id"]).ToList();
+        Assert.Equal(ids.IndexOf("02_split") + 1, ids.IndexOf("02_split[alpha]"));
+        Assert.Equal("03_upper/beta/manifest.json", (string?)job.Single(s => (string?)s!["stage_id"] == "03_upper[beta]")!["manifest"]);
+        Assert.Contains("Stage 02_split fans out into 3 items (lines of 01_list.items)", result.All);
+    }
+
+    [Fact]
+    public async Task A_rerun_after_a_line_is_added_runs_only_the_new_item_and_the_gather()
+    {
+        Assert.Equal(0, (await Run()).ExitCode);
+        File.Delete(_temp.Combine("runs.log"));
+        _temp.Write("list.txt", "alpha\nbeta\n\nGamma One\ndelta\n");
+
+        var result = await Run("--explain");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(["02_split[delta]", "03_upper[delta]"], Runs().Order(StringComparer.Ordinal));
+        Assert.Equal("ALPHABETAGAMMA ONEDELTA", File.ReadAllText(Path.Combine(Job, "04_gather", "all.txt")));
+        Assert.Matches(@"02_split\[alpha\]\s+up to date", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_list_whose_items_collide_fails_the_fan_out_with_both_names_and_skips_what_follows()
+    {
+        _temp.Write("list.txt", "Episode 1\nepisode-1\n");
+
+        var result = await Run();
+
+        Assert.Equal(1, result.ExitCode);
+        var split = Manifest("02_split");
+        Assert.Equal("failed", (string?)split["status"]);
+        var error = (string?)split["errors"]!.AsArray().Single()!["message"];
+        Assert.Contains("'Episode 1' and 'episode-1' both get the key 'episode-1'", error);
+        Assert.Contains("02_split cannot fan out", result.All);
+        Assert.Equal("skipped", (string?)Manifest("04_gather")["status"]);
+        Assert.Empty(Runs());
+    }
+
+    [Fact]
+    public async Task A_list_above_the_item_limit_is_refused_with_its_size()
+    {
+        _temp.Write("list.txt", string.Concat(Enumerable.Range(1, 12).Select(i => $"i{i}\n")));
+
+        var result = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["WAYBILL_MAX_ITEMS"] = "10" },
+            "run", "waybill.yaml", "--job-id", "j");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("lists 12 items, more than the limit of 10", (string?)Manifest("02_split")["status_reason"]);
+        Assert.Contains("WAYBILL_MAX_ITEMS", result.All);
+        Assert.Empty(Runs());
+    }
+
+    [Fact]
+    public async Task A_run_killed_in_the_middle_of_a_fan_out_resumes_without_rerunning_finished_items()
+    {
+        // Item gamma-one waits for a file the test creates only after the kill: alpha and beta finish before it.
+        _temp.Write("waybill.yaml", Pipeline.Replace(
+            "run: echo {stage.id} >> ../../../../runs.log; printf",
+            "run: echo {stage.id} >> ../../../../runs.log; if [ {item.key} = gamma-one ]; then while [ ! -f ../../../../go ]; do sleep 0.02; done; fi; printf",
+            StringComparison.Ordinal));
+        using (var run = CliProcess.Start(_temp.Path, null, "run", "waybill.yaml", "--job-id", "j", "--jobs", "2"))
+        {
+            await WaitUntil(() => Runs().Contains("03_upper[alpha]") && Runs().Contains("03_upper[beta]") && Runs().Contains("02_split[gamma-one]")
+                && File.Exists(Path.Combine(Job, "03_upper", "beta", "manifest.json")) && File.Exists(Path.Combine(Job, "03_upper", "alpha", "manifest.json")));
+            run.Kill(); // SIGKILL: nothing is flushed
+            await run.WaitForExitAsync();
+        }
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "manifest.json"))); // still whole JSON after the kill
+        File.Delete(_temp.Combine("runs.log"));
+        File.WriteAllText(_temp.Combine("go"), "");
+
+        var resumed = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.True(resumed.ExitCode == 0, resumed.All);
+        Assert.Equal(["02_split[gamma-one]", "03_upper[gamma-one]"], Runs().Order(StringComparer.Ordinal));
+        Assert.Equal("ALPHABETAGAMMA ONE", File.ReadAllText(Path.Combine(Job, "04_gather", "all.txt")));
+    }
+
+    private JsonNode Manifest(string folder) => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, folder, "manifest.json")))!;
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!condition()) await Task.Delay(20, timeout.Token);
+    }
+}
