@@ -44,13 +44,15 @@ internal sealed class OptionalFailures(ExecutionPlan plan)
         plan.ById[dependent].Inputs.Any(i => !i.Optional && i.FromStage is { } from && IdOf(from) == producer);
 
     /// <summary>
-    /// Whether <paramref name="dependent"/> reads <paramref name="producer"/>'s outputs, and only as optional inputs (a gather
-    /// marked <c>optional: true</c>), so it runs without them whether or not the producer is optional.
+    /// Whether <paramref name="dependent"/> reads <paramref name="producer"/> (an item) only through gathers marked
+    /// <c>optional: true</c>: it then runs with the other items, whether or not the producer's stage is optional. A per-item
+    /// follower is not spared this way: the item's chain ends where it failed, as for any stage that is not optional.
     /// </summary>
-    public static bool ReadsOnlyOptionally(ExecutionPlan plan, string producer, string dependent)
+    public static bool GathersOnlyOptionally(ExecutionPlan plan, string producer, string dependent)
     {
         var reads = plan.ById[dependent].Inputs.Where(i => i.FromStage == producer).ToList();
-        return reads.Count > 0 && reads.TrueForAll(i => i.Optional) && !plan.ById[dependent].After.Contains(producer, StringComparer.Ordinal);
+        return reads.Count > 0 && reads.TrueForAll(i => i.Optional && i.GatherName is not null)
+            && !plan.ById[dependent].After.Contains(producer, StringComparer.Ordinal);
     }
 
     public int Count => _failed.Count;
