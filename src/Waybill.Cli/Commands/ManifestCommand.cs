@@ -72,7 +72,8 @@ internal static class ManifestCommand
             return;
         }
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine($"{manifests.Count} items; 'waybill manifest JOB {manifests[0].StageId}' shows one in full");
+        var first = manifests.FirstOrDefault(m => m.Item is not null) ?? manifests[0];
+        output.WriteLine($"{manifests.Count(m => m.Item is not null)} items; 'waybill manifest JOB {first.StageId}' shows one in full");
         output.WriteLine($"  {"ITEM",-32} {"STATUS",-10} {"DURATION",9}  {"IN",4}  {"OUT",4}  {"ERR",3}  VALUE");
         foreach (var m in manifests)
             output.WriteLine(string.Create(c, $"  {m.StageId,-32} {m.Status,-10} {m.DurationSeconds,8:0.00}s  {m.Inputs.Count,4}  ")

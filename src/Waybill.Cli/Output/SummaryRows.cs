@@ -29,9 +29,10 @@ public static class SummaryRows
         var groups = stages.GroupBy(s => ItemKeys.TrySplit(s.StageId, out var stage, out _) ? stage : s.StageId, StringComparer.Ordinal);
         foreach (var group in groups)
         {
-            var items = group.ToList();
-            var isFanOut = items.Count > 1 || items[0].StageId != group.Key;
-            if (!isFanOut || allItems || items.Count <= GroupAbove)
+            // A dynamic fan-out's own run (it read the list) is a row of its own, before its items.
+            rows.AddRange(group.Where(s => s.StageId == group.Key).Select(s => Row(s, statusOf(s))));
+            var items = group.Where(s => s.StageId != group.Key).ToList();
+            if (allItems || items.Count <= GroupAbove)
             {
                 rows.AddRange(items.Select(s => Row(s, statusOf(s))));
                 continue;

@@ -241,4 +241,31 @@ public sealed class FanOutSelectionTests : IDisposable
         var log = Directory.GetFiles(_temp.Combine("out", "j", "logs"), "99_pipeline_*.log").Max()!;
         Assert.Contains("Selected: --until 02_b[i1]: 2 of 9 stages", File.ReadAllText(log));
     }
+
+    [Fact]
+    public async Task A_dynamic_fan_out_is_addressed_by_its_own_run_and_its_items_and_an_item_can_be_forced_before_it_is_known()
+    {
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_list
+                run: printf 'Alpha\nBeta Two\n' > {out.items}
+                outputs: { items: items.txt }
+              - id: 02_each
+                foreach: { lines: 01_list.items }
+                run: echo {item.value} > {out.x}
+                outputs: { x: x.txt }
+            """);
+        Assert.Equal(0, (await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j")).ExitCode);
+        var status = await CliProcess.RunAsync(_temp.Path, "status", "j", "02_each");
+        Assert.Matches(@"\n02_each\s+success.*fanned out into 2 items", status.Stdout);
+        Assert.Matches(@"\n02_each\[alpha\]\s+success", status.Stdout);
+        Assert.Matches(@"\n02_each\[beta-two\]\s+success", status.Stdout);
+        var force = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--force", "each[beta-two]", "--explain");
+        Assert.True(force.ExitCode == 0, force.All);
+        Assert.Matches(@"02_each\[beta-two\]\s+ran: forced \(--force 02_each\[beta-two\]\)", force.Stdout);
+        Assert.Matches(@"02_each\[alpha\]\s+up to date", force.Stdout);
+        var until = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--until", "each[alpha]");
+        Assert.Equal(2, until.ExitCode);
+        Assert.Contains("the items of this fan-out are known only once it has read its list", until.Stderr);
+    }
 }

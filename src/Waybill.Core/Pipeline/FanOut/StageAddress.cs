@@ -10,13 +10,20 @@ public sealed record StageAddressMatch(IReadOnlyList<string> Ids, string? Proble
     /// <summary>The fan-out stage (<c>06_asr</c>) when the address named it plainly or as <c>06_asr[*]</c>: every item.</summary>
     public string? FanOut { get; init; }
 
+    /// <summary>
+    /// An item of a dynamic fan-out whose items are not known yet (a run planned before its source ran): the id is taken as
+    /// typed, and matches if the run expands the fan-out into that item.
+    /// </summary>
+    public bool Deferred { get; init; }
+
     /// <summary>No stage has that id or name (as opposed to a known stage without that item).</summary>
     public bool UnknownStage { get; init; }
 }
 
 /// <summary>
 /// What a user may type for a stage on the command line: <c>06_asr</c> or <c>asr</c>; an item as <c>06_asr[ep-01]</c> or
-/// <c>asr[ep-01]</c>; and a fan-out stage's plain id or name (or <c>06_asr[*]</c>) for all its items, in key order.
+/// <c>asr[ep-01]</c>; and a fan-out stage's plain id or name (or <c>06_asr[*]</c>) for all its items, in key order, after
+/// the stage's own run where it has one (a dynamic fan-out records there how it fanned out).
 /// </summary>
 public static class StageAddress
 {
@@ -24,7 +31,6 @@ public static class StageAddress
 
     public static StageAddressMatch Resolve(IReadOnlyList<StageRef> stages, string typed)
     {
-        if (stages.Any(s => s.Id == typed)) return new([typed]);
         var bracketed = ItemKeys.TrySplit(typed, out var stagePart, out var key) || TryAll(typed, out stagePart);
         var wanted = bracketed ? stagePart : typed;
         var baseId = BaseOf(stages, wanted);
@@ -37,17 +43,21 @@ public static class StageAddress
             .Select(s => s.Id).Order(StringComparer.Ordinal).ToList();
         if (!bracketed || key.Length == 0)
         {
-            if (items.Count > 0) return new(items) { FanOut = baseId };
+            // A dynamic fan-out's own run (it read the list) comes first, then its items.
+            if (items.Count > 0) return new([.. stages.Where(s => s.Id == baseId).Select(s => s.Id), .. items]) { FanOut = baseId };
             return bracketed && stages.Any(s => s.Id == baseId && !s.FansOut)
                 ? new([], $"{baseId} does not run per item, so '{typed}' names no item", $"address it as {baseId}")
                 : new(stages.Any(s => s.Id == baseId) ? [baseId] : []) { FanOut = bracketed ? baseId : null };
         }
         var id = ItemKeys.RunId(baseId, key);
         if (items.Contains(id)) return new([id]);
-        if (items.Count == 0)
-            return stages.Any(s => s.Id == baseId && s.FansOut)
-                ? new([], $"{baseId} has no items yet, so it has no item '{key}'", "its items are known once the stage it fans out over has run")
-                : new([], $"{baseId} does not run per item, so it has no item '{key}'", $"address it as {baseId}");
+        if (items.Count == 0 && stages.Any(s => s.Id == baseId && s.FansOut))
+        {
+            return ItemKeys.Problem(key) is { } notKey
+                ? new([], notKey, "its items are known once the stage it fans out over has run")
+                : new([id]) { Deferred = true, FanOut = baseId };
+        }
+        if (items.Count == 0) return new([], $"{baseId} does not run per item, so it has no item '{key}'", $"address it as {baseId}");
         var keys = items.Select(i => i[(baseId.Length + 1)..^1]).ToList();
         var problem = ItemKeys.Problem(key) is { } invalid ? invalid : $"{baseId} has no item '{key}'";
         return new([], problem, $"{baseId} has {keys.Count} item{(keys.Count == 1 ? "" : "s")}: {List(Closest(keys, key))}");
