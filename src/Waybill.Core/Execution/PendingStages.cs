@@ -48,30 +48,19 @@ internal sealed class PendingStages
     public void Add(string stageId)
     {
         if (!_known.Add(stageId)) throw new ArgumentException($"stage {stageId} is pending already", nameof(stageId));
-        var position = _plan.PositionOf(stageId);
-        var count = 0;
-        foreach (var dependency in _plan.Dependencies[stageId])
-        {
-            if (_done.TryGetValue(dependency, out var blocks))
-            {
-                if (blocks(stageId)) _blockedBy.TryAdd(stageId, dependency);
-                continue;
-            }
-            if (!_known.Contains(dependency)) continue;
-            count++;
-            if (!_dependents.TryGetValue(dependency, out var list)) _dependents[dependency] = list = [];
-            list.Add(stageId);
-        }
-        _unfinished[stageId] = count;
-        if (_blockedBy.ContainsKey(stageId)) _doomed.Add(position);
-        else if (count == 0) _ready.Add(position);
+        _unfinished[stageId] = 0;
+        _ready.Add(_plan.PositionOf(stageId));
+        AddDependencies(stageId, _plan.Dependencies[stageId]);
     }
 
     /// <summary>The pending stages waiting for <paramref name="stageId"/>.</summary>
     public IReadOnlyList<string> DependentsOf(string stageId) =>
         _dependents.TryGetValue(stageId, out var list) ? [.. list.Where(_unfinished.ContainsKey)] : [];
 
-    /// <summary>A pending stage now also waits for <paramref name="dependencies"/> (the item runs of a fan-out it waited for).</summary>
+    /// <summary>
+    /// A pending stage also waits for <paramref name="dependencies"/> (the item runs of a fan-out it waited for, or its
+    /// own when it is added): those still pending or running; one that already failed blocks it at once.
+    /// </summary>
     public void AddDependencies(string stageId, IEnumerable<string> dependencies)
     {
         if (!_unfinished.TryGetValue(stageId, out var count)) return;
