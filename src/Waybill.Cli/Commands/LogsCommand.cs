@@ -17,7 +17,8 @@ internal static class LogsCommand
         var job = CommonOptions.Job();
         var stage = new Argument<string?>("stage")
         {
-            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for all its items; the pipeline log when omitted",
+            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for all its items; "
+                + "the pipeline log when omitted",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var outRoot = CommonOptions.Out();
@@ -62,7 +63,8 @@ internal static class LogsCommand
         var match = JobStages.Resolve(layout, stage, $"stages with logs: {JobStages.Few(withLogs)}");
         var paths = match.Ids.Select(layout.StageLogPath).Where(File.Exists).ToList();
         return paths.Count > 0 ? paths
-            : throw new CliException($"{JobStages.Few(match.Ids, 3)} has no stage.log yet: it has not started", "'waybill status' shows where the job is");
+            : throw new CliException($"{JobStages.Few(match.Ids, 3)} has no stage.log yet: it has not started",
+                "'waybill status' shows where the job is");
     }
 
     /// <summary><c>06_asr[ep-01]</c> from <c>06_asr/ep-01/stage.log</c>.</summary>

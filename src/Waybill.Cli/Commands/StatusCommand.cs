@@ -14,7 +14,8 @@ internal static class StatusCommand
         var outRoot = CommonOptions.Out();
         var stageArg = new Argument<string?>("stage")
         {
-            Description = "Only this stage (06_asr or asr), item (06_asr[ep-01]) or fan-out stage, with a row per item", Arity = ArgumentArity.ZeroOrOne,
+            Description = "Only this stage (06_asr or asr), item (06_asr[ep-01]) or fan-out stage, with a row per item",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var json = new Option<bool>("--json") { Description = "Print the job manifest as JSON (with a stage: only its entries in stages[])" };
         var items = new Option<bool>("--items") { Description = $"A row per item of every fan-out (more than {SummaryRows.GroupAbove} are one row)" };

@@ -33,9 +33,12 @@ public sealed class RunSelection
         if (until is not null)
         {
             var (label, targets) = Find(refs, until, "--until");
-            if (targets.Any(t => !plan.Dependencies.ContainsKey(t)))
+            if (targets.FirstOrDefault(t => !plan.Dependencies.ContainsKey(t)) is { } unknown)
+            {
+                var stage = ItemKeys.TrySplit(unknown, out var template, out _) ? template : unknown;
                 throw new PipelineInvalidException(new PipelineError($"{until}: the items of this fan-out are known only once it has read its list",
-                    Field: "--until", Hint: $"give --until the stage itself ({string.Join(", ", targets.Select(t => ItemKeys.TrySplit(t, out var s, out _) ? s : t))})"));
+                    Field: "--until", Hint: $"give --until the stage itself ({stage})"));
+            }
             included = Closure(targets, id => plan.Dependencies[id]);
             parts.Add($"--until {label}: {included.Count} of {plan.Order.Count} stages");
         }
