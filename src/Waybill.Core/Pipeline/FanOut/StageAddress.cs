@@ -31,7 +31,8 @@ public static class StageAddress
 
     public static StageAddressMatch Resolve(IReadOnlyList<StageRef> stages, string typed)
     {
-        var bracketed = ItemKeys.TrySplit(typed, out var stagePart, out var key) || TryAll(typed, out stagePart);
+        var key = "";
+        var bracketed = TryAll(typed, out var stagePart) || ItemKeys.TrySplit(typed, out stagePart, out key);
         var wanted = bracketed ? stagePart : typed;
         var baseId = BaseOf(stages, wanted);
         if (baseId is null)
