@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Waybill.Cli.Output;
 using Waybill.Core.IO;
+using Waybill.Core.Jobs;
 using Waybill.Core.Lineage;
+using Waybill.Core.Pipeline.FanOut;
 
 namespace Waybill.Cli.Commands;
 
@@ -13,7 +15,8 @@ internal static class LineageCommand
         var job = CommonOptions.Job();
         var target = new Argument<string?>("file-or-stage")
         {
-            Description = "A file (path as recorded, absolute, or relative to the current folder) or a stage (03_mux or mux); the whole job when omitted",
+            Description = "A file (path as recorded, absolute, or relative to the current folder) or a stage (03_mux or mux; an item "
+                + "06_asr[ep-01]; a fan-out stage for all its items); the whole job when omitted",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var outRoot = CommonOptions.Out();
@@ -52,7 +55,9 @@ internal static class LineageCommand
 
             var others = new CrossJobIndex(CrossJobIndex.CandidateFolders(layout, parse.GetValue(search) ?? []), warning => error.WriteLine($"warning: {warning}"));
             var graph = LineageLoader.Load(layout, others);
-            var view = named is null ? LineageQuery.Whole(graph) : LineageQuery.Around(graph, Focus(graph, named), direction, maxDepth);
+            var view = named is null ? LineageQuery.Whole(graph)
+                : ItemsOf(layout, graph, named) is { } items ? LineageQuery.AroundAll(graph, items, direction, maxDepth)
+                : LineageQuery.Around(graph, Focus(graph, layout, named), direction, maxDepth);
 
             var destination = parse.GetValue(file);
             var style = new TextStyle(Ascii: parse.GetValue(ascii), Color: destination is null && Terminal.UseColor);
@@ -71,9 +76,22 @@ internal static class LineageCommand
         return command;
     }
 
-    private static LineageNode Focus(LineageGraph graph, string named)
+    /// <summary>Every item of a fan-out stage named plainly (<c>06_asr</c>, <c>asr</c> or <c>06_asr[*]</c>); null for anything else.</summary>
+    private static List<LineageNode>? ItemsOf(JobLayout layout, LineageGraph graph, string named)
     {
+        var match = StageAddress.Resolve(JobStages.Of(layout), named);
+        if (match.FanOut is null || match.Ids.Count == 0) return null;
+        var nodes = match.Ids.Select(id => graph.Find(LineageGraph.StageKey(id))).OfType<LineageNode>().ToList();
+        return nodes.Count > 0 ? nodes : null;
+    }
+
+    private static LineageNode Focus(LineageGraph graph, JobLayout layout, string named)
+    {
+        // asr[ep-01] is the item 06_asr[ep-01]; an unknown key is named as such, with keys the stage has.
+        var match = StageAddress.Resolve(JobStages.Of(layout), named);
+        if (match.Ids.Count == 1 && graph.Find(LineageGraph.StageKey(match.Ids[0])) is { } stage) return stage;
         if (LineageLookup.Find(graph, named, Environment.CurrentDirectory) is { } node) return node;
+        if (!match.UnknownStage && match.Problem is not null) throw new CliException($"job {graph.JobId}: {match.Problem}", match.Hint);
         var close = LineageLookup.CloseMatches(graph, named);
         var stages = graph.Stages.Where(s => !s.IsOtherJob).Select(s => s.StageId).ToList();
         throw new CliException(

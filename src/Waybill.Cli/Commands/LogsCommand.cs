@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline.FanOut;
 
 namespace Waybill.Cli.Commands;
 
@@ -14,7 +15,12 @@ internal static class LogsCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var job = CommonOptions.Job();
-        var stage = new Argument<string?>("stage") { Description = "Stage id or name (e.g. 06_asr or asr); the pipeline log when omitted", Arity = ArgumentArity.ZeroOrOne };
+        var stage = new Argument<string?>("stage")
+        {
+            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for all its items; "
+                + "the pipeline log when omitted",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var outRoot = CommonOptions.Out();
         var level = new Option<string?>("--level", "-l") { Description = "Lowest level to show: DEBUG, INFO, WARNING, ERROR" };
         var grep = new Option<string?>("--grep", "-g") { Description = "Only lines matching this regular expression" };
@@ -23,7 +29,10 @@ internal static class LogsCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var path = LogPath(layout, parse.GetValue(stage));
+            var paths = LogPaths(layout, parse.GetValue(stage));
+            if (paths.Count > 1 && parse.GetValue(follow))
+                throw new CliException($"--follow follows one log, and {parse.GetValue(stage)} stands for {paths.Count} items",
+                    $"follow one item ({StageOf(layout, paths[0])}), or the pipeline log, whose lines name their item ([stage.NAME:KEY])");
             var minimum = MinimumLevel(parse.GetValue(level));
             Regex? pattern;
             try
@@ -34,24 +43,35 @@ internal static class LogsCommand
             {
                 throw new CliException($"--grep pattern is not a valid regular expression: {e.Message}");
             }
-            await Print(path, layout, minimum, pattern, parse.GetValue(follow), output, cancellationToken);
+            foreach (var path in paths)
+            {
+                // Items one after the other, each under its folder, as 'tail' shows several files; lines name their item too.
+                if (paths.Count > 1) await output.WriteLineAsync($"==> {Path.GetRelativePath(layout.Root, path)} <==");
+                await Print(path, layout, minimum, pattern, parse.GetValue(follow), output, cancellationToken);
+            }
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static string LogPath(JobLayout layout, string? stage)
+    /// <summary>The pipeline log, one stage.log, or every item's stage.log of a fan-out stage named plainly.</summary>
+    private static List<string> LogPaths(JobLayout layout, string? stage)
     {
         if (stage is null)
-            return layout.LatestPipelineLog() ?? throw new CliException($"job {layout.JobId} has no pipeline log in {layout.LogsDir}");
-        var folder = Directory.Exists(layout.StageDir(stage)) ? stage
-            : Directory.GetDirectories(layout.Root).Select(Path.GetFileName).FirstOrDefault(d => d is not null && d.Length > 3 && d.EndsWith("_" + stage, StringComparison.Ordinal) && char.IsAsciiDigit(d[0]));
-        if (folder is null || !File.Exists(layout.StageLogPath(folder)))
-        {
-            var known = Directory.GetDirectories(layout.Root).Select(Path.GetFileName).Where(d => File.Exists(layout.StageLogPath(d!)));
-            throw new CliException($"job {layout.JobId} has no stage '{stage}'", $"stages with logs: {string.Join(", ", known)}");
-        }
-        return layout.StageLogPath(folder);
+            return [layout.LatestPipelineLog() ?? throw new CliException($"job {layout.JobId} has no pipeline log in {layout.LogsDir}")];
+        var withLogs = JobStages.Of(layout).Where(s => File.Exists(layout.StageLogPath(s.Id))).Select(s => s.Id).ToList();
+        var match = JobStages.Resolve(layout, stage, $"stages with logs: {JobStages.Few(withLogs)}");
+        var paths = match.Ids.Select(layout.StageLogPath).Where(File.Exists).ToList();
+        return paths.Count > 0 ? paths
+            : throw new CliException($"{JobStages.Few(match.Ids, 3)} has no stage.log yet: it has not started",
+                "'waybill status' shows where the job is");
+    }
+
+    /// <summary><c>06_asr[ep-01]</c> from <c>06_asr/ep-01/stage.log</c>.</summary>
+    private static string StageOf(JobLayout layout, string log)
+    {
+        var folder = Path.GetRelativePath(layout.Root, Path.GetDirectoryName(log)!).Split(Path.DirectorySeparatorChar);
+        return folder.Length == 2 ? ItemKeys.RunId(folder[0], folder[1]) : folder[0];
     }
 
     private static int MinimumLevel(string? level)

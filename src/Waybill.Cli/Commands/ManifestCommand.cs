@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Waybill.Core.Jobs;
+using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 
 namespace Waybill.Cli.Commands;
@@ -12,14 +13,26 @@ internal static class ManifestCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var job = CommonOptions.Job();
-        var stage = new Argument<string>("stage") { Description = "Stage id or name (e.g. 06_asr or asr)" };
+        var stage = new Argument<string>("stage")
+        {
+            Description = "Stage id or name (06_asr, asr), an item (06_asr[ep-01]), or a fan-out stage for a line per item",
+        };
         var outRoot = CommonOptions.Out();
-        var json = new Option<bool>("--json") { Description = "Print the manifest.json as it is on disk" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print the manifest.json as it is on disk (for a fan-out stage, its items' as one JSON array)",
+        };
         var command = new Command("manifest", "Show a stage's manifest: inputs, outputs, config, resources, errors, warnings") { job, stage, outRoot, json };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
-            var path = ManifestPath(layout, parse.GetValue(stage)!);
+            var paths = ManifestPaths(layout, parse.GetValue(stage)!);
+            if (paths.Count > 1)
+            {
+                PrintItems(paths, parse.GetValue(json), output);
+                return ExitCodes.Success;
+            }
+            var path = paths[0];
             if (parse.GetValue(json))
             {
                 output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(path)));
@@ -42,13 +55,40 @@ internal static class ManifestCommand
         return entry?.CheckedByRun is { } checkedBy && checkedBy != manifest.RunId ? checkedBy : null;
     }
 
-    internal static string ManifestPath(JobLayout layout, string stage)
+    /// <summary>One stage's manifest, or those of every item that has one when a fan-out stage is named plainly.</summary>
+    internal static List<string> ManifestPaths(JobLayout layout, string stage)
     {
-        var candidates = Directory.GetDirectories(layout.Root).Select(Path.GetFileName).Where(d => d is not null && File.Exists(layout.StageManifestPath(d))).ToList();
-        var folder = candidates.FirstOrDefault(d => d == stage) ?? candidates.FirstOrDefault(d => d!.EndsWith("_" + stage, StringComparison.Ordinal) && char.IsAsciiDigit(d[0]));
-        return folder is null
-            ? throw new CliException($"job {layout.JobId} has no manifest for stage '{stage}'", $"stages with manifests: {string.Join(", ", candidates.Order(StringComparer.Ordinal))}")
-            : layout.StageManifestPath(folder);
+        var refs = JobStages.Of(layout);
+        var withManifests = refs.Where(s => File.Exists(layout.StageManifestPath(s.Id))).Select(s => s.Id).ToList();
+        var match = JobStages.Resolve(layout, stage, $"stages with manifests: {JobStages.Few(withManifests)}");
+        var paths = match.Ids.Select(layout.StageManifestPath).Where(File.Exists).ToList();
+        return paths.Count > 0 ? paths
+            : throw new CliException($"job {layout.JobId} has no manifest for stage '{stage}' yet: it has not run",
+                $"stages with manifests: {JobStages.Few(withManifests)}");
+    }
+
+    /// <summary>
+    /// A fan-out stage named plainly: one line per item (the whole manifest is one 'waybill manifest JOB stage[key]' away),
+    /// or with --json the manifests as one JSON array, for jq.
+    /// </summary>
+    private static void PrintItems(List<string> paths, bool json, TextWriter output)
+    {
+        var manifests = paths.Select(ManifestJson.ReadStage).ToList();
+        if (json)
+        {
+            output.WriteLine("[");
+            for (var i = 0; i < paths.Count; i++)
+                output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(paths[i])).TrimEnd() + (i < paths.Count - 1 ? "," : ""));
+            output.WriteLine("]");
+            return;
+        }
+        var c = CultureInfo.InvariantCulture;
+        var first = manifests.FirstOrDefault(m => m.Item is not null) ?? manifests[0];
+        output.WriteLine($"{manifests.Count(m => m.Item is not null)} items; 'waybill manifest JOB {first.StageId}' shows one in full");
+        output.WriteLine($"  {"ITEM",-32} {"STATUS",-10} {"DURATION",9}  {"IN",4}  {"OUT",4}  {"ERR",3}  VALUE");
+        foreach (var m in manifests)
+            output.WriteLine(string.Create(c, $"  {m.StageId,-32} {m.Status,-10} {m.DurationSeconds,8:0.00}s  {m.Inputs.Count,4}  ")
+                + string.Create(c, $"{m.Outputs.Count,4}  {m.Errors.Count,3}  {LogText.EscapeControls(m.Item?.Value ?? "")}"));
     }
 
     private static void Describe(StageManifest m, TextWriter output)
@@ -56,7 +96,10 @@ internal static class ManifestCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine($"Stage {m.StageId} ({m.Kind}) — {m.Status.ToUpperInvariant()}{(m.StatusReason is null ? "" : $": {m.StatusReason}")}");
         output.WriteLine(string.Create(c, $"  job {m.JobId}, run {m.RunId}, attempt {m.Attempt}, started {m.StartedUtc:u}, {m.DurationSeconds:0.###}s on {m.Host}"));
-        if (m.Command is not null) output.WriteLine($"  command: {m.Command}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
+        if (m.Item is { } item)
+            output.WriteLine($"  item {item.Key}: {LogText.EscapeControls(item.Value)}"
+                + (item.Path is null ? "" : $" ({LogText.EscapeControls(item.Path)})"));
+        if (m.Command is not null) output.WriteLine($"  command: {LogText.EscapeControls(m.Command)}" + (m.ExitCode is { } code ? $" (exit {code})" : ""));
         if (m.Tries is { } tries)
         {
             output.WriteLine($"  tries: {tries.Count}");
@@ -85,7 +128,7 @@ internal static class ManifestCommand
         {
             output.WriteLine($"  {title}: {files.Count}");
             foreach (var f in files)
-                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {f.Path}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
+                output.WriteLine(string.Create(c, $"    {f.Name ?? "-",-12} {f.Type,-12} {LogText.EscapeControls(f.Path)}  {f.SizeBytes?.ToString(c) ?? "?"} B  {f.Checksum}{(f.FromStage is null ? "" : $"  ← {f.FromStage}.{f.FromOutput}")}{(f.Retained is { } kept ? $"  retained={kept.ToString().ToLowerInvariant()} ({f.Reason})" : "")}"));
         }
     }
 }

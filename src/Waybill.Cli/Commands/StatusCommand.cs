@@ -13,17 +13,27 @@ internal static class StatusCommand
     {
         var job = CommonOptions.OptionalJob();
         var outRoot = CommonOptions.Out();
-        var json = new Option<bool>("--json") { Description = "Print the job manifest as JSON" };
-        var command = new Command("status", "Show each stage of a job: status, duration, outputs, warnings and errors") { job, outRoot, json };
+        var stageArg = new Argument<string?>("stage")
+        {
+            Description = "Only this stage (06_asr or asr), item (06_asr[ep-01]) or fan-out stage, with a row per item",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the job manifest as JSON (with a stage: only its entries in stages[])" };
+        var items = new Option<bool>("--items") { Description = $"A row per item of every fan-out (more than {SummaryRows.GroupAbove} are one row)" };
+        var command = new Command("status", "Show each stage of a job: status, duration, outputs, warnings and errors")
+        {
+            job, stageArg, outRoot, json, items,
+        };
         command.SetAction(parse => Guard.Wrap(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             if (!File.Exists(layout.JobManifestPath)) throw new CliException($"{layout.Root} has no manifest.json: it is not a job folder or its run never started");
+            var only = parse.GetValue(stageArg) is { } typed ? JobStages.Resolve(layout, typed).Ids.ToHashSet(StringComparer.Ordinal) : null;
             if (parse.GetValue(json))
             {
                 // A run killed, or still going, has stage outcomes in its journal that manifest.json does not hold yet.
                 var bytes = File.Exists(layout.JournalPath) ? ManifestJson.Serialize(JobJournalFile.ReadJob(layout)) : File.ReadAllBytes(layout.JobManifestPath);
-                output.WriteLine(Encoding.UTF8.GetString(bytes));
+                output.WriteLine(only is null ? Encoding.UTF8.GetString(bytes) : StatusJson.Only(layout, bytes, only));
                 return ExitCodes.Success;
             }
             var jobManifest = JobJournalFile.ReadJob(layout);
@@ -36,7 +46,7 @@ internal static class StatusCommand
                 + $"run {jobManifest.RunId}");
             if (interrupted)
                 output.WriteLine($"The run was killed before it finished; 'waybill resume {jobManifest.JobId}' runs what it left unfinished.");
-            var stages = jobManifest.Stages.Select(s =>
+            var stages = jobManifest.Stages.Where(s => only is null || only.Contains(s.StageId)).Select(s =>
             {
                 var path = layout.StageManifestPath(s.StageId);
                 // A manifest behind a stage folder linked out of the job is not this job's record: its status is not shown as one.
@@ -50,7 +60,8 @@ internal static class StatusCommand
                 foreach (var stage in stages.Where(s => s.Status == "running")) stage.Status = "interrupted";
             }
             var optional = jobManifest.Stages.Where(s => s.Optional == true).Select(s => s.StageId).ToHashSet(StringComparer.Ordinal);
-            Summary.Print(output, layout.Root, stages, optional, [.. (jobManifest.Warnings ?? []).Select(Describe)]);
+            Summary.Print(output, layout.Root, stages, optional, [.. (jobManifest.Warnings ?? []).Select(Describe)],
+                allItems: only is not null || parse.GetValue(items), jobId: jobManifest.JobId);
             return ExitCodes.Success;
 
             // "optional stage 10_translation failed: reason; skipped because of it: 11_x, 12_y"

@@ -22,9 +22,14 @@ internal static class ValidateCommand
             ConsoleSecrets.Learn(definition);
             var plan = new ExecutionPlan(definition);
             ResourceCheck.ThrowIfTooLarge(plan.Order, resources.Read(parse));
-            output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {string.Join(" → ", plan.Order.Select(s => s.Id))}");
+            output.WriteLine($"{definition.SourcePath}: valid — pipeline '{definition.Name}', {plan.Order.Count} stages: {Stages(plan)}");
             return ExitCodes.Success;
         }));
         return command;
     }
+
+    /// <summary><c>01_demux[3 items] → 02_asr[3 items] → 03_all</c>: a fan-out's item runs counted, not listed one by one.</summary>
+    private static string Stages(ExecutionPlan plan) => string.Join(" → ", plan.Order
+        .GroupBy(s => s.TemplateId ?? s.Id, StringComparer.Ordinal)
+        .Select(g => g.First().Item is null ? g.Key : $"{g.Key}[{g.Count()} item{(g.Count() == 1 ? "" : "s")}]"));
 }

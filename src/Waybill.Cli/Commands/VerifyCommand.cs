@@ -15,13 +15,22 @@ internal static class VerifyCommand
         var outRoot = CommonOptions.Out();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every finding and the counts" };
         var fast = new Option<bool>("--fast") { Description = "Trust files whose size and modification time match the manifest instead of hashing them" };
-        var command = new Command("verify", "Check a job folder against its manifests: files, checksums, lineage, logs") { job, outRoot, json, fast };
+        var stage = new Option<string?>("--stage")
+        {
+            Description = "Report only this stage's findings (06_asr, asr, an item 06_asr[ep-01], or a fan-out stage for all its items)",
+        };
+        var command = new Command("verify", "Check a job folder against its manifests: files, checksums, lineage, logs")
+        {
+            job, outRoot, json, fast, stage,
+        };
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             if (!File.Exists(layout.JobManifestPath))
                 throw new CliException($"{layout.Root} has no manifest.json: it is not a job folder or its run never started", "give the folder of a job (out/<job-id>)");
+            var only = parse.GetValue(stage) is { } typed ? JobStages.Resolve(layout, typed).Ids.ToHashSet(StringComparer.Ordinal) : null;
             var report = JobVerifier.Verify(layout, new VerifyOptions(Fast: parse.GetValue(fast)), cancellationToken);
+            if (only is not null) report = report.Only(only);
             if (parse.GetValue(json))
             {
                 var document = report.ToJson();

@@ -106,7 +106,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     private void CompareInputs(StageDefinition stage, StageManifest previous, List<string> reasons)
     {
         var recorded = previous.Inputs.ToDictionary(i => i.Name ?? i.Path, StringComparer.Ordinal);
-        foreach (var input in stage.Inputs)
+        foreach (var input in stage.Inputs.Where(i => !i.Gather)) // a gather left as such read no item: no file
         {
             var full = StageContext.ResolveInput(pipeline, layout, input);
             var shown = layout.RelativeToJob(full) ?? full;

@@ -1,5 +1,6 @@
 using Waybill.Core.Execution;
 using Waybill.Core.Pipeline;
+using Waybill.Core.Pipeline.FanOut;
 
 namespace Waybill.Core.Caching;
 
@@ -19,24 +20,37 @@ public sealed class RunSelection
     /// <summary>Why the stage is forced to run, or null.</summary>
     public string? ForcedBecause(string stageId) => _forced.GetValueOrDefault(stageId);
 
-    /// <exception cref="PipelineInvalidException">A named stage does not exist.</exception>
+    /// <summary>
+    /// A fan-out stage named plainly (<c>06_asr</c>, <c>asr</c>) selects all its items; an item (<c>06_asr[ep-01]</c>) only that item.
+    /// </summary>
+    /// <exception cref="PipelineInvalidException">A named stage or item does not exist.</exception>
     public static RunSelection Resolve(ExecutionPlan plan, IReadOnlyList<string> force, string? from, string? until)
     {
         HashSet<string>? included = null;
         var parts = new List<string>();
+        var refs = plan.Order.Select(s => new StageRef(s.Id, s.Name, s.IsFanOut)).ToList();
+        Dictionary<string, List<string>>? dependents = null;
         if (until is not null)
         {
-            var target = Find(plan, until, "--until");
-            included = Closure(plan, target, upstream: true);
-            parts.Add($"--until {target}: {included.Count} of {plan.Order.Count} stages");
+            var (label, targets) = Find(refs, until, "--until");
+            if (targets.FirstOrDefault(t => !plan.Dependencies.ContainsKey(t)) is { } unknown)
+            {
+                var stage = ItemKeys.TrySplit(unknown, out var template, out _) ? template : unknown;
+                throw new PipelineInvalidException(new PipelineError($"{until}: the items of this fan-out are known only once it has read its list",
+                    Field: "--until", Hint: $"give --until the stage itself ({stage})"));
+            }
+            included = Closure(targets, id => plan.Dependencies[id]);
+            parts.Add($"--until {label}: {included.Count} of {plan.Order.Count} stages");
         }
         var selection = new RunSelection(included);
         if (from is not null)
         {
-            var start = Find(plan, from, "--from");
-            foreach (var id in Closure(plan, start, upstream: false))
-                selection._forced[id] = id == start ? "forced (--from " + start + ")" : $"forced (downstream of --from {start})";
-            parts.Add($"--from {start}");
+            var (label, starts) = Find(refs, from, "--from");
+            dependents ??= Dependents(plan);
+            var first = starts.ToHashSet(StringComparer.Ordinal);
+            foreach (var id in Closure(starts, id => dependents.GetValueOrDefault(id) ?? []))
+                selection._forced[id] = first.Contains(id) ? "forced (--from " + label + ")" : $"forced (downstream of --from {label})";
+            parts.Add($"--from {label}");
         }
         foreach (var name in force)
         {
@@ -46,30 +60,48 @@ public sealed class RunSelection
                 parts.Add("--force all");
                 continue;
             }
-            var id = Find(plan, name, "--force");
-            selection._forced[id] = $"forced (--force {id})";
-            parts.Add($"--force {id}");
+            var (label, ids) = Find(refs, name, "--force");
+            foreach (var id in ids) selection._forced[id] = $"forced (--force {label})";
+            parts.Add($"--force {label}");
         }
         if (parts.Count > 0) selection.Description = string.Join(", ", parts);
         return selection;
     }
 
-    private static string Find(ExecutionPlan plan, string name, string option) =>
-        plan.Pipeline.Find(name)?.Id ?? throw new PipelineInvalidException(new PipelineError(
-            $"{option} {name}: the pipeline has no such stage", Field: option, Hint: $"stages are: {string.Join(", ", plan.Order.Select(s => s.Id))}"));
-
-    /// <summary>The stage with everything it depends on (upstream) or everything that depends on it (downstream).</summary>
-    private static HashSet<string> Closure(ExecutionPlan plan, string start, bool upstream)
+    /// <summary>The stage runs a name stands for, and how to name them in reasons: the id, or <c>06_asr[*]</c> for all items.</summary>
+    private static (string Label, List<string> Ids) Find(List<StageRef> refs, string name, string option)
     {
-        var result = new HashSet<string>(StringComparer.Ordinal) { start };
-        var queue = new Queue<string>([start]);
-        while (queue.Count > 0)
+        var match = StageAddress.Resolve(refs, name);
+        if (match.Problem is not null)
         {
-            var id = queue.Dequeue();
-            var next = upstream ? plan.Dependencies[id] : plan.Order.Where(s => plan.Dependencies[s.Id].Contains(id)).Select(s => s.Id);
-            foreach (var other in next)
-                if (result.Add(other)) queue.Enqueue(other);
+            var problem = match.UnknownStage ? $"{option} {name}: the pipeline has no such stage" : $"{name}: {match.Problem}";
+            throw new PipelineInvalidException(new PipelineError(problem, Field: option, Hint: match.Hint));
         }
+        var label = match.FanOut is { } fanOut && match.Ids.Count > 1 ? fanOut + "[*]" : match.Ids[0];
+        return (label, [.. match.Ids]);
+    }
+
+    /// <summary>For each stage, the stages that depend on it: built once, so a closure is linear in the stage runs.</summary>
+    private static Dictionary<string, List<string>> Dependents(ExecutionPlan plan)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var stage in plan.Order)
+            foreach (var dependency in plan.Dependencies[stage.Id])
+            {
+                if (!result.TryGetValue(dependency, out var list)) result[dependency] = list = [];
+                list.Add(stage.Id);
+            }
+        return result;
+    }
+
+    /// <summary>The starting stages with everything reachable through <paramref name="next"/>.</summary>
+    private static HashSet<string> Closure(IEnumerable<string> starts, Func<string, IEnumerable<string>> next)
+    {
+        var result = new HashSet<string>(starts, StringComparer.Ordinal);
+        var queue = new Queue<string>(result);
+        while (queue.Count > 0)
+            foreach (var other in next(queue.Dequeue()))
+                if (result.Add(other)) queue.Enqueue(other);
         return result;
     }
 }

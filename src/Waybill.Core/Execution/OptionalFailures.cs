@@ -43,6 +43,18 @@ internal sealed class OptionalFailures(ExecutionPlan plan)
     public bool Blocks(string producer, string dependent) =>
         plan.ById[dependent].Inputs.Any(i => !i.Optional && i.FromStage is { } from && IdOf(from) == producer);
 
+    /// <summary>
+    /// Whether <paramref name="dependent"/> reads <paramref name="producer"/> (an item) only through gathers marked
+    /// <c>optional: true</c>: it then runs with the other items, whether or not the producer's stage is optional. A per-item
+    /// follower is not spared this way: the item's chain ends where it failed, as for any stage that is not optional.
+    /// </summary>
+    public static bool GathersOnlyOptionally(ExecutionPlan plan, string producer, string dependent)
+    {
+        var reads = plan.ById[dependent].Inputs.Where(i => i.FromStage == producer).ToList();
+        return reads.Count > 0 && reads.TrueForAll(i => i.Optional && i.GatherName is not null)
+            && !plan.ById[dependent].After.Contains(producer, StringComparer.Ordinal);
+    }
+
     public int Count => _failed.Count;
 
     /// <summary>One line for the pipeline log's last line, or null: "optional stage failed: 10_translation (reason)".</summary>

@@ -474,9 +474,10 @@ public sealed class StageContext
         // Lets a later run find processes a killed run left behind (see LeftoverRun).
         environment["WAYBILL_RUN_ID"] = Manifest.RunId;
         // A gather's files are listed in one file, not one variable each: thousands of variables would not fit exec's limit.
-        foreach (var input in Definition.Inputs.Where(i => i.GatherName is null))
+        foreach (var input in Definition.Inputs.Where(i => i.GatherName is null && !i.Gather))
             environment["WAYBILL_IN_" + EnvName(input.Name)] = AbsenceOf(input.Name) is null ? InputPath(input.Name) : "";
-        foreach (var gather in Definition.Inputs.Select(i => i.GatherName).OfType<string>().Distinct(StringComparer.Ordinal))
+        var gathers = Definition.Inputs.Select(i => i.GatherName ?? (i.Gather ? i.Name : null)).OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var gather in gathers)
             environment["WAYBILL_IN_" + EnvName(gather) + "_LIST"] = GatherListPath(gather);
         if (Definition.Item is { } item)
         {

@@ -324,7 +324,7 @@ public static class StageRunner
     /// </summary>
     private static void TrackDeclaredInputs(StageContext context, ProducerRecords producers)
     {
-        foreach (var input in context.Definition.Inputs)
+        foreach (var input in context.Definition.Inputs.Where(i => !i.Gather))
         {
             if (input.ExternalPath is { } external)
             {

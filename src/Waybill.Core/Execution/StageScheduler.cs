@@ -140,6 +140,9 @@ internal sealed class StageScheduler
         var blocks = blocksDependents || outcome.Status is StageStatus.Failed or StageStatus.Cancelled;
         // An optional stage's branch blocks only the dependents that need its outputs.
         if (blocks && _optionals.InBranch(outcome.StageId)) _pending.Finished(outcome.StageId, d => _optionals.Blocks(outcome.StageId, d));
+        // An item that failed leaves out only itself from a gather marked optional: true.
+        else if (blocks && _plan.ById[outcome.StageId].Item is not null)
+            _pending.Finished(outcome.StageId, d => !OptionalFailures.GathersOnlyOptionally(_plan, outcome.StageId, d));
         else _pending.Finished(outcome.StageId, blocks);
         work.Finished(outcome, _optionals.IsForgiven(outcome.StageId));
     }

@@ -42,7 +42,8 @@ public static class JobVerifier
         {
             QueueFiles(layout, manifest, manifests, sink, work, options.Fast);
             if (manifest.Log is { } seal) work.Add(h => LogSealCheck.Check(layout, manifest.StageId, "log", seal, h, sink));
-            else if (File.Exists(layout.StageLogPath(manifest.StageId))) NotSealed(sink, manifest.StageId, $"{manifest.StageId}/stage.log", "log", "the manifest records no seal for stage.log");
+            else if (File.Exists(layout.StageLogPath(manifest.StageId)))
+                NotSealed(sink, manifest.StageId, JobLayout.StageFolder(manifest.StageId) + "/stage.log", "log", "the manifest records no seal for stage.log");
         }
         for (var i = 0; i < (logsLinkedOut ? 0 : job.Logs.Count); i++)
         {
@@ -58,7 +59,7 @@ public static class JobVerifier
 
     private static StageManifest? ReadStage(JobLayout layout, JobStageSummary summary, int index, FindingSink sink, List<Action<SharedHasher>> work)
     {
-        var relative = summary.Manifest ?? $"{summary.StageId}/manifest.json";
+        var relative = summary.Manifest ?? JobLayout.StageManifestRelative(summary.StageId);
         var path = layout.Resolve(relative);
         if (!File.Exists(path))
         {

@@ -16,6 +16,10 @@ public sealed class VerifyReport(string jobRoot, int filesChecked, IReadOnlyList
     /// <summary>Sound: no errors. Warnings (an external input changed) leave the job sound but out of date.</summary>
     public bool IsSound => Errors == 0;
 
+    /// <summary>The findings about these stage runs only (<c>verify --stage</c>); the whole job was checked all the same.</summary>
+    public VerifyReport Only(IReadOnlySet<string> stageIds) =>
+        new(JobRoot, FilesChecked, [.. Findings.Where(f => f.Stage is { } stage && stageIds.Contains(stage))]);
+
     public string SummaryLine() => $"verify: {FilesChecked} files checked, {Problems} problems ({Errors} errors, {Warnings} warnings)";
 
     public JsonObject ToJson() => new()

@@ -45,6 +45,13 @@ public sealed class JobLayout
     public string StageDir(string stageId) =>
         Pipeline.FanOut.ItemKeys.TrySplit(stageId, out var stage, out var key) ? Path.Combine(Root, stage, key) : Path.Combine(Root, stageId);
 
+    /// <summary>The stage's folder relative to the job, with '/' (<c>06_asr/episode-01</c>), as records name it.</summary>
+    public static string StageFolder(string stageId) =>
+        Pipeline.FanOut.ItemKeys.TrySplit(stageId, out var stage, out var key) ? stage + "/" + key : stageId;
+
+    /// <summary><c>06_asr/episode-01/manifest.json</c>: the stage manifest relative to the job, as the job manifest records it.</summary>
+    public static string StageManifestRelative(string stageId) => StageFolder(stageId) + "/manifest.json";
+
     public string StageLogPath(string stageId) => Path.Combine(StageDir(stageId), "stage.log");
 
     public string StageManifestPath(string stageId) => Path.Combine(StageDir(stageId), "manifest.json");

@@ -18,6 +18,14 @@ public static class LineageQuery
         return new LineageView(graph, keep, focus, direction);
     }
 
+    /// <summary>Every node around any of <paramref name="focuses"/> (all items of a fan-out stage), drawn without one focus.</summary>
+    public static LineageView AroundAll(LineageGraph graph, IReadOnlyList<LineageNode> focuses, LineageDirection direction, int? depth = null)
+    {
+        var keep = new HashSet<LineageNode>();
+        foreach (var focus in focuses) keep.UnionWith(Around(graph, focus, direction, depth).Nodes);
+        return new LineageView(graph, keep, focus: null, direction);
+    }
+
     // Breadth-first by stage count: passing a file costs nothing, entering a stage costs one, so a deque keeps
     // the cheapest distance first (0-1 BFS) and every node gets its smallest stage count.
     private static void Walk(LineageGraph graph, LineageNode focus, bool upstream, int? depth, HashSet<LineageNode> keep)

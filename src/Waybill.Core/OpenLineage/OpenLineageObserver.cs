@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
 
@@ -171,9 +172,9 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
 
     private static string StageJobName(StageInvocation invocation) => $"{invocation.Pipeline.Name}.{invocation.Stage.Id}";
 
-    private static string ManifestPath(StageInvocation invocation) => $"{invocation.Stage.Id}/manifest.json";
+    private static string ManifestPath(StageInvocation invocation) => JobLayout.StageManifestRelative(invocation.Stage.Id);
 
-    private static string LogPath(StageInvocation invocation) => $"{invocation.Stage.Id}/stage.log";
+    private static string LogPath(StageInvocation invocation) => JobLayout.StageFolder(invocation.Stage.Id) + "/stage.log";
 
     private JsonObject PipelineJobFacets() => new() { ["jobType"] = _facets.JobType("JOB") };
 

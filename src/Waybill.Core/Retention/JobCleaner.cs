@@ -2,6 +2,7 @@ using Waybill.Core.Hashing;
 using Waybill.Core.Integrity;
 using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline.FanOut;
 
 namespace Waybill.Core.Retention;
 
@@ -40,10 +41,11 @@ public static class JobCleaner
                 refused.Add(linked);
                 continue;
             }
-            var manifestPath = layout.Resolve(summary.Manifest ?? $"{summary.StageId}/manifest.json");
+            var manifestPath = layout.Resolve(summary.Manifest ?? JobLayout.StageManifestRelative(summary.StageId));
             if (!File.Exists(manifestPath))
             {
-                if (request.Scope == CleanScope.Outputs)
+                // Items of a fan-out that never ran (after one failed) have nothing to delete; one stage named alone must have.
+                if (request.Scope == CleanScope.Outputs && stages.Count == 1)
                     throw new CleanRefusedException($"stage {summary.StageId} has no manifest ({manifestPath}): it never ran, so it has no outputs to delete");
                 continue;
             }
@@ -113,7 +115,7 @@ public static class JobCleaner
         foreach (var group in done.GroupBy(t => t.StageIndex))
         {
             var summary = job.Stages[group.Key];
-            var manifestPath = layout.Resolve(summary.Manifest ?? $"{summary.StageId}/manifest.json");
+            var manifestPath = layout.Resolve(summary.Manifest ?? JobLayout.StageManifestRelative(summary.StageId));
             ManifestJson.Write(manifestPath, group.First().Manifest);
             var algorithm = summary.ManifestChecksum is { } previous ? RecordedChecksum.AlgorithmOf(previous) : ChecksumAlgorithm.XxHash128;
             summary.ManifestChecksum = FileHasher.Compute(manifestPath, algorithm);
@@ -129,10 +131,11 @@ public static class JobCleaner
                 ? throw new CleanRefusedException("cleaning outputs needs a stage", "name it: --outputs-of <stage id or name>")
                 : [.. Enumerable.Range(0, job.Stages.Count)];
         }
-        var index = job.Stages.FindIndex(s => s.StageId == wanted);
-        if (index < 0) index = job.Stages.FindIndex(s => s.Stage == wanted);
-        return index >= 0
-            ? [index]
-            : throw new CleanRefusedException($"job {job.JobId} has no stage '{wanted}'", $"stages: {string.Join(", ", job.Stages.Select(s => s.StageId))}");
+        // An item is 06_asr[ep-01]; a fan-out stage's plain id or name stands for all its items.
+        var match = StageAddress.Resolve([.. job.Stages.Select(s => new StageRef(s.StageId, s.Stage))], wanted);
+        if (match.UnknownStage) throw new CleanRefusedException($"job {job.JobId} has no stage '{wanted}'", match.Hint);
+        if (match.Problem is not null) throw new CleanRefusedException($"job {job.JobId}: {match.Problem}", match.Hint);
+        var ids = match.Ids.ToHashSet(StringComparer.Ordinal);
+        return [.. Enumerable.Range(0, job.Stages.Count).Where(i => ids.Contains(job.Stages[i].StageId))];
     }
 }

@@ -21,6 +21,7 @@ public static class SnapshotMasker
     /// <summary>The snapshot of <paramref name="yaml"/>; null when it is not a YAML mapping (nothing can be written safely).</summary>
     public static MaskedSnapshot? Mask(string yaml, IReadOnlyList<string> secretConfig, IReadOnlyList<string> secretEnv, Redactor redactor)
     {
+        yaml = Parsable(yaml);
         if (TryLoad(yaml) is not { } root) return null;
         var slots = YamlSecretSlots.Find(root, secretConfig, secretEnv, c => Decide(c, redactor));
         var text = Replace(yaml, root, slots, s => Placeholder(s, redactor));
@@ -33,6 +34,7 @@ public static class SnapshotMasker
     /// </summary>
     public static string? MaskLike(string original, IReadOnlyList<SecretSlot> snapshot)
     {
+        original = Parsable(original);
         if (TryLoad(original) is not { } root) return null;
         var byPath = snapshot.ToDictionary(s => s.Path, StringComparer.Ordinal);
         var slots = YamlSecretSlots.Find(root, [], [], c => byPath.TryGetValue(c.Path, out var s) ? s.Kind : null);
@@ -46,6 +48,7 @@ public static class SnapshotMasker
     /// </summary>
     public static IEnumerable<string> Unmasked(string original, IReadOnlyList<SecretSlot> snapshot)
     {
+        original = Parsable(original);
         if (TryLoad(original) is not { } root) return [];
         var byPath = snapshot.ToDictionary(s => s.Path, StringComparer.Ordinal);
         return YamlSecretSlots.Find(root, [], [], c => byPath.TryGetValue(c.Path, out var s) ? s.Kind : null)
@@ -184,6 +187,12 @@ public static class SnapshotMasker
 
     private static YamlScalarNode? TryLoadScalar(string text) =>
         TryLoad("v: " + text) is { } map && map.Children.Values.FirstOrDefault() is YamlScalarNode scalar ? scalar : null;
+
+    /// <summary>
+    /// A gather written <c>all: 06_asr.segments[*]</c> in a flow mapping is not YAML until quoted, as the loader does
+    /// (<see cref="Pipeline.FanOut.GatherSyntax"/>): the snapshot is the quoted text, and the original is compared quoted too.
+    /// </summary>
+    private static string Parsable(string yaml) => TryLoad(yaml) is null ? Pipeline.FanOut.GatherSyntax.Quote(yaml) : yaml;
 
     internal static YamlMappingNode? TryLoad(string yaml)
     {

@@ -18,8 +18,13 @@ public static class FanOutExpander
 
     public static PipelineDefinition Expand(PipelineDefinition pipeline, PipelineLimits limits)
     {
-        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather || ReadsItem(i)))) return pipeline;
         var errors = new List<PipelineError>();
+        if (!pipeline.Stages.Any(s => s.Foreach is not null || s.Inputs.Any(i => i.Gather || ReadsItem(i))))
+        {
+            // No fan-out, but {item.key} in a stage that runs once is still an error here, not at run time.
+            FanOutChecks.Check(pipeline, new Dictionary<string, string>(StringComparer.Ordinal), errors);
+            return errors.Count > 0 ? throw new PipelineInvalidException(errors) : pipeline;
+        }
         var roots = FanOutRoots.Resolve(pipeline, errors);
         FanOutChecks.Check(pipeline, roots, errors);
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
@@ -103,7 +108,9 @@ public static class FanOutExpander
                 result.Add(input with { ExternalPath = path });
             }
             else if (producer is null || producerRoot is null) result.Add(input);
-            else if (input.Gather && items.TryGetValue(producerRoot, out var all))
+            else if (input.Gather && items.TryGetValue(producerRoot, out var all) && all.Count == 0)
+                result.Add(input with { FromStage = null }); // an empty fan-out (allow_empty): a gather of no files, {in.all} is no word
+            else if (input.Gather && items.TryGetValue(producerRoot, out all))
                 result.AddRange(all.Select(i => input with
                 {
                     Name = ItemKeys.RunId(input.Name, i.Key), FromStage = ItemKeys.RunId(producer.Id, i.Key), Gather = false, GatherName = input.Name,

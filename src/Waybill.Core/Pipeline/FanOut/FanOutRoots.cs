@@ -17,7 +17,7 @@ internal static class FanOutRoots
             if (roots.TryGetValue(stage.Id, out var known)) return known;
             roots[stage.Id] = null; // a cycle was refused by validation already; this only ends the recursion
             string? inherited = null;
-            StageDefinition? inheritedFrom = null;
+            InputDeclaration? inheritedBy = null;
             foreach (var input in stage.Inputs.Where(i => i.FromStage is not null))
             {
                 if (pipeline.Find(input.FromStage!) is not { } producer) continue;
@@ -38,9 +38,9 @@ internal static class FanOutRoots
                         $"gather all items with {producer.Id}.{input.FromOutput}[*], or drop 'foreach:' to run once per item of {producerRoot}"));
                 else if (inherited is not null && inherited != producerRoot)
                     errors.Add(new PipelineError(
-                        $"input '{input.Name}' reads items of {producerRoot}, another input reads items of {inherited} ({inheritedFrom!.Id})",
+                        $"input '{input.Name}' reads items of {producerRoot}, but input '{inheritedBy!.Name}' reads items of {inherited}",
                         input.Location ?? stage.Location, field, "a stage runs per item of one fan-out: gather the other with [*]"));
-                else (inherited, inheritedFrom) = (producerRoot, producer);
+                else (inherited, inheritedBy) = (producerRoot, input);
             }
             if (stage.Foreach is { IsDynamic: true } spec && pipeline.Find(spec.FromStage!) is { } source && RootOf(source) is { } nested)
                 errors.Add(new PipelineError($"foreach reads {spec.FromStage}.{spec.FromOutput}, which is itself per item of {nested}",
