@@ -9,7 +9,7 @@ public sealed record SummaryRow(string Stage, string Status, double Seconds, IRe
 
 /// <summary>
 /// Keeps the table readable for many items: a fan-out stage with more than <see cref="GroupAbove"/> items is one row with
-/// the count per status, followed by its items that did not succeed (the first <see cref="ShownProblems"/>).
+/// the count per status, followed by its items that did not succeed (nor were found up to date) (the first <see cref="ShownProblems"/>).
 /// </summary>
 public static class SummaryRows
 {
@@ -40,12 +40,13 @@ public static class SummaryRows
             grouped.Add(group.Key);
             var counts = items.GroupBy(statusOf, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key}");
-            var worst = Severity.FirstOrDefault(s => items.Any(i => statusOf(i).StartsWith(s, StringComparison.Ordinal)))
-                ?? statusOf(items[0]);
+            // Items found up to date are as good as those that ran: neither colours the row nor is listed under it.
+            var problems = items.Where(i => !Fine(i, statusOf)).ToList();
+            var worst = Severity.FirstOrDefault(s => problems.Any(i => statusOf(i).StartsWith(s, StringComparison.Ordinal)))
+                ?? (problems.Count == 0 && items.Any(i => statusOf(i) == "success") ? "success" : statusOf(items[0]));
             var outputs = items.SelectMany(i => i.Outputs).Select(o => o.Path).ToList();
             rows.Add(new SummaryRow(group.Key + "[*]", worst, items.Sum(i => i.DurationSeconds), outputs, items.Sum(i => i.Warnings.Count),
                 items.Sum(i => i.Errors.Count), $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}"));
-            var problems = items.Where(i => statusOf(i) != "success").ToList();
             rows.AddRange(problems.Take(ShownProblems).Select(s => Row(s, statusOf(s)) with { Stage = "  " + s.StageId }));
             if (problems.Count > ShownProblems)
             {
@@ -55,6 +56,9 @@ public static class SummaryRows
         }
         return rows;
     }
+
+    private static bool Fine(StageManifest item, Func<StageManifest, string> statusOf) =>
+        statusOf(item) is var status && (status == "success" || (status == "skipped" && item.StatusReason == Core.Caching.StageDecision.UpToDate));
 
     private static SummaryRow Row(StageManifest s, string status) =>
         new(s.StageId, status, s.DurationSeconds, [.. s.Outputs.Select(o => o.Path)], s.Warnings.Count, s.Errors.Count, s.StatusReason);

@@ -26,7 +26,8 @@ internal sealed record ResultCacheKey(StageFingerprint Fingerprint, List<FileRec
         };
         foreach (var (tool, command) in stage.Tools)
             probe.ToolVersions[tool] = services.Redactor.Redact(await services.Tools.GetAsync(command, cancellationToken));
-        foreach (var input in stage.Inputs)
+        // A gather left as such (over an empty fan-out, allow_empty) read no item: no file, as in FreshnessCheck.
+        foreach (var input in stage.Inputs.Where(i => !i.Gather))
         {
             if (input.IsUpstream && invocation.Producers?.Absence(input) is { } absence)
             {

@@ -18,7 +18,10 @@ public sealed class RunSelection
     public bool Includes(string stageId) => _included is null || _included.Contains(stageId);
 
     /// <summary>Why the stage is forced to run, or null.</summary>
-    public string? ForcedBecause(string stageId) => _forced.GetValueOrDefault(stageId);
+    public string? ForcedBecause(string stageId) =>
+        _forced.GetValueOrDefault(stageId)
+        // An item a dynamic fan-out found during the run is forced with its stage (--force 02_x, --from upstream, all).
+        ?? (ItemKeys.TrySplit(stageId, out var stage, out _) ? _forced.GetValueOrDefault(stage) : null);
 
     /// <summary>
     /// A fan-out stage named plainly (<c>06_asr</c>, <c>asr</c>) selects all its items; an item (<c>06_asr[ep-01]</c>) only that item.

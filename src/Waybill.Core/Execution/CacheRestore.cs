@@ -124,8 +124,8 @@ internal static class CacheRestore
             Stage = stage.Name, StageId = stage.Id, StageNumber = stage.Number, JobId = layout.JobId, RunId = invocation.RunId,
             Attempt = (ManifestJson.TryReadStage(manifestPath, out var previous) ? previous!.Attempt : 0) + 1,
             Timestamp = now, StartedUtc = now, Status = StageStatus.Success.ToText(), StatusReason = reason,
-            Kind = StageRunner.KindOf(stage), Host = services.Host, WaybillVersion = RunServices.Version,
-            ToolVersions = tools,
+            Kind = StageRunner.KindOf(stage), Item = StageRunner.ItemOf(stage, services.Redactor), Host = services.Host,
+            WaybillVersion = RunServices.Version, ToolVersions = tools,
             Inputs = inputs,
             Config = Secrets.ConfigMask.MaskAll(pipeline.ConfigFor(stage), pipeline.SecretConfig, services.Redactor),
             Summary = producer.Summary?.DeepClone().AsObject(),
@@ -150,7 +150,7 @@ internal static class CacheRestore
             // Hashed a moment ago: the next stage's key and the next run's check need not read it again.
             services.Checksums.Remember(full, info.Length, info.LastWriteTimeUtc, file.Checksum);
         }
-        var log = services.OpenStageLog(stage.Id, stage.Name);
+        var log = services.OpenStageLog(stage.Id, stage.DisplayName);
         log.Logger.LogInformation("restored from the result cache ({Reason}, run {Run}): {Files} by {Method}; nothing ran",
             reason, entry.Run, Describe(entry), method);
         clock.Stop();

@@ -97,7 +97,7 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
     /// <summary>A refused entry is named in the stage's own log (and so in the pipeline log), which the run of the stage then continues.</summary>
     private void Refuse(Pipeline.StageDefinition stage, string why)
     {
-        using var stageLog = services.OpenStageLog(stage.Id, stage.Name);
+        using var stageLog = services.OpenStageLog(stage.Id, stage.DisplayName);
         stageLog.Logger.LogWarning("Result cache entry for stage {Stage} refused and removed: {Reason}; the stage runs", stage.Id, why);
     }
 
@@ -149,10 +149,13 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
     {
         if (manifest.Fingerprint is not { } fingerprint) return null;
         var inputs = new List<ExtraInput>();
+        // Sets, not scans: a gather over 100,000 items has as many inputs.
+        var declaredInputs = key.Inputs.Select(k => (k.Name, k.Path, k.Checksum)).ToHashSet();
+        var declaredNames = key.Inputs.Select(k => k.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var input in manifest.Inputs)
         {
-            if (key.Inputs.Any(k => k.Name == input.Name && k.Path == input.Path && k.Checksum == input.Checksum)) continue;
-            if (input.Checksum is null || (input.Name is not null && key.Inputs.Any(k => k.Name == input.Name))) return null;
+            if (declaredInputs.Contains((input.Name, input.Path, input.Checksum))) continue;
+            if (input.Checksum is null || (input.Name is not null && declaredNames.Contains(input.Name))) return null;
             inputs.Add(new ExtraInput(input.Name, input.Path, input.Checksum));
         }
         var tools = new List<ExtraTool>();

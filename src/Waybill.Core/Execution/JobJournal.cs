@@ -61,6 +61,12 @@ internal sealed class JobJournal : IDisposable
     public void Added(StageInvocation invocation, List<string> dependsOn)
     {
         var summary = JobRecords.Summary(_layout, invocation.Stage, dependsOn);
+        if (_stages.TryGetValue(summary.StageId, out var listed))
+        {
+            // Listed from the last run until the fan-out expanded again: the entry starts over, in its place.
+            (listed.Status, listed.StatusReason, listed.CheckedByRun, listed.DependsOn) = (summary.Status, null, null, dependsOn);
+            return;
+        }
         _stages[summary.StageId] = summary;
         Job.Stages.Add(summary);
     }

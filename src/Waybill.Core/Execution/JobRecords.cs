@@ -226,6 +226,13 @@ internal static class JobRecords
             }
             else summary.StatusReason = "not selected in this run";
         }
+        if (previous is null) return;
+        // A dynamic fan-out's items are known only once it reads its list: until it does in this run (it may not, with
+        // --until or a failed upstream), the items of the last run stay listed, with their folders and records.
+        var listed = job.Stages.Select(s => s.StageId).ToHashSet(StringComparer.Ordinal);
+        foreach (var old in previous.Stages)
+            if (Pipeline.FanOut.ItemKeys.TrySplit(old.StageId, out var template, out _) && listed.Contains(template) && listed.Add(old.StageId))
+                job.Stages.Add(old);
     }
 
     /// <summary>

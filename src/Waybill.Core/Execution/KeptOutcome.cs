@@ -10,6 +10,12 @@ namespace Waybill.Core.Execution;
 /// </summary>
 internal static class KeptOutcome
 {
+    /// <summary>
+    /// Runs of up to this many stage runs keep whole manifests, which hosts read from <see cref="RunResult"/> (a whole
+    /// manifest is ~4 KB in memory: 20 MB here); larger runs keep the slim ones, so 100,000 stay well under 1 GB.
+    /// </summary>
+    public const int WholeUpTo = 5_000;
+
     public static StageOutcome Of(StageOutcome outcome)
     {
         var m = outcome.Manifest;

@@ -15,10 +15,6 @@ namespace Waybill.Core.Execution;
 internal sealed class ProducerRecords(PipelineDefinition pipeline, JobLayout layout)
 {
     private readonly ConcurrentDictionary<string, StageManifest?> _records = new(StringComparer.Ordinal);
-    // Inputs name their producer by id or by name: one lookup each, not a scan of the pipeline per input.
-    private readonly Dictionary<string, StageDefinition> _stages = pipeline.Stages
-        .SelectMany(s => new[] { (Key: s.Name, Stage: s), (Key: s.Id, Stage: s) })
-        .GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Stage, StringComparer.Ordinal);
 
     /// <summary>The record of a stage that finished in this run; its consumers decide and start after this.</summary>
     public void Finished(string stageId, StageManifest manifest) => _records[stageId] = manifest;
@@ -26,7 +22,8 @@ internal sealed class ProducerRecords(PipelineDefinition pipeline, JobLayout lay
     /// <summary>Why the file behind an upstream input is absent, or null when it may be read (or no record says otherwise).</summary>
     public string? Absence(InputDeclaration input)
     {
-        if (input.FromStage is null || !_stages.TryGetValue(input.FromStage, out var producer)) return null;
+        // Through the pipeline's index, which a dynamic fan-out grows with its items while the run goes on.
+        if (input.FromStage is null || pipeline.Find(input.FromStage) is not { } producer) return null;
         var record = _records.GetOrAdd(producer.Id, id => ManifestJson.TryReadStage(layout.StageManifestPath(id), out var m) ? m : null);
         return record is null ? null : Absence(record, () => layout.RelativeToJob(StageContext.ResolveInput(pipeline, layout, input)));
     }

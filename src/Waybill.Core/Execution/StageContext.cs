@@ -116,7 +116,7 @@ public sealed class StageContext
     /// it (for an optional gather, the items that failed are left out and listed in <c>absent_inputs</c>).
     /// </summary>
     public IReadOnlyList<string> GatheredPaths(string name) =>
-        [.. Definition.Inputs.Where(i => i.GatherName == name && AbsenceOf(i.Name) is null).Select(i => InputPath(i.Name))];
+        [.. Definition.Inputs.Where(i => i.GatherName == name && AbsenceOf(i.Name) is null).Select(i => ResolveInput(Pipeline, Layout, i))];
 
     /// <summary><c>{in.all.list}</c>: the gather's paths one per line, in the stage's <c>.cache/</c> folder (written on first use).</summary>
     internal string GatherListPath(string name)
@@ -165,7 +165,7 @@ public sealed class StageContext
             return Path.GetFullPath(Path.Combine(layout.StageDir(producer.Id), output.Path));
         }
         var path = input.ExternalPath!;
-        if (path.Contains("{config.", StringComparison.Ordinal))
+        if (!input.PathIsFinal && path.Contains("{config.", StringComparison.Ordinal))
         {
             var stage = pipeline.Stages.First(s => s.Inputs.Contains(input));
             var config = pipeline.ConfigFor(stage);

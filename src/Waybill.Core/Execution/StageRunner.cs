@@ -304,13 +304,16 @@ public static class StageRunner
             StartedUtc = now,
             Status = status,
             Kind = KindOf(invocation.Stage),
-            Item = invocation.Stage.Item is { } item
-                ? new ItemRecord { Key = item.Key, Value = services.Redactor.Redact(item.Value), Path = item.Path }
-                : null,
+            Item = ItemOf(invocation.Stage, services.Redactor),
             Host = services.Host,
             WaybillVersion = RunServices.Version,
         };
     }
+
+    /// <summary>The fan-out item of a stage run, as its manifest records it (the value redacted); null for a stage that runs once.</summary>
+    internal static ItemRecord? ItemOf(StageDefinition stage, Secrets.Redactor redactor) => stage.Item is { } item
+        ? new ItemRecord { Key = item.Key, Value = redactor.Redact(item.Value), Path = item.Path }
+        : null;
 
     internal static string KindOf(StageDefinition stage) =>
         stage.Kind switch { StageKind.Command => "command", StageKind.Builtin => "builtin:" + stage.Uses, _ => "code" };

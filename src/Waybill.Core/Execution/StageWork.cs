@@ -57,15 +57,18 @@ internal sealed class StageWork(
         if (problem is not null)
         {
             log.LogError("Stage {Stage} cannot fan out: {Problem}", templateId, problem);
+            options.Decisions?.Report((templateId, StageDecision.RunBecause(null, "cannot fan out: " + problem)));
             return new FanOutExpansion([], [], [FanOutRecords.Record(Invocation(templateId), services, StageStatus.Failed, problem, list, 0)]);
         }
         var (grown, added, rewired) = Pipeline.FanOut.FanOutExpander.ExpandDynamic(plan.Pipeline, templateId, items);
         plan.Pipeline.Grow(grown.Stages);
         log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
         var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
-        var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId)
-            .Select(s => FanOutRecords.Record(Invocation(s.Id), services, StageStatus.Success, reason, list, items.Count)).ToList();
-        return new FanOutExpansion(added, rewired, templates);
+        var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId).ToList();
+        // --explain: the fan-out itself "ran" to read its list, every time; its items have decisions of their own.
+        foreach (var stage in templates) options.Decisions?.Report((stage.Id, StageDecision.RunBecause(null, reason)));
+        var outcomes = templates.Select(s => FanOutRecords.Record(Invocation(s.Id), services, StageStatus.Success, reason, list, items.Count)).ToList();
+        return new FanOutExpansion(added, rewired, outcomes);
     }
 
     public void Added(string stageId) => journal.Added(Invocation(stageId), [.. plan.Dependencies[stageId]]);
@@ -77,7 +80,7 @@ internal sealed class StageWork(
 
     public void Finished(StageOutcome outcome, bool forgiven)
     {
-        var kept = KeptOutcome.Of(outcome);
+        var kept = plan.Order.Count > KeptOutcome.WholeUpTo ? KeptOutcome.Of(outcome) : outcome;
         producers.Finished(outcome.StageId, kept.Manifest);
         journal.Finished(Invocation(outcome.StageId), outcome, forgiven);
         Outcomes[outcome.StageId] = kept;

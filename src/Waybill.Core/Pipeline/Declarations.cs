@@ -17,6 +17,12 @@ public sealed record InputDeclaration(string Name, string? FromStage, string? Fr
     /// <c>{in.all}</c> and <c>{in.all.list}</c> stand for. Null for any other input.
     /// </summary>
     public string? GatherName { get; init; }
+
+    /// <summary>
+    /// The path is final: an item run's path had its placeholders filled in one pass when the fan-out was expanded, so a
+    /// file name holding <c>{config.x}</c> is read as written, never expanded a second time.
+    /// </summary>
+    public bool PathIsFinal { get; init; }
 }
 
 /// <summary>A file a stage must produce, relative to its own folder.</summary>

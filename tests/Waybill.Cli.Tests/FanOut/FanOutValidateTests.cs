@@ -117,7 +117,7 @@ public sealed class FanOutValidateTests : IDisposable
                 run: echo {item.path} > {out.x}
                 outputs: { x: x.txt }
             """);
-        Assert.Contains("waybill.yaml:4:10: 01_a.run: {item.path} is only known for 'foreach: { files: … }' (this is 2 values)", error);
+        Assert.Contains("waybill.yaml:4:10: 01_a.run: {item.path} is only known for 'foreach: { files: … }' (this is a list of 2 values)", error);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public static class DynamicItems
     {
         var what = $"{spec.FromStage}.{spec.FromOutput} ({path})";
         if (!File.Exists(path)) return ([], $"{what} does not exist: its stage did not produce it");
+        if (new FileInfo(path).Length is var bytes && bytes > limits.MaxListBytes)
+            return ([], $"{what} is {bytes:N0} bytes, more than the limit of {limits.MaxListBytes:N0}; "
+                + PipelineLimits.RaiseHint(PipelineLimits.ListBytesVariable, "split the list"));
         List<ItemList.Raw> raw;
         try
         {
@@ -31,6 +34,10 @@ public static class DynamicItems
             return ([], $"cannot read {what}: {e.Message}");
         }
         if (raw is null) return ([], $"{what} does not hold a JSON array");
+        if (raw.FindIndex(r => System.Text.Encoding.UTF8.GetByteCount(r.Value) > PipelineLimits.MaxItemValueBytes) is var big and >= 0)
+            return ([], $"{what}: item {big + 1} is {System.Text.Encoding.UTF8.GetByteCount(raw[big].Value):N0} bytes, more than "
+                + $"{PipelineLimits.MaxItemValueBytes:N0}: an item's value travels in the environment and on command lines; "
+                + "list a path to a file that holds it instead");
         if (raw.Count == 0 && !spec.AllowEmpty) return ([], $"{what} lists no items (add 'allow_empty: true' to the foreach to allow it)");
         var (items, problem, hint) = ItemList.Key(raw, what, limits);
         return (items, problem is null ? null : $"{problem}; {hint}");

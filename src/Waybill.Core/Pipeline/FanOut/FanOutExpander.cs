@@ -88,7 +88,7 @@ public static class FanOutExpander
         var inputs = Inputs(pipeline, stage, item, roots, items);
         // A stage that declares the item's file as an input of its own (path: "{item.path}") reads it under that name.
         if (item.Path is not null && !stage.Inputs.Any(i => i.ExternalPath == ItemPathPlaceholder))
-            inputs.Insert(0, new InputDeclaration(ItemInput, null, null, item.Path, null, null, spec.Location));
+            inputs.Insert(0, new InputDeclaration(ItemInput, null, null, item.Path, null, null, spec.Location) { PathIsFinal = true });
         return stage.Rewired(ItemKeys.RunId(stage.Id, item.Key), inputs, After(pipeline, stage, item, roots, items), spec, root, item);
     }
 
@@ -101,11 +101,17 @@ public static class FanOutExpander
         {
             var producer = input.FromStage is null ? null : pipeline.Find(input.FromStage);
             var producerRoot = producer is null ? null : roots.GetValueOrDefault(producer.Id);
-            if (producer is null && item is not null && ReadsItem(input))
+            if (producer is null && item is not null && input.ExternalPath!.Contains('{', StringComparison.Ordinal))
             {
-                // One pass: a file name that holds a placeholder's text is not expanded again here.
-                var path = Placeholders.ExpandRaw(input.ExternalPath!, (scope, key) => scope == "item" ? ItemText(item, key) : null);
-                result.Add(input with { ExternalPath = path });
+                // One pass for {config.*} and {item.*}: a file name or value that holds a placeholder's text stays text.
+                var config = pipeline.ConfigFor(stage);
+                var path = Placeholders.ExpandRaw(input.ExternalPath!, (scope, key) => scope switch
+                {
+                    "item" => ItemText(item, key),
+                    "config" => Placeholders.Lookup(config, key) is { } node ? Placeholders.ConfigText(node) : null,
+                    _ => null,
+                });
+                result.Add(input with { ExternalPath = path, PathIsFinal = true });
             }
             else if (producer is null || producerRoot is null) result.Add(input);
             else if (input.Gather && items.TryGetValue(producerRoot, out var all) && all.Count == 0)

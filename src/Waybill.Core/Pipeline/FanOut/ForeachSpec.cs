@@ -37,7 +37,7 @@ public sealed record ForeachSpec(ForeachKind Kind, SourceLocation? Location)
     public string Describe() => Kind switch
     {
         ForeachKind.Files => Pattern is null ? $"{Patterns.Count} files or globs" : $"files {Pattern}",
-        ForeachKind.Values => $"{Values.Count} values",
+        ForeachKind.Values => Values.Count == 1 ? "a list of 1 value" : $"a list of {Values.Count} values",
         ForeachKind.Lines => $"lines of {FromStage}.{FromOutput}",
         _ => $"elements of {FromStage}.{FromOutput}",
     };

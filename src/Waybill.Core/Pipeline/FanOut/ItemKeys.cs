@@ -41,10 +41,11 @@ public static class ItemKeys
         var dash = false;
         foreach (var rune in text.EnumerateRunes())
         {
-            if (builder.Length >= MaxLength) break;
             var c = rune.IsAscii ? char.ToLowerInvariant((char)rune.Value) : '\0';
             if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
             {
+                // The separator and the character must both fit: a key is at most MaxLength long.
+                if (builder.Length + (dash && builder.Length > 0 ? 2 : 1) > MaxLength) break;
                 if (dash && builder.Length > 0) builder.Append('-');
                 dash = false;
                 builder.Append(c);

@@ -22,6 +22,8 @@ public static class ItemList
         {
             var key = ItemKeys.FromText(raw[i].KeySource);
             if (key.Length == 0) key = "item-" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // An item's folder sits beside the fan-out's own manifest.json and stage.log: it may not take their names.
+            if (StageFolderNames.Reserved.Contains(key, StringComparer.OrdinalIgnoreCase)) key = "item-" + key;
             if (seen.TryGetValue(key, out var first))
                 return ([], $"{what}: items '{Printable(first)}' and '{Printable(raw[i].KeySource)}' both get the key '{key}'",
                     "keys keep letters, digits, '.', '_' and '-' in lower case; rename one of them so their keys differ");

@@ -20,7 +20,9 @@ internal static class StaticItems
             errors.Add(new PipelineError(spec.Kind != ForeachKind.Files ? "foreach.values is an empty list"
                     : spec.Pattern is null ? "foreach.files is an empty list"
                     : $"foreach.files '{spec.Pattern}' matches no file (looked in {pipeline.BaseDirectory})",
-                spec.Location, field, "fix the pattern or add 'allow_empty: true' to run no item"));
+                spec.Location, field, spec.Kind == ForeachKind.Files
+                    ? "fix the pattern or add 'allow_empty: true' to run no item"
+                    : "list at least one value or add 'allow_empty: true' to run no item"));
             return [];
         }
         var (items, problem, hint) = ItemList.Key(raw, $"{stage.Id} foreach", limits);

@@ -14,6 +14,13 @@ public sealed record PipelineLimits
     public const string AliasesVariable = "WAYBILL_MAX_PIPELINE_ALIASES";
     public const string NodesVariable = "WAYBILL_MAX_PIPELINE_NODES";
     public const string ItemsVariable = "WAYBILL_MAX_ITEMS";
+    public const string ListBytesVariable = "WAYBILL_MAX_LIST_BYTES";
+
+    /// <summary>
+    /// Bytes of one item's value: it travels in WAYBILL_ITEM_VALUE and on command lines, and Linux refuses a single
+    /// argument or variable over 128 KiB (MAX_ARG_STRLEN).
+    /// </summary>
+    public const int MaxItemValueBytes = 64 * 1024;
 
     /// <summary>
     /// Manifests are JSON, which System.Text.Json reads and writes at most 64 levels deep; a manifest holds config about
@@ -41,6 +48,9 @@ public sealed record PipelineLimits
     /// </summary>
     public int MaxItems { get; init; } = 200_000;
 
+    /// <summary>Bytes of the upstream file a dynamic fan-out reads its items from (lines or a JSON array).</summary>
+    public long MaxListBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>The defaults, with any limit raised (or lowered) by its environment variable.</summary>
     public static PipelineLimits FromEnvironment() => new()
     {
@@ -49,6 +59,7 @@ public sealed record PipelineLimits
         MaxAliases = (int)Read(AliasesVariable, Default.MaxAliases, 0, int.MaxValue),
         MaxNodes = (int)Read(NodesVariable, Default.MaxNodes, 1, int.MaxValue),
         MaxItems = (int)Read(ItemsVariable, Default.MaxItems, 1, int.MaxValue),
+        MaxListBytes = Read(ListBytesVariable, Default.MaxListBytes, 1, long.MaxValue),
     };
 
     /// <summary>The hint of a limit error: what to change in the file, or how to raise the limit.</summary>
