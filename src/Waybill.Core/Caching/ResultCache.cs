@@ -117,8 +117,8 @@ public sealed class ResultCache(string root, TimeProvider time)
     public void Discard(ResultCacheEntry entry, string reason)
     {
         var lastUsed = entry.LastUsedUtc;
-        if (!Remove(entry.Folder, away => ResultCacheEntry.Read(away, out _) is { } now && now.Run == entry.Run && now.CreatedUtc == entry.CreatedUtc))
-            return;
+        static bool Same(ResultCacheEntry? now, ResultCacheEntry was) => now is not null && now.Run == was.Run && now.CreatedUtc == was.CreatedUtc;
+        if (!Remove(entry.Folder, away => Same(ResultCacheEntry.Read(away, out _), entry))) return;
         AppendTombstone(new JsonObject
         {
             ["pruned_utc"] = Stamp(time.GetUtcNow()),

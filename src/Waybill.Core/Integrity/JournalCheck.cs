@@ -53,7 +53,8 @@ internal static class JournalCheck
             return; // read a moment ago: a problem now is reported where the manifest is checked
         }
         // A run killed between writing manifest.json whole and deleting the journal leaves lines it already holds.
-        if (JobJournalFile.Replay(layout, replayed) == 0 || ManifestJson.Serialize(replayed).AsSpan().SequenceEqual(ManifestJson.Serialize(job))) return;
+        if (JobJournalFile.Replay(layout, replayed) == 0) return;
+        if (ManifestJson.Serialize(replayed).AsSpan().SequenceEqual(ManifestJson.Serialize(job))) return;
         var recorded = job.Stages.ToDictionary(s => s.StageId, s => (s.Status, s.ManifestChecksum), StringComparer.Ordinal);
         var changed = replayed.Stages
             .Where(s => !recorded.TryGetValue(s.StageId, out var was) || was != (s.Status, s.ManifestChecksum))
