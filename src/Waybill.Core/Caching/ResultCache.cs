@@ -110,11 +110,15 @@ public sealed class ResultCache(string root, TimeProvider time)
         }
     }
 
-    /// <summary>Takes an entry out (renamed away first, so no reader restores from half of it) and leaves its tombstone.</summary>
+    /// <summary>
+    /// Takes an entry out (renamed away first, so no reader restores from half of it) and leaves its tombstone. Only that
+    /// entry: one another run published in its place since it was read (same fingerprint, another run) is left where it is.
+    /// </summary>
     public void Discard(ResultCacheEntry entry, string reason)
     {
         var lastUsed = entry.LastUsedUtc;
-        if (!Remove(entry.Folder)) return;
+        static bool Same(ResultCacheEntry? now, ResultCacheEntry was) => now is not null && now.Run == was.Run && now.CreatedUtc == was.CreatedUtc;
+        if (!Remove(entry.Folder, away => Same(ResultCacheEntry.Read(away, out _), entry))) return;
         AppendTombstone(new JsonObject
         {
             ["pruned_utc"] = Stamp(time.GetUtcNow()),
@@ -133,7 +137,8 @@ public sealed class ResultCache(string root, TimeProvider time)
     /// <summary>A damaged entry (its record unreadable) has no job or stage to name: its tombstone says what is known.</summary>
     public void DiscardDamaged(string fingerprint, string reason)
     {
-        if (!Remove(EntryFolder(fingerprint))) return;
+        // A readable record there now is an entry another run published since: not the damaged one.
+        if (!Remove(EntryFolder(fingerprint), away => ResultCacheEntry.Read(away, out _) is null)) return;
         AppendTombstone(new JsonObject { ["pruned_utc"] = Stamp(time.GetUtcNow()), ["fingerprint"] = fingerprint, ["reason"] = reason });
     }
 
@@ -177,12 +182,22 @@ public sealed class ResultCache(string root, TimeProvider time)
         File.AppendAllText(PrunedPath, record.ToJsonString() + "\n");
     }
 
-    /// <summary>Renames the folder into staging, then deletes it; false when it was gone already (another run took it out).</summary>
-    private bool Remove(string folder)
+    /// <summary>
+    /// Renames the folder into staging, then deletes it; false when it was gone already (another run took it out), or when
+    /// what was renamed is not <paramref name="theOne"/> it was meant to be: that goes back into its place. Checked after
+    /// the rename, on the folder now out of every other run's reach, so no publish in between can slip past the check.
+    /// </summary>
+    private bool Remove(string folder, Func<string, bool>? theOne = null)
     {
         var away = NewStagingFolder("removed-" + Path.GetFileName(folder));
         Directory.Delete(away);
         if (Processes.LibC.Rename(folder, away) != 0) return false;
+        if (theOne is not null && !theOne(away))
+        {
+            // Another entry took the place meanwhile: it is as good as the one put back.
+            if (Processes.LibC.Rename(away, folder) != 0) DeleteQuietly(away);
+            return false;
+        }
         DeleteQuietly(away);
         return true;
     }

@@ -19,7 +19,7 @@ internal static class CacheRestore
     public sealed record Result(StageOutcome? Outcome, bool Stale, string? Refused);
 
     public static async Task<Result> TryRestoreAsync(StageInvocation invocation, RunServices services, ResultCacheEntry entry, ResultCacheKey key,
-        CancellationToken cancellationToken)
+        TrustedVersionCommands trusted, CancellationToken cancellationToken)
     {
         var (stage, layout) = (invocation.Stage, invocation.Layout);
         var clock = Stopwatch.StartNew();
@@ -34,7 +34,7 @@ internal static class CacheRestore
             return new Result(null, false, $"its manifest cannot be read ({e.Message})");
         }
         var (inputs, tools) = (new List<FileRecord>(key.Inputs), new Dictionary<string, string>(key.ToolVersions, StringComparer.Ordinal));
-        var fingerprint = await ExtraDependenciesAsync(invocation, services, entry, key, inputs, tools, cancellationToken);
+        var fingerprint = await ExtraDependenciesAsync(invocation, services, entry, key, trusted, inputs, tools, cancellationToken);
         // What the stage's code depended on besides its declarations has changed here (another model file, a new ffmpeg).
         if (fingerprint is null || fingerprint.Value != producer.Fingerprint?.Value) return new Result(null, true, null);
         Directory.CreateDirectory(stageDir);
@@ -74,12 +74,15 @@ internal static class CacheRestore
     /// <summary>
     /// The inputs and tool versions the stage's code tracked beyond its declarations, as they are now, added to
     /// <paramref name="inputs"/> and <paramref name="tools"/>; and the fingerprint a run would record with them. Null when
-    /// one is gone.
+    /// one is gone, or when the record names a version command this run does not vouch for (none of it is run then).
     /// </summary>
     private static async Task<StageFingerprint?> ExtraDependenciesAsync(StageInvocation invocation, RunServices services, ResultCacheEntry entry,
-        ResultCacheKey key, List<FileRecord> inputs, Dictionary<string, string> tools, CancellationToken cancellationToken)
+        ResultCacheKey key, TrustedVersionCommands trusted, List<FileRecord> inputs, Dictionary<string, string> tools,
+        CancellationToken cancellationToken)
     {
         var layout = invocation.Layout;
+        // Whoever can write a shared cache folder could otherwise run a command in every job that looks this fingerprint up.
+        if (entry.Extra.Tools.Any(t => t.Command.Length > 0 && !trusted.Allows(invocation.Stage, t.Command))) return null;
         foreach (var extra in entry.Extra.Inputs)
         {
             var full = layout.Resolve(extra.Path);

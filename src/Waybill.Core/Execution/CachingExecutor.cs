@@ -12,6 +12,7 @@ namespace Waybill.Core.Execution;
 internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, RunServices services, ILogger log, Func<string, bool> forced)
     : IStageExecutor
 {
+    private readonly TrustedVersionCommands _trusted = new();
     private int _storingOff;
     private int _readingOff;
 
@@ -25,7 +26,7 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
         var stage = invocation.Stage;
         // A stage that declares no outputs has nothing to restore: not even its key is worked out (0.7 ms of CPU a stage
         // run, measured on 2,000 no-op items).
-        if (!stage.Controls.Cache || stage.Outputs.Count == 0) return await inner.ExecuteAsync(invocation, cancellationToken);
+        if (!stage.Controls.Cache || stage.Outputs.Count == 0) return await RunAsync(invocation, cancellationToken);
         ResultCacheKey? key;
         try
         {
@@ -38,7 +39,7 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
             log.LogDebug("Stage {Stage}: no result cache lookup: {Reason}", stage.Id, e.Message);
             key = null;
         }
-        if (key is null) return await inner.ExecuteAsync(invocation, cancellationToken);
+        if (key is null) return await RunAsync(invocation, cancellationToken);
 
         var isForced = forced(stage.Id);
         var replace = isForced;
@@ -50,8 +51,16 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
             // The entry was made with other undeclared dependencies (a model file, a tool version): this run's result replaces it.
             replace = stale;
         }
-        var outcome = await inner.ExecuteAsync(invocation, cancellationToken);
+        var outcome = await RunAsync(invocation, cancellationToken);
         if (outcome.Status == StageStatus.Success) Store(invocation, key, outcome.Manifest, replace);
+        return outcome;
+    }
+
+    /// <summary>Runs the stage; the version commands its code registered may then be run again for a cache record.</summary>
+    private async Task<StageOutcome> RunAsync(StageInvocation invocation, CancellationToken cancellationToken)
+    {
+        var outcome = await inner.ExecuteAsync(invocation, cancellationToken);
+        _trusted.Learn(outcome.Manifest);
         return outcome;
     }
 
@@ -74,7 +83,7 @@ internal sealed class CachingExecutor(IStageExecutor inner, ResultCache cache, R
                 return (null, false, "a result cache entry with the same fingerprint was refused: its record is damaged");
             }
             if (entry is null) return (null, false, null);
-            var result = await CacheRestore.TryRestoreAsync(invocation, services, entry, key, cancellationToken);
+            var result = await CacheRestore.TryRestoreAsync(invocation, services, entry, key, _trusted, cancellationToken);
             if (result.Refused is { } refused)
             {
                 Refuse(stage, refused);

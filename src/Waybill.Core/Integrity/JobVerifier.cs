@@ -22,8 +22,8 @@ public static class JobVerifier
         var work = new List<Action<SharedHasher>>();
         var job = ManifestCheck.ReadJob(layout.JobManifestPath, "manifest.json", sink, work);
         if (job is null) return sink.ToReport(layout.Root, []);
-        // Stage outcomes a killed (or live) run recorded after manifest.json was last written whole.
-        JobJournalFile.Replay(layout, job);
+        // Stage outcomes a killed (or live) run recorded after manifest.json was last written whole; none after it ended.
+        JournalCheck.Replay(layout, job, sink);
 
         var manifests = new Dictionary<string, StageManifest>(StringComparer.Ordinal);
         var logsLinkedOut = LinkedFolderCheck.LogsLinkedOut(layout, sink);

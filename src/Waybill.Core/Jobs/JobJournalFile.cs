@@ -75,14 +75,37 @@ public sealed class JobJournalFile : IDisposable
         if (File.Exists(layout.JournalPath)) File.Delete(layout.JournalPath);
     }
 
+    /// <summary>How many times <see cref="ReadJob(JobLayout)"/> reads again when manifest.json was replaced under it.</summary>
+    internal const int ReadAttempts = 8;
+
     /// <summary>The job manifest as its run left it: manifest.json with the journal replayed over it.</summary>
     /// <exception cref="ManifestFormatException">manifest.json is not a job manifest this version reads.</exception>
-    public static JobManifest ReadJob(JobLayout layout)
+    public static JobManifest ReadJob(JobLayout layout) => ReadJob(layout, betweenReads: null);
+
+    /// <summary>
+    /// Reads without a lock beside a live run, whose compaction writes manifest.json whole and then empties the journal:
+    /// an old manifest.json with the emptied journal would lose every stage outcome since the last compaction (stages
+    /// seen going backwards). manifest.json is replaced by a rename, so the file the path names before and after the
+    /// journal is read (inode, ctime) tells whether a compaction came between; then both are read again, a bounded
+    /// number of times (a compaction is seconds apart from the next), the last read standing.
+    /// </summary>
+    /// <param name="betweenReads">Called after manifest.json is read and before the journal is: tests put a compaction there.</param>
+    internal static JobManifest ReadJob(JobLayout layout, Action? betweenReads)
     {
-        var job = ManifestJson.ReadJob(layout.JobManifestPath);
-        Replay(layout, job);
-        return job;
+        for (var attempt = 1; ; attempt++)
+        {
+            var before = Identity(layout);
+            var job = ManifestJson.ReadJob(layout.JobManifestPath);
+            betweenReads?.Invoke();
+            Replay(layout, job);
+            if (attempt >= ReadAttempts || Identity(layout) == before) return job;
+        }
     }
+
+    private static (ulong Device, ulong Inode, long CtimeNs)? Identity(JobLayout layout) =>
+        Hashing.FileStamp.TryRead(layout.JobManifestPath, out var stamp) == Hashing.FileStampStatus.RegularFile
+            ? (stamp.Device, stamp.Inode, stamp.CtimeNs)
+            : null;
 
     /// <summary>
     /// Applies the journal's lines of <paramref name="job"/>'s run to its stage entries, in order. Lines of another run,

@@ -73,8 +73,11 @@ public sealed class VerifyRunStateTests : IDisposable
         var interrupted = Assert.Single(findings, f => f!["kind"]!.GetValue<string>() == "interrupted_run")!;
         Assert.Equal("error", interrupted["severity"]!.GetValue<string>());
         Assert.Contains("no run holds the job: interrupted run", interrupted["message"]!.GetValue<string>());
-        // What the first stage finished is still sound.
-        Assert.DoesNotContain(findings, f => f!["stage"]?.GetValue<string>() == "01_quick" && f["severity"]!.GetValue<string>() != "info");
+        // What the first stage finished is still sound, but its seal is only the unsealed journal's word, and verify says so.
+        var unsealed = Assert.Single(findings, f => f!["kind"]!.GetValue<string>() == "journal_unsealed")!;
+        Assert.Equal(("warning", "01_quick", ".waybill/journal.jsonl"),
+            ((string?)unsealed["severity"], (string?)unsealed["stage"], (string?)unsealed["path"]));
+        Assert.DoesNotContain(findings, f => f!["stage"]?.GetValue<string>() == "01_quick" && f["severity"]!.GetValue<string>() == "error");
     }
 
     [Fact]
