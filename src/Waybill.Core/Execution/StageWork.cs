@@ -111,7 +111,11 @@ internal sealed class StageWork(
             // The manifest and stage.log stay as the producing run wrote them; the job manifest's entry names this run
             // (checked_by_run), so a no-op rerun writes nothing per stage but its journal line.
             var view = UpToDateRecord.View(decision.Previous!, runId, decision.Reasons);
-            return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view) { LeftUntouched = true };
+            return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view)
+            {
+                LeftUntouched = true,
+                ManifestChecksum = decision.PreviousChecksum,
+            };
         }
         if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
         journal.Started(invocation);
