@@ -13,7 +13,8 @@ namespace Waybill.Core.Caching;
 public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
 {
     private const int MaxReasons = 6;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?, string?)> _preloaded = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?, string?)> _preloaded =
+        new(StringComparer.Ordinal);
 
     /// <summary>
     /// What the run's finished stages recorded: an output its producer does not claim (it failed, say, and put the

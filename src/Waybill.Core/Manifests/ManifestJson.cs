@@ -64,7 +64,8 @@ public static class ManifestJson
     public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum)
     {
         var bytes = File.ReadAllBytes(path);
-        var manifest = Read(path, bytes, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest));
+        var manifest = Read(path, bytes, info);
         checksum = Hashing.ContentHash.Of(algorithm, bytes);
         return manifest;
     }
