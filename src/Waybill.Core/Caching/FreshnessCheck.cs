@@ -13,7 +13,8 @@ namespace Waybill.Core.Caching;
 public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
 {
     private const int MaxReasons = 6;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?)> _preloaded = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?, string?)> _preloaded =
+        new(StringComparer.Ordinal);
 
     /// <summary>
     /// What the run's finished stages recorded: an output its producer does not claim (it failed, say, and put the
@@ -24,7 +25,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
-        var (previous, unreadable) = _preloaded.TryRemove(stage.Id, out var read) ? read : Read(stage.Id);
+        var (previous, unreadable, checksum) = _preloaded.TryRemove(stage.Id, out var read) ? read : Read(stage.Id);
         // A manifest reached through a stage folder linked out of the job is not this job's record: the run refuses the stage.
         if (Jobs.JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked) return StageDecision.RunBecause(null, linked);
         if (unreadable is not null) return StageDecision.RunBecause(null, $"previous manifest unreadable ({unreadable.Message})");
@@ -49,7 +50,10 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
         if (reasons.Count == 0)
         {
             var producer = previous.ProducedBy?.RunId ?? previous.RunId;
-            return new StageDecision(false, [$"{StageDecision.UpToDate}: definition, config, tools and inputs unchanged since run {producer}"], previous);
+            return new StageDecision(false, [$"{StageDecision.UpToDate}: definition, config, tools and inputs unchanged since run {producer}"], previous)
+            {
+                PreviousChecksum = checksum,
+            };
         }
         if (reasons.Count > MaxReasons) reasons = [.. reasons.Take(MaxReasons - 1), $"and {reasons.Count - MaxReasons + 1} more changes"];
         return new StageDecision(true, reasons, previous);
@@ -62,17 +66,19 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     public void Preload(IEnumerable<string> stageIds) =>
         Parallel.ForEach(stageIds, id => _preloaded[id] = Read(id));
 
-    private (StageManifest? Manifest, ManifestFormatException? Unreadable) Read(string stageId)
+    // The checksum of the bytes read: an up-to-date stage's manifest is left as it is, and the job manifest seals it
+    // with this, rather than reading and hashing the file a second time.
+    private (StageManifest? Manifest, ManifestFormatException? Unreadable, string? Checksum) Read(string stageId)
     {
         var path = layout.StageManifestPath(stageId);
-        if (!File.Exists(path)) return (null, null);
+        if (!File.Exists(path)) return (null, null, null);
         try
         {
-            return (ManifestJson.ReadStage(path), null);
+            return (ManifestJson.ReadStage(path, services.Checksums.Algorithm, out var checksum), null, checksum);
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {
-            return (null, e);
+            return (null, e, null);
         }
     }
 

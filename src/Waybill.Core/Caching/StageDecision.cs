@@ -7,6 +7,9 @@ public sealed record StageDecision(bool Run, IReadOnlyList<string> Reasons, Stag
 {
     public const string UpToDate = "up to date";
 
+    /// <summary>The checksum of the previous manifest's bytes as read for this decision (null when none was read).</summary>
+    public string? PreviousChecksum { get; init; }
+
     public static StageDecision RunBecause(StageManifest? previous, params string[] reasons) => new(true, reasons, previous);
 
     public string Summary => string.Join("; ", Reasons);

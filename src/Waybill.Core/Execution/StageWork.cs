@@ -24,8 +24,16 @@ internal sealed class StageWork(
         journal.Taken(stageId);
         // Built here, on the scheduler's thread: the plan may grow while the stage's task runs.
         var invocation = Invocation(stageId) with { Resources = grant };
+        // Decided here too: a stage found up to date (nearly every stage of a no-op rerun) then costs no hand-off to a
+        // pool thread and back, which took more wall time than the decision itself.
+        var decided = Decide(invocation);
+        if (decided.IsCompletedSuccessfully && decided.Result.Outcome is { } upToDate) return Task.FromResult(upToDate);
         // Off this thread: a stage whose code blocks (a synchronous C# stage) must not hold up the others.
-        return Task.Run(() => DecideAndExecute(invocation), CancellationToken.None);
+        return Task.Run(async () =>
+        {
+            var (outcome, toRun, decision) = await decided;
+            return outcome ?? await Run(toRun!, decision!);
+        }, CancellationToken.None);
     }
 
     public StageOutcome NotRun(string stageId, StageStatus status, string reason) => NotRun(Invocation(stageId), status, reason);
@@ -89,7 +97,11 @@ internal sealed class StageWork(
     private StageInvocation Invocation(string stageId) =>
         new(plan.Pipeline, plan.ById[stageId], layout, runId, plan.PositionOf(stageId), plan.Order.Count) { Producers = producers };
 
-    private async Task<StageOutcome> DecideAndExecute(StageInvocation planned)
+    /// <summary>
+    /// Whether the stage runs: an outcome when it does not (up to date, or cancelled before it started), else the
+    /// invocation to execute, with its reasons.
+    /// </summary>
+    private async Task<(StageOutcome? Outcome, StageInvocation? Invocation, StageDecision? Decision)> Decide(StageInvocation planned)
     {
         var stage = planned.Stage;
         StageDecision decision;
@@ -99,7 +111,7 @@ internal sealed class StageWork(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return NotRun(planned, StageStatus.Cancelled, "run cancelled before the stage started");
+            return (NotRun(planned, StageStatus.Cancelled, "run cancelled before the stage started"), null, null);
         }
 #pragma warning disable CA1031 // A check that cannot decide (an unreadable file, say) means the stage runs: never a false "up to date".
         catch (Exception e)
@@ -114,11 +126,21 @@ internal sealed class StageWork(
             // The manifest and stage.log stay as the producing run wrote them; the job manifest's entry names this run
             // (checked_by_run), so a no-op rerun writes nothing per stage but its journal line.
             var view = UpToDateRecord.View(decision.Previous!, runId, decision.Reasons);
-            return new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view) { LeftUntouched = true };
+            return (new StageOutcome(stage.Id, StageStatus.Skipped, StageDecision.UpToDate, 0, view)
+            {
+                LeftUntouched = true,
+                ManifestChecksum = decision.PreviousChecksum,
+            }, null, decision);
         }
-        if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", stage.Id, decision.Summary);
+        return (null, invocation, decision);
+    }
+
+    /// <summary>A stage that runs: why (when it ran before), its start in the records, then the executor.</summary>
+    private Task<StageOutcome> Run(StageInvocation invocation, StageDecision decision)
+    {
+        if (decision.Previous is not null) log.LogInformation("Stage {Stage} runs: {Reason}", invocation.Stage.Id, decision.Summary);
         journal.Started(invocation);
-        return await Execute(invocation);
+        return Execute(invocation);
     }
 
     private async Task<StageOutcome> Execute(StageInvocation invocation)

@@ -60,6 +60,16 @@ public static class ManifestJson
 
     public static StageManifest ReadStage(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));
 
+    /// <summary>The stage manifest and the checksum of the bytes it was read from: what the job manifest seals it with.</summary>
+    public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest));
+        var manifest = Read(path, bytes, info);
+        checksum = Hashing.ContentHash.Of(algorithm, bytes);
+        return manifest;
+    }
+
     public static JobManifest ReadJob(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<JobManifest>)ReadOptions.GetTypeInfo(typeof(JobManifest)));
 
     public static bool TryReadStage(string path, out StageManifest? manifest)
@@ -76,9 +86,10 @@ public static class ManifestJson
         }
     }
 
-    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => Read(path, File.ReadAllBytes(path), info);
+
+    private static T Read<T>(string path, byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
-        var bytes = File.ReadAllBytes(path);
         if (InvalidUtf8At(bytes) is { } bad)
             throw new ManifestFormatException(path, $"not a valid manifest at line {bad.Line}, byte {bad.Byte}: the bytes there are not UTF-8 text");
         try

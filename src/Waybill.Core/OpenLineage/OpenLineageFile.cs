@@ -28,6 +28,9 @@ internal sealed class OpenLineageFile : IDisposable
 
     public void Append(string jsonLine) => Write(jsonLine + "\n");
 
+    /// <summary>Two lines in one write: a killed run keeps both or neither.</summary>
+    public void Append(string jsonLine, string nextLine) => Write(string.Concat(jsonLine, "\n", nextLine, "\n"));
+
     private void Write(string text)
     {
         _stream.Write(Encoding.UTF8.GetBytes(text));

@@ -52,7 +52,9 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         EmitStart(invocation, at);
     }
 
-    private void EmitStart(StageInvocation invocation, DateTimeOffset at)
+    private void EmitStart(StageInvocation invocation, DateTimeOffset at) => Emit(StartEvent(invocation, at));
+
+    private OpenLineageEvent StartEvent(StageInvocation invocation, DateTimeOffset at)
     {
         var stage = invocation.Stage;
         var runFacets = new JsonObject
@@ -60,14 +62,15 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
             ["parent"] = Parent(),
             ["waybill_stage"] = _facets.WaybillStageStarted(invocation.Layout.JobId, invocation.RunId, stage.Id, stage.Name, ManifestPath(invocation), LogPath(invocation), invocation.Reasons),
         };
-        Emit(new OpenLineageEvent(OpenLineageEvent.Start, at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, null)));
+        return new OpenLineageEvent(OpenLineageEvent.Start, at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, null));
     }
 
     public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
     {
         if (_run is null) return;
         var ran = _started.Remove(outcome.StageId);
-        if (!ran) EmitStart(invocation, at);
+        // A stage that never started gets its START here, written with its end in one append.
+        var start = ran ? null : StartEvent(invocation, at);
         var manifest = outcome.Manifest;
         var stage = invocation.Stage;
         var language = stage.Kind == StageKind.Command ? "shell" : "C#";
@@ -87,11 +90,12 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         var end = new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace,
             StageJobName(invocation), StageJobFacets(stage, manifest.Command));
         // An up-to-date stage's manifest lists what an earlier run read and wrote: not this run's lineage.
-        Emit(ran ? end with
+        if (start is not null) Emit(start, end);
+        else Emit(end with
         {
             Inputs = OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
             Outputs = OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets),
-        } : end);
+        });
     }
 
     public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)
@@ -136,12 +140,17 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         _ => OpenLineageEvent.Complete, // success, or a stage that started and then chose to skip its work
     };
 
-    private void Emit(OpenLineageEvent lineageEvent)
+    private void Emit(OpenLineageEvent lineageEvent) => Emit(lineageEvent, null);
+
+    /// <summary>One event, or two (a START and its end) in one append: one write and one system call for both lines.</summary>
+    private void Emit(OpenLineageEvent lineageEvent, OpenLineageEvent? next)
     {
         var line = lineageEvent.ToJsonLine(Producer, _run!.Redactor);
+        var nextLine = next?.ToJsonLine(Producer, _run.Redactor);
         try
         {
-            _file?.Append(line);
+            if (nextLine is null) _file?.Append(line);
+            else _file?.Append(line, nextLine);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -151,6 +160,7 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
             _file = null;
         }
         _http?.Enqueue(line);
+        if (nextLine is not null) _http?.Enqueue(nextLine);
     }
 
     private static OpenLineageFile? OpenFile(RunStarted run)
