@@ -43,7 +43,7 @@ timed() {
 }
 
 seq 1 "$n" | sed 's/^/item-/' > "$work/waybill/items.txt"
-cat > "$work/waybill/fan.yaml" <<Y
+cp "$root/bench/scripts/fanout-noops.yaml" "$work/waybill/fan.yaml"
 name: many-noops
 stages:
   - id: 01_list

@@ -32,19 +32,6 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # "SECONDS PEAK_KB" of a command (GNU time), its output thrown away.
 timed() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }; cat "$work/time.txt"; }
 
-fanout() {
-  cat <<Y
-name: many-stages
-stages:
-  - id: 01_list
-    inputs: { src: items.txt }
-    run: cp {in.src} {out.items}
-    outputs: { items: items.txt }
-  - id: 02_noop
-    foreach: { lines: 01_list.items }
-    run: "true"
-Y
-}
 separate() {
   local n="$1" i
   echo "name: many-separate-stages"
@@ -57,7 +44,7 @@ for n in $sizes; do
   dir="$work/n$n"
   mkdir -p "$dir"
   seq 1 "$n" | sed 's/^/item-/' > "$dir/items.txt"
-  fanout > "$dir/fan.yaml"
+  cp "$root/bench/scripts/fanout-noops.yaml" "$dir/fan.yaml"
   [ "${SEPARATE:-0}" = 1 ] && separate "$n" > "$dir/separate.yaml"
   w=(); x=(); s=(); peak=0; speak=0; noop=()
   for ((r = 1; r <= runs; r++)); do

@@ -73,6 +73,8 @@ public sealed class JobLockTests : IDisposable
 
         run.Kill(entireProcessTree: true);
         await run.WaitForExitAsync();
+        // The waiting command runs in a process group of its own, which a kill of the run leaves behind: the gate lets it end.
+        _temp.Write("gate", "");
         var killed = await CliProcess.RunAsync(_temp.Path, "status", "j");
 
         Assert.True(killed.ExitCode == 0, killed.All);
