@@ -69,8 +69,6 @@ internal static class JobRecords
     {
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
         if (text is null) return;
-        // A gather written as YAML does not allow it (`{ all: 06_asr.segments[*] }`) is kept in the form the loader read.
-        if (SnapshotMasker.TryLoad(text) is null) text = Pipeline.FanOut.GatherSyntax.Quote(text);
         var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
         var yamlPath = layout.SnapshotPath;
         if (snapshot is null)

@@ -115,7 +115,7 @@ public sealed class CommandStage : IStage
             // An absent optional input is an empty argument: `[ -f {in.x} ]` is false, no stale file is named.
             "in" when key.EndsWith(".list", StringComparison.Ordinal) && IsGather(definition, key[..^5]) => context.GatherListPath(key[..^5]),
             "in" => context.AbsenceOf(key) is null ? context.InputPath(key) : "",
-            "item" => key switch { "key" => definition.Item?.Key, "value" => definition.Item?.Value, "path" => definition.Item?.Path, _ => null },
+            "item" => definition.Item?.Field(key),
             "out" => context.OutputPath(key),
             "config" => Placeholders.ConfigText(Placeholders.Lookup(context.Config, key)),
             "stage" => key switch { "dir" => context.StageDir, "id" => definition.Id, "name" => definition.Name, "cache" => context.CacheDir, _ => null },

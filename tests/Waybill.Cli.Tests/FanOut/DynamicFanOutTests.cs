@@ -169,6 +169,60 @@ public sealed class DynamicFanOutTests : IDisposable
         Assert.Equal("ALPHABETAGAMMA ONE", File.ReadAllText(Path.Combine(Job, "04_gather", "all.txt")));
     }
 
+    [Fact]
+    public async Task Forcing_a_dynamic_fan_out_forces_the_items_it_finds()
+    {
+        Assert.Equal(0, (await Run()).ExitCode);
+        File.Delete(_temp.Combine("runs.log"));
+
+        var result = await Run("--force", "02_split");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(["02_split[alpha]", "02_split[beta]", "02_split[gamma-one]"], Runs().Where(r => r.StartsWith("02_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Hostile_list_entries_are_refused_or_kept_apart_from_the_engines_files()
+    {
+        // A NUL byte cannot reach a command: the fan-out fails and says which item.
+        _temp.Write("list.json", """["ok", "bad\u0000value"]""");
+        var nul = await Run();
+        Assert.Equal(1, nul.ExitCode);
+        Assert.Contains(@"item 2 ('bad\u0000value') holds a NUL byte", (string?)Manifest("05_json")["status_reason"]);
+
+        // A value over 64 KiB would not fit in the environment: refused with its size.
+        _temp.Write("list.json", "[\"" + new string('x', 70_000) + "\"]");
+        var big = await Run();
+        Assert.Equal(1, big.ExitCode);
+        Assert.Contains("item 1 is 70,000 bytes, more than 65,536", (string?)Manifest("05_json")["status_reason"]);
+
+        // An item named like the fan-out's own records gets a folder of its own, and {config.x} in a value stays text.
+        _temp.Write("list.json", """["manifest.json", "stage.log"]""");
+        _temp.Write("list.txt", "a{config.secret}b\n");
+        var named = await Run();
+        Assert.True(named.ExitCode == 0, named.All);
+        Assert.Equal("item-manifest.json=manifest.json", File.ReadAllText(Path.Combine(Job, "05_json", "item-manifest.json", "v.txt")));
+        Assert.Equal("item-stage.log=stage.log", File.ReadAllText(Path.Combine(Job, "05_json", "item-stage.log", "v.txt")));
+        Assert.Equal("success", (string?)Manifest("05_json")["status"]);
+        Assert.Equal("a{config.secret}b", File.ReadAllText(Path.Combine(Job, "02_split", "a-config.secret-b", "part.txt")));
+    }
+
+    [Fact]
+    public async Task An_item_restored_from_the_cache_keeps_its_item_in_the_manifest()
+    {
+        var cache = _temp.Combine("cache");
+        Assert.Equal(0, (await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "first", "--cache", cache)).ExitCode);
+
+        var second = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "second", "--cache", cache);
+
+        Assert.True(second.ExitCode == 0, second.All);
+        var restored = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "second", "03_upper", "beta", "manifest.json")))!;
+        Assert.NotNull(restored["reused_from"]);
+        Assert.Equal("beta", (string?)restored["item"]!["key"]);
+        Assert.Contains("[stage.upper:beta]", File.ReadAllText(_temp.Combine("out", "second", "03_upper", "beta", "stage.log")));
+    }
+
     private JsonNode Manifest(string folder) => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, folder, "manifest.json")))!;
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -8,8 +8,6 @@ namespace Waybill.Core.Pipeline.FanOut;
 /// </summary>
 internal static class FanOutChecks
 {
-    public static readonly string[] ItemKeys = ["key", "value", "path"];
-
     public static void Check(PipelineDefinition pipeline, Dictionary<string, string> roots, List<PipelineError> errors)
     {
         foreach (var stage in pipeline.Stages)
@@ -43,7 +41,7 @@ internal static class FanOutChecks
     /// <summary>What is wrong with <c>{item.<paramref name="key"/>}</c> in a stage of the fan-out <paramref name="spec"/> (null: none).</summary>
     private static string? ItemProblem(ForeachSpec? spec, string key) =>
         spec is null ? $"placeholder {{item.{key}}} is only known in a stage that runs per item"
-        : Array.IndexOf(ItemKeys, key) < 0 ? $"unknown placeholder {{item.{key}}}; known: {{item.key}}, {{item.value}}, {{item.path}}"
+        : Array.IndexOf(FanOutItem.Fields, key) < 0 ? $"unknown placeholder {{item.{key}}}; known: {{item.key}}, {{item.value}}, {{item.path}}"
         : key == "path" && spec.Kind != ForeachKind.Files ? $"{{item.path}} is only known for 'foreach: {{ files: … }}' (this is {spec.Describe()})"
         : null;
 

@@ -107,7 +107,7 @@ public static class FanOutExpander
                 var config = pipeline.ConfigFor(stage);
                 var path = Placeholders.ExpandRaw(input.ExternalPath!, (scope, key) => scope switch
                 {
-                    "item" => ItemText(item, key),
+                    "item" => item.Field(key),
                     "config" => Placeholders.Lookup(config, key) is { } node ? Placeholders.ConfigText(node) : null,
                     _ => null,
                 });
@@ -129,9 +129,6 @@ public static class FanOutExpander
 
     private static bool ReadsItem(InputDeclaration input) => input.ExternalPath?.Contains("{item.", StringComparison.Ordinal) == true;
 
-    /// <summary>An input path's <c>{item.key}</c>, <c>{item.value}</c> or <c>{item.path}</c> (checked by <see cref="FanOutChecks"/>).</summary>
-    private static string? ItemText(FanOutItem item, string key) =>
-        key switch { "key" => item.Key, "value" => item.Value, "path" => item.Path, _ => null };
 
     /// <summary><c>after:</c> a fan-out waits for all its items (the same item, for a stage of the same fan-out).</summary>
     private static List<string> After(PipelineDefinition pipeline, StageDefinition stage, FanOutItem? item,

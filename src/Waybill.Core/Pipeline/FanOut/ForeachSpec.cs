@@ -44,4 +44,11 @@ public sealed record ForeachSpec(ForeachKind Kind, SourceLocation? Location)
 }
 
 /// <summary>One item of a fan-out: its key (the stage run's <c>[key]</c> and folder), its value, and its file for <c>files:</c>.</summary>
-public sealed record FanOutItem(string Key, string Value, string? Path);
+public sealed record FanOutItem(string Key, string Value, string? Path)
+{
+    /// <summary>The names <c>{item.…}</c> may use.</summary>
+    public static readonly string[] Fields = ["key", "value", "path"];
+
+    /// <summary><c>{item.key}</c>, <c>{item.value}</c> or <c>{item.path}</c>; null for another name (or no file).</summary>
+    public string? Field(string name) => name switch { "key" => Key, "value" => Value, "path" => Path, _ => null };
+}

@@ -20,6 +20,10 @@ public static class ItemList
         var seen = new Dictionary<string, string>(raw.Count, StringComparer.Ordinal);
         for (var i = 0; i < raw.Count; i++)
         {
+            // A C string ends at NUL: the item's value could reach neither WAYBILL_ITEM_VALUE nor a command intact.
+            if (raw[i].Value.Contains('\0', StringComparison.Ordinal))
+                return ([], $"{what}: item {i + 1} ('{Printable(raw[i].KeySource)}') holds a NUL byte, which no command line or "
+                    + "environment variable can carry", "remove the NUL byte from the list");
             var key = ItemKeys.FromText(raw[i].KeySource);
             if (key.Length == 0) key = "item-" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
             // An item's folder sits beside the fan-out's own manifest.json and stage.log: it may not take their names.
