@@ -1,4 +1,5 @@
 using Waybill.Core.Stages;
+using Waybill.Media.Models;
 
 namespace Waybill.Media.Stages.Vad;
 
@@ -14,13 +15,9 @@ public static class VadModelLocator
     /// </summary>
     public static string Resolve(string? configured, string? modelDir, string baseDirectory)
     {
-        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(ExpandHome(configured.Trim()), baseDirectory);
-        var dir = string.IsNullOrWhiteSpace(modelDir) ? DefaultModelDir : ExpandHome(modelDir);
-        return Path.GetFullPath(Path.Combine(dir, FileName), baseDirectory);
+        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(ModelFolder.ExpandHome(configured.Trim()), baseDirectory);
+        return Path.Combine(ModelFolder.Resolve(modelDir, baseDirectory), FileName);
     }
-
-    public static string DefaultModelDir =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "waybill", "models");
 
     /// <summary>Throws a <see cref="StageFailedException"/> that names the file and how to get it when it is missing.</summary>
     public static void RequireExists(string path, bool configured)
@@ -30,9 +27,4 @@ public static class VadModelLocator
         throw new StageFailedException(
             $"Silero VAD model not found: {path} (from {source}); run scripts/fetch-models.sh (or scripts/setup.sh) to fetch it, or set config 'model' to its path");
     }
-
-    private static string ExpandHome(string path) =>
-        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")
-            : path;
 }

@@ -1,0 +1,24 @@
+namespace Waybill.Media.Models;
+
+/// <summary>The kinds of model Waybill knows how to fetch and use.</summary>
+public enum ModelKind
+{
+    Whisper,
+    SileroVad,
+}
+
+/// <summary>
+/// A model Waybill can fetch: its id as users type it (<c>whisper:base.en</c>), the file it is stored as in the model
+/// folder, where it is published, and the SHA-256 and size every copy must have.
+/// </summary>
+public sealed record KnownModel(ModelKind Kind, string Name, string FileName, Uri Source, string? Sha256, long? SizeBytes)
+{
+    public string Id => $"{Prefix(Kind)}:{Name}";
+
+    public static string Prefix(ModelKind kind) => kind switch
+    {
+        ModelKind.Whisper => "whisper",
+        ModelKind.SileroVad => "vad",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
