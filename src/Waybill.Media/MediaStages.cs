@@ -1,4 +1,5 @@
 using Waybill.Core.Stages;
+using Waybill.Media.Stages;
 using Waybill.Media.Stages.Alignment;
 using Waybill.Media.Stages.Asr;
 using Waybill.Media.Stages.Demux;
@@ -14,7 +15,10 @@ using Waybill.Media.Stages.Vad;
 
 namespace Waybill.Media;
 
-/// <summary>The subtitle pipeline's stages, usable from a pipeline file as <c>uses: media.&lt;name&gt;</c>.</summary>
+/// <summary>
+/// The subtitle pipeline's stages, usable from a pipeline file as <c>uses: media.&lt;name&gt;</c>, with the checks of
+/// their config that run when a pipeline is loaded.
+/// </summary>
 public static class MediaStages
 {
     public static BuiltinStages AddMediaStages(this BuiltinStages registry) => registry
@@ -29,5 +33,9 @@ public static class MediaStages
         .Add("media.hallucination-removal", () => new HallucinationRemovalStage())
         .Add("media.translation", () => new TranslationStage())
         .Add("media.subtitles", () => new SubtitleGenerationStage())
-        .Add("media.mux", () => new MuxStage());
+        .Add("media.mux", () => new MuxStage())
+        .AddCheck("media.source-separation", MediaConfigChecks.SourceSeparation)
+        .AddCheck("media.silero-vad", MediaConfigChecks.Vad)
+        .AddCheck("media.asr", AsrConfigCheck.Check)
+        .AddCheck("media.subtitles", SubtitleConfigCheck.Check);
 }

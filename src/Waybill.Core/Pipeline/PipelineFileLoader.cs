@@ -78,7 +78,10 @@ public sealed class PipelineFileLoader
         var definition = loader.Read(yaml, baseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(file))!, builtins ?? BuiltinStages.Default);
         if (loader._errors.Count > 0 || definition is null) throw new PipelineInvalidException(loader._errors);
         if (overrides is not null && overrides.Any()) definition = ConfigOverrides.Apply(definition, overrides);
-        PipelineValidator.ThrowIfInvalid(definition);
+        var errors = PipelineValidator.Validate(definition);
+        // The stages' own checks read each stage's merged config, which is only sound once the pipeline's shape is.
+        if (errors.Count == 0) errors = BuiltinConfigChecks.Problems(definition, builtins ?? BuiltinStages.Default);
+        if (errors.Count > 0) throw new PipelineInvalidException(errors);
         return FanOut.FanOutExpander.Expand(definition, limits);
     }
 

@@ -15,6 +15,10 @@ public sealed record StreamInfo
     public string? Language { get; init; }
 
     public string? Title { get; init; }
+
+    /// <summary>An MP4/MOV track's handler name, which players show as the track's name (MP4 has no title tag).</summary>
+    public string? HandlerName { get; init; }
+
     public bool Default { get; init; }
 
     /// <summary>True for a picture attached to an audio file (album art), which ffprobe lists as a video stream.</summary>

@@ -63,6 +63,23 @@ public static class IsoLanguage
         return primary.Length == 3 && primary.All(char.IsAsciiLetter) ? primary.ToLowerInvariant() : null;
     }
 
+    /// <summary>
+    /// The code QuickTime's language table (which ffmpeg's MOV muxer writes) holds for <paramref name="code"/>: the
+    /// bibliographic form where one exists, except for the four it keeps in the terminology form (measured with ffmpeg 5.1:
+    /// <c>ger</c>, <c>dut</c> and <c>chi</c> are kept, <c>deu</c>, <c>nld</c> and <c>zho</c> are dropped; <c>fra</c>,
+    /// <c>ces</c>, <c>ron</c> and <c>slk</c> are kept, <c>fre</c>, <c>cze</c>, <c>rum</c> and <c>slo</c> dropped). Null for an unknown code.
+    /// </summary>
+    public static string? ToQuickTime(string? code)
+    {
+        if (Primary(code) is not { } primary || !Lookup.TryGetValue(primary, out var i)) return ToIso6392(code);
+        var (_, three, bibliographic, _) = Table[i];
+        return bibliographic is null || three is "fra" or "ces" or "ron" or "slk" ? three : bibliographic;
+    }
+
+    /// <summary>The ISO 639-1 code for an English language name (<c>german</c> → <c>de</c>), as OpenAI's API reports languages; null when unknown.</summary>
+    public static string? FromName(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? null : Table.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase)).One;
+
     /// <summary>The English name (<c>German</c>), or null for an unknown code.</summary>
     public static string? Name(string? code) => Primary(code) is { } primary && Lookup.TryGetValue(primary, out var i) ? Table[i].Name : null;
 

@@ -66,6 +66,7 @@ public static class MediaProbe
                     Codec = String(s, "codec_name"),
                     Language = language is null or "und" ? null : language,
                     Title = Tag(tags, "title"),
+                    HandlerName = Tag(tags, "handler_name"),
                     Default = Flag(s, "default"),
                     CoverArt = Flag(s, "attached_pic") ? true : null,
                     Channels = Int(s, "channels"),

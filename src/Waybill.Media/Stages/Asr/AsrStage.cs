@@ -49,7 +49,7 @@ public sealed class AsrStage : IStage
         }
 
         var assembled = TranscriptAssembler.Assemble(spans, speech);
-        var transcript = new Transcript { Backend = backend, Language = language, Duration = Math.Round(audio.Duration, 3), Segments = assembled.Segments };
+        var transcript = new Transcript { Backend = backend, Language = RecognizedLanguage.Resolve(language, recognizer.DetectedLanguage), Duration = Math.Round(audio.Duration, 3), Segments = assembled.Segments };
         var summary = AsrTranscript.From(transcript, recognizer.Model);
         MediaJson.Write(context.OutputPath("segments"), transcript);
         MediaJson.Write(context.OutputPath("transcript"), summary);

@@ -25,6 +25,7 @@ public sealed partial class CommandRecognizer(StageContext context, string templ
         : template.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
 
     public string? Format { get; private set; }
+    public string? DetectedLanguage { get; private set; }
     public int EstimatedWords { get; private set; }
 
     public Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -75,6 +76,7 @@ public sealed partial class CommandRecognizer(StageContext context, string templ
         var parsed = WhisperJson.Parse(json);
         Format = parsed.Format;
         EstimatedWords = parsed.EstimatedWords;
+        DetectedLanguage = parsed.Language;
         context.Logger.LogInformation("read {Count} segments of {Format} JSON from {File}", parsed.Spans.Count, parsed.Format, Path.GetFileName(json));
         return parsed.Spans;
     }

@@ -15,6 +15,9 @@ public interface ISpeechRecognizer : IDisposable
     /// <summary>What recognised the speech: model paths, a model name, or the command.</summary>
     string Model { get; }
 
+    /// <summary>The language the recogniser heard (ISO 639-1, <c>de</c>), when it tells; null when it does not.</summary>
+    string? DetectedLanguage => null;
+
     /// <summary>Loads the model (once, before the first segment); nothing for backends whose model lives elsewhere.</summary>
     Task LoadAsync(CancellationToken cancellationToken);
 

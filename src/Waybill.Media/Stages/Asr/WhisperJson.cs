@@ -11,7 +11,11 @@ namespace Waybill.Media.Stages.Asr;
 /// </summary>
 public static class WhisperJson
 {
-    public sealed record Result(string Format, List<RecognizedSpan> Spans, int EstimatedWords);
+    public sealed record Result(string Format, List<RecognizedSpan> Spans, int EstimatedWords)
+    {
+        /// <summary>The language the tool says it heard (<c>de</c>), when it says one: <c>language</c>, or whisper.cpp's <c>result.language</c>.</summary>
+        public string? Language { get; init; }
+    }
 
     public static Result Parse(string path)
     {
@@ -21,9 +25,9 @@ public static class WhisperJson
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("transcription", out var transcription) && transcription.ValueKind == JsonValueKind.Array)
-                return WhisperCpp(transcription);
+                return WhisperCpp(transcription) with { Language = LanguageOf(root.TryGetProperty("result", out var result) ? result : default) };
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("segments", out var segments) && segments.ValueKind == JsonValueKind.Array)
-                return WhisperX(segments);
+                return WhisperX(segments) with { Language = LanguageOf(root) };
             var keys = root.ValueKind == JsonValueKind.Object ? string.Join(", ", root.EnumerateObject().Select(p => p.Name)) : root.ValueKind.ToString();
             throw new StageFailedException($"{path} is neither WhisperX JSON (a 'segments' list) nor whisper.cpp JSON (a 'transcription' list); it has: {keys}");
         }
@@ -36,6 +40,12 @@ public static class WhisperJson
             throw new StageFailedException($"{path}: unexpected value in the transcript JSON: {e.Message}", e);
         }
     }
+
+    /// <summary>A code (<c>de</c>) or an English name (<c>german</c>) as an ISO code; null when absent or not a language.</summary>
+    private static string? LanguageOf(JsonElement owner) =>
+        owner.ValueKind == JsonValueKind.Object && owner.TryGetProperty("language", out var value) && value.ValueKind == JsonValueKind.String
+            ? RecognizedLanguage.Normalize(value.GetString())
+            : null;
 
     private static Result WhisperX(JsonElement segments)
     {

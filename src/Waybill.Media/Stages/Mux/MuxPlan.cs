@@ -29,6 +29,15 @@ public sealed record MuxPlan(string OutputName, string Muxer, string SubtitleCod
         };
     }
 
+    /// <summary>MP4, M4V and MOV: the QuickTime family, with handler names for titles and mov_text subtitles.</summary>
+    public bool IsQuickTime => Muxer is "mp4" or "mov";
+
+    /// <summary>
+    /// The language as the container stores it: ISO 639-2 (<c>deu</c>); MOV keeps only the codes of QuickTime's own
+    /// table, which has several languages under their bibliographic code (<c>ger</c>).
+    /// </summary>
+    public string LanguageTag(string iso6392) => Muxer == "mov" ? IsoLanguage.ToQuickTime(iso6392) ?? iso6392 : iso6392;
+
     /// <summary>The codec name ffprobe reports for <see cref="SubtitleCodec"/>.</summary>
     public string ProbedSubtitleCodec => SubtitleCodec == "srt" ? "subrip" : SubtitleCodec;
 
@@ -46,10 +55,12 @@ public sealed record MuxPlan(string OutputName, string Muxer, string SubtitleCod
         for (var i = 0; i < subtitles.Count; i++)
         {
             var n = (existingSubtitles + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            args.AddRange([$"-c:s:{n}", SubtitleCodec, $"-metadata:s:s:{n}", $"language={subtitles[i].Language}"]);
-            if (subtitles[i].Title is { } title) args.AddRange([$"-metadata:s:s:{n}", $"title={title}"]);
+            args.AddRange([$"-c:s:{n}", SubtitleCodec, $"-metadata:s:s:{n}", $"language={LanguageTag(subtitles[i].Language)}"]);
+            if (subtitles[i].Title is not { } title) continue;
+            // MP4 and MOV have no title tag: players show the track's handler name instead (ffmpeg 5.1 drops title= there).
+            args.AddRange([$"-metadata:s:s:{n}", IsQuickTime ? $"handler_name={title}" : $"title={title}"]);
         }
-        if (Muxer is "mp4" or "mov") args.AddRange(["-movflags", "+faststart"]);
+        if (IsQuickTime) args.AddRange(["-movflags", "+faststart"]);
         args.AddRange(["-f", Muxer, output]);
         return args;
     }
@@ -71,9 +82,28 @@ public sealed record MuxPlan(string OutputName, string Muxer, string SubtitleCod
             var stream = subs[existing + i];
             if (stream.Codec != ProbedSubtitleCodec)
                 return $"new subtitle stream {i + 1} ({subtitles[i].Language}) is {stream.Codec}, expected {ProbedSubtitleCodec}";
-            if (!IsoLanguage.SameLanguage(stream.Language ?? "und", subtitles[i].Language) && !(subtitles[i].Language == "und" && stream.Language is null))
+            if (!IsoLanguage.SameLanguage(stream.Language ?? "und", subtitles[i].Language) && !(subtitles[i].Language == "und" && stream.Language is null)
+                && !(Muxer == "mov" && stream.Language is null))
                 return $"new subtitle stream {i + 1} is tagged '{stream.Language ?? "und"}', expected '{subtitles[i].Language}'";
+            var title = IsQuickTime ? stream.HandlerName : stream.Title;
+            if (subtitles[i].Title is { } expected && title != expected)
+                return $"new subtitle stream {i + 1} ({subtitles[i].Language}) is named '{title}', expected '{expected}'";
         }
         return null;
+    }
+
+    /// <summary>
+    /// What the result lacks that the container cannot hold, for a warning (not a failure): a language QuickTime's table
+    /// has no code for leaves a MOV track untagged.
+    /// </summary>
+    public IEnumerable<string> Limitations(IReadOnlyList<StreamInfo> result, IReadOnlyList<SubtitleInput> subtitles)
+    {
+        if (Muxer != "mov") yield break;
+        var subs = result.Where(s => s.Type == "subtitle").ToList();
+        var existing = subs.Count - subtitles.Count;
+        for (var i = 0; i < subtitles.Count && existing + i < subs.Count; i++)
+            if (subs[existing + i].Language is null && subtitles[i].Language != "und")
+                yield return $"the {subtitles[i].Title ?? subtitles[i].Language} track of the MOV file has no language tag: QuickTime's language table "
+                    + $"has no code for '{subtitles[i].Language}' (an MKV or MP4 keeps it)";
     }
 }

@@ -53,6 +53,7 @@ public sealed class MuxStage : IStage
             var result = await MediaProbe.ProbeAsync(context, partial, cancellationToken);
             if (plan.Verify(original.Streams, result.Streams, subtitles) is { } problem)
                 throw new StageFailedException($"the muxed video is not what was planned: {problem}; the original is {video}");
+            foreach (var limitation in plan.Limitations(result.Streams, subtitles)) context.AddWarning(limitation);
             File.Move(partial, output, overwrite: true);
         }
         finally
@@ -66,6 +67,7 @@ public sealed class MuxStage : IStage
             ["container"] = plan.Muxer,
             ["subtitle_codec"] = plan.ProbedSubtitleCodec,
             ["subtitle_languages"] = subtitles.Select(s => s.Language).ToList(),
+            ["subtitle_titles"] = subtitles.Select(s => s.Title).ToList(),
             ["streams_copied"] = original.Streams.Count,
         }, name: "video");
         context.SetResource("mux_seconds", Math.Round(seconds, 3));

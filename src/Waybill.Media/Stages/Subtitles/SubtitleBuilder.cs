@@ -1,4 +1,5 @@
 using Waybill.Media.Model;
+using Waybill.Media.Tools;
 
 namespace Waybill.Media.Stages.Subtitles;
 
@@ -13,8 +14,10 @@ public sealed class SubtitleBuilder(SubtitleRules rules, IReadOnlyList<MusicRegi
 {
     private readonly List<MusicRegion> _music = [.. music.OrderBy(m => m.Start)];
 
-    public SubtitleTrackCues FromTranscript(Transcript transcript)
+    /// <param name="sentenceCase">Capitalise and end each segment as a sentence (<see cref="SentenceCase"/>).</param>
+    public SubtitleTrackCues FromTranscript(Transcript transcript, bool sentenceCase = false)
     {
+        var english = IsoLanguage.SameLanguage(transcript.Language, "en");
         var adjustments = new CueAdjustments();
         var cues = new List<Cue>();
         var splitter = new CueSplitter(rules, IsMusic);
@@ -26,7 +29,11 @@ public sealed class SubtitleBuilder(SubtitleRules rules, IReadOnlyList<MusicRegi
             .OrderBy(s => s.Words[0].StartMs)
             .ToList();
         for (var k = 0; k < segments.Count; k++)
-            AddSegment(cues, splitter, segments[k].Words, segments[k].Lyrics, NextStart(segments, k, transcript.Duration), adjustments);
+        {
+            var (words, lyrics) = segments[k];
+            if (sentenceCase) words = SentenceCase.Apply(words, english, sung: lyrics || IsMusic(words[0].StartMs, words.Max(w => w.EndMs)));
+            AddSegment(cues, splitter, words, lyrics, NextStart(segments, k, transcript.Duration), adjustments);
+        }
         return Finish(transcript.Language, cues, adjustments, Ms(transcript.Duration));
     }
 

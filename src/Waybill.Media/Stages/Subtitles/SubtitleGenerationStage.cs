@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
 using Waybill.Core.Stages;
@@ -23,7 +25,8 @@ public sealed class SubtitleGenerationStage : IStage
         var summary = new Dictionary<string, object?>(StringComparer.Ordinal);
 
         RemoveEarlierTranslatedTracks(context);
-        var source = builder.FromTranscript(transcript);
+        var sentenceCase = ReadSentenceCase(context, transcript);
+        var source = builder.FromTranscript(transcript, sentenceCase);
         if (source.Cues.Count == 0) context.AddWarning("no subtitles: the transcript is empty");
         tracks.Add(WriteTrack(context, source, context.OutputPath("srt"), context.OutputPath("vtt"), "srt", "vtt", summary));
 
@@ -89,18 +92,34 @@ public sealed class SubtitleGenerationStage : IStage
     private static string SafeName(string language) =>
         new([.. language.Trim().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 
+    /// <summary>Whether the cues of the spoken language get sentence case: config sentence_case, auto by the recogniser.</summary>
+    private static bool ReadSentenceCase(StageContext context, Transcript transcript)
+    {
+        var configured = context.GetConfig<JsonNode?>("sentence_case", null);
+        var text = configured is null ? null : configured.GetValueKind() == JsonValueKind.String ? configured.GetValue<string>() : configured.ToJsonString();
+        var mode = SentenceCase.Parse(text)
+            ?? throw new StageFailedException($"config 'sentence_case' of {context.StageId} is '{text}'; use one of {string.Join(", ", SentenceCase.Values)}");
+        var applies = SentenceCase.Applies(mode, transcript.Backend);
+        context.AddConfig("sentence_case", mode.ToString().ToLowerInvariant());
+        context.AddConfig("sentence_case_applied", applies);
+        if (mode == SentenceCaseMode.Auto)
+            context.Logger.LogInformation("sentence case {State}: the {Backend} transcript {Why}", applies ? "on" : "off", transcript.Backend,
+                applies ? "has neither capitals nor punctuation" : "is cased and punctuated by its recogniser");
+        return applies;
+    }
+
     internal static SubtitleRules ReadRules(StageContext context)
     {
         var defaults = new SubtitleRules();
         var rules = new SubtitleRules
         {
-            MaxLineChars = (int)Number(context, "max_line_chars", defaults.MaxLineChars, 10),
-            MaxLines = (int)Number(context, "max_lines", defaults.MaxLines, 1),
-            MinCueSeconds = Number(context, "min_cue_seconds", defaults.MinCueSeconds, 0),
-            MaxCueSeconds = Number(context, "max_cue_seconds", defaults.MaxCueSeconds, 0.5),
-            MaxCharsPerSecond = Number(context, "max_chars_per_second", defaults.MaxCharsPerSecond, 1),
-            MinGapSeconds = Number(context, "min_gap_seconds", defaults.MinGapSeconds, 0),
-            MusicOverlap = Number(context, "music_overlap", defaults.MusicOverlap, 0),
+            MaxLineChars = (int)Number(context, "max_line_chars", defaults.MaxLineChars),
+            MaxLines = (int)Number(context, "max_lines", defaults.MaxLines),
+            MinCueSeconds = Number(context, "min_cue_seconds", defaults.MinCueSeconds),
+            MaxCueSeconds = Number(context, "max_cue_seconds", defaults.MaxCueSeconds),
+            MaxCharsPerSecond = Number(context, "max_chars_per_second", defaults.MaxCharsPerSecond),
+            MinGapSeconds = Number(context, "min_gap_seconds", defaults.MinGapSeconds),
+            MusicOverlap = Number(context, "music_overlap", defaults.MusicOverlap),
         };
         if (rules.MinCueSeconds > rules.MaxCueSeconds)
             throw new StageFailedException($"config 'min_cue_seconds' ({rules.MinCueSeconds.ToString(CultureInfo.InvariantCulture)}) of {context.StageId} is above 'max_cue_seconds' ({rules.MaxCueSeconds.ToString(CultureInfo.InvariantCulture)})");
@@ -114,8 +133,9 @@ public sealed class SubtitleGenerationStage : IStage
         return rules;
     }
 
-    private static double Number(StageContext context, string key, double fallback, double minimum)
+    private static double Number(StageContext context, string key, double fallback)
     {
+        var minimum = SubtitleConfigCheck.Minimums[key];
         var value = context.GetConfig<double?>(key, null) ?? fallback;
         if (value < minimum || double.IsNaN(value))
             throw new StageFailedException($"config '{key}' of {context.StageId} is {value.ToString(CultureInfo.InvariantCulture)}; it must be at least {minimum.ToString(CultureInfo.InvariantCulture)}");
