@@ -17,6 +17,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 waybill="${WAYBILL:-$root/waybill}"
 
+video=""
+if [ $# -ge 1 ] && [ "${1#-}" = "$1" ]; then
+  [ $# -ge 2 ] || { echo "usage: $0 [VIDEO TRUTH.srt|TRUTH.txt|truth.json] [waybill subtitle args...]" >&2; exit 2; }
+  video="$1"; truth="$2"; shift 2
+  for file in "$video" "$truth"; do [ -f "$file" ] || { echo "$0: no such file: $file" >&2; exit 2; }; done
+fi
+
 if [ -n "${WORK:-}" ]; then
   work="$WORK"
   mkdir -p "$work"
@@ -25,11 +32,7 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-if [ $# -ge 1 ] && [ "${1#-}" = "$1" ]; then
-  [ $# -ge 2 ] || { echo "usage: $0 [VIDEO TRUTH.srt|TRUTH.txt|truth.json] [waybill subtitle args...]" >&2; exit 2; }
-  video="$1"; truth="$2"; shift 2
-  for file in "$video" "$truth"; do [ -f "$file" ] || { echo "$0: no such file: $file" >&2; exit 2; }; done
-else
+if [ -z "$video" ]; then
   "$waybill" sample --out "$work/sample" >/dev/null
   video="$work/sample/sample.mp4"; truth="$work/sample/truth.json"
 fi

@@ -93,6 +93,22 @@ public sealed class SubtitleJobTests(SubtitleJobFixture job) : IClassFixture<Sub
     }
 
     [Fact]
+    public void PocketSphinx_cues_are_in_sentence_case_with_a_full_stop_at_each_segment_end()
+    {
+        var config = Manifest("11_subtitle_generation")["config"]!;
+        Assert.Equal("auto", config["sentence_case"]!.GetValue<string>());
+        Assert.True(config["sentence_case_applied"]!.GetValue<bool>());
+        var cues = Srt.Parse(StageFile("11_subtitle_generation", "subtitles.srt")).Where(c => !c.Text.Contains('♪', StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(cues);
+        Assert.True(char.IsUpper(cues[0].Text[0]), cues[0].Text);
+        // Every spoken segment ends in a cue that ends with a full stop; PocketSphinx itself writes none.
+        var segments = MediaJson.Read<Transcript>(StageFile("09_hallucination_removal", "segments.json")).Segments.Where(s => !s.Lyrics).ToList();
+        Assert.DoesNotContain(segments, s => s.Text.Contains('.', StringComparison.Ordinal));
+        Assert.True(cues.Sum(c => c.Text.Count(ch => ch == '.')) >= segments.Count(s => s.Words.Count > 0) - 1, string.Join(" | ", cues.Select(c => c.Text)));
+        Assert.DoesNotContain(cues, c => $" {c.Text} ".Contains(" i ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cues_keep_the_line_length_duration_and_reading_speed_rules()
     {
         var cues = Srt.Parse(StageFile("11_subtitle_generation", "subtitles.srt"));
@@ -114,9 +130,10 @@ public sealed class SubtitleJobTests(SubtitleJobFixture job) : IClassFixture<Sub
     {
         var output = Manifest("12_mux")["outputs"]!.AsArray().Select(o => o!.AsObject()).Single(o => o["type"]!.GetValue<string>() == "video");
         var muxed = Path.Combine(job.Job, output["path"]!.GetValue<string>());
-        var streams = Tool.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name:stream_tags=language", "-of", "json", muxed);
+        var streams = Tool.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name:stream_tags=language,handler_name", "-of", "json", muxed);
         var list = JsonNode.Parse(streams)!["streams"]!.AsArray();
-        Assert.Contains(list, s => s!["codec_type"]!.GetValue<string>() == "subtitle" && s["codec_name"]!.GetValue<string>() == "mov_text" && s["tags"]?["language"]?.GetValue<string>() == "eng");
+        Assert.Contains(list, s => s!["codec_type"]!.GetValue<string>() == "subtitle" && s["codec_name"]!.GetValue<string>() == "mov_text"
+            && s["tags"]?["language"]?.GetValue<string>() == "eng" && s["tags"]?["handler_name"]?.GetValue<string>() == "English");
         Assert.Contains(list, s => s!["codec_name"]!.GetValue<string>() == "h264");
         Assert.Contains(list, s => s!["codec_name"]!.GetValue<string>() == "aac");
         Assert.Contains("Subtitles:", job.Run.Stdout, StringComparison.Ordinal);
