@@ -62,6 +62,18 @@ public sealed class ModelRegistryTests
         Assert.Equal(2_327_524, vad.SizeBytes);
     }
 
+    [Fact]
+    public void The_fetch_script_and_the_docs_pin_the_same_checksums_as_the_registry()
+    {
+        var root = Waybill.Tests.Support.RepositoryRoot.Required;
+        var script = File.ReadAllText(Path.Combine(root, "scripts", "fetch-models.sh"));
+        Assert.Contains($"sha256=\"{ModelRegistry.SileroVad.Sha256}\"", script, StringComparison.Ordinal);
+        var docs = File.ReadAllText(Path.Combine(root, "docs", "models.md"));
+        Assert.All(ModelRegistry.All, model =>
+            Assert.Contains($"| `{model.Id}` | `{model.FileName}` | {model.SizeBytes:N0} | `{model.Sha256![..12]}…{model.Sha256[^6..]}` |", docs,
+                StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("npm:silero-vad@1.0.0/package/x.onnx", "silero-vad@1.0.0", "package/x.onnx")]
     [InlineData("npm:@scope/name@2.1.0/package/weights/m.onnx", "@scope/name@2.1.0", "package/weights/m.onnx")]
