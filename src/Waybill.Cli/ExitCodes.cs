@@ -8,6 +8,8 @@ public static class ExitCodes
     public const int StageFailed = 1;
     /// <summary><c>waybill verify</c> found at least one error: the job folder no longer matches its manifests.</summary>
     public const int VerificationFailed = 1;
+    /// <summary><c>waybill models fetch|verify</c>: a model could not be fetched, or a model file does not match its checksum.</summary>
+    public const int ModelFailed = 1;
     /// <summary>Bad input: pipeline file, arguments, unknown job or stage. Nothing ran.</summary>
     public const int InvalidInput = 2;
     /// <summary>The job folder or a file could not be written or read.</summary>

@@ -25,6 +25,7 @@ public static class WaybillCli
         root.Subcommands.Add(InitCommand.Create(output, error));
         root.Subcommands.Add(SampleCommand.Create(output, error));
         root.Subcommands.Add(CacheCommand.Create(output, error));
+        root.Subcommands.Add(ModelsCommand.Create(output, error));
         root.Subcommands.Add(Commands.StageVerbs.StageCommand.Create(error));
         return root;
     }

@@ -41,6 +41,12 @@ internal static class Guard
             await error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.IoError;
         }
+        catch (Waybill.Media.Models.ModelException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            if (e.Hint is not null) await error.WriteLineAsync($"hint: {e.Hint}");
+            return e is Waybill.Media.Models.ModelFetchException ? ExitCodes.ModelFailed : ExitCodes.InvalidInput;
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("cancelled");

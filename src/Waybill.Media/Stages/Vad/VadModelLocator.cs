@@ -25,6 +25,6 @@ public static class VadModelLocator
         if (File.Exists(path)) return;
         var source = configured ? "config 'model'" : "WAYBILL_MODEL_DIR or ~/.cache/waybill/models";
         throw new StageFailedException(
-            $"Silero VAD model not found: {path} (from {source}); run scripts/fetch-models.sh (or scripts/setup.sh) to fetch it, or set config 'model' to its path");
+            $"Silero VAD model not found: {path} (from {source}); run scripts/fetch-models.sh (or scripts/setup.sh) or 'waybill models fetch vad:silero' to fetch it, or set config 'model' to its path");
     }
 }
