@@ -16,7 +16,13 @@ public static unsafe class SpawnerServer
 
     private const int Socket = 3;
 
-    /// <summary>Serves the engine on descriptor 3 until it closes it; returns the process exit code.</summary>
+    // /proc/self/status is about 1.5 KB; VmHWM is in its first half.
+    private const int StatusBytes = 4096;
+
+    /// <summary>
+    /// Serves the engine on descriptor 3 until it closes it, and returns the exit code: 0 then; 2 not on Linux or no socket;
+    /// 3 no pidfds (Linux before 5.3); 4 poll failed; 5 a child could not be waited for; 6 a malformed request.
+    /// </summary>
     public static int Run()
     {
         if (!OperatingSystem.IsLinux() || LibC.Fcntl(Socket, LibC.FSetFd, LibC.FdCloexec) != 0) return 2;
@@ -47,12 +53,17 @@ public static unsafe class SpawnerServer
         private int _bodyCapacity = 64 * 1024;
         private byte** _pointers = (byte**)NativeMemory.Alloc(1024, (nuint)sizeof(byte*));
         private int _pointerCapacity = 1024;
+        private byte* _status = (byte*)NativeMemory.Alloc(StatusBytes);
+
+        // 0 when the engine closed the socket; otherwise why serving stopped.
+        private int _exitCode;
 
         public void Dispose()
         {
             NativeMemory.Free(_pollFds);
             NativeMemory.Free(_body);
             NativeMemory.Free(_pointers);
+            NativeMemory.Free(_status);
         }
 
         public int Serve()
@@ -77,10 +88,10 @@ public static unsafe class SpawnerServer
 
                 for (var slot = 1; slot <= polled; slot++)
                 {
-                    if (_pollFds[slot].Revents != 0 && !ReportExit(_polled[slot - 1])) return 0;
+                    if (_pollFds[slot].Revents != 0 && !ReportExit(_polled[slot - 1])) return _exitCode;
                 }
 
-                if (_pollFds[0].Revents != 0 && !Receive()) return 0;
+                if (_pollFds[0].Revents != 0 && !Receive()) return _exitCode;
             }
         }
 
@@ -91,7 +102,8 @@ public static unsafe class SpawnerServer
             Rusage usage;
             while (LibC.WaitIdWithUsage(LibC.PPidFd, _pidFds[index], info, LibC.WExited | LibC.WNoWait, &usage) != 0)
             {
-                if (Marshal.GetLastPInvokeError() != LibC.Eintr) return true;
+                // Its own child is gone or cannot be waited for: nothing it reports can be trusted any more.
+                if (Marshal.GetLastPInvokeError() != LibC.Eintr) return Fail(5);
             }
 
             _exited[index] = true;
@@ -140,7 +152,7 @@ public static unsafe class SpawnerServer
                     || request.ArgumentCount is < 1 or > SpawnerProtocol.MaxBodyBytes / 2
                     || request.EnvironmentCount is < 0 or > SpawnerProtocol.MaxBodyBytes / 2)
                 {
-                    return false;
+                    return Fail(6);
                 }
 
                 if (request.BodyLength > _bodyCapacity)
@@ -182,7 +194,7 @@ public static unsafe class SpawnerServer
             for (var i = 0; i < request.EnvironmentCount; i++) envp[i] = Next(ref cursor, end);
             envp[request.EnvironmentCount] = null;
             // A string that ran past the body left the cursor null; a body with more left over is as wrong.
-            if (cursor != end) return false;
+            if (cursor != end) return Fail(6);
 
             var error = PosixSpawn.Start(path, argv, envp, *workingDirectory == 0 ? null : workingDirectory,
                 [(stdout, 1), (stderr, 2)], [], out var pid);
@@ -204,6 +216,12 @@ public static unsafe class SpawnerServer
             _exited[_count] = false;
             _count++;
             return Send(new SpawnerReply { Kind = SpawnerProtocol.Started, Id = request.Id, Pid = pid, SpawnerPeakKiB = OwnPeakKiB() });
+        }
+
+        private bool Fail(int exitCode)
+        {
+            _exitCode = exitCode;
+            return false;
         }
 
         /// <summary>Kills what is left of the child's process group and reaps the child.</summary>
@@ -251,10 +269,35 @@ public static unsafe class SpawnerServer
             return start;
         }
 
-        private static long OwnPeakKiB()
+        /// <summary>
+        /// The peak of this address space (VmHWM), where every child's count starts. Not getrusage's, which also holds
+        /// the peak this process was exec'd from: the engine's.
+        /// </summary>
+        private long OwnPeakKiB()
         {
-            Rusage usage;
-            return LibC.GetRusage(LibC.RusageSelf, &usage) == 0 ? usage.MaxRssKiB : 0;
+            var fd = LibC.Open("/proc/self/status", LibC.ORdonly | LibC.OCloexec);
+            if (fd < 0) return long.MaxValue;
+            nint length;
+            try
+            {
+                length = LibC.Read(fd, _status, StatusBytes);
+            }
+            finally
+            {
+                _ = LibC.Close(fd);
+            }
+
+            var text = new ReadOnlySpan<byte>(_status, (int)Math.Max(0, length));
+            var at = text.IndexOf("\nVmHWM:"u8);
+            if (at < 0) return long.MaxValue;
+            long kib = 0;
+            foreach (var c in text[(at + 7)..])
+            {
+                if (c is >= (byte)'0' and <= (byte)'9') kib = (kib * 10) + (c - '0');
+                else if (c != ' ' && c != '\t') break;
+            }
+
+            return kib;
         }
 
         private static bool ReadFully(byte* buffer, int count)
