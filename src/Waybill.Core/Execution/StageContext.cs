@@ -401,7 +401,7 @@ public sealed class StageContext
         var limits = StageOutput.Limits(this);
         var result = await MeasuredProcess.RunAsync(spec, standardOutput ?? (line => Logger.LogDebug("stdout| {Line}", line)),
             line => Logger.LogDebug("stderr| {Line}", line),
-            cancellationToken, standardOutput is null ? limits : OutputLimits.LinesOnly, limits);
+            cancellationToken, standardOutput is null ? limits : OutputLimits.LinesOnly, limits, Logger);
         RecordProcess(result);
         StageOutput.Report(this, result, limits);
         return result;

@@ -49,6 +49,18 @@ public static class ChildProcess
         CancellationToken cancellationToken,
         TimeSpan? killGrace = null,
         OutputLimits? stdoutLimits = null,
+        OutputLimits? stderrLimits = null) =>
+        RunAsync(spec, onStdoutLine, onStderrLine, null, cancellationToken, killGrace, stdoutLimits, stderrLimits);
+
+    /// <summary>The same, the child started by <paramref name="spawner"/> when one is given (see <see cref="ProcessSpawner"/>).</summary>
+    internal static Task<ProcessResult> RunAsync(
+        ProcessSpec spec,
+        Action<string> onStdoutLine,
+        Action<string> onStderrLine,
+        ProcessSpawner? spawner,
+        CancellationToken cancellationToken,
+        TimeSpan? killGrace = null,
+        OutputLimits? stdoutLimits = null,
         OutputLimits? stderrLimits = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -75,8 +87,8 @@ public static class ChildProcess
         {
             var executable = ResolveExecutable(spec);
             Interlocked.Increment(ref s_started);
-            return ChildRun.Start(executable, spec, onStdoutLine, onStderrLine, stdoutLimits ?? OutputLimits.LinesOnly,
-                stderrLimits ?? OutputLimits.LinesOnly, grace, cancellationToken);
+            return ChildRun.StartAsync(executable, spec, onStdoutLine, onStderrLine, stdoutLimits ?? OutputLimits.LinesOnly,
+                stderrLimits ?? OutputLimits.LinesOnly, grace, spawner, cancellationToken);
         }
         catch (ProcessStartException ex)
         {

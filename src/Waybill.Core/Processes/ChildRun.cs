@@ -39,9 +39,12 @@ internal sealed class ChildRun : IDisposable
     private bool _pumpsDone;
     private bool _leftoversKilled;
 
-    private ChildRun(int pid, long startTimestamp, TimeSpan killGrace)
+    private readonly SpawnedChild? _spawned;
+
+    private ChildRun(int pid, SpawnedChild? spawned, long startTimestamp, TimeSpan killGrace)
     {
         _pid = pid;
+        _spawned = spawned;
         _startTimestamp = startTimestamp;
         _killGrace = killGrace;
     }
@@ -56,7 +59,8 @@ internal sealed class ChildRun : IDisposable
         foreach (var run in s_live.Keys) run.Terminate(cancelled: true);
     }
 
-    public static Task<ProcessResult> Start(
+    /// <summary>Starts the child directly, or through <paramref name="spawner"/> when one is given.</summary>
+    public static async Task<ProcessResult> StartAsync(
         string executable,
         ProcessSpec spec,
         Action<string> onStdoutLine,
@@ -64,6 +68,7 @@ internal sealed class ChildRun : IDisposable
         OutputLimits stdoutLimits,
         OutputLimits stderrLimits,
         TimeSpan killGrace,
+        ProcessSpawner? spawner,
         CancellationToken cancellationToken)
     {
         SafePipeHandle? stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null;
@@ -72,13 +77,27 @@ internal sealed class ChildRun : IDisposable
             CreatePipe(out stdoutRead, out stdoutWrite);
             CreatePipe(out stderrRead, out stderrWrite);
             var startTimestamp = Stopwatch.GetTimestamp();
-            var pid = Spawn(executable, spec, stdoutRead, stdoutWrite, stderrRead, stderrWrite);
+            SpawnedChild? spawned = null;
+            int pid;
+            if (spawner is null)
+            {
+                pid = Spawn(executable, spec, stdoutRead, stdoutWrite, stderrRead, stderrWrite);
+            }
+            else
+            {
+                var started = spawner.SpawnAsync(executable, spec, (int)stdoutWrite.DangerousGetHandle(), (int)stderrWrite.DangerousGetHandle());
+                // The request holds its own copies of the write ends once sent.
+                stdoutWrite.Dispose();
+                stderrWrite.Dispose();
+                spawned = await started.ConfigureAwait(false);
+                pid = spawned.Pid;
+            }
 
             // Our copies of the write ends must go, or the reads would never see EOF.
             stdoutWrite.Dispose();
             stderrWrite.Dispose();
 
-            var run = new ChildRun(pid, startTimestamp, killGrace);
+            var run = new ChildRun(pid, spawned, startTimestamp, killGrace);
             s_live.TryAdd(run, 0);
             run._exitWatch = new Timer(static state => ((ChildRun)state!).WatchExit(), run, WatchPeriod, WatchPeriod);
             if (cancellationToken.CanBeCanceled)
@@ -94,7 +113,7 @@ internal sealed class ChildRun : IDisposable
             stderrRead = null;
             var stdout = Task.Run(() => run.PumpAsync(stdoutHandle, new OutputReader(stdoutLimits, onStdoutLine)), CancellationToken.None);
             var stderr = Task.Run(() => run.PumpAsync(stderrHandle, new OutputReader(stderrLimits, onStderrLine)), CancellationToken.None);
-            return run.CompleteAsync(stdout, stderr);
+            return await run.CompleteAsync(stdout, stderr).ConfigureAwait(false);
         }
         finally
         {
@@ -145,86 +164,22 @@ internal sealed class ChildRun : IDisposable
         SafePipeHandle stderrRead,
         SafePipeHandle stderrWrite)
     {
-        var fileActions = stackalloc long[LibC.FileActionsLongs];
-        var attr = stackalloc long[LibC.SpawnAttrLongs];
-        var emptyMask = stackalloc long[LibC.SigSetLongs];
-        var defaultSignals = stackalloc long[LibC.SigSetLongs];
         var block = NativeArguments.Build(executable, spec, out var path, out var workingDirectory, out var argv, out var envp);
-        var fileActionsReady = false;
-        var attrReady = false;
         try
         {
-            Check(LibC.FileActionsInit(fileActions), "posix_spawn_file_actions_init");
-            fileActionsReady = true;
-            Check(LibC.SpawnAttrInit(attr), "posix_spawnattr_init");
-            attrReady = true;
-
-            var outRead = (int)stdoutRead.DangerousGetHandle();
             var outWrite = (int)stdoutWrite.DangerousGetHandle();
-            var errRead = (int)stderrRead.DangerousGetHandle();
             var errWrite = (int)stderrWrite.DangerousGetHandle();
-            Check(LibC.FileActionsAddClose(fileActions, outRead), "posix_spawn_file_actions_addclose");
-            Check(LibC.FileActionsAddClose(fileActions, errRead), "posix_spawn_file_actions_addclose");
-            Check(LibC.FileActionsAddDup2(fileActions, outWrite, 1), "posix_spawn_file_actions_adddup2");
-            Check(LibC.FileActionsAddDup2(fileActions, errWrite, 2), "posix_spawn_file_actions_adddup2");
-            fixed (byte* devNull = "/dev/null\0"u8)
-            {
-                Check(LibC.FileActionsAddOpen(fileActions, 0, devNull, LibC.ORdonly, 0), "posix_spawn_file_actions_addopen");
-            }
-
-            if (workingDirectory != null)
-            {
-                Check(LibC.FileActionsAddChdir(fileActions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
-            }
-
-            // Own process group so cancellation can signal the whole tree; clean signal state because
-            // the runtime ignores SIGPIPE and exec keeps ignored dispositions and the blocked mask.
-            Check(LibC.SigEmptySet(emptyMask), "sigemptyset");
-            Check(LibC.SigEmptySet(defaultSignals), "sigemptyset");
-            foreach (var signal in (ReadOnlySpan<int>)[LibC.SigInt, LibC.SigTerm, LibC.SigPipe, LibC.SigChld])
-            {
-                Check(LibC.SigAddSet(defaultSignals, signal), "sigaddset");
-            }
-
-            Check(LibC.SpawnAttrSetFlags(attr, LibC.PosixSpawnSetPgroup | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef), "posix_spawnattr_setflags");
-            Check(LibC.SpawnAttrSetPgroup(attr, 0), "posix_spawnattr_setpgroup");
-            Check(LibC.SpawnAttrSetSigMask(attr, emptyMask), "posix_spawnattr_setsigmask");
-            Check(LibC.SpawnAttrSetSigDefault(attr, defaultSignals), "posix_spawnattr_setsigdefault");
-
-            int pid;
-            var error = LibC.PosixSpawn(&pid, path, fileActions, attr, argv, envp);
-            if (error != 0)
-            {
-                throw SpawnFailed(executable, spec.WorkingDirectory, error);
-            }
-
-            return pid;
+            var error = PosixSpawn.Start(path, argv, envp, workingDirectory, [(outWrite, 1), (errWrite, 2)],
+                [(int)stdoutRead.DangerousGetHandle(), (int)stderrRead.DangerousGetHandle()], out var pid);
+            return error == 0 ? pid : throw SpawnFailed(executable, spec.WorkingDirectory, error);
         }
         finally
         {
-            if (attrReady)
-            {
-                _ = LibC.SpawnAttrDestroy(attr);
-            }
-
-            if (fileActionsReady)
-            {
-                _ = LibC.FileActionsDestroy(fileActions);
-            }
-
             NativeMemory.Free(block);
         }
     }
 
-    private static void Check(int error, string function)
-    {
-        if (error != 0)
-        {
-            throw new ProcessStartException($"{function} failed: {Marshal.GetPInvokeErrorMessage(error)}");
-        }
-    }
-
-    private static ProcessStartException SpawnFailed(string executable, string workingDirectory, int error)
+    internal static ProcessStartException SpawnFailed(string executable, string workingDirectory, int error)
     {
         var reason = Marshal.GetPInvokeErrorMessage(error);
         // posix_spawn reports a failed chdir with the same errno as a failed exec; tell them apart.
@@ -246,8 +201,9 @@ internal sealed class ChildRun : IDisposable
             // cannot be reused, so a late cancellation can never signal an unrelated group. A child closes its
             // output as it exits and becomes reapable microseconds later, so a short spin nearly always finds it;
             // only one that closed its output and lives on costs a blocking thread.
-            var (status, usage) = ReapSoon()
-                ?? await Task.Factory.StartNew(
+            var (status, usage) = _spawned is { } spawned
+                ? await ReleaseAsync(spawned).ConfigureAwait(false)
+                : ReapSoon() ?? await Task.Factory.StartNew(
                     static state => ((ChildRun)state!).TryReap(block: true)!.Value,
                     this,
                     CancellationToken.None,
@@ -281,6 +237,8 @@ internal sealed class ChildRun : IDisposable
                 Stdout = stdoutStats,
                 Stderr = stderrStats,
                 LeftoversKilled = _leftoversKilled,
+                // A child of the spawner starts from the spawner's peak, which it reported with the start.
+                PeakRssIsUpperBound = _spawned is { } child && usage.MaxRssKiB * 1024 <= child.SpawnerPeakBytes,
             };
         }
         finally
@@ -318,6 +276,12 @@ internal sealed class ChildRun : IDisposable
         lock (_gate)
         {
             if (_reaped || _pumpsDone) return;
+            if (_exitSeenAt == 0 && _spawned is { } spawned)
+            {
+                if (spawned.Exited.IsCompleted) _exitSeenAt = Stopwatch.GetTimestamp();
+                return;
+            }
+
             if (_exitSeenAt == 0)
             {
                 var info = stackalloc long[LibC.SigInfoLongs];
@@ -350,6 +314,32 @@ internal sealed class ChildRun : IDisposable
         }
 
         return TryReap(block: false);
+    }
+
+    /// <summary>
+    /// The spawner's child: its exit as the spawner reported it (the zombie keeps the process group id ours until
+    /// released), then what is left of its group is killed and the spawner reaps it.
+    /// </summary>
+    private async Task<(int Status, Rusage Usage)> ReleaseAsync(SpawnedChild spawned)
+    {
+        try
+        {
+            var exit = await spawned.Exited.ConfigureAwait(false);
+            lock (_gate)
+            {
+                _reaped = true;
+                _ = LibC.Kill(-_pid, LibC.SigKill);
+            }
+
+            spawned.Spawner.Release(_pid);
+            return exit;
+        }
+        catch (ProcessLostException)
+        {
+            // The spawner ended and killed the group; the pid is no longer ours to signal.
+            lock (_gate) _reaped = true;
+            throw;
+        }
     }
 
     /// <summary>Reaps the child, or returns null when <paramref name="block"/> is false and it is still running.</summary>

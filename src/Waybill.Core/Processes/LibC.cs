@@ -122,4 +122,98 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
+
+    // Sockets, polling and pidfds for the process spawner (SpawnerServer, ProcessSpawner).
+    public const int AfUnix = 1;
+    public const int SockStream = 1;
+    public const int SockCloexec = 0x80000;
+    public const int SolSocket = 1;
+    public const int ScmRights = 1;
+    public const int MsgNoSignal = 0x4000;
+    public const int MsgCmsgCloexec = 0x40000000;
+    public const short PollIn = 0x001;
+    public const int FSetFd = 2;
+    public const int FdCloexec = 1;
+    public const int OWronly = 1;
+    public const int PPidFd = 3;
+    public const int CldExited = 1;
+    public const int CldDumped = 3;
+
+    // siginfo_t for SIGCHLD, as ints: si_code at 2, si_pid at 4, si_status at 6.
+    public const int SigInfoCodeIndex = 2;
+    public const int SigInfoStatusIndex = 6;
+
+    // New system calls share one number on every architecture; waitid's differs (glibc's wrapper drops the rusage).
+    private const long SysPidfdOpen = 434;
+    private static readonly long SysWaitId = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 95 : 247;
+
+    [LibraryImport(Library, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Library, EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport(Library, EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
+
+    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall(long number, long a1, long a2, long a3, long a4, long a5);
+
+    /// <summary>pidfd_open(2): a descriptor that polls readable once the process has exited.</summary>
+    public static int PidFdOpen(int pid) => (int)Syscall(SysPidfdOpen, pid, 0, 0, 0, 0);
+
+    /// <summary>The waitid system call itself, which also fills in the resource usage (with WNOWAIT too, since Linux 2.6.29).</summary>
+    public static int WaitIdWithUsage(int idType, int id, void* info, int options, Rusage* usage) =>
+        (int)Syscall(SysWaitId, idType, id, (long)info, options, (long)usage);
+}
+
+/// <summary>struct msghdr on 64-bit Linux.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MsgHdr
+{
+    public void* Name;
+    public int NameLength;
+    public IoVec* Iov;
+    public nuint IovLength;
+    public void* Control;
+    public nuint ControlLength;
+    public int Flags;
+}
+
+/// <summary>struct iovec.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct IoVec
+{
+    public void* Base;
+    public nuint Length;
+}
+
+/// <summary>struct pollfd.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct PollFd
+{
+    public int Fd;
+    public short Events;
+    public short Revents;
 }

@@ -1,15 +1,20 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 
 namespace Waybill.Core.Processes;
 
 /// <summary>
 /// Runs a command and measures its peak RSS as exactly as it can afford. Linux starts a new program's peak-RSS count at
 /// the peak of the address space it was exec'd from, so a child spawned straight from the engine reports at least the
-/// engine's own peak. GNU time (<c>/usr/bin/time</c>) forks the command from its own small process, which makes the
-/// figure exact, but costs one more program start (about 1 ms of CPU) per command.
-/// WAYBILL_PRECISE_RSS picks: <c>1</c> always through GNU time, <c>0</c> never, unset (auto) only while the engine's own
-/// peak is above <see cref="AutoThresholdBytes"/> — below it a direct child's figure is exact whenever the command
-/// used more than that, and flagged as an upper bound (<see cref="ProcessResult.PeakRssIsUpperBound"/>) otherwise.
+/// engine's own peak. A process spawner (<see cref="UseSpawner"/>), started once per run, starts commands from its own
+/// small address space instead and reports their status and usage back: their figures are exact above the spawner's few
+/// MB and flagged as an upper bound (<see cref="ProcessResult.PeakRssIsUpperBound"/>) below. GNU time
+/// (<c>/usr/bin/time</c>) forks each command from a small process of its own: exact too, but one more program start
+/// (about 1 ms of CPU) per command.
+/// WAYBILL_PRECISE_RSS picks: unset (auto) the spawner, <c>1</c> GNU time, <c>0</c> neither. Without a spawner (none
+/// configured, or it could not start or ended: one warning), auto goes through GNU time only while the engine's own peak
+/// is above <see cref="AutoThresholdBytes"/> — below it a direct child's figure is exact whenever the command used more
+/// than that, and flagged as an upper bound otherwise.
 /// </summary>
 public static class MeasuredProcess
 {
@@ -21,6 +26,8 @@ public static class MeasuredProcess
     private static readonly string? Setting = Environment.GetEnvironmentVariable("WAYBILL_PRECISE_RSS");
     private static readonly bool GnuTimeInstalled = File.Exists(GnuTime);
 
+    private static SpawnerSlot? s_spawner;
+
     private static bool ThroughGnuTime(long enginePeak) => GnuTimeInstalled && Setting switch
     {
         "0" => false,
@@ -28,14 +35,51 @@ public static class MeasuredProcess
         _ => enginePeak > AutoThresholdBytes,
     };
 
-    public static async Task<ProcessResult> RunAsync(
+    /// <summary>
+    /// Names the program that serves as this engine's process spawner (<see cref="SpawnerServer"/>): an absolute path, and
+    /// the arguments that put it in that mode. It starts the first time a command runs.
+    /// </summary>
+    public static void UseSpawner(string program, IReadOnlyList<string> arguments)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        s_spawner = new SpawnerSlot([program, .. arguments]);
+    }
+
+    /// <param name="logger">Where the one warning goes when the process spawner cannot start or has ended.</param>
+    public static Task<ProcessResult> RunAsync(
         ProcessSpec spec,
         Action<string> onStdoutLine,
         Action<string> onStderrLine,
         CancellationToken cancellationToken,
         OutputLimits? stdoutLimits = null,
+        OutputLimits? stderrLimits = null,
+        ILogger? logger = null) =>
+        RunAsync(spec, onStdoutLine, onStderrLine, s_spawner, logger, cancellationToken, stdoutLimits, stderrLimits);
+
+    internal static async Task<ProcessResult> RunAsync(
+        ProcessSpec spec,
+        Action<string> onStdoutLine,
+        Action<string> onStderrLine,
+        SpawnerSlot? spawners,
+        ILogger? logger,
+        CancellationToken cancellationToken,
+        OutputLimits? stdoutLimits = null,
         OutputLimits? stderrLimits = null)
     {
+        if (Setting is not ("0" or "1") && spawners?.Get(logger) is { } spawner)
+        {
+            try
+            {
+                return await ChildProcess.RunAsync(spec, onStdoutLine, onStderrLine, spawner, cancellationToken, null, stdoutLimits, stderrLimits);
+            }
+            catch (SpawnerUnavailableException)
+            {
+                // It ended before taking the command, so nothing started: start it as without a spawner (Get warns).
+                _ = spawners.Get(logger);
+            }
+        }
+
         var enginePeak = Execution.ProcessMeter.Read().PeakRssBytes;
         if (!ThroughGnuTime(enginePeak)) return await Direct();
         // Resolve first, so a missing program is still reported by name rather than by GNU time.

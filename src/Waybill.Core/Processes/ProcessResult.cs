@@ -7,8 +7,8 @@ namespace Waybill.Core.Processes;
 /// <param name="SystemCpu">System CPU time, with the same scope as <paramref name="UserCpu"/>.</param>
 /// <param name="PeakRssBytes">
 /// Largest peak resident set size of any single process in that scope (not a sum). Linux starts the child's count at
-/// the peak RSS of the address space it exec'd from, which for posix_spawn is this process's, so values up to this
-/// process's own peak RSS at spawn time say only "no more than that".
+/// the peak RSS of the address space it exec'd from, which for posix_spawn is that of the process that spawned it (this
+/// one, or the process spawner), so values up to that process's own peak RSS at spawn time say only "no more than that".
 /// </param>
 /// <param name="WallTime">Time from spawning to reaping the child.</param>
 /// <param name="Cancelled">True when cancellation asked the child to terminate before it was reaped.</param>
@@ -24,8 +24,8 @@ public sealed record ProcessResult(
     int ProcessId)
 {
     /// <summary>
-    /// True when <see cref="PeakRssBytes"/> may be the peak the child inherited from this process at spawn rather than its
-    /// own: the child was spawned directly and reported no more than this process's peak at that moment.
+    /// True when <see cref="PeakRssBytes"/> may be the peak the child inherited at spawn rather than its own: it reported
+    /// no more than the peak of the process that spawned it (this one, or the process spawner) at that moment.
     /// </summary>
     public bool PeakRssIsUpperBound { get; init; }
 

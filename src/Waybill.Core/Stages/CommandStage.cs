@@ -53,7 +53,8 @@ public sealed class CommandStage : IStage
             },
             cancellationToken,
             limits,
-            limits);
+            limits,
+            context.Logger);
         context.RecordProcess(result);
         // Before the exit code decides: a finalize on the channel takes part in the status.
         context.CloseChannel();

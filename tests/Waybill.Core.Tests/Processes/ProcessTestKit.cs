@@ -63,6 +63,19 @@ internal static class ProcessTestKit
         return members;
     }
 
+    /// <summary>Polls the condition until it holds or the bound passes (for what another process does on its own time).</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > bound) return false;
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
     public static bool IsRunning(int pid) => TryReadStat(pid) is { State: not ('Z' or 'X') };
 
     private static (char State, int ProcessGroup)? TryReadStat(int pid)

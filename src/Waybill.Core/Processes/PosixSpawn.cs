@@ -1,0 +1,81 @@
+namespace Waybill.Core.Processes;
+
+/// <summary>
+/// posix_spawn with what every program Waybill starts needs: its own process group (so a cancellation can signal its
+/// whole tree), a clean signal state (the runtime ignores SIGPIPE, and exec keeps ignored dispositions and the blocked
+/// mask), stdin on /dev/null, and the given descriptors moved into place.
+/// </summary>
+internal static unsafe class PosixSpawn
+{
+    /// <summary>Returns 0 with the new pid, or the errno of the step that failed.</summary>
+    /// <param name="workingDirectory">Where the program starts; null for the current directory.</param>
+    /// <param name="moves">Descriptors to duplicate onto others in the child (a duplicate does not close on exec).</param>
+    /// <param name="closes">Descriptors to close in the child before the moves.</param>
+    public static int Start(
+        byte* path,
+        byte** argv,
+        byte** envp,
+        byte* workingDirectory,
+        ReadOnlySpan<(int From, int To)> moves,
+        ReadOnlySpan<int> closes,
+        out int pid)
+    {
+        pid = 0;
+        var fileActions = stackalloc long[LibC.FileActionsLongs];
+        var attr = stackalloc long[LibC.SpawnAttrLongs];
+        var emptyMask = stackalloc long[LibC.SigSetLongs];
+        var defaultSignals = stackalloc long[LibC.SigSetLongs];
+        int error;
+        if ((error = LibC.FileActionsInit(fileActions)) != 0) return error;
+        if ((error = LibC.SpawnAttrInit(attr)) != 0)
+        {
+            _ = LibC.FileActionsDestroy(fileActions);
+            return error;
+        }
+
+        try
+        {
+            foreach (var fd in closes)
+            {
+                if ((error = LibC.FileActionsAddClose(fileActions, fd)) != 0) return error;
+            }
+
+            foreach (var (from, to) in moves)
+            {
+                if ((error = LibC.FileActionsAddDup2(fileActions, from, to)) != 0) return error;
+            }
+
+            fixed (byte* devNull = "/dev/null\0"u8)
+            {
+                if ((error = LibC.FileActionsAddOpen(fileActions, 0, devNull, LibC.ORdonly, 0)) != 0) return error;
+            }
+
+            if (workingDirectory != null && (error = LibC.FileActionsAddChdir(fileActions, workingDirectory)) != 0) return error;
+
+            _ = LibC.SigEmptySet(emptyMask);
+            _ = LibC.SigEmptySet(defaultSignals);
+            foreach (var signal in (ReadOnlySpan<int>)[LibC.SigInt, LibC.SigTerm, LibC.SigPipe, LibC.SigChld])
+            {
+                _ = LibC.SigAddSet(defaultSignals, signal);
+            }
+
+            if ((error = LibC.SpawnAttrSetFlags(attr, LibC.PosixSpawnSetPgroup | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef)) != 0
+                || (error = LibC.SpawnAttrSetPgroup(attr, 0)) != 0
+                || (error = LibC.SpawnAttrSetSigMask(attr, emptyMask)) != 0
+                || (error = LibC.SpawnAttrSetSigDefault(attr, defaultSignals)) != 0)
+            {
+                return error;
+            }
+
+            int child;
+            error = LibC.PosixSpawn(&child, path, fileActions, attr, argv, envp);
+            pid = error == 0 ? child : 0;
+            return error;
+        }
+        finally
+        {
+            _ = LibC.SpawnAttrDestroy(attr);
+            _ = LibC.FileActionsDestroy(fileActions);
+        }
+    }
+}

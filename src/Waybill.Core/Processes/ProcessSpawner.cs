@@ -1,0 +1,306 @@
+using System.Buffers;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Waybill.Core.Processes;
+
+/// <summary>
+/// The engine's end of one spawner process (<see cref="SpawnerServer"/>): sends it spawn requests with the child's output
+/// pipes, and a reader thread completes each child's start and exit from its replies. When the spawner ends, requests it
+/// had not confirmed fail, and the children it had started are killed (nothing could report their exit any more).
+/// </summary>
+internal sealed unsafe class ProcessSpawner : IDisposable
+{
+    // A host that ignores the spawner argument would never answer; a real spawner answers in milliseconds.
+    private const int ReadyTimeoutMilliseconds = 10_000;
+    private const int ShutdownReadWrite = 2;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private readonly Lock _sendGate = new();
+    private readonly ConcurrentDictionary<long, SpawnedChild> _starting = new();
+    private readonly ConcurrentDictionary<int, SpawnedChild> _running = new();
+    private readonly int _socket;
+    private long _nextId;
+    private bool _closed;
+    private volatile string? _ended;
+
+    private ProcessSpawner(int socket, int pid, long peakKiB)
+    {
+        _socket = socket;
+        ProcessId = pid;
+        PeakBytes = peakKiB * 1024;
+    }
+
+    /// <summary>Pid of the spawner process.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>The spawner's peak RSS when it became ready.</summary>
+    public long PeakBytes { get; }
+
+    /// <summary>Null while the spawner serves; afterwards how it ended ("was killed by signal 9").</summary>
+    public string? Ended => _ended;
+
+    /// <summary>Starts the spawner program (<paramref name="command"/>: its absolute path and arguments) and waits until it is ready.</summary>
+    /// <exception cref="ProcessStartException">It could not be started, or ended or stayed silent instead of answering.</exception>
+    public static ProcessSpawner Start(IReadOnlyList<string> command)
+    {
+        var fds = stackalloc int[2];
+        if (LibC.SocketPair(LibC.AfUnix, LibC.SockStream | LibC.SockCloexec, 0, fds) != 0)
+            throw new ProcessStartException($"Failed to create the process spawner's socket: {Marshal.GetLastPInvokeErrorMessage()}");
+        int engineEnd = fds[0], spawnerEnd = fds[1], pid;
+        try
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables()) environment[(string)entry.Key] = (string?)entry.Value ?? "";
+            var spec = new ProcessSpec(command[0], [.. command.Skip(1)], "", environment);
+            var block = NativeArguments.Build(command[0], spec, out var path, out _, out var argv, out var envp);
+            try
+            {
+                var error = PosixSpawn.Start(path, argv, envp, null, [(spawnerEnd, 3)], [], out pid);
+                if (error != 0) throw new ProcessStartException($"Failed to start the process spawner '{command[0]}': {Marshal.GetPInvokeErrorMessage(error)}.");
+            }
+            finally
+            {
+                NativeMemory.Free(block);
+            }
+        }
+        catch
+        {
+            _ = LibC.Close(engineEnd);
+            throw;
+        }
+        finally
+        {
+            _ = LibC.Close(spawnerEnd);
+        }
+
+        var ready = AwaitReady(engineEnd, pid, command[0]);
+        var spawner = new ProcessSpawner(engineEnd, pid, ready.SpawnerPeakKiB);
+        new Thread(spawner.ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" }.Start();
+        return spawner;
+    }
+
+    /// <summary>
+    /// Asks the spawner to start <paramref name="executable"/> with the spec's argv, environment and working directory,
+    /// its stdout and stderr on the given descriptors (which the caller may close once this returns).
+    /// The task completes when the child runs, faults with <see cref="ProcessStartException"/> when it could not be started,
+    /// and with <see cref="SpawnerUnavailableException"/> when the spawner had already ended.
+    /// </summary>
+    public Task<SpawnedChild> SpawnAsync(string executable, ProcessSpec spec, int stdout, int stderr)
+    {
+        var child = new SpawnedChild(this, executable, spec.WorkingDirectory);
+        var id = Interlocked.Increment(ref _nextId);
+        var environmentCount = spec.Environment.Count;
+        var length = Size(executable) + Size(spec.WorkingDirectory) + Size(spec.FileName);
+        foreach (var argument in spec.Arguments) length += Size(argument);
+        foreach (var (key, value) in spec.Environment) length += Size(key) + Size(value);
+        if (length > SpawnerProtocol.MaxBodyBytes)
+            return Task.FromException<SpawnedChild>(new ProcessStartException($"Failed to start '{executable}': its arguments and environment take {length} bytes, more than the {SpawnerProtocol.MaxBodyBytes} a command may have."));
+
+        var body = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var at = Put(body, 0, executable);
+            at = Put(body, at, spec.WorkingDirectory);
+            at = Put(body, at, spec.FileName);
+            foreach (var argument in spec.Arguments) at = Put(body, at, argument);
+            foreach (var (key, value) in spec.Environment)
+            {
+                at = Put(body, at, key);
+                body[at - 1] = (byte)'=';
+                at = Put(body, at, value);
+            }
+
+            var request = new SpawnerRequest
+            {
+                Kind = SpawnerProtocol.Spawn,
+                BodyLength = at,
+                Id = id,
+                ArgumentCount = 1 + spec.Arguments.Count,
+                EnvironmentCount = environmentCount,
+            };
+            _starting[id] = child;
+            if (!Send(request, body, [stdout, stderr]))
+            {
+                _starting.TryRemove(id, out _);
+                return Task.FromException<SpawnedChild>(new SpawnerUnavailableException($"the process spawner {_ended ?? "stopped answering"}"));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+
+        // The spawner may have ended between the send and the registration being seen.
+        if (_ended is { } ended && _starting.TryRemove(id, out _)) child.Started.TrySetException(Lost(child, ended, started: false));
+        return child.Started.Task;
+    }
+
+    /// <summary>Lets the spawner kill what is left of the exited child's process group and reap it.</summary>
+    public void Release(int pid) => Send(new SpawnerRequest { Kind = SpawnerProtocol.Release, Id = pid }, [], []);
+
+    /// <summary>Closes the socket; the spawner sees the end of its input and exits, and the reader thread reaps it.</summary>
+    public void Dispose()
+    {
+        lock (_sendGate)
+        {
+            if (!_closed) _ = LibC.Shutdown(_socket, ShutdownReadWrite);
+        }
+    }
+
+    private static SpawnerReply AwaitReady(int socket, int pid, string program)
+    {
+        var poll = new PollFd { Fd = socket, Events = LibC.PollIn };
+        SpawnerReply reply;
+        if (LibC.Poll(&poll, 1, ReadyTimeoutMilliseconds) == 1 && ReadFully(socket, (byte*)&reply, sizeof(SpawnerReply))
+            && reply.Kind == SpawnerProtocol.Ready)
+        {
+            return reply;
+        }
+
+        _ = LibC.Close(socket);
+        _ = LibC.Kill(pid, LibC.SigKill);
+        throw new ProcessStartException($"The process spawner '{program}' {Reap(pid)} instead of answering.");
+    }
+
+    private void ReadReplies()
+    {
+        SpawnerReply reply;
+        while (ReadFully(_socket, (byte*)&reply, sizeof(SpawnerReply)))
+        {
+            switch (reply.Kind)
+            {
+                case SpawnerProtocol.Started when _starting.TryRemove(reply.Id, out var child):
+                    child.Pid = reply.Pid;
+                    child.SpawnerPeakBytes = reply.SpawnerPeakKiB * 1024;
+                    _running[reply.Pid] = child;
+                    child.Started.TrySetResult(child);
+                    break;
+                case SpawnerProtocol.Failed when _starting.TryRemove(reply.Id, out var child):
+                    child.Started.TrySetException(ChildRun.SpawnFailed(child.Executable, child.WorkingDirectory, reply.Value));
+                    break;
+                case SpawnerProtocol.Exited when _running.TryRemove(reply.Pid, out var child):
+                    var usage = new Rusage
+                    {
+                        UserTime = Micro(reply.UserMicroseconds),
+                        SystemTime = Micro(reply.SystemMicroseconds),
+                        MaxRssKiB = reply.MaxRssKiB,
+                    };
+                    child.SetExited(reply.Value, usage);
+                    break;
+            }
+        }
+
+        var ended = Reap(ProcessId);
+        lock (_sendGate)
+        {
+            _ended = ended;
+            _closed = true;
+            _ = LibC.Close(_socket);
+        }
+
+        foreach (var (id, child) in _starting)
+        {
+            if (_starting.TryRemove(id, out _)) child.Started.TrySetException(Lost(child, ended, started: false));
+        }
+
+        foreach (var (pid, child) in _running)
+        {
+            if (!_running.TryRemove(pid, out _)) continue;
+            // Nothing can report this child's exit any more: it goes now rather than run unaccounted.
+            _ = LibC.Kill(-pid, LibC.SigKill);
+            child.SetLost(Lost(child, ended, started: true));
+        }
+    }
+
+    private static ProcessLostException Lost(SpawnedChild child, string ended, bool started) => started
+        ? new ProcessLostException($"The process spawner {ended} while '{child.Executable}' ran (pid {child.Pid}): the command was killed and its exit status is unknown; run it again.")
+        : new ProcessLostException($"The process spawner {ended} before it confirmed the start of '{child.Executable}'; run it again.");
+
+    private static Timeval Micro(long microseconds) => new() { Seconds = microseconds / 1_000_000, Microseconds = microseconds % 1_000_000 };
+
+    private bool Send(SpawnerRequest request, byte[] body, ReadOnlySpan<int> fds)
+    {
+        var control = stackalloc long[3];
+        lock (_sendGate)
+        {
+            if (_closed || _ended != null) return false;
+            fixed (byte* bodyBytes = body)
+            {
+                var iov = stackalloc IoVec[2];
+                iov[0] = new IoVec { Base = &request, Length = (nuint)sizeof(SpawnerRequest) };
+                iov[1] = new IoVec { Base = bodyBytes, Length = (nuint)request.BodyLength };
+                var message = new MsgHdr { Iov = iov, IovLength = request.BodyLength > 0 ? 2u : 1u };
+                if (fds.Length > 0)
+                {
+                    // One cmsghdr (length, level, type) followed by the descriptors.
+                    control[0] = 16 + (fds.Length * sizeof(int));
+                    ((int*)control)[2] = LibC.SolSocket;
+                    ((int*)control)[3] = LibC.ScmRights;
+                    for (var i = 0; i < fds.Length; i++) ((int*)control)[4 + i] = fds[i];
+                    message.Control = control;
+                    message.ControlLength = (nuint)(16 + (((fds.Length * sizeof(int)) + 7) & ~7));
+                }
+
+                var total = sizeof(SpawnerRequest) + request.BodyLength;
+                nint sent;
+                while ((sent = LibC.SendMsg(_socket, &message, LibC.MsgNoSignal)) < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() != LibC.Eintr) return false;
+                }
+
+                // A large body may go in several writes; the descriptors went with the first.
+                var written = (int)sent;
+                while (written < total)
+                {
+                    var from = written < sizeof(SpawnerRequest) ? (byte*)&request + written : bodyBytes + (written - sizeof(SpawnerRequest));
+                    var count = written < sizeof(SpawnerRequest) ? sizeof(SpawnerRequest) - written : total - written;
+                    var more = LibC.Write(_socket, from, count);
+                    if (more < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr) continue;
+                    if (more <= 0) return false;
+                    written += (int)more;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for the spawner process to end and says how it did.</summary>
+    private static string Reap(int pid)
+    {
+        int status;
+        while (LibC.Wait4(pid, &status, 0, null) == -1)
+        {
+            if (Marshal.GetLastPInvokeError() != LibC.Eintr) return "ended";
+        }
+
+        var signal = status & 0x7f;
+        return signal != 0 ? $"was killed by signal {signal}" : $"exited with code {(status >> 8) & 0xff}";
+    }
+
+    private static bool ReadFully(int fd, byte* buffer, int count)
+    {
+        while (count > 0)
+        {
+            var read = LibC.Read(fd, buffer, count);
+            if (read < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr) continue;
+            if (read <= 0) return false;
+            buffer += read;
+            count -= (int)read;
+        }
+
+        return true;
+    }
+
+    private static int Size(string value) => Utf8.GetByteCount(value) + 1;
+
+    private static int Put(byte[] body, int at, string value)
+    {
+        var written = Utf8.GetBytes(value, body.AsSpan(at));
+        body[at + written] = 0;
+        return at + written + 1;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Core.Processes;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Processes;
+
+/// <summary>The process spawner of a run: it starts the commands, and it goes when the run goes, however it ends.</summary>
+public sealed class SpawnerLifetimeTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_killed_run_takes_its_process_spawner_with_it()
+    {
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_wait
+                run: echo $$ > "$WAYBILL_STAGE_DIR/pid"; exec sleep 60
+            """);
+        var pidFile = _temp.Combine("out", "killed", "01_wait", "pid");
+        int command = 0, spawner = 0;
+        try
+        {
+            using (var run = CliProcess.Start(_temp.Path, null, "run", "waybill.yaml", "--job-id", "killed"))
+            {
+                Assert.True(await CliRun.EventuallyAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), TimeSpan.FromSeconds(60)),
+                    "the command never started");
+                command = int.Parse(File.ReadAllText(pidFile), CultureInfo.InvariantCulture);
+                spawner = ParentOf(command);
+                Assert.Equal(run.Id, ParentOf(spawner));
+                Assert.Contains(SpawnerServer.Argument, File.ReadAllText($"/proc/{spawner}/cmdline"), StringComparison.Ordinal);
+
+                run.Kill(entireProcessTree: false);
+                await run.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(spawner), TimeSpan.FromSeconds(10)), "the spawner outlived its run");
+        }
+        finally
+        {
+            // The command itself outlives a killed run, as a directly started one would.
+            if (command > 0) _ = LibC.Kill(-command, LibC.SigKill);
+        }
+    }
+
+    [Fact]
+    public async Task Commands_are_started_by_the_spawner_and_report_their_own_peak_above_its_few_megabytes()
+    {
+        // 40 MB: above the spawner's peak, below the engine's (the engine on the .NET runtime) or near it (native).
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_mid
+                run: head -c 40000000 /dev/zero | tail -c 40000000 | wc -c; tr '\0' ' ' < /proc/$PPID/cmdline > "$WAYBILL_STAGE_DIR/parent"
+            """);
+
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "mid");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        var resources = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "mid", "01_mid", "manifest.json")))!["resources"]!;
+        Assert.Null(resources["peak_rss_upper_bound"]);
+        Assert.InRange(resources["peak_rss_mb"]!.GetValue<double>(), 38, 60);
+        Assert.Contains(SpawnerServer.Argument, File.ReadAllText(_temp.Combine("out", "mid", "01_mid", "parent")), StringComparison.Ordinal);
+    }
+
+    private static int ParentOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+}
