@@ -10,8 +10,9 @@ namespace Waybill.Core.Caching;
 /// </summary>
 internal sealed class ManifestReadAhead<T>(Func<string, T> read) : IDisposable
 {
-    // Parsed manifests held at once at most (~4 KB each): a run whose stages take long holds no more than this.
-    private const int Window = 256;
+    // Parsed manifests held at once at most (~4 KB each): a run whose stages take long holds no more than this, and
+    // few enough that most die young (a manifest kept long is promoted, and makes the collections that free it dearer).
+    private const int Window = 64;
 
     private readonly ConcurrentDictionary<string, Entry> _reads = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _free = new(Window);
@@ -21,7 +22,7 @@ internal sealed class ManifestReadAhead<T>(Func<string, T> read) : IDisposable
     public void Add(IReadOnlyList<string> ids)
     {
         if (ids.Count == 0 || _stop.IsCancellationRequested) return;
-        foreach (var id in ids) _reads.TryAdd(id, new Entry(new Lazy<T>(() => read(id), LazyThreadSafetyMode.ExecutionAndPublication)));
+        foreach (var id in ids) _reads.TryAdd(id, new Entry(id));
         _ = Task.Run(() => ReadAsync(ids));
     }
 
@@ -35,7 +36,7 @@ internal sealed class ManifestReadAhead<T>(Func<string, T> read) : IDisposable
         }
         // A slot the background took for this read is given back; one it has not taken it will not take.
         if (Interlocked.Exchange(ref entry.State, Taken) == Claimed) _free.Release();
-        value = entry.Read.Value;
+        value = entry.Value(read);
         return true;
     }
 
@@ -60,7 +61,7 @@ internal sealed class ManifestReadAhead<T>(Func<string, T> read) : IDisposable
                     _free.Release(); // taken meanwhile
                     continue;
                 }
-                Force(entry.Read);
+                entry.Force(read);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
@@ -69,24 +70,41 @@ internal sealed class ManifestReadAhead<T>(Func<string, T> read) : IDisposable
         }
     }
 
-    private static void Force(Lazy<T> read)
-    {
-        try
-        {
-            _ = read.Value;
-        }
-#pragma warning disable CA1031 // The decision that takes this read meets the same exception, and handles it.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
-
     private const int Waiting = 0, Claimed = 1, Taken = 2;
 
-    private sealed class Entry(Lazy<T> read)
+    /// <summary>One read, made once, by whichever thread comes first; the other waits for it.</summary>
+    private sealed class Entry(string id)
     {
-        public readonly Lazy<T> Read = read;
+        private readonly Lock _gate = new();
+        private bool _done;
+        private T _value = default!;
+        private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _error;
         public int State = Waiting;
+
+        public T Value(Func<string, T> read)
+        {
+            Force(read);
+            _error?.Throw();
+            return _value;
+        }
+
+        public void Force(Func<string, T> read)
+        {
+            lock (_gate)
+            {
+                if (_done) return;
+                try
+                {
+                    _value = read(id);
+                }
+#pragma warning disable CA1031 // Kept for the decision that takes this read: it meets the same exception, and handles it.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    _error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                }
+                _done = true;
+            }
+        }
     }
 }

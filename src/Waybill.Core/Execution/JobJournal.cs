@@ -39,6 +39,8 @@ internal sealed class JobJournal : IDisposable
     private JobJournalFile? _file;
     private TimeSpan _interval = FirstInterval;
     private TimeSpan _writeCost;
+    // Every write of the run serializes into this one (see ManifestJson.Serialize).
+    private readonly System.Buffers.ArrayBufferWriter<byte> _manifestBuffer = new(1 << 16);
     private int _linesSinceWrite;
 
     public JobJournal(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm, DiskFullWatch diskFull, RunLogging logging,
@@ -156,7 +158,7 @@ internal sealed class JobJournal : IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            JobManifestSeal.Write(_layout, Job, _algorithm);
+            JobManifestSeal.Write(_layout, Job, _algorithm, _manifestBuffer);
             _writeCost = clock.Elapsed;
             return true;
         }
@@ -164,7 +166,7 @@ internal sealed class JobJournal : IDisposable
         {
             if (!_diskFull.FreeSpace(e, _layout.JobManifestPath, records: true) && !mustLand) return false;
         }
-        JobManifestSeal.Write(_layout, Job, _algorithm);
+        JobManifestSeal.Write(_layout, Job, _algorithm, _manifestBuffer);
         return true;
     }
 }

@@ -123,8 +123,7 @@ internal sealed class OpenLineageStageEvents : IDisposable
         IReadOnlyList<string>? reasons)
     {
         _json.WriteStartObject("waybill_stage");
-        _json.WriteString("_producer", Facet(_facets.Producer));
-        _json.WriteString("_schemaURL", Facet(StageFacetSchema));
+        WriteBase(StageFacetSchema);
         _json.WriteString("job_id", Facet(jobId));
         _json.WriteString("run_id", Facet(runId));
         _json.WriteString("stage_id", Facet(stageId));
@@ -148,16 +147,27 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteRawValue(_stageJobType, skipInputValidation: true);
         if (parts.Description is { Length: > 0 } description)
         {
-            _json.WritePropertyName("documentation");
-            Redacted(_facets.Documentation(description)).WriteTo(_json, NodeOptions);
+            _json.WriteStartObject("documentation");
+            WriteBase(OpenLineageFacets.DocumentationSchema);
+            _json.WriteString("description", Facet(description));
+            _json.WriteEndObject();
         }
         if (command is { Length: > 0 })
         {
-            _json.WritePropertyName("sourceCode");
-            Redacted(_facets.SourceCode("shell", command)).WriteTo(_json, NodeOptions);
+            _json.WriteStartObject("sourceCode");
+            WriteBase(OpenLineageFacets.SourceCodeSchema);
+            _json.WriteString("language", Facet("shell"));
+            _json.WriteString("sourceCode", Facet(command));
+            _json.WriteEndObject();
         }
         _json.WriteEndObject();
         _json.WriteEndObject();
+    }
+
+    private void WriteBase(string schemaUrl)
+    {
+        _json.WriteString("_producer", Facet(_facets.Producer));
+        _json.WriteString("_schemaURL", Facet(schemaUrl));
     }
 
     private void WriteArray(JsonArray? items)
