@@ -104,8 +104,8 @@ internal sealed class JobJournal : IDisposable
             _log.LogError("{Problem}: no more stages start; the failure is recorded in the space Waybill reserved for it. "
                 + "Free space there, then run 'waybill resume {JobId}'", full, _layout.JobId);
         }
-        if (_linesSinceWrite >= Math.Max(MinLines, _stages.Count / 8) && _lastWrite.Elapsed >= _interval && _lastWrite.Elapsed >= _writeCost * CostFactor)
-            Compact();
+        var since = _lastWrite.Elapsed;
+        if (_linesSinceWrite >= Math.Max(MinLines, _stages.Count / 8) && since >= _interval && since >= _writeCost * CostFactor) Compact();
     }
 
     /// <summary>The job manifest as the run ends (the logs closed and sealed in it by the caller); the journal goes.</summary>

@@ -285,9 +285,10 @@ internal static class JobRecords
         }
         if (length > sealedEnd)
         {
+            var appended = length - sealedEnd;
             segments.Add(new LogSegment
             {
-                Offset = sealedEnd, SizeBytes = length - sealedEnd, Checksum = RangeHasher.Compute(full, algorithm, sealedEnd, length - sealedEnd), RunId = runId,
+                Offset = sealedEnd, SizeBytes = appended, Checksum = RangeHasher.Compute(full, algorithm, sealedEnd, appended), RunId = runId,
             });
         }
         return segments;

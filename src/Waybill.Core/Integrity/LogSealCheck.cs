@@ -58,23 +58,25 @@ internal static class LogSealCheck
             var (sealedText, nowText) = (sealedEnd.ToString(CultureInfo.InvariantCulture), length.ToString(CultureInfo.InvariantCulture));
             if (length < sealedEnd)
             {
-                Add("log_changed", $"{name} was changed after the manifest was written: it is {length} bytes, {sealedEnd} when sealed", "size_bytes", sealedText, nowText);
+                Add("log_changed", $"{name} was changed after the manifest was written: it is {length} bytes, {sealedEnd} when sealed",
+                    "size_bytes", sealedText, nowText);
                 return;
             }
             for (var i = 0; i < segments.Count; i++)
             {
                 var segment = segments[i];
                 var hash = hasher.HashRange(full, segment.Checksum, segment.Offset, segment.SizeBytes);
+                if (hash.Succeeded && string.Equals(hash.Checksum, segment.Checksum, StringComparison.OrdinalIgnoreCase)) continue;
                 var by = segment.RunId is { } runId ? $"appended by run {runId}" : "sealed before logs were sealed by parts";
+                var bytes = $"bytes {segment.Offset}–{segment.Offset + segment.SizeBytes} ({by})";
                 if (!hash.Succeeded) Add("log_unreadable", $"{name} cannot be read: {hash.Error}");
-                else if (!string.Equals(hash.Checksum, segment.Checksum, StringComparison.OrdinalIgnoreCase))
-                    Add("log_changed", $"{name} was changed after the manifest was written: bytes {segment.Offset}–{segment.Offset + segment.SizeBytes} ({by}) differ",
-                        $"segments[{i}].checksum", segment.Checksum, hash.Checksum);
-                else continue;
+                else Add("log_changed", $"{name} was changed after the manifest was written: {bytes} differ", $"segments[{i}].checksum",
+                    segment.Checksum, hash.Checksum);
                 return;
             }
             if (length > sealedEnd)
-                Add("log_appended", $"{name}: {length - sealedEnd} bytes were appended after the manifest was written", "size_bytes", sealedText, nowText);
+                Add("log_appended", $"{name}: {length - sealedEnd} bytes were appended after the manifest was written", "size_bytes",
+                    sealedText, nowText);
         }
 
         void Add(string kind, string message, string? part = null, string? expected = null, string? actual = null) =>

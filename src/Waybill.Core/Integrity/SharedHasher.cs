@@ -22,13 +22,15 @@ internal sealed class SharedHasher
         Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), offset, length);
 
     private HashOutcome Get(string path, ChecksumAlgorithm algorithm, long offset, long? length) =>
-        _known.GetOrAdd((path, algorithm, offset, length), key => new Lazy<HashOutcome>(() => Compute(key.Path, key.Algorithm, key.Offset, key.Length))).Value;
+        _known.GetOrAdd((path, algorithm, offset, length),
+            key => new Lazy<HashOutcome>(() => Compute(key.Path, key.Algorithm, key.Offset, key.Length))).Value;
 
     private static HashOutcome Compute(string path, ChecksumAlgorithm algorithm, long offset, long? length)
     {
         try
         {
-            return new HashOutcome(length is { } bytes ? RangeHasher.Compute(path, algorithm, offset, bytes) : FileHasher.Compute(path, algorithm), null);
+            var checksum = length is { } bytes ? RangeHasher.Compute(path, algorithm, offset, bytes) : FileHasher.Compute(path, algorithm);
+            return new HashOutcome(checksum, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

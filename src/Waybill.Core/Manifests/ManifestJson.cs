@@ -35,7 +35,8 @@ public static class ManifestJson
     public static ReadOnlySpan<byte> Serialize(JobManifest manifest, System.Buffers.ArrayBufferWriter<byte> buffer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) JsonSerializer.Serialize(writer, manifest, ManifestJsonContext.Default.JobManifest);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            JsonSerializer.Serialize(writer, manifest, ManifestJsonContext.Default.JobManifest);
         return buffer.WrittenSpan;
     }
 

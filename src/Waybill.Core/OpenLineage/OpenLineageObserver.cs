@@ -78,7 +78,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         var layout = invocation.Layout;
         // An up-to-date stage's manifest lists what an earlier run read and wrote: not this run's lineage.
         var datasets = ran
-            ? (OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets), OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets))
+            ? (OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
+                OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets))
             : ((JsonArray, JsonArray)?)null;
         events.Finish(parts, EndEventType(outcome.Status), at, manifest, error, datasets);
         Emit(events.Written);
@@ -178,7 +179,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     // One warning, then the run goes on without the file (the endpoint, if any, still gets the events).
     private void Lost(Exception e)
     {
-        _run!.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are no longer written to it", OpenLineageFile.FileName, e.Message);
+        _run!.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are no longer written to it",
+            OpenLineageFile.FileName, e.Message);
         _file?.Dispose();
         _file = null;
     }

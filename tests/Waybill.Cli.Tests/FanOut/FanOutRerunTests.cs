@@ -74,7 +74,8 @@ public sealed class FanOutRerunTests : IDisposable
         Assert.Equal("i250", File.ReadAllText(Item("i250", "v.txt")));
         Assert.Equal(untouched, File.ReadAllBytes(Item("i150", "manifest.json")));
         var stages = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", "manifest.json")))!["stages"]!.AsArray();
-        var upToDate = stages.Count(s => (string?)s!["status_reason"] == "up to date" && ((string?)s["stage_id"])!.StartsWith("02_each[", StringComparison.Ordinal));
+        var upToDate = stages.Count(s =>
+            (string?)s!["status_reason"] == "up to date" && ((string?)s["stage_id"])!.StartsWith("02_each[", StringComparison.Ordinal));
         Assert.Equal(Items - 4, upToDate);
     }
 
