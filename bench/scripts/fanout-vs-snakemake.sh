@@ -44,16 +44,6 @@ timed() {
 
 seq 1 "$n" | sed 's/^/item-/' > "$work/waybill/items.txt"
 cp "$root/bench/scripts/fanout-noops.yaml" "$work/waybill/fan.yaml"
-name: many-noops
-stages:
-  - id: 01_list
-    inputs: { src: items.txt }
-    run: cp {in.src} {out.items}
-    outputs: { items: items.txt }
-  - id: 02_noop
-    foreach: { lines: 01_list.items }
-    run: "true"
-Y
 cat > "$work/snakemake/Snakefile" <<S
 ITEMS = [f"item-{i}" for i in range(1, $n + 1)]
 

@@ -10,11 +10,21 @@ namespace Waybill.Core.Caching;
 /// manifest recorded: definition, config, tool versions, input hashes, and whether its outputs are still as produced.
 /// Files whose size and mtime are as recorded are trusted without reading them (as make and git do).
 /// </summary>
-public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
+public sealed class FreshnessCheck : IDisposable
 {
     private const int MaxReasons = 6;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?, string?)> _preloaded =
         new(StringComparer.Ordinal);
+    private readonly PipelineDefinition _pipeline;
+    private readonly Jobs.JobLayout _layout;
+    private readonly RunServices _services;
+    private readonly ManifestReadAhead<(StageManifest?, ManifestFormatException?, string?)> _readAhead;
+
+    public FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
+    {
+        (_pipeline, _layout, _services) = (pipeline, layout, services);
+        _readAhead = new(Read);
+    }
 
     /// <summary>
     /// What the run's finished stages recorded: an output its producer does not claim (it failed, say, and put the
@@ -25,9 +35,11 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
-        var (previous, unreadable, checksum) = _preloaded.TryRemove(stage.Id, out var read) ? read : Read(stage.Id);
+        var (previous, unreadable, checksum) = _preloaded.TryRemove(stage.Id, out var read) ? read
+            : _readAhead.TryTake(stage.Id, out var ahead) ? ahead
+            : Read(stage.Id);
         // A manifest reached through a stage folder linked out of the job is not this job's record: the run refuses the stage.
-        if (Jobs.JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked) return StageDecision.RunBecause(null, linked);
+        if (Jobs.JobFolderLinks.StageFolderProblem(_layout, stage.Id) is { } linked) return StageDecision.RunBecause(null, linked);
         if (unreadable is not null) return StageDecision.RunBecause(null, $"previous manifest unreadable ({unreadable.Message})");
         if (forced is not null) return StageDecision.RunBecause(previous, forced);
         if (previous is null) return StageDecision.RunBecause(null, "not run before in this job");
@@ -36,11 +48,11 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
 
         var reasons = new List<string>();
         var codeVersion = StageFingerprinter.CodeVersionOf(stage);
-        if (StageFingerprinter.DefinitionDigest(pipeline, stage, services.Redactor, codeVersion) != fingerprint.Definition)
+        if (StageFingerprinter.DefinitionDigest(_pipeline, stage, _services.Redactor, codeVersion) != fingerprint.Definition)
             reasons.Add(fingerprint.CodeVersion is not null && codeVersion is not null && fingerprint.CodeVersion != codeVersion
                 ? $"code changed: {fingerprint.CodeVersion} → {codeVersion}"
                 : DefinitionChange(stage, previous));
-        var config = StageFingerprinter.DeclaredConfig(pipeline, stage, services.Redactor);
+        var config = StageFingerprinter.DeclaredConfig(_pipeline, stage, _services.Redactor);
         reasons.AddRange(ConfigDiff.Describe(fingerprint.Config, config));
         await CompareToolsAsync(previous, fingerprint, reasons, cancellationToken);
         if (upstreamPending is not null) reasons.Add($"{upstreamPending} runs first; its outputs may change");
@@ -66,15 +78,23 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     public void Preload(IEnumerable<string> stageIds) =>
         Parallel.ForEach(stageIds, id => _preloaded[id] = Read(id));
 
+    /// <summary>
+    /// Reads the manifests of stage runs added while the run goes on (a fan-out's items) on another thread, a bounded
+    /// number ahead of their decisions, which come in about this order (<see cref="ManifestReadAhead{T}"/>).
+    /// </summary>
+    public void ReadAhead(IReadOnlyList<string> stageIds) => _readAhead.Add(stageIds);
+
+    public void Dispose() => _readAhead.Dispose();
+
     // The checksum of the bytes read: an up-to-date stage's manifest is left as it is, and the job manifest seals it
     // with this, rather than reading and hashing the file a second time.
     private (StageManifest? Manifest, ManifestFormatException? Unreadable, string? Checksum) Read(string stageId)
     {
-        var path = layout.StageManifestPath(stageId);
+        var path = _layout.StageManifestPath(stageId);
         if (!File.Exists(path)) return (null, null, null);
         try
         {
-            return (ManifestJson.ReadStage(path, services.Checksums.Algorithm, out var checksum), null, checksum);
+            return (ManifestJson.ReadStage(path, _services.Checksums.Algorithm, out var checksum), null, checksum);
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {
@@ -103,7 +123,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
     {
         foreach (var (tool, command) in fingerprint.ToolCommands.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            var now = await services.Tools.GetAsync(command, cancellationToken);
+            var now = await _services.Tools.GetAsync(command, cancellationToken);
             if (previous.ToolVersions.TryGetValue(tool, out var was) && was != now)
                 reasons.Add($"tool {tool} {ToolVersionText.Change(was, now)}");
         }
@@ -114,8 +134,8 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
         var recorded = previous.Inputs.ToDictionary(i => i.Name ?? i.Path, StringComparer.Ordinal);
         foreach (var input in stage.Inputs.Where(i => !i.Gather)) // a gather left as such read no item: no file
         {
-            var full = StageContext.ResolveInput(pipeline, layout, input);
-            var shown = layout.RelativeToJob(full) ?? full;
+            var full = StageContext.ResolveInput(_pipeline, _layout, input);
+            var shown = _layout.RelativeToJob(full) ?? full;
             recorded.TryGetValue(input.Name, out var was);
             recorded.Remove(input.Name);
             var absence = input.IsUpstream ? Producers?.Absence(input) : null;
@@ -133,13 +153,13 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
                 reasons.Add($"input {shown} is new");
                 continue;
             }
-            if (layout.Resolve(was.Path) != full) reasons.Add($"input {input.Name} is now {shown} (was {was.Path})");
+            if (_layout.Resolve(was.Path) != full) reasons.Add($"input {input.Name} is now {shown} (was {was.Path})");
             else if (Changed(was, full, stamp) is { } how) reasons.Add($"input {shown} changed ({how})");
         }
         // Files the stage's code tracked as inputs itself (a model, a glossary): compared by path.
         foreach (var other in recorded.Values.Where(r => r.Name is null || stage.Inputs.All(i => i.Name != r.Name)))
         {
-            var full = layout.Resolve(other.Path);
+            var full = _layout.Resolve(other.Path);
             if (FileStamp.TryRead(full, out var stamp) != FileStampStatus.RegularFile) reasons.Add($"input {other.Path} missing");
             else if (Changed(other, full, stamp) is { } how) reasons.Add($"input {other.Path} changed ({how})");
         }
@@ -154,7 +174,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
                 reasons.Add($"output {output.Path} was deleted by clean on {deleted:yyyy-MM-dd HH:mm}Z");
                 continue;
             }
-            var full = layout.Resolve(output.Path);
+            var full = _layout.Resolve(output.Path);
             var kind = FileStamp.TryRead(full, out var stamp);
             if (kind == FileStampStatus.Missing) reasons.Add($"output {output.Path} missing");
             else if (kind != FileStampStatus.RegularFile) reasons.Add($"output {output.Path} is no longer a regular file ({FileStamp.Problem(kind, full).Message})");
@@ -170,7 +190,7 @@ public sealed class FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout l
         string now;
         try
         {
-            now = services.Checksums.GetOrCompute(full);
+            now = _services.Checksums.GetOrCompute(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -33,7 +33,7 @@ public static class RunPlanner
         }
         var services = new RunServices(options.Time, PipelineRunner.SecretsOf(pipeline), ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum),
             (_, _) => throw new InvalidOperationException("a dry run opens no log"));
-        var freshness = new FreshnessCheck(pipeline, layout, services);
+        using var freshness = new FreshnessCheck(pipeline, layout, services);
         freshness.Preload(plan.Order.Where(s => selection.Includes(s.Id) && selection.ForcedBecause(s.Id) is null).Select(s => s.Id));
         var willRun = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in plan.Order)

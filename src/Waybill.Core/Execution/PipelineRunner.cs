@@ -50,7 +50,7 @@ public static class PipelineRunner
             id => selection.ForcedBecause(id) is not null);
         // What each finished stage recorded: its consumers read only the outputs it claims (see ProducerRecords).
         var producers = new ProducerRecords(pipeline, layout);
-        var freshness = new FreshnessCheck(pipeline, layout, services) { Producers = producers };
+        using var freshness = new FreshnessCheck(pipeline, layout, services) { Producers = producers };
         var clock = Stopwatch.StartNew();
         var log = logging.Pipeline;
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, log);

@@ -70,6 +70,7 @@ internal sealed class StageWork(
         }
         var (grown, added, rewired) = Pipeline.FanOut.FanOutExpander.ExpandDynamic(plan.Pipeline, templateId, items);
         plan.Pipeline.Grow(grown.Stages);
+        freshness.ReadAhead([.. added.Select(s => s.Id)]);
         log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
         var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
         var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId).ToList();

@@ -23,6 +23,11 @@ internal static class LogSealCheck
             Add(probe.Kind == ProbedKind.Missing ? "log_missing" : "log_unreadable", $"{name} {problem}");
             return;
         }
+        if (seal.Segments is { Count: > 0 } segments)
+        {
+            CheckSegments(segments, probe.Length);
+            return;
+        }
         if (seal.Checksum is not { } sealedChecksum || seal.SizeBytes is not { } sealedSize) return;
         var sizes = (Sealed: sealedSize.ToString(CultureInfo.InvariantCulture), Now: probe.Length.ToString(CultureInfo.InvariantCulture));
         if (probe.Length > sealedSize)
@@ -45,6 +50,34 @@ internal static class LogSealCheck
         if (!hash.Succeeded) Add("log_unreadable", $"{name} cannot be read: {hash.Error}");
         else if (!string.Equals(hash.Checksum, sealedChecksum, StringComparison.OrdinalIgnoreCase))
             Add("log_changed", $"{name} was changed after the manifest was written (same size, different content)", "checksum", sealedChecksum, hash.Checksum);
+
+        // Each run's part against its own seal; bytes after the last part were appended since.
+        void CheckSegments(List<LogSegment> segments, long length)
+        {
+            var sealedEnd = segments[^1].Offset + segments[^1].SizeBytes;
+            var (sealedText, nowText) = (sealedEnd.ToString(CultureInfo.InvariantCulture), length.ToString(CultureInfo.InvariantCulture));
+            if (length < sealedEnd)
+            {
+                Add("log_changed", $"{name} was changed after the manifest was written: it is {length} bytes, {sealedEnd} when sealed",
+                    "size_bytes", sealedText, nowText);
+                return;
+            }
+            for (var i = 0; i < segments.Count; i++)
+            {
+                var segment = segments[i];
+                var hash = hasher.HashRange(full, segment.Checksum, segment.Offset, segment.SizeBytes);
+                if (hash.Succeeded && string.Equals(hash.Checksum, segment.Checksum, StringComparison.OrdinalIgnoreCase)) continue;
+                var by = segment.RunId is { } runId ? $"appended by run {runId}" : "sealed before logs were sealed by parts";
+                var bytes = $"bytes {segment.Offset}–{segment.Offset + segment.SizeBytes} ({by})";
+                if (!hash.Succeeded) Add("log_unreadable", $"{name} cannot be read: {hash.Error}");
+                else Add("log_changed", $"{name} was changed after the manifest was written: {bytes} differ", $"segments[{i}].checksum",
+                    segment.Checksum, hash.Checksum);
+                return;
+            }
+            if (length > sealedEnd)
+                Add("log_appended", $"{name}: {length - sealedEnd} bytes were appended after the manifest was written", "size_bytes",
+                    sealedText, nowText);
+        }
 
         void Add(string kind, string message, string? part = null, string? expected = null, string? actual = null) =>
             sink.Add(new Finding(FindingSeverity.Error, kind, message)

@@ -9,22 +9,28 @@ namespace Waybill.Core.Integrity;
 /// </summary>
 internal sealed class SharedHasher
 {
-    private readonly ConcurrentDictionary<(string Path, ChecksumAlgorithm Algorithm, long? Prefix), Lazy<HashOutcome>> _known = new();
+    private readonly ConcurrentDictionary<(string Path, ChecksumAlgorithm Algorithm, long Offset, long? Length), Lazy<HashOutcome>> _known = new();
 
     /// <summary>The whole file's checksum in the algorithm the recorded checksum names ("sha256:…" → SHA-256).</summary>
-    public HashOutcome Hash(string path, string recordedChecksum) => Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), null);
+    public HashOutcome Hash(string path, string recordedChecksum) => Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), 0, null);
 
     /// <summary>The checksum of the file's first <paramref name="length"/> bytes: what a log was before lines were appended.</summary>
-    public HashOutcome HashPrefix(string path, string recordedChecksum, long length) => Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), length);
+    public HashOutcome HashPrefix(string path, string recordedChecksum, long length) => HashRange(path, recordedChecksum, 0, length);
 
-    private HashOutcome Get(string path, ChecksumAlgorithm algorithm, long? prefix) =>
-        _known.GetOrAdd((path, algorithm, prefix), key => new Lazy<HashOutcome>(() => Compute(key.Path, key.Algorithm, key.Prefix))).Value;
+    /// <summary>The checksum of <paramref name="length"/> bytes from <paramref name="offset"/>: one run's part of a log.</summary>
+    public HashOutcome HashRange(string path, string recordedChecksum, long offset, long length) =>
+        Get(path, RecordedChecksum.AlgorithmOf(recordedChecksum), offset, length);
 
-    private static HashOutcome Compute(string path, ChecksumAlgorithm algorithm, long? prefix)
+    private HashOutcome Get(string path, ChecksumAlgorithm algorithm, long offset, long? length) =>
+        _known.GetOrAdd((path, algorithm, offset, length),
+            key => new Lazy<HashOutcome>(() => Compute(key.Path, key.Algorithm, key.Offset, key.Length))).Value;
+
+    private static HashOutcome Compute(string path, ChecksumAlgorithm algorithm, long offset, long? length)
     {
         try
         {
-            return new HashOutcome(prefix is { } length ? PrefixHasher.Compute(path, algorithm, length) : FileHasher.Compute(path, algorithm), null);
+            var checksum = length is { } bytes ? RangeHasher.Compute(path, algorithm, offset, bytes) : FileHasher.Compute(path, algorithm);
+            return new HashOutcome(checksum, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

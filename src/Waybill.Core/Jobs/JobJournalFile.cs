@@ -19,6 +19,7 @@ public sealed class JobJournalFile : IDisposable
 
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
+    private readonly Utf8JsonWriter _json = new(Stream.Null);
     private long _length;
     // A failed write whose part could not be cut off: the next line starts on a line of its own.
     private bool _torn;
@@ -40,10 +41,10 @@ public sealed class JobJournalFile : IDisposable
             _buffer.GetSpan(1)[0] = (byte)'\n';
             _buffer.Advance(1);
         }
-        using (var json = new Utf8JsonWriter(_buffer))
-        {
-            WriteLine(json, runId, stage);
-        }
+        // One writer for every line: a line is written per stage run, 100,000 in a large fan-out.
+        _json.Reset(_buffer);
+        WriteLine(_json, runId, stage);
+        _json.Flush();
         _buffer.GetSpan(1)[0] = (byte)'\n';
         _buffer.Advance(1);
         try
@@ -67,7 +68,11 @@ public sealed class JobJournalFile : IDisposable
         _length = 0;
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _stream.Dispose();
+    }
 
     /// <summary>Deletes the journal of a job whose manifest.json was just written whole by another command than a run.</summary>
     public static void Delete(JobLayout layout)

@@ -11,9 +11,12 @@ namespace Waybill.Core.Jobs;
 /// </summary>
 public static class JobManifestSeal
 {
-    public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm)
+    public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm) => Write(layout, job, algorithm, new(4096));
+
+    /// <summary>The same, serialized into <paramref name="buffer"/>: a writer that writes often keeps one for all its writes.</summary>
+    public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm, System.Buffers.ArrayBufferWriter<byte> buffer)
     {
-        var bytes = ManifestJson.Serialize(job);
+        var bytes = ManifestJson.Serialize(job, buffer);
         var checksum = ContentHash.Of(algorithm, bytes);
         var previous = Recorded(layout) is [var first, ..] ? first : null;
         AtomicFile.WriteAllText(layout.JobManifestChecksumPath,

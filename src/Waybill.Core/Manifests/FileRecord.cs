@@ -26,6 +26,11 @@ public sealed class FileRecord
     /// <summary>Tombstone: when <c>waybill clean</c> deleted the file (checksum and size stay as they were), and why.</summary>
     public DateTimeOffset? DeletedAt { get; set; }
     public string? DeletedReason { get; set; }
+    /// <summary>
+    /// Job manifest <c>logs</c> only, for the logs runs append to: each run's part sealed on its own (then
+    /// <see cref="Checksum"/> is null and <see cref="SizeBytes"/> is where the last part ends). Null elsewhere.
+    /// </summary>
+    public List<LogSegment>? Segments { get; set; }
 
     /// <summary>Free metadata given at track time (sample_rate, segment_count, …), written as top-level fields.</summary>
     [JsonExtensionData]

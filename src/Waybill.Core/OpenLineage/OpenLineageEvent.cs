@@ -55,7 +55,7 @@ internal sealed record OpenLineageEvent(string EventType, DateTimeOffset EventTi
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static JsonNode Redacted(JsonNode node, Redactor redactor)
+    internal static JsonNode Redacted(JsonNode node, Redactor redactor)
     {
         var copy = node.DeepClone();
         Redact(copy, redactor);

@@ -13,6 +13,9 @@ internal sealed class OpenLineageFacets(string producer)
     private const string Standard = "https://openlineage.io/spec/facets/";
     private const string Custom = "https://waybill.dev/schemas/openlineage-facets.schema.json#/$defs/";
 
+    public const string DocumentationSchema = Standard + "1-0-1/DocumentationJobFacet.json#/$defs/DocumentationJobFacet";
+    public const string SourceCodeSchema = Standard + "1-0-1/SourceCodeJobFacet.json#/$defs/SourceCodeJobFacet";
+
     public string Producer { get; } = producer;
 
     public JsonObject Parent(Guid jobRunId, string jobNamespace, string jobName)
@@ -38,21 +41,6 @@ internal sealed class OpenLineageFacets(string producer)
         facet["processingType"] = "BATCH";
         facet["integration"] = "WAYBILL";
         facet["jobType"] = jobType;
-        return facet;
-    }
-
-    public JsonObject Documentation(string description)
-    {
-        var facet = Base(Standard + "1-0-1/DocumentationJobFacet.json#/$defs/DocumentationJobFacet");
-        facet["description"] = description;
-        return facet;
-    }
-
-    public JsonObject SourceCode(string language, string code)
-    {
-        var facet = Base(Standard + "1-0-1/SourceCodeJobFacet.json#/$defs/SourceCodeJobFacet");
-        facet["language"] = language;
-        facet["sourceCode"] = code;
         return facet;
     }
 

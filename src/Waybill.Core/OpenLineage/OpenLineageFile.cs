@@ -28,14 +28,14 @@ internal sealed class OpenLineageFile : IDisposable
 
     public void Append(string jsonLine) => Write(jsonLine + "\n");
 
-    /// <summary>Two lines in one write: a killed run keeps both or neither.</summary>
-    public void Append(string jsonLine, string nextLine) => Write(string.Concat(jsonLine, "\n", nextLine, "\n"));
-
-    private void Write(string text)
+    /// <summary>Whole lines, each ending in a newline, in one write: a killed run keeps all or none of them.</summary>
+    public void Append(ReadOnlySpan<byte> lines)
     {
-        _stream.Write(Encoding.UTF8.GetBytes(text));
+        _stream.Write(lines);
         _stream.Flush();
     }
+
+    private void Write(string text) => Append(Encoding.UTF8.GetBytes(text));
 
     public void Dispose() => _stream.Dispose();
 }

@@ -26,6 +26,7 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     private RunStarted? _run;
     private OpenLineageFile? _file;
     private OpenLineageHttpTransport? _http;
+    private OpenLineageStageEvents? _stageEvents;
     private Guid _jobRunId;
 
     /// <summary>The <c>producer</c> of every event: this program and its version.</summary>
@@ -43,60 +44,52 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
             ["waybill_job"] = _facets.WaybillJob(run.Layout.JobId, run.RunId, run.Layout.Root, "running", null, null),
         };
         Emit(new OpenLineageEvent(OpenLineageEvent.Start, run.At, _jobRunId, runFacets, settings.Namespace, run.Pipeline.Name, PipelineJobFacets()));
+        _stageEvents = new OpenLineageStageEvents(_facets, run.Redactor, settings.Namespace, Parent());
     }
 
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)
     {
-        if (_run is null) return;
+        if (_run is null || _stageEvents is not { } events) return;
         _started.Add(invocation.Stage.Id);
-        EmitStart(invocation, at);
-    }
-
-    private void EmitStart(StageInvocation invocation, DateTimeOffset at) => Emit(StartEvent(invocation, at));
-
-    private OpenLineageEvent StartEvent(StageInvocation invocation, DateTimeOffset at)
-    {
-        var stage = invocation.Stage;
-        var runFacets = new JsonObject
-        {
-            ["parent"] = Parent(),
-            ["waybill_stage"] = _facets.WaybillStageStarted(invocation.Layout.JobId, invocation.RunId, stage.Id, stage.Name, ManifestPath(invocation), LogPath(invocation), invocation.Reasons),
-        };
-        return new OpenLineageEvent(OpenLineageEvent.Start, at, StageRunId(stage.Id), runFacets, settings.Namespace, StageJobName(invocation), StageJobFacets(stage, null));
+        events.Clear();
+        WriteStart(events, invocation, Parts(invocation), at);
+        Emit(events.Written);
     }
 
     public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
     {
-        if (_run is null) return;
+        if (_run is null || _stageEvents is not { } events) return;
         var ran = _started.Remove(outcome.StageId);
+        var parts = Parts(invocation);
+        events.Clear();
         // A stage that never started gets its START here, written with its end in one append.
-        var start = ran ? null : StartEvent(invocation, at);
+        if (!ran) WriteStart(events, invocation, parts, at);
         var manifest = outcome.Manifest;
         var stage = invocation.Stage;
-        var language = stage.Kind == StageKind.Command ? "shell" : "C#";
-        var runFacets = new JsonObject
-        {
-            ["parent"] = Parent(),
-            ["waybill_stage"] = _facets.WaybillStage(manifest, ManifestPath(invocation), LogPath(invocation)),
-        };
+        JsonObject? error = null;
         if (outcome.Status == StageStatus.Failed)
         {
+            var language = stage.Kind == StageKind.Command ? "shell" : "C#";
             var message = outcome.Reason ?? manifest.Errors.FirstOrDefault()?.Message ?? "stage failed";
-            runFacets["errorMessage"] = _facets.ErrorMessage(message, language);
+            error = _facets.ErrorMessage(message, language);
             _failures.Add(($"{stage.Id} failed: {message}", language));
         }
         _ended[manifest.Status] = _ended.GetValueOrDefault(manifest.Status) + 1;
         var layout = invocation.Layout;
-        var end = new OpenLineageEvent(EndEventType(outcome.Status), at, StageRunId(stage.Id), runFacets, settings.Namespace,
-            StageJobName(invocation), StageJobFacets(stage, manifest.Command));
         // An up-to-date stage's manifest lists what an earlier run read and wrote: not this run's lineage.
-        if (start is not null) Emit(start, end);
-        else Emit(end with
-        {
-            Inputs = OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
-            Outputs = OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets),
-        });
+        var datasets = ran
+            ? (OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
+                OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets))
+            : ((JsonArray, JsonArray)?)null;
+        events.Finish(parts, EndEventType(outcome.Status), at, manifest, error, datasets);
+        Emit(events.Written);
     }
+
+    private static void WriteStart(OpenLineageStageEvents events, StageInvocation invocation, in StageEventParts parts, DateTimeOffset at) =>
+        events.Start(parts, invocation.Layout.JobId, invocation.RunId, invocation.Stage.Id, invocation.Stage.Name, at, invocation.Reasons);
+
+    private StageEventParts Parts(StageInvocation invocation) =>
+        new(StageRunId(invocation.Stage.Id), StageJobName(invocation), ManifestPath(invocation), LogPath(invocation), invocation.Stage.Description);
 
     public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)
     {
@@ -111,6 +104,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         Emit(new OpenLineageEvent(EndEventType(status), at, _jobRunId, runFacets, settings.Namespace, run.Pipeline.Name, PipelineJobFacets()));
         _file?.Dispose();
         _file = null;
+        _stageEvents?.Dispose();
+        _stageEvents = null;
         if (_http is null || settings.Endpoint is not { } endpoint) return;
         OpenLineageDelivery delivery;
         using (_http)
@@ -129,6 +124,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     {
         _file?.Dispose();
         _file = null;
+        _stageEvents?.Dispose();
+        _stageEvents = null;
         _http?.Dispose();
         _http = null;
     }
@@ -140,27 +137,52 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
         _ => OpenLineageEvent.Complete, // success, or a stage that started and then chose to skip its work
     };
 
-    private void Emit(OpenLineageEvent lineageEvent) => Emit(lineageEvent, null);
-
-    /// <summary>One event, or two (a START and its end) in one append: one write and one system call for both lines.</summary>
-    private void Emit(OpenLineageEvent lineageEvent, OpenLineageEvent? next)
+    private void Emit(OpenLineageEvent lineageEvent)
     {
         var line = lineageEvent.ToJsonLine(Producer, _run!.Redactor);
-        var nextLine = next?.ToJsonLine(Producer, _run.Redactor);
+        Write(file => file.Append(line));
+        _http?.Enqueue(line);
+    }
+
+    /// <summary>Whole lines (a stage's START and its end, say) in one append: one write and one system call for all.</summary>
+    private void Emit(ReadOnlySpan<byte> lines)
+    {
+        if (_file is { } file)
+        {
+            try
+            {
+                file.Append(lines);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Lost(e);
+            }
+        }
+        if (_http is null) return;
+        for (var end = lines.IndexOf((byte)'\n'); end >= 0; lines = lines[(end + 1)..], end = lines.IndexOf((byte)'\n'))
+            _http.Enqueue(System.Text.Encoding.UTF8.GetString(lines[..end]));
+    }
+
+    private void Write(Action<OpenLineageFile> append)
+    {
+        if (_file is null) return;
         try
         {
-            if (nextLine is null) _file?.Append(line);
-            else _file?.Append(line, nextLine);
+            append(_file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // One warning, then the run goes on without the file (the endpoint, if any, still gets the events).
-            _run.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are no longer written to it", OpenLineageFile.FileName, e.Message);
-            _file?.Dispose();
-            _file = null;
+            Lost(e);
         }
-        _http?.Enqueue(line);
-        if (nextLine is not null) _http?.Enqueue(nextLine);
+    }
+
+    // One warning, then the run goes on without the file (the endpoint, if any, still gets the events).
+    private void Lost(Exception e)
+    {
+        _run!.Log.LogWarning("cannot write logs/{File}: {Reason}; OpenLineage events of this run are no longer written to it",
+            OpenLineageFile.FileName, e.Message);
+        _file?.Dispose();
+        _file = null;
     }
 
     private static OpenLineageFile? OpenFile(RunStarted run)
@@ -187,13 +209,4 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     private static string LogPath(StageInvocation invocation) => JobLayout.StageFolder(invocation.Stage.Id) + "/stage.log";
 
     private JsonObject PipelineJobFacets() => new() { ["jobType"] = _facets.JobType("JOB") };
-
-    /// <summary>The command as the manifest records it (placeholders expanded, secrets masked), once the stage has run.</summary>
-    private JsonObject StageJobFacets(StageDefinition stage, string? command)
-    {
-        var facets = new JsonObject { ["jobType"] = _facets.JobType("STAGE") };
-        if (stage.Description is { Length: > 0 } description) facets["documentation"] = _facets.Documentation(description);
-        if (command is { Length: > 0 }) facets["sourceCode"] = _facets.SourceCode("shell", command);
-        return facets;
-    }
 }
