@@ -87,8 +87,10 @@ public sealed class JobJournalTests : IDisposable
     {
         var yaml = new StringBuilder("name: journal\nstages:\n");
         for (var i = 1; i <= Quick; i++) yaml.Append($"  - id: {Id(i)}\n    run: 'echo {i} > {{out.n}}'\n    outputs: {{ n: n.txt }}\n");
-        // The nearest ancestor that is the CLI (waybill, or dotnet running waybill.dll) is the run.
-        const string KillRun = "p=$PPID; while [ $p -gt 1 ]; do case $(cat /proc/$p/comm) in waybill|dotnet) kill -9 $p; break;; esac; "
+        // The nearest ancestor that is the CLI (waybill, or dotnet running waybill.dll) and not its process spawner (the
+        // same program in its spawner mode, which starts the commands) is the run.
+        const string KillRun = "p=$PPID; while [ $p -gt 1 ]; do case $(cat /proc/$p/comm) in waybill|dotnet) "
+            + "tr \"\\0\" \" \" < /proc/$p/cmdline | grep -q __waybill-process-spawner || { kill -9 $p; break; };; esac; "
             + "p=$(cut -d\" \" -f4 /proc/$p/stat); done; sleep 1";
         var wait = gate is null ? "true" : $"if [ ! -e \"{gate}\" ]; then touch \"{gate}\"; {KillRun}; fi";
         yaml.Append($"  - id: 90_wait\n    after: [{string.Join(", ", Enumerable.Range(1, Quick).Select(Id))}]\n");
