@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Media.Sample;
+using Waybill.Tests.Support;
+
+namespace Waybill.Cli.Tests.Subtitles.Whisper;
+
+/// <summary>
+/// A test's own folder with the sample's first 12 seconds, a model folder, and runs of <c>waybill subtitle --until 06_asr</c>
+/// into one job, so each test sees the ASR stage decide, run or fail.
+/// </summary>
+public sealed class WhisperAsrRun : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private GeneratedSample? _sample;
+
+    public WhisperAsrRun() => Models = new WhisperModelFolder(_temp);
+
+    public WhisperModelFolder Models { get; }
+
+    public string Job => _temp.Combine("out", "asr");
+
+    public string Write(string name, string content) => _temp.Write(name, content);
+
+    public string Combine(string name) => _temp.Combine(name);
+
+    public async Task<CliProcess.Result> RunAsync(params string[] extra)
+    {
+        _sample ??= await SampleGenerator.GenerateAsync(_temp.Combine("sample"), new SampleOptions());
+        return await CliProcess.RunAsync(_temp.Path, Models.Environment,
+            ["subtitle", _sample.Video, "--job-id", "asr", "--out", "out", "--end", "12", "--until", "06_asr", .. extra]);
+    }
+
+    public JsonObject Asr => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "06_asr", "manifest.json")))!.AsObject();
+
+    public string AsrLog => File.ReadAllText(Path.Combine(Job, "06_asr", "stage.log"));
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,69 @@
+using Waybill.Media.Model;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Subtitles.Whisper;
+
+/// <summary>backend auto across runs, and what language auto and task translate leave in the records.</summary>
+public sealed class WhisperAutoTests
+{
+    [Fact]
+    public async Task Auto_falls_back_to_pocketsphinx_saying_how_to_get_whisper_and_a_model_fetched_later_reruns_asr_with_the_reason()
+    {
+        using var run = new WhisperAsrRun();
+        var first = await run.RunAsync();
+        Assert.True(first.ExitCode == 0, first.All);
+        Assert.Equal("pocketsphinx", run.Asr["resources"]!["backend"]!.GetValue<string>());
+        Assert.Contains("ASR backend auto: pocketsphinx", first.All, StringComparison.Ordinal);
+        Assert.Contains("waybill models fetch whisper:base.en", first.All, StringComparison.Ordinal);
+        Assert.Equal($"pocketsphinx (no Whisper model in {run.Models.Path})", run.Asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
+
+        // Unchanged: up to date, the choice asked again through its recorded command.
+        var again = await run.RunAsync();
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Equal(1, run.Asr["attempt"]!.GetValue<int>());
+
+        // An English-only model appears in the folder: the stage runs again, says why, and uses it.
+        var model = run.Models.Add("tiny.en", new Waybill.Tests.Support.TinyWhisperModel { Multilingual = false });
+        var fetched = await run.RunAsync();
+        Assert.True(fetched.ExitCode == 0, fetched.All);
+        Assert.Equal("whisper", run.Asr["resources"]!["backend"]!.GetValue<string>());
+        Assert.Contains(run.Asr["reasons"]!.AsArray(), r => r!.GetValue<string>().Contains("tool asr_backend", StringComparison.Ordinal)
+            && r.GetValue<string>().Contains(model, StringComparison.Ordinal));
+        Assert.False(run.Asr["inputs"]!.AsArray().Single(i => i!["name"]?.GetValue<string>() == "whisper_model")!["multilingual"]!.GetValue<bool>());
+
+        // The same file name with other weights: the checksum catches it.
+        new Waybill.Tests.Support.TinyWhisperModel { Multilingual = false, Seed = 7 }.WriteTo(model);
+        var changed = await run.RunAsync();
+        Assert.True(changed.ExitCode == 0, changed.All);
+        Assert.Contains(run.Asr["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith($"input {model} changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Language_auto_is_detected_once_and_recorded_in_the_manifest_and_the_transcript()
+    {
+        using var run = new WhisperAsrRun();
+        var model = run.Models.Add("base");
+        var result = await run.RunAsync("--lang", "auto", "--asr", "whisper");
+        Assert.True(result.ExitCode == 0, result.All);
+        var segments = run.Asr["outputs"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "segments")!;
+        var detected = segments["detected_language"]!.GetValue<string>();
+        Assert.Matches("^[a-z]{2,3}$", detected);
+        Assert.InRange(segments["language_probability"]!.GetValue<double>(), 0, 1);
+        Assert.Equal(detected, segments["language"]!.GetValue<string>());
+        Assert.Equal(detected, MediaJson.Read<Transcript>(System.IO.Path.Combine(run.Job, "06_asr", "segments.json")).Language);
+        Assert.Contains("detected language " + detected, run.AsrLog, StringComparison.Ordinal);
+        Assert.Equal(model, run.Asr["config"]!["model_path"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Task_translate_is_accepted_recorded_and_leaves_an_english_transcript()
+    {
+        using var run = new WhisperAsrRun();
+        var model = run.Models.Add("custom");
+        var result = await run.RunAsync("--lang", "de", "--set", "06_asr.backend=whisper", "--set", $"06_asr.model={model}", "--set", "06_asr.task=translate");
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal("translate", run.Asr["config"]!["task"]!.GetValue<string>());
+        Assert.Equal("de", run.Asr["config"]!["language"]!.GetValue<string>());
+        Assert.Equal("en", MediaJson.Read<Transcript>(System.IO.Path.Combine(run.Job, "06_asr", "segments.json")).Language);
+    }
+}
