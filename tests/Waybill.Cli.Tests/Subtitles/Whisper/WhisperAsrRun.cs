@@ -6,8 +6,8 @@ using Waybill.Tests.Support;
 namespace Waybill.Cli.Tests.Subtitles.Whisper;
 
 /// <summary>
-/// A test's own folder with the sample's first 12 seconds, a model folder, and runs of <c>waybill subtitle --until 06_asr</c>
-/// into one job, so each test sees the ASR stage decide, run or fail.
+/// A test's own folder with the sample's first 12 seconds, a model folder, and runs of <c>waybill subtitle</c> into one
+/// job, so each test sees the ASR stage decide, run or fail.
 /// </summary>
 public sealed class WhisperAsrRun : IDisposable
 {
@@ -28,7 +28,7 @@ public sealed class WhisperAsrRun : IDisposable
     {
         _sample ??= await SampleGenerator.GenerateAsync(_temp.Combine("sample"), new SampleOptions());
         return await CliProcess.RunAsync(_temp.Path, Models.Environment,
-            ["subtitle", _sample.Video, "--job-id", "asr", "--out", "out", "--end", "12", "--until", "06_asr", .. extra]);
+            ["subtitle", _sample.Video, "--job-id", "asr", "--out", "out", "--end", "12", .. extra]);
     }
 
     public JsonObject Asr => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "06_asr", "manifest.json")))!.AsObject();

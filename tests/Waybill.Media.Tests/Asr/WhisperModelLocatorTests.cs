@@ -1,0 +1,72 @@
+using Waybill.Media.Stages.Asr;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Media.Tests.Asr;
+
+public sealed class WhisperModelLocatorTests
+{
+    [Fact]
+    public void English_prefers_the_largest_model_and_the_english_one_of_a_size()
+    {
+        var order = WhisperModelLocator.Preference("en");
+
+        Assert.Equal("large-v3-turbo", order[0]);
+        Assert.True(order.ToList().IndexOf("small.en") < order.ToList().IndexOf("small"));
+        Assert.True(order.ToList().IndexOf("base.en") < order.ToList().IndexOf("base.en-q5_1"));
+        Assert.True(order.ToList().IndexOf("base") < order.ToList().IndexOf("tiny.en"));
+        Assert.Equal("tiny-q8_0", order[^1]);
+    }
+
+    [Theory]
+    [InlineData("de")]
+    [InlineData("auto")]
+    public void Other_languages_and_auto_leave_english_only_models_out(string language) =>
+        Assert.DoesNotContain(WhisperModelLocator.Preference(language), n => n.Contains(".en", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_name_is_a_file_in_the_model_folder_and_a_path_is_itself()
+    {
+        var named = WhisperModelLocator.Resolve("whisper:base.en", "/models", "/base");
+        Assert.Equal(new WhisperModelPath("base.en", "/models/ggml-base.en.bin", Known: true), named);
+        Assert.Equal(new WhisperModelPath("my.bin", "/base/sub/my.bin", Known: false), WhisperModelLocator.Resolve("sub/my.bin", "/models", "/base"));
+        Assert.Equal("/base/custom.bin", WhisperModelLocator.Resolve("custom.bin", "/models", "/base").Path);
+    }
+
+    [Fact]
+    public void An_unknown_name_is_refused_with_the_known_names()
+    {
+        var error = Assert.Throws<ArgumentException>(() => WhisperModelLocator.Resolve("huge", "/models", "/base"));
+        Assert.Contains("Known: tiny, tiny.en, base, base.en,", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_recorded_choice_is_what_its_shell_command_prints_for_the_same_folder()
+    {
+        using var temp = new TempFolder();
+        var folder = temp.Combine("it's models");
+        Directory.CreateDirectory(folder);
+        var candidates = WhisperModelLocator.Preference("en").Select(n => WhisperModelLocator.Resolve(n, folder, temp.Path)).ToList();
+
+        var none = AsrBackendChoice.Choose(candidates, folder);
+        Assert.Equal("pocketsphinx", none.Backend);
+        Assert.Equal(none.Line, Shell(none.Command));
+
+        File.WriteAllText(Path.Combine(folder, "ggml-tiny.bin"), "");
+        File.WriteAllText(Path.Combine(folder, "ggml-base.en.bin"), "");
+        var found = AsrBackendChoice.Choose(candidates, folder);
+        Assert.Equal("whisper", found.Backend);
+        Assert.Equal("base.en", found.Model!.Name);
+        Assert.Equal(found.Line, Shell(found.Command));
+        Assert.Equal(found.Command, none.Command);
+    }
+
+    private static string Shell(string command)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output.TrimEnd('\n');
+    }
+}
