@@ -43,6 +43,14 @@ internal static class WhisperBackend
             throw new StageFailedException(e is InvalidDataException ? e.Message : $"cannot read Whisper model {model.Path}: {e.Message}", e);
         }
 
+        try
+        {
+            context.Logger.LogDebug("whisper.cpp loaded from {Path}", WhisperRuntime.EnsureLoaded());
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StageFailedException(e.Message, e);
+        }
         var code = CheckLanguage(language, file);
         var translate = context.GetConfig<string>("task", "transcribe")!.Trim().Equals("translate", StringComparison.OrdinalIgnoreCase);
         if (translate && !file.Multilingual)
@@ -75,7 +83,7 @@ internal static class WhisperBackend
         context.SetResource("threads_per_worker", whisper.ThreadsPerWorker);
         var info = WhisperRuntime.SystemInfo();
         context.SetResource("whisper_system_info", info);
-        var version = WhisperRuntime.LibraryVersion(whisper.LibraryPath) ?? "unknown";
+        var version = WhisperRuntime.LibraryVersion() ?? "unknown";
         context.SetToolVersion("whisper.cpp", $"{version} (Whisper.net {WhisperRuntime.BindingVersion}; CPU: {string.Join(' ', WhisperRuntime.Features(info))})");
     }
 

@@ -25,7 +25,6 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
     private const int SampleRate = 16_000;
 
     private WhisperFactory? _factory;
-    private string? _libraryPath;
 
     public string Backend => "whisper";
     public string Model => settings.Model.Path;
@@ -34,7 +33,6 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
     public int ThreadsPerWorker { get; private set; } = 1;
     public string? DetectedLanguage { get; private set; }
     public double? DetectedProbability { get; private set; }
-    public string? LibraryPath => _libraryPath;
 
     /// <summary>The language the words are in: English when translating, else the one given or detected.</summary>
     public string OutputLanguage => settings.Translate ? "en" : DetectedLanguage ?? settings.Language;
@@ -158,13 +156,11 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
         return placed.Count == 0 ? null : new RecognizedSpan(index, segment.Start, segment.End, joined, placed);
     }
 
-    /// <summary>whisper.cpp's log (and Whisper.net's loader lines) go to stage.log at DEBUG; the library's path is kept for its version.</summary>
+    /// <summary>whisper.cpp's log (model hparams, buffer sizes) goes to stage.log at DEBUG, its errors at WARNING.</summary>
     private void Log(Whisper.net.Logger.WhisperLogLevel level, string? message)
     {
         if (string.IsNullOrWhiteSpace(message)) return;
-        const string Loaded = "Successfully loaded whisper library from ";
         var text = message.TrimEnd();
-        if (text.StartsWith(Loaded, StringComparison.Ordinal)) _libraryPath = text[Loaded.Length..].Trim();
         if (level == Whisper.net.Logger.WhisperLogLevel.Error) logger.LogWarning("whisper.cpp: {Message}", text);
         else logger.LogDebug("whisper.cpp: {Message}", text);
     }
