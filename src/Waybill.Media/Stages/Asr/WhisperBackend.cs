@@ -81,6 +81,7 @@ internal static class WhisperBackend
         context.SetResource("model_load_seconds", Math.Round(whisper.ModelLoadSeconds, 3));
         context.SetResource("workers", whisper.Workers);
         context.SetResource("threads_per_worker", whisper.ThreadsPerWorker);
+        context.SetResource("whisper_busy_seconds", Math.Round(whisper.WhisperBusy.TotalSeconds, 3));
         var info = WhisperRuntime.SystemInfo();
         context.SetResource("whisper_system_info", info);
         var version = WhisperRuntime.LibraryVersion() ?? "unknown";

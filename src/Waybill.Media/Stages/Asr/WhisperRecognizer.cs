@@ -25,12 +25,15 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
     private const int SampleRate = 16_000;
 
     private WhisperFactory? _factory;
+    private readonly BusyClock _busy = new();
 
     public string Backend => "whisper";
     public string Model => settings.Model.Path;
     public double ModelLoadSeconds { get; private set; }
     public int Workers { get; private set; }
     public int ThreadsPerWorker { get; private set; } = 1;
+    /// <summary>Wall time whisper.cpp worked (loading, detecting, decoding), workers side by side counted once.</summary>
+    public TimeSpan WhisperBusy => _busy.Busy;
     public string? DetectedLanguage { get; private set; }
     public double? DetectedProbability { get; private set; }
 
@@ -42,6 +45,7 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
         if (_factory is not null) return;
         var clock = Stopwatch.StartNew();
         using (Whisper.net.Logger.LogProvider.AddLogger(Log))
+        using (_busy.Enter())
         {
             try
             {
@@ -117,7 +121,10 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
             }
         }
         using var detector = Build("auto", settings.Workers);
-        var (language, probability) = detector.DetectLanguageWithProbability([.. speech]);
+        var samples = speech.ToArray();
+        string? language;
+        float probability;
+        using (_busy.Enter()) (language, probability) = detector.DetectLanguageWithProbability(samples);
         if (string.IsNullOrEmpty(language)) throw new StageFailedException($"whisper.cpp could not detect the language with model {settings.Model.Path}; set config 'language'");
         DetectedLanguage = language;
         DetectedProbability = Math.Round(probability, 4);
@@ -130,7 +137,7 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
         var builder = _factory!.CreateBuilder().WithLanguage(language).WithThreads(threads).WithTokenTimestamps();
         if (settings.Translate) builder = builder.WithTranslate();
         if (!string.IsNullOrWhiteSpace(settings.Prompt)) builder = builder.WithPrompt(settings.Prompt);
-        return builder.Build();
+        using (_busy.Enter()) return builder.Build();
     }
 
     private async Task<RecognizedSpan?> DecodeAsync(WhisperProcessor processor, WavReader reader, int index, IReadOnlyList<SpeechSegment> segments,
@@ -142,13 +149,18 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
         var samples = reader.ReadRange(start, (long)Math.Round(window.End * reader.SampleRate) - start);
         var texts = new List<string>();
         var words = new List<Word>();
-        await foreach (var found in processor.ProcessAsync(samples, cancellationToken))
+        var found = new List<SegmentData>();
+        using (_busy.Enter())
         {
-            var text = found.Text.Trim();
+            await foreach (var segmentData in processor.ProcessAsync(samples, cancellationToken)) found.Add(segmentData);
+        }
+        foreach (var piece in found)
+        {
+            var text = piece.Text.Trim();
             if (text.Length == 0) continue;
             texts.Add(text);
-            var fromTokens = WhisperWords.From(found, settings.File.EndOfText);
-            words.AddRange(fromTokens.Count > 0 ? fromTokens : WordEstimator.Spread(text, found.Start.TotalSeconds, found.End.TotalSeconds, found.Probability));
+            var fromTokens = WhisperWords.From(piece, settings.File.EndOfText);
+            words.AddRange(fromTokens.Count > 0 ? fromTokens : WordEstimator.Spread(text, piece.Start.TotalSeconds, piece.End.TotalSeconds, piece.Probability));
         }
         var placed = new DecodeWindow(start / (double)reader.SampleRate, window.End).Place(words, segment);
         var joined = string.Join(' ', texts);
