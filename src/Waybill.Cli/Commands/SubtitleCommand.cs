@@ -105,6 +105,7 @@ internal static class SubtitleCommand
     {
         foreach (var stage in result.Stages.Select(s => s.Manifest))
         {
+            if (stage.Kind == "builtin:media.asr" && Recogniser(stage) is { } recogniser) output.WriteLine($"Speech:       {recogniser}");
             if (stage.Status != "success") continue;
             foreach (var file in stage.Outputs)
             {
@@ -114,5 +115,14 @@ internal static class SubtitleCommand
                     output.WriteLine($"Video:        {PipelineExecution.Relative(Path.Combine(result.JobDir, file.Path))}");
             }
         }
+    }
+
+    /// <summary>The backend that recognised the speech (the one auto chose) and its model: "whisper (base.en)", "pocketsphinx".</summary>
+    private static string? Recogniser(Waybill.Core.Manifests.StageManifest asr)
+    {
+        if (asr.Status is not ("success" or "skipped") || asr.Status == "skipped" && asr.ProducedBy is null) return null;
+        var backend = (asr.Config["chosen_backend"] ?? asr.Config["backend"])?.ToString();
+        if (string.IsNullOrEmpty(backend)) return null;
+        return backend == "whisper" && asr.Config["model"]?.ToString() is { Length: > 0 } model ? $"{backend} ({model})" : backend;
     }
 }

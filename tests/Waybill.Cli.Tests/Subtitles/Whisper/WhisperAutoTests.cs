@@ -15,6 +15,7 @@ public sealed class WhisperAutoTests
         Assert.Equal("pocketsphinx", run.Asr["resources"]!["backend"]!.GetValue<string>());
         Assert.Contains("ASR backend auto: pocketsphinx", first.All, StringComparison.Ordinal);
         Assert.Contains("waybill models fetch whisper:base.en", first.All, StringComparison.Ordinal);
+        Assert.Contains("Speech:       pocketsphinx", first.Stdout, StringComparison.Ordinal);
         Assert.Equal($"pocketsphinx (no Whisper model in {run.Models.Path})", run.Asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
 
         // Unchanged: up to date, the choice asked again through its recorded command.

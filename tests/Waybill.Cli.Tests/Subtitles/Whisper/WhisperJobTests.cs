@@ -34,6 +34,7 @@ public sealed partial class WhisperJobTests(WhisperJobFixture job) : IClassFixtu
         Assert.Equal("whisper", asr["resources"]!["backend"]!.GetValue<string>());
         Assert.Equal($"whisper {job.ModelPath}", asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
         Assert.Contains($"ASR backend auto: whisper with model tiny ({job.ModelPath})", job.Run.All, StringComparison.Ordinal);
+        Assert.Contains("Speech:       whisper (tiny)", job.Run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
