@@ -22,6 +22,12 @@ internal sealed class BusyClock
         }
     }
 
+    /// <summary>Adds time measured elsewhere, spent while no worker was inside.</summary>
+    public void Add(TimeSpan time)
+    {
+        lock (_gate) _total += (long)(time.TotalSeconds * Stopwatch.Frequency);
+    }
+
     /// <summary>Counts from now until the returned scope is disposed.</summary>
     public Scope Enter()
     {

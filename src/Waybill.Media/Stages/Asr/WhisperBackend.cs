@@ -36,16 +36,22 @@ internal static class WhisperBackend
         GgmlModelFile file;
         try
         {
+            var checking = System.Diagnostics.Stopwatch.StartNew();
             file = GgmlModelFile.Read(model.Path);
+            context.Logger.LogDebug("checked {Tensors} tensors of {Path} in {Milliseconds:0.0} ms", file.TensorCount, model.Path, checking.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new StageFailedException(e is InvalidDataException ? e.Message : $"cannot read Whisper model {model.Path}: {e.Message}", e);
         }
 
+        var libraryLoad = TimeSpan.Zero;
         try
         {
-            context.Logger.LogDebug("whisper.cpp loaded from {Path}", WhisperRuntime.EnsureLoaded());
+            var loading = System.Diagnostics.Stopwatch.StartNew();
+            var library = WhisperRuntime.EnsureLoaded();
+            libraryLoad = loading.Elapsed;
+            context.Logger.LogDebug("whisper.cpp loaded from {Path} in {Milliseconds:0.0} ms", library, libraryLoad.TotalMilliseconds);
         }
         catch (InvalidOperationException e)
         {
@@ -63,7 +69,7 @@ internal static class WhisperBackend
         context.TrackInput(model.Path, "asr_model", "ggml", new Dictionary<string, object?>
         {
             ["model"] = model.Name,
-            ["sha256"] = Sha256(model.Path),
+            ["sha256"] = Sha256(model.Path, context.Logger),
             ["quantisation"] = file.Quantisation,
             ["ftype"] = file.FileType,
             ["family"] = file.Family,
@@ -73,7 +79,10 @@ internal static class WhisperBackend
             ["n_text_layer"] = file.TextLayers,
             ["n_audio_state"] = file.AudioState,
         }, name: "whisper_model");
-        return new WhisperRecognizer(new WhisperSettings(model, file, code, translate, prompt.Length > 0 ? prompt : null, workers, contextSeconds), context.Logger);
+        var recognizer = new WhisperRecognizer(new WhisperSettings(model, file, code, translate, prompt.Length > 0 ? prompt : null, workers, contextSeconds), context.Logger);
+        // Loading whisper.cpp's libraries (dlopen, ggml's backend registration) is whisper.cpp's time, as loading the model is.
+        recognizer.AddWhisperTime(libraryLoad);
+        return recognizer;
     }
 
     public static void Record(StageContext context, WhisperRecognizer whisper)
@@ -134,9 +143,12 @@ internal static class WhisperBackend
         return prompt[..(cut > 0 ? cut : MaxPromptCharacters)];
     }
 
-    private static string Sha256(string path)
+    private static string Sha256(string path, ILogger logger)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        logger.LogDebug("SHA-256 of {Path} in {Milliseconds:0.0} ms", path, clock.Elapsed.TotalMilliseconds);
+        return hash;
     }
 }

@@ -34,6 +34,9 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
     public int ThreadsPerWorker { get; private set; } = 1;
     /// <summary>Wall time whisper.cpp worked (loading, detecting, decoding), workers side by side counted once.</summary>
     public TimeSpan WhisperBusy => _busy.Busy;
+
+    /// <summary>Counts whisper.cpp work done before this recognizer existed (loading its libraries) as busy time.</summary>
+    public void AddWhisperTime(TimeSpan time) => _busy.Add(time);
     public string? DetectedLanguage { get; private set; }
     public double? DetectedProbability { get; private set; }
 
