@@ -64,7 +64,9 @@ public sealed class AsrStage : IStage
         Record(context, recognizer, speech, transcript, summary, decodeSeconds, assembled.WordsOutsideSpeech, workers);
         await RecordVersionAsync(context, recognizer, cancellationToken);
         if (speech.Count > 0 && transcript.Segments.Count == 0) context.AddWarning($"{backend} recognised no words in {speech.Count} speech segments");
-        context.Logger.LogInformation("recognised {Words} words in {Segments} of {Speech} segments ({Seconds:0.0} s)", summary.WordCount, transcript.Segments.Count, speech.Count, decodeSeconds);
+        var speechSeconds = speech.Sum(s => s.Duration);
+        context.Logger.LogInformation("recognised {Words} words in {Segments} of {Speech} segments ({Seconds:0.0} s, real-time factor {Factor:0.000})",
+            summary.WordCount, transcript.Segments.Count, speech.Count, decodeSeconds, speechSeconds > 0 ? decodeSeconds / speechSeconds : 0);
     }
 
     /// <summary>

@@ -77,7 +77,9 @@ public sealed partial class WhisperJobTests(WhisperJobFixture job) : IClassFixtu
         Assert.InRange(asr["resources"]!["model_load_seconds"]!.GetValue<double>(), 0.0001, 60);
         Assert.InRange(asr["resources"]!["real_time_factor"]!.GetValue<double>(), 0.0001, 20);
         Assert.Equal(2, asr["resources"]!["workers"]!.GetValue<int>());
-        Assert.Contains("loaded Whisper model tiny (f16", File.ReadAllText(StageFile("06_asr", "stage.log")), StringComparison.Ordinal);
+        var log = File.ReadAllText(StageFile("06_asr", "stage.log"));
+        Assert.Contains("loaded Whisper model tiny (f16", log, StringComparison.Ordinal);
+        Assert.Matches(@"recognised \d+ words in \d+ of \d+ segments \([0-9.]+ s, real-time factor [0-9.]+\)", log);
     }
 
     [Fact]
