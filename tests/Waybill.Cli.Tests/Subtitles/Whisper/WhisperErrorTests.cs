@@ -69,7 +69,8 @@ public sealed class WhisperErrorTests
     {
         using var run = new WhisperAsrRun();
         var unknown = await FailsAsync(run, "06_asr.backend=whisper", "06_asr.model=huge");
-        Assert.Contains("config 'model' is 'huge', which is not a Whisper model Waybill knows. Known: tiny, tiny.en, base, base.en", unknown, StringComparison.Ordinal);
+        Assert.Contains("config 'model' is 'huge', which is not a Whisper model Waybill knows. Known: tiny, ", unknown, StringComparison.Ordinal);
+        Assert.Contains(", base.en, ", unknown, StringComparison.Ordinal);
 
         var missing = await FailsAsync(run, "06_asr.backend=whisper", "06_asr.model=small.en");
         Assert.Contains($"{Path.Combine(run.Models.Path, "ggml-small.en.bin")} does not exist", missing, StringComparison.Ordinal);
