@@ -8,9 +8,6 @@ public static class ModelRegistry
     private static readonly string[] WhisperNames =
     [
         "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en", "large-v3", "large-v3-turbo",
-        // Quantised variants whisper.cpp publishes: smaller files, faster on CPU, slightly less accurate.
-        "tiny-q5_1", "tiny.en-q5_1", "tiny-q8_0", "base-q5_1", "base.en-q5_1", "base-q8_0", "small-q5_1", "small.en-q5_1", "small-q8_0",
-        "medium-q5_0", "medium.en-q5_0", "medium-q8_0", "large-v3-q5_0", "large-v3-turbo-q5_0", "large-v3-turbo-q8_0",
     ];
 
     public static IReadOnlyList<KnownModel> All { get; } = [.. WhisperNames.Select(Whisper)];

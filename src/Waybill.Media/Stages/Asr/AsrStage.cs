@@ -53,11 +53,12 @@ public sealed class AsrStage : IStage
             var clock = Stopwatch.StartNew();
             spans = await recognizer.RecognizeAsync(audio, speech, cancellationToken);
             decodeSeconds = clock.Elapsed.TotalSeconds;
+            // Whisper's words are in the language it detected, or English when it translated.
+            if (recognizer is WhisperRecognizer whisper) language = whisper.OutputLanguage;
         }
 
         var assembled = TranscriptAssembler.Assemble(spans, speech);
-        var spoken = recognizer is WhisperRecognizer whisper ? whisper.OutputLanguage : language;
-        var transcript = new Transcript { Backend = backend, Language = spoken, Duration = Math.Round(audio.Duration, 3), Segments = assembled.Segments };
+        var transcript = new Transcript { Backend = backend, Language = language, Duration = Math.Round(audio.Duration, 3), Segments = assembled.Segments };
         var summary = AsrTranscript.From(transcript, recognizer.Model);
         MediaJson.Write(context.OutputPath("segments"), transcript);
         MediaJson.Write(context.OutputPath("transcript"), summary);
