@@ -121,7 +121,7 @@ internal static class SubtitleCommand
     private static string? Recogniser(Waybill.Core.Manifests.StageManifest asr)
     {
         if (asr.Status is not ("success" or "skipped") || asr.Status == "skipped" && asr.ProducedBy is null) return null;
-        var backend = (asr.Config["chosen_backend"] ?? asr.Config["backend"])?.ToString();
+        var backend = asr.Config["backend"]?.ToString();
         if (string.IsNullOrEmpty(backend)) return null;
         return backend == "whisper" && asr.Config["model"]?.ToString() is { Length: > 0 } model ? $"{backend} ({model})" : backend;
     }

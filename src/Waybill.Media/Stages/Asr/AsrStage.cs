@@ -92,7 +92,9 @@ public sealed class AsrStage : IStage
         }
         var choice = AsrBackendChoice.Choose(candidates, folder);
         context.SetToolVersion(AsrBackendChoice.Tool, choice.Line, choice.Command);
-        context.AddConfig("chosen_backend", choice.Backend);
+        // config.backend is the backend that ran, as with any other; requested_backend says it was auto's choice.
+        context.AddConfig("requested_backend", "auto");
+        context.AddConfig("backend", choice.Backend);
         if (choice.Model is { } model)
             context.Logger.LogInformation("ASR backend auto: whisper with model {Name} ({Path})", model.Name, model.Path);
         else

@@ -13,6 +13,7 @@ public sealed class WhisperAutoTests
         var first = await run.RunAsync();
         Assert.True(first.ExitCode == 0, first.All);
         Assert.Equal("pocketsphinx", run.Asr["resources"]!["backend"]!.GetValue<string>());
+        Assert.Equal(("pocketsphinx", "auto"), (run.Asr["config"]!["backend"]!.GetValue<string>(), run.Asr["config"]!["requested_backend"]!.GetValue<string>()));
         Assert.Contains("ASR backend auto: pocketsphinx", first.All, StringComparison.Ordinal);
         Assert.Contains("waybill models fetch whisper:base.en", first.All, StringComparison.Ordinal);
         Assert.Contains("Speech:       pocketsphinx", first.Stdout, StringComparison.Ordinal);

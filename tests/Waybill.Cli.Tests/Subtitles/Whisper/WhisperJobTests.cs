@@ -29,8 +29,8 @@ public sealed partial class WhisperJobTests(WhisperJobFixture job) : IClassFixtu
         Assert.True(job.Run.ExitCode == 0, job.Run.All);
         JobAssert.ManifestsAreValid(job.Job);
         var asr = Manifest("06_asr");
-        Assert.Equal("auto", asr["config"]!["backend"]!.GetValue<string>());
-        Assert.Equal("whisper", asr["config"]!["chosen_backend"]!.GetValue<string>());
+        Assert.Equal("auto", asr["config"]!["requested_backend"]!.GetValue<string>());
+        Assert.Equal("whisper", asr["config"]!["backend"]!.GetValue<string>());
         Assert.Equal("whisper", asr["resources"]!["backend"]!.GetValue<string>());
         Assert.Equal($"whisper {job.ModelPath}", asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
         Assert.Contains($"ASR backend auto: whisper with model tiny ({job.ModelPath})", job.Run.All, StringComparison.Ordinal);
