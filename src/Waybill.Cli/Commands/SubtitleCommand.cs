@@ -105,7 +105,7 @@ internal static class SubtitleCommand
     {
         foreach (var stage in result.Stages.Select(s => s.Manifest))
         {
-            if (stage.Kind == "builtin:media.asr" && Recogniser(stage) is { } recogniser) output.WriteLine($"Speech:       {recogniser}");
+            if (stage.Kind == "builtin:media.asr" && Recogniser(result, stage) is { } recogniser) output.WriteLine($"Speech:       {recogniser}");
             if (stage.Status != "success") continue;
             foreach (var file in stage.Outputs)
             {
@@ -117,12 +117,25 @@ internal static class SubtitleCommand
         }
     }
 
-    /// <summary>The backend that recognised the speech (the one auto chose) and its model: "whisper (base.en)", "pocketsphinx".</summary>
-    private static string? Recogniser(Waybill.Core.Manifests.StageManifest asr)
+    /// <summary>
+    /// The backend that recognised the speech (the one auto chose) and, for Whisper, its model file: "whisper
+    /// (ggml-base.en.bin)", "pocketsphinx". Read from the stage's transcript, which a result restored from the cache has too.
+    /// </summary>
+    private static string? Recogniser(RunResult result, Waybill.Core.Manifests.StageManifest asr)
     {
-        if (asr.Status is not ("success" or "skipped") || asr.Status == "skipped" && asr.ProducedBy is null) return null;
-        var backend = asr.Config["backend"]?.ToString();
-        if (string.IsNullOrEmpty(backend)) return null;
-        return backend == "whisper" && asr.Config["model"]?.ToString() is { Length: > 0 } model ? $"{backend} ({model})" : backend;
+        if (asr.Outputs.FirstOrDefault(o => o.Name == "transcript") is not { } output) return null;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(result.JobDir, output.Path)));
+            var root = json.RootElement;
+            var backend = root.TryGetProperty("backend", out var b) ? b.GetString() : null;
+            var model = root.TryGetProperty("model", out var m) ? m.GetString() : null;
+            if (string.IsNullOrEmpty(backend)) return null;
+            return backend == "whisper" && !string.IsNullOrEmpty(model) ? $"{backend} ({Path.GetFileName(model)})" : backend;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

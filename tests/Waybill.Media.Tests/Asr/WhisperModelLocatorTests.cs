@@ -46,32 +46,20 @@ public sealed class WhisperModelLocatorTests
     }
 
     [Fact]
-    public void The_recorded_choice_is_what_its_shell_command_prints_for_the_same_folder()
+    public void Auto_takes_the_first_model_present_in_preference_order_and_pocketsphinx_without_one()
     {
         using var temp = new TempFolder();
-        var folder = temp.Combine("it's models");
+        var folder = temp.Combine("models");
         Directory.CreateDirectory(folder);
         var candidates = WhisperModelLocator.Preference("en").Select(n => WhisperModelLocator.Resolve(n, folder, temp.Path)).ToList();
 
-        var none = AsrBackendChoice.Choose(candidates, folder);
-        Assert.Equal("pocketsphinx", none.Backend);
-        Assert.Equal(none.Line, Shell(none.Command));
+        var none = AsrBackendChoice.Choose(candidates);
+        Assert.Equal(("pocketsphinx", null), (none.Backend, none.Model));
 
         File.WriteAllText(Path.Combine(folder, "ggml-tiny.bin"), "");
         File.WriteAllText(Path.Combine(folder, "ggml-base.en.bin"), "");
-        var found = AsrBackendChoice.Choose(candidates, folder);
+        var found = AsrBackendChoice.Choose(candidates);
         Assert.Equal("whisper", found.Backend);
-        Assert.Equal("base.en", found.Model!.Name);
-        Assert.Equal(found.Line, Shell(found.Command));
-        Assert.Equal(found.Command, none.Command);
-    }
-
-    private static string Shell(string command)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command]) { RedirectStandardOutput = true };
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output.TrimEnd('\n');
+        Assert.Equal(new WhisperModelPath("base.en", Path.Combine(folder, "ggml-base.en.bin"), Known: true), found.Model);
     }
 }

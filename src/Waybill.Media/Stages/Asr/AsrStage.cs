@@ -72,8 +72,8 @@ public sealed class AsrStage : IStage
 
     /// <summary>
     /// <c>backend: auto</c>: Whisper when a Whisper model is in the model folder (config <c>model</c> names which, else
-    /// the first in <see cref="WhisperModelLocator.Preference"/>), otherwise PocketSphinx. The choice is a tool version
-    /// with a command that makes it again (see <see cref="AsrBackendChoice"/>), so a model fetched later reruns the stage.
+    /// the first in <see cref="WhisperModelLocator.Preference"/>), otherwise PocketSphinx. The pipeline's tool
+    /// <c>whisper_models</c> makes a model fetched later rerun the stage (see <see cref="AsrBackendChoice"/>).
     /// </summary>
     private static string ChooseBackend(StageContext context, string language)
     {
@@ -90,8 +90,7 @@ public sealed class AsrStage : IStage
         {
             throw new StageFailedException(e.Message, e);
         }
-        var choice = AsrBackendChoice.Choose(candidates, folder);
-        context.SetToolVersion(AsrBackendChoice.Tool, choice.Line, choice.Command);
+        var choice = AsrBackendChoice.Choose(candidates);
         // config.backend is the backend that ran, as with any other; requested_backend says it was auto's choice.
         context.AddConfig("requested_backend", "auto");
         context.AddConfig("backend", choice.Backend);

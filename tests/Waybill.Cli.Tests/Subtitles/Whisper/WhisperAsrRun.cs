@@ -24,14 +24,20 @@ public sealed class WhisperAsrRun : IDisposable
 
     public string Combine(string name) => _temp.Combine(name);
 
-    public async Task<CliProcess.Result> RunAsync(params string[] extra)
+    public Task<CliProcess.Result> RunAsync(params string[] extra) => RunJobAsync("asr", cache: false, extra);
+
+    /// <summary>A run into job <paramref name="jobId"/>; with <paramref name="cache"/>, through a result cache in this folder.</summary>
+    public async Task<CliProcess.Result> RunJobAsync(string jobId, bool cache, params string[] extra)
     {
         _sample ??= await SampleGenerator.GenerateAsync(_temp.Combine("sample"), new SampleOptions());
-        return await CliProcess.RunAsync(_temp.Path, Models.Environment,
-            ["subtitle", _sample.Video, "--job-id", "asr", "--out", "out", "--end", "12", .. extra]);
+        var environment = Models.Environment;
+        if (cache) environment["WAYBILL_CACHE"] = _temp.Combine("cache");
+        return await CliProcess.RunAsync(_temp.Path, environment, ["subtitle", _sample.Video, "--job-id", jobId, "--out", "out", "--end", "12", .. extra]);
     }
 
-    public JsonObject Asr => JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "06_asr", "manifest.json")))!.AsObject();
+    public JsonObject Asr => AsrOf("asr");
+
+    public JsonObject AsrOf(string jobId) => JsonNode.Parse(File.ReadAllText(Path.Combine(_temp.Combine("out", jobId), "06_asr", "manifest.json")))!.AsObject();
 
     public string AsrLog => File.ReadAllText(Path.Combine(Job, "06_asr", "stage.log"));
 

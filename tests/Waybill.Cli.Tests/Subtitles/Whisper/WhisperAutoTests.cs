@@ -17,9 +17,9 @@ public sealed class WhisperAutoTests
         Assert.Contains("ASR backend auto: pocketsphinx", first.All, StringComparison.Ordinal);
         Assert.Contains("waybill models fetch whisper:base.en", first.All, StringComparison.Ordinal);
         Assert.Contains("Speech:       pocketsphinx", first.Stdout, StringComparison.Ordinal);
-        Assert.Equal($"pocketsphinx (no Whisper model in {run.Models.Path})", run.Asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
+        Assert.Equal("ggml models:", run.Asr["tool_versions"]!["whisper_models"]!.GetValue<string>());
 
-        // Unchanged: up to date, the choice asked again through its recorded command.
+        // Unchanged: up to date (the pipeline's tool whisper_models lists the folder's models again).
         var again = await run.RunAsync();
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Equal(1, run.Asr["attempt"]!.GetValue<int>());
@@ -29,10 +29,9 @@ public sealed class WhisperAutoTests
         var fetched = await run.RunAsync();
         Assert.True(fetched.ExitCode == 0, fetched.All);
         Assert.Equal("whisper", run.Asr["resources"]!["backend"]!.GetValue<string>());
-        // The reason names the change (long paths shortened): pocketsphinx → whisper.
-        Assert.Contains(run.Asr["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith("tool asr_backend pocketsphinx (no Whisper model in ", StringComparison.Ordinal)
-            && r.GetValue<string>().Contains(" → whisper /", StringComparison.Ordinal));
-        Assert.Equal($"whisper {model}", run.Asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
+        Assert.Contains(run.Asr["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith("tool whisper_models ", StringComparison.Ordinal)
+            && r.GetValue<string>().Contains("ggml-tiny.en.bin", StringComparison.Ordinal));
+        Assert.Equal("ggml models: ggml-tiny.en.bin", run.Asr["tool_versions"]!["whisper_models"]!.GetValue<string>());
         Assert.False(run.Asr["inputs"]!.AsArray().Single(i => i!["name"]?.GetValue<string>() == "whisper_model")!["multilingual"]!.GetValue<bool>());
 
         // The same file name with other weights: the checksum catches it.
@@ -40,6 +39,29 @@ public sealed class WhisperAutoTests
         var changed = await run.RunAsync();
         Assert.True(changed.ExitCode == 0, changed.All);
         Assert.Contains(run.Asr["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith($"input {model} changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Another_job_reuses_a_cached_whisper_result_only_while_the_model_folder_holds_the_same_models()
+    {
+        using var run = new WhisperAsrRun();
+        run.Models.Add("tiny");
+        var first = await run.RunJobAsync("first", cache: true);
+        Assert.True(first.ExitCode == 0, first.All);
+        Assert.Equal("whisper", run.AsrOf("first")["resources"]!["backend"]!.GetValue<string>());
+
+        var second = await run.RunJobAsync("second", cache: true);
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.StartsWith("cache hit: same fingerprint as job first stage 06_asr", run.AsrOf("second")["status_reason"]?.GetValue<string>() ?? "", StringComparison.Ordinal);
+        Assert.Contains("Speech:       whisper (ggml-tiny.bin)", second.Stdout, StringComparison.Ordinal);
+
+        // A better model fetched since: auto would choose it, so the cached result is not reused.
+        run.Models.Add("base.en", new Waybill.Tests.Support.TinyWhisperModel { Multilingual = false });
+        var third = await run.RunJobAsync("third", cache: true);
+        Assert.True(third.ExitCode == 0, third.All);
+        Assert.Equal("success", run.AsrOf("third")["status"]!.GetValue<string>());
+        Assert.Null(run.AsrOf("third")["status_reason"]);
+        Assert.EndsWith("ggml-base.en.bin", run.AsrOf("third")["config"]!["model_path"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

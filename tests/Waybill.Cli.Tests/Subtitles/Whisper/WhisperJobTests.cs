@@ -32,9 +32,9 @@ public sealed partial class WhisperJobTests(WhisperJobFixture job) : IClassFixtu
         Assert.Equal("auto", asr["config"]!["requested_backend"]!.GetValue<string>());
         Assert.Equal("whisper", asr["config"]!["backend"]!.GetValue<string>());
         Assert.Equal("whisper", asr["resources"]!["backend"]!.GetValue<string>());
-        Assert.Equal($"whisper {job.ModelPath}", asr["tool_versions"]!["asr_backend"]!.GetValue<string>());
+        Assert.Equal("ggml models: ggml-tiny.bin", asr["tool_versions"]!["whisper_models"]!.GetValue<string>());
         Assert.Contains($"ASR backend auto: whisper with model tiny ({job.ModelPath})", job.Run.All, StringComparison.Ordinal);
-        Assert.Contains("Speech:       whisper (tiny)", job.Run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Speech:       whisper (ggml-tiny.bin)", job.Run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
