@@ -35,6 +35,7 @@ done
 awk '
   { wall += $1; busy += $2; load += $3; rtf += $4; n++; if ($5 > peak) peak = $5; o = 100 * ($1 - $2) / $1; if (o > worst) worst = o }
   END {
-    printf "06_asr: mean wall %.3f s, whisper.cpp busy %.3f s, outside whisper.cpp %.3f s = %.2f%% (worst run %.2f%%; target <= 2%%)\n", wall/n, busy/n, (wall-busy)/n, 100*(wall-busy)/wall, worst
+    printf "06_asr: mean wall %.3f s, whisper.cpp busy %.3f s, outside whisper.cpp %.3f s = %.2f%%", wall/n, busy/n, (wall-busy)/n, 100*(wall-busy)/wall
+    printf " (worst run %.2f%%; target <= 2%%)\n", worst
     printf "model load %.3f s, real-time factor %.3f; peak RSS of the job %.1f MB (target < 500 MB)\n", load/n, rtf/n, peak/1024
   }' "$results"

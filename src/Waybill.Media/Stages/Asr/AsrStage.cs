@@ -30,7 +30,8 @@ public sealed class AsrStage : IStage
         if (contextMs is < 0 or > 5000) throw new StageFailedException($"config 'context_ms' must be between 0 and 5000 (it is {contextMs})");
         context.AddConfig("context_ms", contextMs);
         var task = context.GetConfig<string>("task", "transcribe")!.Trim().ToLowerInvariant();
-        if (task is not ("transcribe" or "translate")) throw new StageFailedException($"config 'task' is '{task}': use transcribe or translate (to English, Whisper only)");
+        if (task is not ("transcribe" or "translate"))
+            throw new StageFailedException($"config 'task' is '{task}': use transcribe or translate (to English, Whisper only)");
         context.AddConfig("task", task);
         if (backend == "auto") backend = ChooseBackend(context, language);
 
@@ -39,7 +40,8 @@ public sealed class AsrStage : IStage
         context.AddConfig("audio_source", useVocals ? "vocals" : "audio");
         var speech = MediaJson.Read<SpeechSegments>(context.InputPath("speech")).Segments;
         var audio = ReadAudio(audioPath);
-        if (task == "translate" && backend != "whisper") throw new StageFailedException($"config 'task' is translate, which only backend whisper does (backend is {backend})");
+        if (task == "translate" && backend != "whisper")
+            throw new StageFailedException($"config 'task' is translate, which only backend whisper does (backend is {backend})");
 
         using var recognizer = CreateRecognizer(context, backend, language, (int)workers, contextMs / 1000.0);
         context.Logger.LogInformation("ASR with {Backend} on {Source} ({Seconds:0.0} s), {Count} speech segments", backend, useVocals ? "vocals" : "audio", audio.Duration, speech.Count);
@@ -99,7 +101,8 @@ public sealed class AsrStage : IStage
         else
         {
             var suggested = WhisperModelLocator.IsEnglish(language) ? WhisperModelLocator.Suggested : "base";
-            context.Logger.LogInformation("ASR backend auto: pocketsphinx, as {Reason}; for far better words get a Whisper model: waybill models fetch whisper:{Model}",
+            context.Logger.LogInformation(
+                "ASR backend auto: pocketsphinx, as {Reason}; for far better words get a Whisper model: waybill models fetch whisper:{Model}",
                 candidates.Count == 1 ? $"{candidates[0].Path} does not exist" : $"no Whisper model is in {folder}", suggested);
         }
         return choice.Backend;

@@ -64,7 +64,8 @@ public sealed record GgmlModelFile(
             throw reader.Problem($"is not a whisper.cpp ggml model: it starts with 0x{magic:x8}, a Whisper model with 0x{Magic:x8} (\"ggml\")" +
                 (magic == 0x46554747 ? " — it is a GGUF file, which whisper.cpp does not read" : ""));
         var hp = new int[11];
-        string[] names = ["n_vocab", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer", "n_text_ctx", "n_text_state", "n_text_head", "n_text_layer", "n_mels", "ftype"];
+        string[] names = ["n_vocab", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer", "n_text_ctx", "n_text_state",
+            "n_text_head", "n_text_layer", "n_mels", "ftype"];
         for (var i = 0; i < hp.Length; i++) hp[i] = reader.Int32(names[i]);
         for (var i = 0; i < 10; i++)
             if (hp[i] < 1 || hp[i] > MaxDimension) throw reader.Problem($"has hparam {names[i]} = {hp[i]}, outside 1..{MaxDimension}: not a Whisper model");
@@ -74,7 +75,8 @@ public sealed record GgmlModelFile(
 
         var filterMels = reader.Int32("mel filter count");
         var filterBins = reader.Int32("mel filter width");
-        if (filterMels < 1 || filterMels > 1024 || filterBins < 1 || filterBins > 65_536) throw reader.Problem($"has a {filterMels}×{filterBins} mel filter bank: not a Whisper model");
+        if (filterMels < 1 || filterMels > 1024 || filterBins < 1 || filterBins > 65_536)
+            throw reader.Problem($"has a {filterMels}×{filterBins} mel filter bank: not a Whisper model");
         reader.Skip(4L * filterMels * filterBins, "mel filters");
 
         var tokens = reader.Int32("vocabulary size");
@@ -101,7 +103,8 @@ public sealed record GgmlModelFile(
             var dims = reader.Int32("tensor dimension count");
             var nameLength = reader.Int32("tensor name length");
             var type = reader.Int32("tensor type");
-            if (dims is < 1 or > 4 || nameLength is < 1 or > MaxNameBytes) throw reader.Problem($"has a tensor header with {dims} dimensions and a {nameLength}-byte name: the file is corrupt");
+            if (dims is < 1 or > 4 || nameLength is < 1 or > MaxNameBytes)
+                throw reader.Problem($"has a tensor header with {dims} dimensions and a {nameLength}-byte name: the file is corrupt");
             if (!TensorTypes.TryGetValue(type, out var size)) throw reader.Problem($"has a tensor of ggml type {type}, which this reader does not know");
             long count = 1;
             for (var d = 0; d < dims; d++)
@@ -119,7 +122,8 @@ public sealed record GgmlModelFile(
         if (seen.Count != expected.Count)
         {
             var missing = expected.Where(n => !seen.Contains(n)).Order(StringComparer.Ordinal).ToList();
-            throw reader.Problem($"has {seen.Count} of the {expected.Count} tensors a Whisper model with these hparams has; missing {string.Join(", ", missing.Take(3))}" +
+            throw reader.Problem($"has {seen.Count} of the {expected.Count} tensors a Whisper model with these hparams has; " +
+                $"missing {string.Join(", ", missing.Take(3))}" +
                 (missing.Count > 3 ? $" and {missing.Count - 3} more" : "") + " (is the file truncated?)");
         }
         return seen.Count;
@@ -192,6 +196,7 @@ public sealed record GgmlModelFile(
         }
 
         private InvalidDataException Truncated(string what, long needed) => Problem(string.Create(CultureInfo.InvariantCulture,
-            $"ends at byte {_length:N0}, where {what} needs {needed:N0} bytes from byte {_position:N0}: the file is truncated (an interrupted download?) or not a Whisper model"));
+            $"ends at byte {_length:N0}, where {what} needs {needed:N0} bytes from byte {_position:N0}:") +
+            " the file is truncated (an interrupted download?) or not a Whisper model");
     }
 }

@@ -60,7 +60,8 @@ internal static class WhisperBackend
         var code = CheckLanguage(language, file);
         var translate = context.GetConfig<string>("task", "transcribe")!.Trim().Equals("translate", StringComparison.OrdinalIgnoreCase);
         if (translate && !file.Multilingual)
-            throw new StageFailedException($"config 'task' is translate, but Whisper model {model.Path} is English-only: translating needs a multilingual model (e.g. waybill models fetch whisper:base)");
+            throw new StageFailedException($"config 'task' is translate, but Whisper model {model.Path} is English-only: " +
+                "translating needs a multilingual model (e.g. waybill models fetch whisper:base)");
         var prompt = Prompt(context);
 
         context.AddConfig("model", model.Name);
@@ -79,7 +80,8 @@ internal static class WhisperBackend
             ["n_text_layer"] = file.TextLayers,
             ["n_audio_state"] = file.AudioState,
         }, name: "whisper_model");
-        var recognizer = new WhisperRecognizer(new WhisperSettings(model, file, code, translate, prompt.Length > 0 ? prompt : null, workers, contextSeconds), context.Logger);
+        var settings = new WhisperSettings(model, file, code, translate, prompt.Length > 0 ? prompt : null, workers, contextSeconds);
+        var recognizer = new WhisperRecognizer(settings, context.Logger);
         // Loading whisper.cpp's libraries (dlopen, ggml's backend registration) is whisper.cpp's time, as loading the model is.
         recognizer.AddWhisperTime(libraryLoad);
         return recognizer;
@@ -103,7 +105,8 @@ internal static class WhisperBackend
         var candidates = WhisperModelLocator.Preference(language).Select(n => WhisperModelLocator.Resolve(n, folder, baseDirectory)).ToList();
         return candidates.FirstOrDefault(c => File.Exists(c.Path))
             ?? throw new ArgumentException($"backend whisper: no Whisper model in the model folder {folder} and no config 'model'. " +
-                $"Get one with: waybill models fetch whisper:{(WhisperModelLocator.IsEnglish(language) ? WhisperModelLocator.Suggested : "base")}, or set model to a ggml file's path");
+                $"Get one with: waybill models fetch whisper:{(WhisperModelLocator.IsEnglish(language) ? WhisperModelLocator.Suggested : "base")}, " +
+                "or set model to a ggml file's path");
     }
 
     /// <summary>
@@ -115,13 +118,17 @@ internal static class WhisperBackend
         var code = language.Split('-', '_')[0].Trim().ToLowerInvariant();
         if (code == "auto")
         {
-            if (!file.Multilingual) throw new StageFailedException($"language auto needs a multilingual Whisper model; {file.Path} is English-only. Set language: en, or use a multilingual model (e.g. base)");
+            if (!file.Multilingual)
+                throw new StageFailedException($"language auto needs a multilingual Whisper model; {file.Path} is English-only. " +
+                    "Set language: en, or use a multilingual model (e.g. base)");
             return code;
         }
         if (!WhisperRuntime.KnowsLanguage(code))
-            throw new StageFailedException($"language '{language}' is not one Whisper knows. Use auto (detect it) or one of: {string.Join(", ", WhisperRuntime.Languages)}");
+            throw new StageFailedException($"language '{language}' is not one Whisper knows. " +
+                $"Use auto (detect it) or one of: {string.Join(", ", WhisperRuntime.Languages)}");
         if (!file.Multilingual && code != "en")
-            throw new StageFailedException($"language '{language}': Whisper model {file.Path} is English-only. Use a multilingual model (e.g. waybill models fetch whisper:base)");
+            throw new StageFailedException($"language '{language}': Whisper model {file.Path} is English-only. " +
+                "Use a multilingual model (e.g. waybill models fetch whisper:base)");
         return code;
     }
 
@@ -139,7 +146,8 @@ internal static class WhisperBackend
         var prompt = string.Join(". ", parts);
         if (prompt.Length <= MaxPromptCharacters) return prompt;
         var cut = prompt.LastIndexOf(", ", MaxPromptCharacters, StringComparison.Ordinal);
-        context.Logger.LogInformation("the prompt (config prompt and glossary terms) has {Length} characters; the first {Max} are used", prompt.Length, MaxPromptCharacters);
+        context.Logger.LogInformation("the prompt (config prompt and glossary terms) has {Length} characters; the first {Max} are used",
+            prompt.Length, MaxPromptCharacters);
         return prompt[..(cut > 0 ? cut : MaxPromptCharacters)];
     }
 

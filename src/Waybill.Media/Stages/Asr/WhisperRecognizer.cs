@@ -128,10 +128,12 @@ public sealed class WhisperRecognizer(WhisperSettings settings, ILogger logger) 
         string? language;
         float probability;
         using (_busy.Enter()) (language, probability) = detector.DetectLanguageWithProbability(samples);
-        if (string.IsNullOrEmpty(language)) throw new StageFailedException($"whisper.cpp could not detect the language with model {settings.Model.Path}; set config 'language'");
+        if (string.IsNullOrEmpty(language))
+            throw new StageFailedException($"whisper.cpp could not detect the language with model {settings.Model.Path}; set config 'language'");
         DetectedLanguage = language;
         DetectedProbability = Math.Round(probability, 4);
-        logger.LogInformation("detected language {Language} (p = {Probability:0.00}) on {Seconds:0.0} s of speech", language, probability, speech.Count / (double)SampleRate);
+        logger.LogInformation("detected language {Language} (p = {Probability:0.00}) on {Seconds:0.0} s of speech",
+            language, probability, speech.Count / (double)SampleRate);
         return language;
     }
 

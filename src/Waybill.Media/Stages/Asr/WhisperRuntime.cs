@@ -71,9 +71,11 @@ public static class WhisperRuntime
         var folder = Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{architecture}");
         var whisper = Path.Combine(folder, "libwhisper.so");
         if (!File.Exists(whisper))
-            throw new InvalidOperationException($"whisper.cpp is not installed beside waybill: {whisper} does not exist (the build copies it from the Whisper.net.Runtime package)");
+            throw new InvalidOperationException($"whisper.cpp is not installed beside waybill: {whisper} does not exist " +
+                "(the build copies it from the Whisper.net.Runtime package)");
         if (architecture == "x64" && MissingCpuFeatures() is { Count: > 0 } missing)
-            throw new InvalidOperationException($"this CPU lacks {string.Join(", ", missing)}, which the whisper.cpp build Waybill ships needs; use backend pocketsphinx");
+            throw new InvalidOperationException($"this CPU lacks {string.Join(", ", missing)}, which the whisper.cpp build Waybill ships needs; " +
+                "use backend pocketsphinx");
         try
         {
             foreach (var dependency in Dependencies.Select(d => Path.Combine(folder, d)).Where(File.Exists))
