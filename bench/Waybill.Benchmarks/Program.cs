@@ -14,6 +14,12 @@ if (args.Length > 0 && args[0] == "logging-run") return LoggingRunTool.Run(args[
 if (args.Length > 0 && args[0] == "lifecycle-run") return await LifecycleRunTool.RunAsync(args[1..]);
 // `subtitles-bare VIDEO FOLDER [MODEL]`: the subtitle job's work without the engine (bench/scripts/subtitles-vs-bare.sh).
 if (args.Length > 0 && args[0] == "subtitles-bare") return await SubtitlesBareTool.RunAsync(args[1..]);
+// `tiny-whisper-model FILE`: writes the tests' generated tiny Whisper model (bench/scripts/whisper-overhead.sh).
+if (args.Length > 0 && args[0] == "tiny-whisper-model")
+{
+    Console.WriteLine(new Waybill.Tests.Support.TinyWhisperModel().WriteTo(args[1]));
+    return 0;
+}
 
 // Benchmarks run in this process (no generated project is built), so the suite needs nothing but this build.
 // The default job is short (3 warm-up and 5 measured iterations); --warmupCount/--iterationCount change it.

@@ -39,7 +39,7 @@ results="$work/results.txt"
 for i in $(seq 1 "$runs"); do
   rm -rf "$work/bare" "$work/out"
   timed bare dotnet "$bench" subtitles-bare "$video" "$work/bare" | tee -a "$results"
-  timed waybill dotnet "$cli" subtitle "$video" --out "$work/out" --job-id "run$i" -j 2 | tee -a "$results"
+  timed waybill dotnet "$cli" subtitle "$video" --out "$work/out" --job-id "run$i" -j 2 --asr pocketsphinx | tee -a "$results"
 done
 awk -v len="$length" '
   { wall[$1] += $2; cpu[$1] += $4 + $5; n[$1]++; if ($3 > peak[$1]) peak[$1] = $3 }

@@ -25,8 +25,12 @@ internal static class SubtitleCommand
         var jobId = new Option<string?>("--job-id") { Description = "Job id (folder name under --out); generated when omitted" };
         var language = new Option<string>("--lang") { Description = "Spoken language (ISO 639-1)", DefaultValueFactory = _ => "en" };
         var translateTo = new Option<string?>("--translate-to") { Description = "Also make subtitles in this language (needs an OpenAI-compatible chat endpoint)" };
-        var asr = new Option<string>("--asr") { Description = "Speech recogniser: pocketsphinx, command (WhisperX, whisper.cpp) or openai", DefaultValueFactory = _ => "pocketsphinx" };
-        asr.AcceptOnlyFromAmong("pocketsphinx", "command", "openai");
+        var asr = new Option<string?>("--asr")
+        {
+            Description = "Speech recogniser: auto (Whisper when a model is fetched, else PocketSphinx; the default), whisper, pocketsphinx, " +
+                "command (WhisperX, whisper.cpp) or openai",
+        };
+        asr.AcceptOnlyFromAmong("auto", "whisper", "pocketsphinx", "command", "openai");
         var title = new Option<string?>("--title") { Description = "Title for TMDB, e.g. \"Movie (2019)\"; parsed from the file name when omitted" };
         var glossary = new Option<string?>("--glossary") { Description = "Names and terms to keep (TSV or CSV: term[,translation[,kind]])" };
         var start = new Option<double?>("--start") { Description = "Only from this second of the input" };
@@ -52,11 +56,9 @@ internal static class SubtitleCommand
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var videos = SubtitleVideos.From(parse.GetValue(video)!);
-            var overrides = new List<string>
-            {
-                $"language={parse.GetValue(language)}",
-                $"06_asr.backend={parse.GetValue(asr)}",
-            };
+            var overrides = new List<string> { $"language={parse.GetValue(language)}" };
+            // Without --asr the pipeline file's backend holds (auto in the shipped one).
+            if (parse.GetValue(asr) is { Length: > 0 } backend) overrides.Add($"06_asr.backend={backend}");
             if (parse.GetValue(translateTo) is { Length: > 0 } target) overrides.Add($"translate_to={target}");
             if (parse.GetValue(title) is { Length: > 0 } name) overrides.Add($"title={name}");
             if (parse.GetValue(glossary) is { Length: > 0 } terms)
@@ -103,6 +105,7 @@ internal static class SubtitleCommand
     {
         foreach (var stage in result.Stages.Select(s => s.Manifest))
         {
+            if (stage.Kind == "builtin:media.asr" && Recogniser(result, stage) is { } recogniser) output.WriteLine($"Speech:       {recogniser}");
             if (stage.Status != "success") continue;
             foreach (var file in stage.Outputs)
             {
@@ -111,6 +114,28 @@ internal static class SubtitleCommand
                 else if (file.Type == "video")
                     output.WriteLine($"Video:        {PipelineExecution.Relative(Path.Combine(result.JobDir, file.Path))}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The backend that recognised the speech (the one auto chose) and, for Whisper, its model file: "whisper
+    /// (ggml-base.en.bin)", "pocketsphinx". Read from the stage's transcript, which a result restored from the cache has too.
+    /// </summary>
+    private static string? Recogniser(RunResult result, Waybill.Core.Manifests.StageManifest asr)
+    {
+        if (asr.Outputs.FirstOrDefault(o => o.Name == "transcript") is not { } output) return null;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(result.JobDir, output.Path)));
+            var root = json.RootElement;
+            var backend = root.TryGetProperty("backend", out var b) ? b.GetString() : null;
+            var model = root.TryGetProperty("model", out var m) ? m.GetString() : null;
+            if (string.IsNullOrEmpty(backend)) return null;
+            return backend == "whisper" && !string.IsNullOrEmpty(model) ? $"{backend} ({Path.GetFileName(model)})" : backend;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
         }
     }
 }

@@ -32,6 +32,9 @@ internal sealed class ProducerRecords(PipelineDefinition pipeline, JobLayout lay
     public static string? Absence(StageManifest producer, Func<string?> path) => producer.Status switch
     {
         "success" => null,
+        // Up to date: as the run that produced it ended. A stage skipped then (disabled, say) produced nothing to read.
+        "skipped" when producer.ProducedBy is { Status: not "success" } by && !producer.Outputs.Any(o => o.Path == path()) =>
+            $"{producer.StageId} was skipped ({by.StatusReason})",
         "skipped" when producer.ProducedBy is not null || producer.Outputs.Any(o => o.Path == path()) => null,
         "skipped" => $"{producer.StageId} was skipped ({producer.StatusReason})",
         "failed" => $"{producer.StageId} failed ({producer.StatusReason})",

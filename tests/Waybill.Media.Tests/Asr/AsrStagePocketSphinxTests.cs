@@ -135,7 +135,7 @@ public sealed class AsrStagePocketSphinxTests(SpokenSentences speech) : IClassFi
     {
         using var unknown = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, new Dictionary<string, object?> { ["backend"] = "kaldi" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(StageStatus.Failed, unknown.Stage.Status);
-        Assert.Equal("config 'backend' is 'kaldi': use pocketsphinx, command or openai", unknown.Stage.Reason);
+        Assert.Equal("config 'backend' is 'kaldi': use auto, whisper, pocketsphinx, command or openai", unknown.Stage.Reason);
 
         using var workers = await new AsrJob().RunAsync(speech.AudioPath, speech.Segments, new Dictionary<string, object?> { ["workers"] = 0L }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(StageStatus.Failed, workers.Stage.Status);
