@@ -70,7 +70,7 @@ internal static class LogSealCheck
                 var by = segment.RunId is { } runId ? $"appended by run {runId}" : "sealed before logs were sealed by parts";
                 var bytes = $"bytes {segment.Offset}–{segment.Offset + segment.SizeBytes} ({by})";
                 if (!hash.Succeeded) Add("log_unreadable", $"{name} cannot be read: {hash.Error}");
-                else Add("log_changed", $"{name} was changed after the manifest was written: {bytes} differ", $"segments[{i}].checksum",
+                else Add("log_changed", $"{name} was changed after the manifest was written: {bytes} differ", $"run_parts[{i}].checksum",
                     segment.Checksum, hash.Checksum);
                 return;
             }

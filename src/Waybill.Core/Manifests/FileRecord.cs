@@ -30,6 +30,9 @@ public sealed class FileRecord
     /// Job manifest <c>logs</c> only, for the logs runs append to: each run's part sealed on its own (then
     /// <see cref="Checksum"/> is null and <see cref="SizeBytes"/> is where the last part ends). Null elsewhere.
     /// </summary>
+    /// <remarks>Named <c>run_parts</c>, not <c>segments</c>, which stages use as a metadata key (a file record's metadata is
+    /// written beside its fields).</remarks>
+    [JsonPropertyName("run_parts")]
     public List<LogSegment>? Segments { get; set; }
 
     /// <summary>Free metadata given at track time (sample_rate, segment_count, …), written as top-level fields.</summary>

@@ -53,10 +53,10 @@ public sealed class LogSegmentTests : IDisposable
         {
             var (before, after) = (Seal(first, path), Seal(second, path));
             Assert.Null(after["checksum"]);
-            var parts = after["segments"]!.AsArray().Select(p => p!).ToList();
+            var parts = after["run_parts"]!.AsArray().Select(p => p!).ToList();
             Assert.Equal(2, parts.Count);
             // The first run's part is carried over as it was sealed, and the parts follow one another to the end.
-            Assert.Equal(before["segments"]![0]!.ToJsonString(), parts[0].ToJsonString());
+            Assert.Equal(before["run_parts"]![0]!.ToJsonString(), parts[0].ToJsonString());
             Assert.Equal(0, (long)parts[0]["offset"]!);
             Assert.Equal((long)parts[0]["size_bytes"]!, (long)parts[1]["offset"]!);
             Assert.Equal((long)after["size_bytes"]!, (long)parts[1]["offset"]! + (long)parts[1]["size_bytes"]!);
@@ -91,7 +91,7 @@ public sealed class LogSegmentTests : IDisposable
         var problem = Assert.Single(JsonNode.Parse(result.Stdout)!["findings"]!.AsArray(), f => (string?)f!["severity"] == "error")!;
         Assert.Equal("log_changed", (string?)problem["kind"]);
         Assert.Equal("logs/events.jsonl", (string?)problem["path"]);
-        Assert.EndsWith(".segments[0].checksum", (string?)problem["field"], StringComparison.Ordinal);
+        Assert.EndsWith(".run_parts[0].checksum", (string?)problem["field"], StringComparison.Ordinal);
         Assert.Contains($"appended by run {firstRun}", (string?)problem["message"], StringComparison.Ordinal);
     }
 
@@ -106,14 +106,14 @@ public sealed class LogSegmentTests : IDisposable
         var events = Path.Combine(Job, "logs", "events.jsonl");
         var whole = FileHasher.Compute(events, ChecksumAlgorithm.XxHash128);
         var seal = Seal(job, "logs/events.jsonl").AsObject();
-        seal.Remove("segments");
+        seal.Remove("run_parts");
         seal["checksum"] = whole;
         File.WriteAllText(manifestPath, job.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(Job, ".waybill", "manifest.checksum"), FileHasher.Compute(manifestPath, ChecksumAlgorithm.XxHash128) + "\n");
         var sealedSize = new FileInfo(events).Length;
 
         await Run();
-        var parts = Seal(JobManifest(), "logs/events.jsonl")["segments"]!.AsArray();
+        var parts = Seal(JobManifest(), "logs/events.jsonl")["run_parts"]!.AsArray();
         Assert.Equal(2, parts.Count);
         Assert.Equal(whole, (string?)parts[0]!["checksum"]);
         Assert.Equal(sealedSize, (long)parts[0]!["size_bytes"]!);

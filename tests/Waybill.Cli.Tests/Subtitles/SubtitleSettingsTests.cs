@@ -60,9 +60,19 @@ public sealed class SubtitleSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_whisper_model_name_that_does_not_exist_and_an_unknown_task_stop_before_any_stage()
+    {
+        var run = await Subtitle("--asr", "whisper", "--set", "asr.model=base.fr", "--set", "asr.task=summarise");
+
+        Assert.Contains("06_asr.model: config 'model': 'base.fr', which is not a Whisper model Waybill knows. Known: tiny,", run.Stderr,
+            StringComparison.Ordinal);
+        Assert.Contains("06_asr.task: config 'task': 'summarise' is not a Whisper task", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Another_language_for_pocketsphinx_is_refused_with_the_backends_that_can_do_it()
     {
-        var run = await Subtitle("--lang", "de");
+        var run = await Subtitle("--lang", "de", "--asr", "pocketsphinx");
         Assert.Contains("PocketSphinx has only its en-us model installed, and the language is 'de'; use backend whisper, command or openai", run.Stderr, StringComparison.Ordinal);
     }
 

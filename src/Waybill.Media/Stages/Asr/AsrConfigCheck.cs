@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Waybill.Core.Stages;
+using Waybill.Media.Models;
 
 namespace Waybill.Media.Stages.Asr;
 
@@ -47,6 +48,9 @@ public static class AsrConfigCheck
                     problems.Add(new ConfigProblem("command", "the command has no {audio} placeholder, so it cannot know which file to read",
                         CommandExample));
                 break;
+            case "whisper" or "auto":
+                CheckWhisper(config, problems);
+                break;
             case "pocketsphinx":
                 var language = ConfigValues.Text(config, "language") ?? "en";
                 var ownModel = ConfigValues.Has(config, "hmm") || ConfigValues.Has(config, "lm") || ConfigValues.Has(config, "dict");
@@ -56,6 +60,27 @@ public static class AsrConfigCheck
                 break;
         }
         return problems;
+    }
+
+    // The model file itself (present, whole, the right architecture) is checked when the stage runs: it may be fetched
+    // between validating and running.
+    private static void CheckWhisper(JsonObject config, List<ConfigProblem> problems)
+    {
+        var task = ConfigValues.Text(config, "task")?.ToLowerInvariant();
+        if (task is not (null or "" or "transcribe" or "translate"))
+            problems.Add(new ConfigProblem("task", $"'{task}' is not a Whisper task; Whisper can transcribe or translate (to English)", "translate"));
+        var model = ConfigValues.Text(config, "model") ?? "";
+        if (model.Length == 0) return;
+        try
+        {
+            WhisperModelLocator.Resolve(model, ModelFolder.Default, Environment.CurrentDirectory);
+        }
+        catch (ArgumentException e)
+        {
+            // The problem names the field itself.
+            const string Field = "config 'model' is ";
+            problems.Add(new ConfigProblem("model", e.Message.StartsWith(Field, StringComparison.Ordinal) ? e.Message[Field.Length..] : e.Message, "base.en"));
+        }
     }
 
     private static bool IsEnglishOrAuto(string language) => language.Length == 0 || language.Equals("auto", StringComparison.OrdinalIgnoreCase)
