@@ -68,9 +68,13 @@ public sealed class WhisperErrorTests
     public async Task An_unknown_model_name_lists_the_known_ones_and_a_missing_one_says_how_to_fetch_it()
     {
         using var run = new WhisperAsrRun();
-        var unknown = await FailsAsync(run, "06_asr.backend=whisper", "06_asr.model=huge");
-        Assert.Contains("config 'model' is 'huge', which is not a Whisper model Waybill knows. Known: tiny, ", unknown, StringComparison.Ordinal);
-        Assert.Contains(", base.en, ", unknown, StringComparison.Ordinal);
+        // An unknown name is refused when the pipeline is loaded: nothing runs, no job folder.
+        var unknown = await run.RunAsync("--set", "06_asr.backend=whisper", "--set", "06_asr.model=huge");
+        Assert.True(unknown.ExitCode == 2, unknown.All);
+        Assert.False(Directory.Exists(run.Job), unknown.All);
+        Assert.Contains("06_asr.model: config 'model': 'huge', which is not a Whisper model Waybill knows. Known: tiny, ", unknown.Stderr,
+            StringComparison.Ordinal);
+        Assert.Contains(", base.en, ", unknown.Stderr, StringComparison.Ordinal);
 
         var missing = await FailsAsync(run, "06_asr.backend=whisper", "06_asr.model=small.en");
         Assert.Contains($"{Path.Combine(run.Models.Path, "ggml-small.en.bin")} does not exist", missing, StringComparison.Ordinal);
