@@ -154,7 +154,16 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     {
         var poll = new PollFd { Fd = socket, Events = LibC.PollIn };
         SpawnerReply reply;
-        if (LibC.Poll(&poll, 1, ReadyTimeoutMilliseconds) == 1 && ReadFully(socket, (byte*)&reply, sizeof(SpawnerReply))
+        // poll is never restarted after a signal, and the runtime signals its threads (to suspend them for a GC, say):
+        // an interrupted wait goes on for the time that is left rather than take the spawner for dead.
+        var deadline = Environment.TickCount64 + ReadyTimeoutMilliseconds;
+        int ready;
+        while ((ready = LibC.Poll(&poll, 1, (int)Math.Max(0, deadline - Environment.TickCount64))) < 0
+            && Marshal.GetLastPInvokeError() == LibC.Eintr && Environment.TickCount64 < deadline)
+        {
+        }
+
+        if (ready == 1 && ReadFully(socket, (byte*)&reply, sizeof(SpawnerReply))
             && reply.Kind == SpawnerProtocol.Ready)
         {
             return reply;
