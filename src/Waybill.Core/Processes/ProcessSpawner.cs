@@ -22,6 +22,11 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     private readonly ConcurrentDictionary<long, SpawnedChild> _starting = new();
     private readonly ConcurrentDictionary<int, SpawnedChild> _running = new();
     private readonly int _socket;
+
+    // Releases not sent yet (guarded by _sendGate): they ride with the next spawn request, or go as soon as no other child
+    // is starting or running, so the spawner wakes once per command for them instead of once more.
+    private SpawnerRequest[] _releases = new SpawnerRequest[8];
+    private int _releaseCount;
     private long _nextId;
     private bool _closed;
     private volatile string? _ended;
@@ -138,15 +143,50 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         return child.Started.Task;
     }
 
-    /// <summary>Lets the spawner kill what is left of the exited child's process group and reap it.</summary>
-    public void Release(int pid) => Send(new SpawnerRequest { Kind = SpawnerProtocol.Release, Id = pid }, [], []);
+    /// <summary>
+    /// Lets the spawner kill what is left of the exited child's process group and reap it: at once when no other child is
+    /// starting or running, else with the next request. The caller has killed the group already; until the spawner reaps
+    /// the child, its zombie keeps the process group id reserved, so a late release signals nothing else.
+    /// </summary>
+    public void Release(int pid)
+    {
+        lock (_sendGate)
+        {
+            if (_releaseCount == _releases.Length) Array.Resize(ref _releases, _releases.Length * 2);
+            _releases[_releaseCount++] = new SpawnerRequest { Kind = SpawnerProtocol.Release, Id = pid };
+        }
 
-    /// <summary>Closes the socket; the spawner sees the end of its input and exits, and the reader thread reaps it.</summary>
+        SendReleasesWhenIdle();
+    }
+
+    /// <summary>Sends what is left to release, then closes the socket; the spawner sees the end of its input and exits.</summary>
     public void Dispose()
     {
         lock (_sendGate)
         {
-            if (!_closed) _ = LibC.Shutdown(_socket, ShutdownReadWrite);
+            if (_closed) return;
+            _ = SendReleasesLocked();
+            _ = LibC.Shutdown(_socket, ShutdownReadWrite);
+        }
+    }
+
+    /// <summary>Sends the pending releases when no child is starting or running (none would carry them soon).</summary>
+    private void SendReleasesWhenIdle()
+    {
+        lock (_sendGate)
+        {
+            if (_releaseCount > 0 && _starting.IsEmpty && _running.IsEmpty) _ = SendReleasesLocked();
+        }
+    }
+
+    private bool SendReleasesLocked()
+    {
+        if (_releaseCount == 0 || _closed || _ended != null) return true;
+        fixed (SpawnerRequest* releases = _releases)
+        {
+            var iov = new IoVec { Base = releases, Length = (nuint)(_releaseCount * sizeof(SpawnerRequest)) };
+            _releaseCount = 0;
+            return SendAll(&iov, 1, null, 0);
         }
     }
 
@@ -189,6 +229,7 @@ internal sealed unsafe class ProcessSpawner : IDisposable
                     break;
                 case SpawnerProtocol.Failed when _starting.TryRemove(reply.Id, out var child):
                     child.Started.TrySetException(ChildRun.SpawnFailed(child.Executable, child.WorkingDirectory, reply.Value));
+                    SendReleasesWhenIdle();
                     break;
                 case SpawnerProtocol.Exited when _running.TryRemove(reply.Pid, out var child):
                     var usage = new Rusage
@@ -230,48 +271,64 @@ internal sealed unsafe class ProcessSpawner : IDisposable
 
     private static Timeval Micro(long microseconds) => new() { Seconds = microseconds / 1_000_000, Microseconds = microseconds % 1_000_000 };
 
+    /// <summary>Sends a request with its body and descriptors, followed by the pending releases, in one message.</summary>
     private bool Send(SpawnerRequest request, byte[] body, ReadOnlySpan<int> fds)
     {
-        var control = stackalloc long[3];
         lock (_sendGate)
         {
             if (_closed || _ended != null) return false;
             fixed (byte* bodyBytes = body)
+            fixed (SpawnerRequest* releases = _releases)
+            fixed (int* descriptors = fds)
             {
-                var iov = stackalloc IoVec[2];
+                var iov = stackalloc IoVec[3];
                 iov[0] = new IoVec { Base = &request, Length = (nuint)sizeof(SpawnerRequest) };
                 iov[1] = new IoVec { Base = bodyBytes, Length = (nuint)request.BodyLength };
-                var message = new MsgHdr { Iov = iov, IovLength = request.BodyLength > 0 ? 2u : 1u };
-                if (fds.Length > 0)
-                {
-                    // One cmsghdr (length, level, type) followed by the descriptors.
-                    control[0] = 16 + (fds.Length * sizeof(int));
-                    ((int*)control)[2] = LibC.SolSocket;
-                    ((int*)control)[3] = LibC.ScmRights;
-                    for (var i = 0; i < fds.Length; i++) ((int*)control)[4 + i] = fds[i];
-                    message.Control = control;
-                    message.ControlLength = (nuint)(16 + (((fds.Length * sizeof(int)) + 7) & ~7));
-                }
-
-                var total = sizeof(SpawnerRequest) + request.BodyLength;
-                nint sent;
-                while ((sent = LibC.SendMsg(_socket, &message, LibC.MsgNoSignal)) < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() != LibC.Eintr) return false;
-                }
-
-                // A large body may go in several writes; the descriptors went with the first.
-                var written = (int)sent;
-                while (written < total)
-                {
-                    var from = written < sizeof(SpawnerRequest) ? (byte*)&request + written : bodyBytes + (written - sizeof(SpawnerRequest));
-                    var count = written < sizeof(SpawnerRequest) ? sizeof(SpawnerRequest) - written : total - written;
-                    var more = LibC.Write(_socket, from, count);
-                    if (more < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr) continue;
-                    if (more <= 0) return false;
-                    written += (int)more;
-                }
+                iov[2] = new IoVec { Base = releases, Length = (nuint)(_releaseCount * sizeof(SpawnerRequest)) };
+                _releaseCount = 0;
+                return SendAll(iov, 3, descriptors, fds.Length);
             }
+        }
+    }
+
+    /// <summary>Writes every byte of the vectors (under _sendGate), the descriptors with the first write.</summary>
+    private bool SendAll(IoVec* iov, int count, int* fds, int fdCount)
+    {
+        var control = stackalloc long[3];
+        var message = new MsgHdr { Iov = iov, IovLength = (nuint)count };
+        if (fdCount > 0)
+        {
+            // One cmsghdr (length, level, type) followed by the descriptors.
+            control[0] = 16 + (fdCount * sizeof(int));
+            ((int*)control)[2] = LibC.SolSocket;
+            ((int*)control)[3] = LibC.ScmRights;
+            for (var i = 0; i < fdCount; i++) ((int*)control)[4 + i] = fds[i];
+            message.Control = control;
+            message.ControlLength = (nuint)(16 + (((fdCount * sizeof(int)) + 7) & ~7));
+        }
+
+        nint sent;
+        while ((sent = LibC.SendMsg(_socket, &message, LibC.MsgNoSignal)) < 0)
+        {
+            if (Marshal.GetLastPInvokeError() != LibC.Eintr) return false;
+        }
+
+        // A large body may go in several writes; the descriptors went with the first.
+        var segment = 0;
+        var written = (nuint)sent;
+        while (segment < count)
+        {
+            if (written >= iov[segment].Length)
+            {
+                written -= iov[segment].Length;
+                segment++;
+                continue;
+            }
+
+            var more = LibC.Write(_socket, (byte*)iov[segment].Base + written, (int)(iov[segment].Length - written));
+            if (more < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr) continue;
+            if (more <= 0) return false;
+            written += (nuint)more;
         }
 
         return true;

@@ -82,6 +82,31 @@ public sealed class SpawnerTests : IDisposable
         Assert.DoesNotContain(Directory.GetFiles($"/proc/{_spawner.ProcessId}/fd"), fd => PidFd(fd));
     }
 
+    [Fact]
+    public async Task While_another_command_runs_a_finished_one_is_released_with_the_next_request_and_all_are_reaped_at_the_end()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var up = new TaskCompletionSource();
+        var longRun = ChildProcess.RunAsync(Shell("echo up; exec sleep 60"), _ => up.TrySetResult(), _ => { }, _spawner, cancel.Token);
+        await up.Task.WaitAsync(Token);
+
+        var first = (await RunAsync(Shell("true"))).Result.ProcessId;
+        // Its zombie waits for the next request rather than wake the spawner once more.
+        Assert.Contains(first, SpawnerChildren());
+        var second = (await RunAsync(Shell("true"))).Result.ProcessId;
+        Assert.True(await EventuallyAsync(() => !SpawnerChildren().Contains(first), TimeSpan.FromSeconds(10)), "the first release never came");
+        Assert.Contains(second, SpawnerChildren());
+
+        cancel.Cancel();
+        Assert.True((await longRun).Cancelled);
+        Assert.True(await EventuallyAsync(() => SpawnerChildren().Count == 0, TimeSpan.FromSeconds(10)), string.Join(' ', SpawnerChildren()));
+        Assert.DoesNotContain(Directory.GetFiles($"/proc/{_spawner.ProcessId}/fd"), fd => PidFd(fd));
+    }
+
+    private List<int> SpawnerChildren() =>
+        [.. File.ReadAllText($"/proc/{_spawner.ProcessId}/task/{_spawner.ProcessId}/children")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))];
+
     private static bool PidFd(string link)
     {
         try
