@@ -248,6 +248,9 @@ public sealed class StageContext
             record.Format = format ?? record.Format ?? FormatOf(full);
             if (JsonValues.Object(metadata) is { } extra)
             {
+                if (FileRecordFields.TakenBy(extra.Select(p => p.Key)) is { Count: > 0 } taken)
+                    throw new ArgumentException($"The metadata of '{path}' names {string.Join(", ", taken.Select(k => $"'{k}'"))}, which the engine "
+                        + "records itself for every file; give the figure another name.", nameof(metadata));
                 record.Metadata ??= [];
                 foreach (var (k, v) in extra) record.Metadata[k] = JsonValues.Element(v);
             }

@@ -24,6 +24,29 @@ public sealed class CodeStageTests : IDisposable
     private StageManifest Manifest(string stage, string jobId = "job") => ManifestJson.ReadStage(_temp.Combine("out", jobId, stage, "manifest.json"));
 
     [Fact]
+    public async Task Metadata_that_names_a_field_of_the_file_record_is_refused_and_the_manifest_stays_readable()
+    {
+        ArgumentException? refused = null;
+        var pipeline = new PipelineBuilder("code", _temp.Path)
+            .Stage("01_asr", Stage(async (ctx, ct) =>
+            {
+                await File.WriteAllTextAsync(ctx.OutputPath("segments"), "[]", ct);
+                refused = Assert.Throws<ArgumentException>(() =>
+                    ctx.TrackOutput(ctx.OutputPath("segments"), "transcript", "json", [new("run_parts", 8), new("checksum", "mine"), new("words", 3)]));
+                ctx.TrackOutput(ctx.OutputPath("segments"), "transcript", "json", [new("segments", 8)]);
+            }), s => s.Output("segments", "segments.json"))
+            .Build();
+
+        var result = await Run(pipeline);
+
+        Assert.Equal(StageStatus.Success, result.Status);
+        Assert.Contains("names 'run_parts', 'checksum', which the engine records itself", refused!.Message, StringComparison.Ordinal);
+        var output = Manifest("01_asr").Outputs.Single();
+        Assert.Equal(8, output.Metadata!["segments"].GetInt32());
+        Assert.StartsWith("xxh128:", output.Checksum, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tracked_files_config_warnings_and_resources_reach_the_manifest()
     {
         var pipeline = new PipelineBuilder("code", _temp.Path)

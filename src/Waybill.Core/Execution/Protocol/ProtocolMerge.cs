@@ -19,7 +19,6 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
     /// <summary>How many bad lines get a warning each; the rest are counted in one.</summary>
     public const int ListedProblems = 20;
 
-    private static readonly HashSet<string> FileRecordFields = FieldsOf(ManifestJsonContext.Default.FileRecord);
     private static readonly HashSet<string> ResourceFields = FieldsOf(ManifestJsonContext.Default.ResourceUsage);
 
     private long _bad;
@@ -254,7 +253,7 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             message.Fail(outside);
             return null;
         }
-        if (metadata is not null && metadata.Select(p => p.Key).Where(FileRecordFields.Contains).ToList() is { Count: > 0 } taken)
+        if (metadata is not null && FileRecordFields.TakenBy(metadata.Select(p => p.Key)) is { Count: > 0 } taken)
         {
             message.Fail($"\"metadata\" names {string.Join(", ", taken.Select(k => $"'{k}'"))}, which the engine records itself; "
                 + "give the figure another name");
