@@ -273,10 +273,13 @@ public static unsafe class SpawnerServer
         /// The peak of this address space (VmHWM), where every child's count starts. Not getrusage's, which also holds
         /// the peak this process was exec'd from: the engine's.
         /// </summary>
+        // Unknown: every figure is then an upper bound. Large, yet safe to turn into bytes (long.MaxValue KiB would overflow).
+        private const long UnknownPeakKiB = long.MaxValue / 1024;
+
         private long OwnPeakKiB()
         {
             var fd = LibC.Open("/proc/self/status", LibC.ORdonly | LibC.OCloexec);
-            if (fd < 0) return long.MaxValue;
+            if (fd < 0) return UnknownPeakKiB;
             nint length;
             try
             {
@@ -289,7 +292,7 @@ public static unsafe class SpawnerServer
 
             var text = new ReadOnlySpan<byte>(_status, (int)Math.Max(0, length));
             var at = text.IndexOf("\nVmHWM:"u8);
-            if (at < 0) return long.MaxValue;
+            if (at < 0) return UnknownPeakKiB;
             long kib = 0;
             foreach (var c in text[(at + 7)..])
             {

@@ -84,6 +84,7 @@ public sealed class GgmlModelFileTests
     [Theory]
     [InlineData(0, 0x46554747u, "it is a GGUF file")]
     [InlineData(4, 0u, "hparam n_vocab = 0, outside 1..")]
+    [InlineData(20, 1u << 20, "has 1048576 audio and")]
     [InlineData(44, 99u, "has ftype 99, which whisper.cpp does not know")]
     [InlineData(48, 5000u, "mel filter bank: not a Whisper model")]
     public void A_foreign_or_damaged_header_is_refused_saying_what_is_wrong(int offset, uint value, string expected)

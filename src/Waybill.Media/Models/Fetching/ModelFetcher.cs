@@ -75,7 +75,7 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
                 "the source serves another file (a proxy's error page, another version?); check the URL, or fetch from another mirror");
         }
         partial.MoveTo(target);
-        TryDelete(lockPath);
+        // The lock file stays: deleting a file others may have opened to lock would let two fetches hold "the" lock at once.
         var outcome = resumed && resumedFrom > 0 ? FetchOutcome.Resumed : FetchOutcome.Downloaded;
         return new FetchResult(model, target, outcome, source.ToString(), transferred);
     }
@@ -124,16 +124,4 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
         ModelFileState.ChecksumMismatch => $"SHA-256 {status.ActualSha256}",
         _ => status.State.ToString(),
     };
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An empty lock file left in .partial/ only costs an inode.
-        }
-    }
 }

@@ -17,6 +17,7 @@ public sealed record GgmlModelFile(
     public const uint Magic = 0x67676d6c; // "ggml", as whisper.cpp writes it (little endian)
 
     private const int MaxDimension = 1 << 20;
+    private const int MaxLayers = 128;
     private const int MaxTokenBytes = 4096;
     private const int MaxNameBytes = 512;
 
@@ -69,6 +70,10 @@ public sealed record GgmlModelFile(
         for (var i = 0; i < hp.Length; i++) hp[i] = reader.Int32(names[i]);
         for (var i = 0; i < 10; i++)
             if (hp[i] < 1 || hp[i] > MaxDimension) throw reader.Problem($"has hparam {names[i]} = {hp[i]}, outside 1..{MaxDimension}: not a Whisper model");
+        // The names of every layer's tensors are listed before any is read: a damaged count must not make that list huge
+        // (the largest published model has 32 layers a side).
+        if (hp[4] > MaxLayers || hp[8] > MaxLayers)
+            throw reader.Problem($"has {hp[4]} audio and {hp[8]} text layers; a Whisper model has at most {MaxLayers}: the file is corrupt");
         if (hp[2] != hp[6]) throw reader.Problem($"has n_audio_state {hp[2]} and n_text_state {hp[6]}: a Whisper model has them equal");
         if (hp[2] % hp[3] != 0 || hp[6] % hp[7] != 0) throw reader.Problem("has a state size that its head count does not divide: not a Whisper model");
         if (!FileTypeNames.ContainsKey(hp[10] % 1000) || hp[10] < 0) throw reader.Problem($"has ftype {hp[10]}, which whisper.cpp does not know");
@@ -112,6 +117,8 @@ public sealed record GgmlModelFile(
                 var n = reader.Int32("tensor dimension");
                 if (n < 1 || n > 1 << 24) throw reader.Problem($"has a tensor dimension of {n}: the file is corrupt");
                 count *= n;
+                // Four dimensions of up to 2^24 would overflow the count; no tensor of a Whisper model has 2^40 values.
+                if (count > 1L << 40) throw reader.Problem($"has a tensor of more than 2^40 values: the file is corrupt");
             }
             var name = reader.Text(nameLength, "tensor name");
             if (!expected.Contains(name)) throw reader.Problem($"has tensor '{name}', which a Whisper model with these hparams does not have");
