@@ -67,7 +67,7 @@ internal static class ModelsFetch
         {
             var from = ModelFetcher.SourceOf(model, options.Mirror);
             var resume = partial.Exists && partial.Length > 0 && !options.Force ? $", continuing after {Quantities.FormatSize(partial.Length)}" : "";
-            await output.WriteLineAsync($"Fetching {model.Id} ({size}) from {from}{resume}");
+            await output.WriteLineAsync($"Fetching {model.Id} ({size}) from {UrlDisplay.Of(from)}{resume}");
         }
         var result = await fetcher.FetchAsync(model, options, cancellationToken);
         progress.End();

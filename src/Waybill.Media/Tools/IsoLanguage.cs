@@ -34,6 +34,14 @@ public static class IsoLanguage
         ("tl", "tgl", null, "Tagalog"), ("tr", "tur", null, "Turkish"), ("uk", "ukr", null, "Ukrainian"),
         ("ur", "urd", null, "Urdu"), ("uz", "uzb", null, "Uzbek"), ("vi", "vie", null, "Vietnamese"),
         ("zh", "zho", "chi", "Chinese"), ("zu", "zul", null, "Zulu"),
+        // The rest of the languages Whisper detects.
+        ("am", "amh", null, "Amharic"), ("as", "asm", null, "Assamese"), ("az", "aze", null, "Azerbaijani"), ("ba", "bak", null, "Bashkir"),
+        ("be", "bel", null, "Belarusian"), ("br", "bre", null, "Breton"), ("fo", "fao", null, "Faroese"), ("ha", "hau", null, "Hausa"), ("haw", "haw", null, "Hawaiian"),
+        ("ht", "hat", null, "Haitian Creole"), ("jv", "jav", null, "Javanese"), ("lb", "ltz", null, "Luxembourgish"), ("ln", "lin", null, "Lingala"),
+        ("lo", "lao", null, "Lao"), ("mg", "mlg", null, "Malagasy"), ("mi", "mri", "mao", "Maori"), ("mt", "mlt", null, "Maltese"),
+        ("oc", "oci", null, "Occitan"), ("ps", "pus", null, "Pashto"), ("sa", "san", null, "Sanskrit"), ("sd", "snd", null, "Sindhi"),
+        ("sn", "sna", null, "Shona"), ("so", "som", null, "Somali"), ("su", "sun", null, "Sundanese"), ("tg", "tgk", null, "Tajik"),
+        ("tk", "tuk", null, "Turkmen"), ("tt", "tat", null, "Tatar"), ("yi", "yid", null, "Yiddish"), ("yo", "yor", null, "Yoruba"),
     ];
 
     private static readonly Dictionary<string, int> Lookup = BuildLookup();
@@ -48,6 +56,8 @@ public static class IsoLanguage
             if (Table[i].Bibliographic is { } b) lookup[b] = i;
         }
         lookup["fil"] = lookup["tl"];
+        // Whisper names Javanese "jw".
+        lookup["jw"] = lookup["jv"];
         return lookup;
     }
 

@@ -101,6 +101,21 @@ public sealed class ModelFetchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mirror_s_credentials_and_signed_query_are_used_but_never_printed()
+    {
+        _models.Server.Status = 500;
+        var mirror = _models.Server.MirrorUrl.Replace("http://", "http://reader:hunter2@", StringComparison.Ordinal) + "?token=s3cret";
+
+        var result = await _models.RunAsync("models", "fetch", ModelFolderFixture.Id, "--mirror", mirror);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{ModelFolderFixture.FileName}?… answered 500", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", result.All, StringComparison.Ordinal);
+        Assert.EndsWith("token=s3cret", Assert.Single(_models.Server.Requests).Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_present_verified_model_is_not_downloaded_again()
     {
         Directory.CreateDirectory(_models.ModelFolder);

@@ -5,8 +5,8 @@ using Waybill.Tests.Support;
 
 namespace Waybill.Cli.Tests.Models;
 
-/// <summary>A request the mirror saw: its path and Range header (null when none).</summary>
-internal sealed record MirrorRequest(string Path, string? Range);
+/// <summary>A request the mirror saw: its path, Range header (null when none) and query.</summary>
+internal sealed record MirrorRequest(string Path, string? Range, string Query = "");
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 serving model files by name under /models/, with byte ranges (206), and the faults the
@@ -83,7 +83,7 @@ internal sealed class ModelMirrorServer : IDisposable
         {
             var path = context.Request.Url!.AbsolutePath;
             var range = context.Request.Headers["Range"];
-            Requests.Enqueue(new MirrorRequest(path, range));
+            Requests.Enqueue(new MirrorRequest(path, range, context.Request.Url.Query));
             var name = path.StartsWith("/models/", StringComparison.Ordinal) ? Uri.UnescapeDataString(path["/models/".Length..]) : "";
             if (Status is { } status || !Files.TryGetValue(name, out var file))
             {

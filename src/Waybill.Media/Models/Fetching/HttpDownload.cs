@@ -31,7 +31,7 @@ internal static class HttpDownload
                 // A range other than the one asked for: do not guess, start over with the whole file.
                 sink.Restart();
                 if (attempt == 0) continue;
-                throw new ModelFetchException($"{url} answered a range request with another range ({response.Content.Headers.ContentRange})");
+                throw new ModelFetchException($"{UrlDisplay.Of(url)} answered a range request with another range ({response.Content.Headers.ContentRange})");
             }
             if (!resumed) sink.Restart();
             var total = sink.Length + response.Content.Headers.ContentLength;
@@ -40,12 +40,12 @@ internal static class HttpDownload
                 sink.Delete();
                 var type = response.Content.Headers.ContentType?.MediaType ?? "no content type";
                 throw new ModelFetchException(
-                    $"{url} serves {announced:N0} bytes ({type}), but the model is {sink.Expected:N0} bytes: not this model; nothing was installed",
+                    $"{UrlDisplay.Of(url)} serves {announced:N0} bytes ({type}), but the model is {sink.Expected:N0} bytes: not this model; nothing was installed",
                     "the server answered with something else (an error page from a proxy?); check the URL or the mirror");
             }
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var before = sink.Length;
-            await StreamCopy.CopyAsync(body, sink, url.ToString(), idleTimeout, progress, cancellationToken);
+            await StreamCopy.CopyAsync(body, sink, UrlDisplay.Of(url), idleTimeout, progress, cancellationToken);
             return (resumed, sink.Length - before);
         }
     }
@@ -77,6 +77,6 @@ internal static class HttpDownload
         var hint = response.StatusCode == HttpStatusCode.NotFound
             ? "a mirror must serve each model under its file name (URL/FILE); check the URL and that the file is there"
             : "try again later, or fetch from another mirror (--mirror, WAYBILL_MODEL_MIRROR)";
-        return new ModelFetchException($"{url} answered {status}; nothing was installed", hint);
+        return new ModelFetchException($"{UrlDisplay.Of(url)} answered {status}; nothing was installed", hint);
     }
 }

@@ -71,13 +71,13 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
         {
             partial.Delete();
             throw new ModelFetchException(
-                $"{source} served a file whose SHA-256 is {actual}, not the pinned {model.Sha256} of {model.Id}; it was deleted, nothing was installed",
+                $"{UrlDisplay.Of(source)} served a file whose SHA-256 is {actual}, not the pinned {model.Sha256} of {model.Id}; it was deleted, nothing was installed",
                 "the source serves another file (a proxy's error page, another version?); check the URL, or fetch from another mirror");
         }
         partial.MoveTo(target);
         // The lock file stays: deleting a file others may have opened to lock would let two fetches hold "the" lock at once.
         var outcome = resumed && resumedFrom > 0 ? FetchOutcome.Resumed : FetchOutcome.Downloaded;
-        return new FetchResult(model, target, outcome, source.ToString(), transferred);
+        return new FetchResult(model, target, outcome, UrlDisplay.Of(source), transferred);
     }
 
     /// <summary>
