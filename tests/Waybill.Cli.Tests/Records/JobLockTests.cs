@@ -8,7 +8,8 @@ namespace Waybill.Cli.Tests.Records;
 /// <summary>exec-stage holds the job like run does; status tells a live run from a killed one; clean on a read-only mount says so.</summary>
 public sealed class JobLockTests : IDisposable
 {
-    // 02_wait waits until the test creates the gate file, so the test decides how long the run holds the job.
+    // 02_wait waits until the test creates the gate file, so the test decides how long the run holds the job; it also ends
+    // when the test's folder is gone, so a command a killed run left behind never outlives the test.
     private const string Pipeline = """
         name: locked
         stages:
@@ -16,7 +17,7 @@ public sealed class JobLockTests : IDisposable
             run: echo first > {out.o}
             outputs: { o: first.txt }
           - id: 02_wait
-            run: 'while [ ! -f "$GATE" ]; do sleep 0.05; done; echo done > {out.done}'
+            run: 'while [ ! -f "$GATE" ] && [ -d "$(dirname "$GATE")" ]; do sleep 0.05; done; echo done > {out.done}'
             outputs: { done: done.txt }
         """;
 

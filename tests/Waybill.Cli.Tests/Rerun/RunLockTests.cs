@@ -13,7 +13,7 @@ public sealed class RunLockTests : IDisposable
         name: locked
         stages:
           - id: 01_wait
-            run: 'while [ ! -f "$GATE" ]; do sleep 0.1; done; echo done > {out.done}'
+            run: 'while [ ! -f "$GATE" ] && [ -d "$(dirname "$GATE")" ]; do sleep 0.1; done; echo done > {out.done}'
             outputs: { done: done.txt }
         """;
 
