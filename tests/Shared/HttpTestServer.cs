@@ -30,22 +30,8 @@ public sealed class HttpTestServer : IDisposable
     {
         _answer = answer;
         _oneAtATime = oneAtATime;
-        // A free port can be taken by another test between the probe and the start: try again with a new one.
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = FreePort();
-            _listener = new HttpListener();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                _listener.Close();
-            }
-        }
+        _listener = StartListener(out var port);
+        Port = port;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -53,6 +39,50 @@ public sealed class HttpTestServer : IDisposable
 
     /// <summary>http://127.0.0.1:PORT followed by <paramref name="path"/>.</summary>
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
+
+    /// <summary>An HttpListener started on a free loopback port, for this server and others that answer in their own way.</summary>
+    public static HttpListener StartListener(out int port)
+    {
+        // A free port can be taken by another test between the probe and the start: try again with a new one.
+        for (var attempt = 0; ; attempt++)
+        {
+            port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+    }
+
+    /// <summary>Stops a server started with <see cref="StartListener"/>: its loop is cancelled and waited for.</summary>
+    public static void Stop(HttpListener listener, CancellationTokenSource stop, Task loop)
+    {
+        stop.Cancel();
+        // Close alone: Stop and then Close would remove the prefixes twice, and the second removal re-binds the port,
+        // which fails when a test running beside this one has taken it meanwhile.
+        try
+        {
+            listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
+        try
+        {
+            loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+        stop.Dispose();
+    }
 
     /// <summary>A port nothing listens on right now (also for tests of a server that is not there).</summary>
     public static int FreePort()
@@ -117,25 +147,5 @@ public sealed class HttpTestServer : IDisposable
         return result;
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        // Close alone: Stop and then Close would remove the prefixes twice, and the second removal re-binds the port,
-        // which fails when a test running beside this one has taken it meanwhile.
-        try
-        {
-            _listener.Close();
-        }
-        catch (HttpListenerException)
-        {
-        }
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public void Dispose() => Stop(_listener, _stop, _loop);
 }

@@ -14,27 +14,14 @@ internal sealed record MirrorRequest(string Path, string? Range, string Query = 
 /// </summary>
 internal sealed class ModelMirrorServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public ModelMirrorServer()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = HttpTestServer.FreePort();
-            _listener = new HttpListener();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                _listener.Close();
-            }
-        }
+        _listener = HttpTestServer.StartListener(out var port);
+        Port = port;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -126,23 +113,5 @@ internal sealed class ModelMirrorServer : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        try
-        {
-            _listener.Close();
-        }
-        catch (HttpListenerException)
-        {
-        }
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public void Dispose() => HttpTestServer.Stop(_listener, _stop, _loop);
 }
