@@ -56,6 +56,20 @@ public sealed class ModelFetchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_whole_partial_left_by_a_fetch_killed_before_its_rename_is_installed_without_a_transfer()
+    {
+        Directory.CreateDirectory(_models.PartialFolder);
+        await File.WriteAllBytesAsync(Path.Combine(_models.PartialFolder, $"{ModelFolderFixture.FileName}.{_models.Sha256[..12]}.part"), _models.Bytes);
+
+        var result = await _models.FetchAsync();
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(_models.Bytes, await File.ReadAllBytesAsync(_models.ModelPath));
+        Assert.Empty(_models.Server.Requests);
+        Assert.Empty(_models.Partials);
+    }
+
+    [Fact]
     public async Task Bytes_with_another_checksum_are_refused_and_deleted()
     {
         var other = (byte[])_models.Bytes.Clone();

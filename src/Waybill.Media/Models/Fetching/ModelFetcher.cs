@@ -53,7 +53,12 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
         void Report(long bytes) => Progress?.Invoke(model, bytes);
         long transferred;
         bool resumed;
-        if (source.IsFile)
+        if (partial.Length == size)
+        {
+            // A fetch killed between its last byte and the rename left the whole file: the checksum decides, no transfer.
+            (resumed, transferred) = (true, 0);
+        }
+        else if (source.IsFile)
         {
             (resumed, transferred) = await CopyLocalAsync(source.LocalPath, partial, Report, cancellationToken);
         }
