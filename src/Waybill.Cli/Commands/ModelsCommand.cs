@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Waybill.Core.IO;
 using Waybill.Core.Pipeline.Controls;
 using Waybill.Media.Models;
 using Waybill.Media.Models.Fetching;
@@ -86,9 +87,14 @@ internal static class ModelsCommand
             foreach (var model in Resolve(Catalog(), parse.GetValue(ids) ?? []))
             {
                 var path = Path.Combine(folder, model.FileName);
+                var partials = Path.Combine(folder, ModelFetcher.PartialFolderName);
+                // A fetch of the model holds this lock: removing its files under it would fail the fetch halfway.
+                var lockPath = Path.Combine(partials, ModelFetcher.LockFileName(model));
+                using var held = !Directory.Exists(partials) ? null : ExclusiveFileLock.TryAcquire(lockPath)
+                    ?? throw new ModelFetchException($"{model.Id} is being fetched by another process ({lockPath} is locked); nothing was removed",
+                        "wait for the fetch to finish, then remove the model");
                 var size = File.Exists(path) ? new FileInfo(path).Length : -1;
                 File.Delete(path);
-                var partials = Path.Combine(folder, ModelFetcher.PartialFolderName);
                 var dropped = Directory.Exists(partials) ? Directory.GetFiles(partials, model.FileName + ".*.part") : [];
                 foreach (var partial in dropped) File.Delete(partial);
                 var extra = dropped.Length > 0 ? $" and its partial download" : "";

@@ -11,7 +11,7 @@ public sealed class ModelFetchInterruptTests : IDisposable
     private readonly ModelFolderFixture _models = new();
 
     [Fact]
-    public async Task Sigint_during_a_slow_download_exits_130_and_leaves_no_model_file()
+    public async Task Sigint_during_a_slow_download_exits_130_and_leaves_no_model_file_and_a_remove_meanwhile_is_refused()
     {
         _models.Server.Trickle = TimeSpan.FromMilliseconds(100);
         using var process = StartWithDefaultSigint("models", "fetch", ModelFolderFixture.Id, "--mirror", _models.Server.MirrorUrl);
@@ -24,6 +24,11 @@ public sealed class ModelFetchInterruptTests : IDisposable
             while (!(_models.Partials.Length == 1 && new FileInfo(_models.Partials[0]).Length > 0) && clock.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(50);
             Assert.True(_models.Partials.Length == 1, "the download never started");
+            // A remove meanwhile is refused rather than pull the partial from under the fetch.
+            var remove = await _models.RunAsync("models", "remove", ModelFolderFixture.Id);
+            Assert.True(remove.ExitCode == 1, remove.All);
+            Assert.Contains($"{ModelFolderFixture.Id} is being fetched by another process", remove.Stderr, StringComparison.Ordinal);
+            Assert.Single(_models.Partials);
 
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

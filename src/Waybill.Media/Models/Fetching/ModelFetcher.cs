@@ -26,6 +26,9 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
     public Action<string>? Notice { get; init; }
 
     /// <summary>The partial download of <paramref name="model"/>: its name carries the checksum, so a partial of another version is never continued.</summary>
+    /// <summary>The file in <c>.partial/</c> a fetch of <paramref name="model"/> holds locked while it runs.</summary>
+    public static string LockFileName(KnownModel model) => model.FileName + ".lock";
+
     public string PartialPath(KnownModel model) => Path.Combine(PartialFolder, $"{model.FileName}.{model.Sha256?[..12] ?? "unpinned"}.part");
 
     /// <exception cref="ModelFetchException">Unreachable, HTTP error, wrong size or checksum, another fetch of it running.</exception>
@@ -35,7 +38,7 @@ public sealed class ModelFetcher(string modelFolder, HttpClient http)
             throw new ModelFetchException($"{model.Id} has no pinned SHA-256 and size; it cannot be fetched safely",
                 "add it to a registry file with its sha256 and size (WAYBILL_MODEL_REGISTRY, docs/models.md)");
         Directory.CreateDirectory(PartialFolder);
-        var lockPath = Path.Combine(PartialFolder, model.FileName + ".lock");
+        var lockPath = Path.Combine(PartialFolder, LockFileName(model));
         using var held = ExclusiveFileLock.TryAcquire(lockPath)
             ?? throw new ModelFetchException($"{model.Id} is being fetched by another process ({lockPath} is locked)", "wait for it to finish");
         var target = Path.Combine(ModelFolder, model.FileName);
