@@ -105,6 +105,9 @@ public static class ModelRegistryFile
         var (file, fileAt) = values["file"];
         if (!IsPlainName(file) || file.StartsWith('.'))
             throw Error(utf8, path, fileAt, $"{where}.file \"{file}\" must be a plain file name (no folder, not hidden)");
+        // Two models in one file would replace each other at every fetch.
+        if (ModelRegistry.All.Concat(before).FirstOrDefault(m => m.FileName == file) is { } owner)
+            throw Error(utf8, path, fileAt, $"{where}.file \"{file}\" is already the file of {owner.Id}; give the model a file name of its own");
         var (sha256, shaAt) = values["sha256"];
         if (!IsSha256(sha256)) throw Error(utf8, path, shaAt, $"{where}.sha256 must be 64 hexadecimal digits (sha256sum prints it)");
         var (sizeText, sizeAt) = values["size"];

@@ -41,6 +41,10 @@ public sealed class ModelRegistryFileTests
     [InlineData("""{"models": [{"id": "whisper:a", "file": ".a.bin", "sha256": "SHA", "size": 1}]}""", "must be a plain file name")]
     [InlineData("""{"models": [{"id": "bert:a", "file": "a.bin", "sha256": "SHA", "size": 1}]}""", "models[0].id \"bert:a\" must be whisper:NAME or vad:NAME")]
     [InlineData("""{"models": [{"id": "whisper:base.en", "file": "a.bin", "sha256": "SHA", "size": 1}]}""", "\"whisper:base.en\" is already known")]
+    [InlineData("""{"models": [{"id": "whisper:a", "file": "ggml-base.en.bin", "sha256": "SHA", "size": 1}]}""",
+        "models[0].file \"ggml-base.en.bin\" is already the file of whisper:base.en")]
+    [InlineData("""{"models": [{"id": "whisper:a", "file": "a.bin", "sha256": "SHA", "size": 1}, {"id": "whisper:b", "file": "a.bin", "sha256": "SHA", "size": 1}]}""",
+        "models[1].file \"a.bin\" is already the file of whisper:a")]
     [InlineData("""{"models": [{"id": "whisper:a", "file": "a.bin", "sha256": "SHA", "size": 0}]}""", "models[0].size must be the file's size in bytes")]
     [InlineData("""{"models": [{"id": "whisper:a", "file": "a.bin", "sha256": "SHA", "size": 1.5}]}""", "models[0].size must be")]
     [InlineData("""{"models": [{"id": "whisper:a", "file": "a.bin", "sha256": "SHA"}]}""", "models[0]: \"size\" is missing")]
