@@ -16,6 +16,8 @@ public sealed class JobManifest
     public required string WaybillVersion { get; set; }
     public string? PipelineLog { get; set; }
     public List<JobStageSummary> Stages { get; set; } = [];
+    /// <summary>What the job's stage runs cost together, line by line per unit; absent when the run has no rate card.</summary>
+    public StageCost? Cost { get; set; }
     /// <summary>Optional stages that failed while the job went on (each with what its failure skipped); null when none.</summary>
     public List<JobWarning>? Warnings { get; set; }
     public List<LineageEdge> Lineage { get; set; } = [];

@@ -32,6 +32,14 @@ public sealed class ResourceUsage
     public string? MemoryLimit { get; set; }
     /// <summary>True when the stage failed because it used more memory than its limit allowed.</summary>
     public bool? MemoryLimitExceeded { get; set; }
+    /// <summary>Bytes the stage read from storage; absent when the kernel gave no figure.</summary>
+    public long? ReadBytes { get; set; }
+    /// <summary>Bytes the stage wrote to storage; absent when the kernel gave no figure.</summary>
+    public long? WriteBytes { get; set; }
+    /// <summary>The file of samples over time; absent when the stage ran shorter than one interval or sampling was off.</summary>
+    public ResourceSamples? Samples { get; set; }
+    /// <summary>What the GPU did; absent when the stage asked for no GPU and none was measured.</summary>
+    public GpuUsage? Gpu { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -35,6 +35,8 @@ public sealed class StageManifest
     public List<FileRecord> IntermediateFiles { get; set; } = [];
     public JsonObject Config { get; set; } = [];
     public ResourceUsage Resources { get; set; } = new();
+    /// <summary>What the stage run cost under the run's rate card; absent when the run has no rate card.</summary>
+    public StageCost? Cost { get; set; }
     public List<ProblemRecord> Errors { get; set; } = [];
     public List<ProblemRecord> Warnings { get; set; } = [];
     /// <summary>Figures the stage gave when it finalized (e.g. output_size_mb).</summary>
