@@ -180,6 +180,9 @@ class ChannelRecorder:
     def resources(self, values):
         self.send({"type": "resources", "values": values})
 
+    def usage(self, unit, quantity):
+        self.send({"type": "usage", "unit": unit, "quantity": quantity})
+
     def gpu(self, used):
         self.send({"type": "gpu", "used": used})
 

@@ -21,7 +21,7 @@ RECORD_FIELDS = frozenset((
 
 # The resources Waybill measures (Manifests/ResourceUsage); a figure of the same name given by a stage is not recorded.
 MEASURED = frozenset(("wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "cpu_seconds", "cpu_percent", "peak_rss_mb",
-                      "peak_rss_upper_bound", "gpu_used", "measured_by"))
+                      "peak_rss_upper_bound", "gpu_used", "measured_by", "usage"))
 
 
 def relative_to_job(path, job_dir):
@@ -87,7 +87,7 @@ def _peak_rss_mb():
     return round(peak / (1024.0 * 1024.0) if os.uname().sysname == "Darwin" else peak / 1024.0, 1)
 
 
-def resources(started, finished, cpu_before, gpu_used, extra):
+def resources(started, finished, cpu_before, gpu_used, extra, usage=None):
     """The manifest's resources: the process's time and memory, then the stage's own figures."""
     user, system = cpu_times()
     user, system = max(0.0, user - cpu_before[0]), max(0.0, system - cpu_before[1])
@@ -105,6 +105,8 @@ def resources(started, finished, cpu_before, gpu_used, extra):
     for key, value in extra.items():
         if key not in MEASURED:
             figures[key] = value
+    if usage:
+        figures["usage"] = dict(usage)
     return figures
 
 

@@ -120,6 +120,7 @@ class StandaloneRecorder:
         self._records = {}
         self._config = {}
         self._resources = {}
+        self._usage = {}
         self._gpu_used = False
         self._tool_versions = {}
         self._errors, self._warnings = [], []
@@ -212,6 +213,11 @@ class StandaloneRecorder:
     def resources(self, values):
         with self._lock:
             self._resources.update(values)
+            self._touched()
+
+    def usage(self, unit, quantity):
+        with self._lock:
+            self._usage[unit] = self._usage.get(unit, 0) + quantity
             self._touched()
 
     def gpu(self, used):
@@ -311,7 +317,8 @@ class StandaloneRecorder:
         manifest.update(files)
         manifest.update({
             "config": self._config,
-            "resources": _files.resources(self._started, finished, self._cpu_before, self._gpu_used, self._resources),
+            "resources": _files.resources(self._started, finished, self._cpu_before, self._gpu_used, self._resources,
+                                        self._usage),
             "errors": list(self._errors),
             "warnings": list(self._warnings),
         })

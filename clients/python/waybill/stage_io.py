@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import pathlib
+import re
 import time
 from collections.abc import Mapping
 
@@ -15,6 +17,7 @@ from ._logging import attach, watch
 from ._standalone import StandaloneRecorder, stage_folder
 
 _STATUSES = ("success", "failed", "skipped")
+_UNIT = re.compile(r"\A[a-z][a-z0-9_]{0,63}\Z")
 
 
 class StageIO:
@@ -161,6 +164,17 @@ class StageIO:
                                % (key, values.pop(key)), None, "stage." + self.stage_name, time.time())
         if values:
             self._recorder.resources(plain(values))
+
+    def report_usage(self, unit, quantity):
+        """Records that the stage used quantity of unit (report_usage("tokens", 1234)): added up in resources.usage, priced
+        by the run's rate card when it names the unit (declare it on the stage: reports: [tokens])."""
+        unit = str(unit)
+        if not _UNIT.match(unit) or unit in ("cpu_hour", "memory_gb_hour", "gpu_hour"):
+            raise ValueError("report_usage: %r is not a unit a stage reports (a lower-case name of letters, digits and '_', "
+                             "at most 64 characters; not cpu_hour, memory_gb_hour or gpu_hour)" % unit)
+        if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or not math.isfinite(quantity) or quantity < 0:
+            raise ValueError("report_usage: the quantity of %s must be a number, zero or more, not %r" % (unit, quantity))
+        self._recorder.usage(unit, quantity)
 
     def set_gpu_used(self, used=True):
         """Marks that the stage ran on a GPU (resources.gpu_used)."""

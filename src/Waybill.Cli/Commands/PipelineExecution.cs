@@ -67,7 +67,7 @@ internal static class PipelineExecution
             : await LiveProgress.RunAsync(live, definition, options, cancellationToken);
         var optional = definition.Stages.Where(s => s.Controls.Optional).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         if (settings.Table is { } table) table(output, result, optional);
-        else Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings);
+        else Summary.Print(output, result.JobDir, result.Stages.Select(s => s.Manifest).ToList(), optional, result.Warnings, cost: result.Cost);
         if (settings.Rerun.Explain) Explanation.Print(output, result.Stages, decisions, definition);
         await output.WriteLineAsync($"Job folder:   {Relative(result.JobDir)}");
         await output.WriteLineAsync($"Pipeline log: {Relative(result.PipelineLog)}");

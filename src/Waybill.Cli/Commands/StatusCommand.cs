@@ -61,7 +61,7 @@ internal static class StatusCommand
             }
             var optional = jobManifest.Stages.Where(s => s.Optional == true).Select(s => s.StageId).ToHashSet(StringComparer.Ordinal);
             Summary.Print(output, layout.Root, stages, optional, [.. (jobManifest.Warnings ?? []).Select(Describe)],
-                allItems: only is not null || parse.GetValue(items), jobId: jobManifest.JobId);
+                allItems: only is not null || parse.GetValue(items), jobId: jobManifest.JobId, cost: only is null ? jobManifest.Cost : null);
             return ExitCodes.Success;
 
             // "optional stage 10_translation failed: reason; skipped because of it: 11_x, 12_y"

@@ -5,7 +5,9 @@ using Waybill.Core.Pipeline.FanOut;
 namespace Waybill.Cli.Output;
 
 /// <summary>A row of the stage table: one stage run, or the items of a fan-out stage in one row (<c>06_asr[*]</c>).</summary>
-public sealed record SummaryRow(string Stage, string Status, double Seconds, IReadOnlyList<string> Outputs, int Warnings, int Errors, string? Reason);
+/// <param name="Cost">The stage run's cost total under the rate card; null when it records none.</param>
+public sealed record SummaryRow(string Stage, string Status, double Seconds, IReadOnlyList<string> Outputs, int Warnings, int Errors, string? Reason,
+    double? Cost = null);
 
 /// <summary>
 /// Keeps the table readable for many items: a fan-out stage with more than <see cref="GroupAbove"/> items is one row with
@@ -46,7 +48,8 @@ public static class SummaryRows
                 ?? (problems.Count == 0 && items.Any(i => statusOf(i) == "success") ? "success" : statusOf(items[0]));
             var outputs = items.SelectMany(i => i.Outputs).Select(o => o.Path).ToList();
             rows.Add(new SummaryRow(group.Key + "[*]", worst, items.Sum(i => i.DurationSeconds), outputs, items.Sum(i => i.Warnings.Count),
-                items.Sum(i => i.Errors.Count), $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}"));
+                items.Sum(i => i.Errors.Count), $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}",
+                items.Any(i => i.Cost is not null) ? items.Sum(i => i.Cost?.Total ?? 0) : null));
             rows.AddRange(problems.Take(ShownProblems).Select(s => Row(s, statusOf(s)) with { Stage = "  " + s.StageId }));
             if (problems.Count > ShownProblems)
             {
@@ -61,5 +64,5 @@ public static class SummaryRows
         statusOf(item) is var status && (status == "success" || (status == "skipped" && item.StatusReason == Core.Caching.StageDecision.UpToDate));
 
     private static SummaryRow Row(StageManifest s, string status) =>
-        new(s.StageId, status, s.DurationSeconds, [.. s.Outputs.Select(o => o.Path)], s.Warnings.Count, s.Errors.Count, s.StatusReason);
+        new(s.StageId, status, s.DurationSeconds, [.. s.Outputs.Select(o => o.Path)], s.Warnings.Count, s.Errors.Count, s.StatusReason, s.Cost?.Total);
 }

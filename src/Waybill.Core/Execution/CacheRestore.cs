@@ -163,6 +163,7 @@ internal static class CacheRestore
         {
             MeasuredBy = "in-process", WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 4),
         };
+        manifest.Cost = Costs.StagePricing.Price(pipeline.RateCard, manifest.Resources);
         StageRunner.CloseAndSeal(log, manifest, layout, services);
         var checksum = ManifestJson.Write(manifestPath, manifest, services.Checksums.Algorithm);
         return new StageOutcome(stage.Id, StageStatus.Success, reason, manifest.DurationSeconds, manifest) { ManifestChecksum = checksum };

@@ -91,6 +91,7 @@ public static class PipelineRunner
         // The logs are closed before the job manifest seals them: no line may follow the seal.
         logging.Dispose();
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
+        job.Cost = Costs.JobCost.Sum(pipeline.RateCard, outcomes.Values);
         job.Warnings = optionals.Warnings(redactor);
         JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
         journal.Close();
@@ -101,6 +102,7 @@ public static class PipelineRunner
             logging.PipelineLogPath, clock.Elapsed.TotalSeconds)
         {
             Warnings = optionals.Messages(redactor) ?? [],
+            Cost = job.Cost,
         };
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 using Waybill.Core.Pipeline;
+using Waybill.Core.Pipeline.Costs;
 using Waybill.Core.Processes;
 using Waybill.Core.Secrets;
 
@@ -343,6 +344,22 @@ public sealed class StageContext
         {
             Manifest.Resources.Extra ??= [];
             Manifest.Resources.Extra[key] = JsonValues.Element(JsonValues.From(value));
+        }
+    }
+
+    /// <summary>
+    /// Records that the stage used <paramref name="quantity"/> of <paramref name="unit"/> (<c>ReportUsage("tokens", 1234)</c>):
+    /// added up in <c>resources.usage</c>, priced when the run's rate card names the unit (declare it: <c>reports: [tokens]</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The unit is not a unit name, or the quantity is negative or not a number.</exception>
+    public void ReportUsage(string unit, double quantity)
+    {
+        if (UsageUnits.Problem(unit) is { } problem) throw new ArgumentException($"{problem}: {UsageUnits.Rule}", nameof(unit));
+        if (!double.IsFinite(quantity) || quantity < 0) throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "a quantity is a number, zero or more");
+        lock (_gate)
+        {
+            Manifest.Resources.Usage ??= new Dictionary<string, double>(StringComparer.Ordinal);
+            Manifest.Resources.Usage[unit] = Manifest.Resources.Usage.GetValueOrDefault(unit) + quantity;
         }
     }
 

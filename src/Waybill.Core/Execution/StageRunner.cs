@@ -52,6 +52,8 @@ public static class StageRunner
         manifest = context.Manifest;
         // Resources and duration cover every try, and the waits between them.
         foreach (var earlier in tries.Results.SkipLast(1).SelectMany(t => t.Context.Processes)) context.RecordProcess(earlier);
+        // What earlier tries reported using was spent too (tokens of a request that failed are billed).
+        foreach (var (unit, quantity) in tries.Results.SkipLast(1).SelectMany(t => t.Context.Manifest.Resources.Usage ?? [])) context.ReportUsage(unit, quantity);
 
         if (StatFiles(context, services.Checksums, status) is { } vanished && status == StageStatus.Success)
         {
@@ -64,6 +66,7 @@ public static class StageRunner
 
         clock.Stop();
         Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed);
+        manifest.Cost = Costs.StagePricing.Price(pipeline.RateCard, manifest.Resources);
         manifest.Summary = context.Summary;
         manifest.Status = status.ToText();
         manifest.StatusReason = reason is null ? null : services.Redactor.Redact(reason);

@@ -40,6 +40,8 @@ public sealed class ResourceUsage
     public ResourceSamples? Samples { get; set; }
     /// <summary>What the GPU did; absent when the stage asked for no GPU and none was measured.</summary>
     public GpuUsage? Gpu { get; set; }
+    /// <summary>Quantities the stage reported using, by unit (<c>tokens</c>: 1234), for the rate card to price; absent when none.</summary>
+    public Dictionary<string, double>? Usage { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -67,6 +67,7 @@ public static class ConfigOverrides
             SecretEnv = pipeline.SecretEnv,
             SecretConfig = pipeline.SecretConfig,
             Checksum = pipeline.Checksum,
+            RateCard = pipeline.RateCard,
             Stages = [.. pipeline.Stages.Select(s => With(s, stageConfigs[s.Id], controls.GetValueOrDefault(s.Id, s.Controls)))],
         };
     }
@@ -76,7 +77,7 @@ public static class ConfigOverrides
         Id = s.Id, Number = s.Number, Name = s.Name, Kind = s.Kind, Command = s.Command, Uses = s.Uses, Factory = s.Factory,
         Description = s.Description, Inputs = s.Inputs, Outputs = s.Outputs, Config = config, Env = s.Env, After = s.After,
         Tools = s.Tools, Controls = controls, Location = s.Location, CommandLocation = s.CommandLocation,
-        Foreach = s.Foreach, FanOutRoot = s.FanOutRoot, Item = s.Item, TemplateId = s.TemplateId,
+        Foreach = s.Foreach, FanOutRoot = s.FanOutRoot, Item = s.Item, TemplateId = s.TemplateId, Reports = s.Reports,
     };
 
     private static void SetDotted(JsonObject target, string dottedKey, JsonNode? value)

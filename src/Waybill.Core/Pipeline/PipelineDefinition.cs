@@ -20,6 +20,8 @@ public sealed class PipelineDefinition
     /// <summary>Config keys (dotted) marked secret in addition to those whose names look secret.</summary>
     public IReadOnlyList<string> SecretConfig { get; init; } = [];
     public ChecksumAlgorithm Checksum { get; init; } = ChecksumAlgorithm.XxHash128;
+    /// <summary>The prices stage runs are costed at (<c>cost:</c>); null: no costs are recorded.</summary>
+    internal Costs.RateCard? RateCard { get; init; }
     public required IReadOnlyList<StageDefinition> Stages { get => _stages; init => _stages = value; }
 
     private volatile IReadOnlyList<StageDefinition> _stages = [];
@@ -65,7 +67,7 @@ public sealed class PipelineDefinition
     public PipelineDefinition WithStages(IReadOnlyList<StageDefinition> stages) => new()
     {
         Name = Name, SourcePath = SourcePath, SourceText = SourceText, BaseDirectory = BaseDirectory, Config = Config, Env = Env,
-        SecretEnv = SecretEnv, SecretConfig = SecretConfig, Checksum = Checksum, Stages = stages,
+        SecretEnv = SecretEnv, SecretConfig = SecretConfig, Checksum = Checksum, RateCard = RateCard, Stages = stages,
     };
 
     /// <summary>The pipeline's config with the stage's own config merged over it.</summary>

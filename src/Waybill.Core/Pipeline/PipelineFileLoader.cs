@@ -13,9 +13,9 @@ namespace Waybill.Core.Pipeline;
 /// </summary>
 public sealed class PipelineFileLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "stages"];
+    private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "cost", "stages"];
     private static readonly string[] StageKeys =
-        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools", "foreach" }.Concat(Controls.StageControlsReader.Keys)];
+        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools", "foreach", "reports" }.Concat(Controls.StageControlsReader.Keys)];
     private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
     private static readonly string[] ForeachForms = ["files", "values", "lines", "json"];
     private static readonly string[] ForeachKeys = [.. ForeachForms, "allow_empty"];
@@ -155,6 +155,10 @@ public sealed class PipelineFileLoader
                 Error("'stages' must be a list", YamlValues.At(_display, other), "stages");
                 break;
         }
+        var rateCard = Child(root, "cost") is { } cost
+            ? Costs.RateCardReader.Read(cost, stages.SelectMany(s => s.Reports).ToHashSet(StringComparer.Ordinal),
+                (message, node, field, hint) => Error(message, YamlValues.At(_display, node), field, hint))
+            : null;
         return new PipelineDefinition
         {
             Name = name,
@@ -165,6 +169,7 @@ public sealed class PipelineFileLoader
             Env = env,
             SecretEnv = secrets,
             Checksum = checksum,
+            RateCard = rateCard,
             Stages = stages,
         };
     }
@@ -247,6 +252,7 @@ public sealed class PipelineFileLoader
             Foreach = Child(map, "foreach") is { } each ? ReadForeach(each, id) : null,
             Location = at,
             CommandLocation = Child(map, "run") is { } runNode ? YamlValues.At(_display, runNode) : null,
+            Reports = ReadReports(map, id),
         };
     }
 
@@ -264,6 +270,24 @@ public sealed class PipelineFileLoader
             Error("a stage has either 'optional' or 'on_failure', not both", YamlValues.At(_display, both), $"{id}.on_failure",
                 "on_failure: continue is the same as optional: true");
         return controls;
+    }
+
+    /// <summary><c>reports: [tokens, api_calls]</c>: the units the stage reports, so a rate card may price them.</summary>
+    private List<string> ReadReports(YamlMappingNode map, string id)
+    {
+        var units = StringList(map, "reports");
+        var nodes = Child(map, "reports") switch
+        {
+            YamlSequenceNode list => list.Children,
+            { } one => [one],
+            null => [],
+        };
+        foreach (var node in nodes)
+        {
+            if (Costs.UsageUnits.Problem((node as YamlScalarNode)?.Value) is { } problem)
+                Error(problem, YamlValues.At(_display, node), $"{id}.reports", Costs.UsageUnits.Rule);
+        }
+        return units;
     }
 
     private List<InputDeclaration> ReadInputs(YamlMappingNode stage, string id)

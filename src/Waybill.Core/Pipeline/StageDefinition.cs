@@ -41,6 +41,8 @@ public sealed class StageDefinition
     /// <summary>The fan-out stage an item run belongs to (<c>06_asr</c> for <c>06_asr[episode-01]</c>); null otherwise.</summary>
     public string? TemplateId { get; init; }
     public SourceLocation? Location { get; init; }
+    /// <summary>The units the stage reports its use of (<c>reports: [tokens]</c>), which the rate card may price.</summary>
+    internal IReadOnlyList<string> Reports { get; init; } = [];
     /// <summary>Where the value of <c>run:</c> starts in the pipeline file, to point at a placeholder inside it.</summary>
     public SourceLocation? CommandLocation { get; init; }
 
@@ -64,6 +66,6 @@ public sealed class StageDefinition
         Id = id, Number = Number, Name = Name, Kind = Kind, Command = Command, Uses = Uses, Factory = Factory, Description = Description,
         Inputs = inputs, Outputs = Outputs, Config = Config, Env = Env, After = after, Tools = Tools, Controls = Controls,
         Foreach = spec, FanOutRoot = root, Item = item, TemplateId = item is null ? TemplateId : Id, Location = Location,
-        CommandLocation = CommandLocation,
+        CommandLocation = CommandLocation, Reports = Reports,
     };
 }

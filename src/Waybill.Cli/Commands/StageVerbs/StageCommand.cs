@@ -29,6 +29,7 @@ internal static class StageCommand
         command.Subcommands.Add(Config(error));
         command.Subcommands.Add(Resource(error));
         command.Subcommands.Add(Gpu(error));
+        command.Subcommands.Add(Usage(error));
         command.Subcommands.Add(Finalize(error));
         return command;
     }
@@ -165,6 +166,26 @@ internal static class StageCommand
         var command = new Command("gpu", "Record that the stage ran on a GPU (resources.gpu_used)") { unused };
         command.SetAction(parse => Guard.Wrap(error, () =>
             Send(StageMessage.Line("gpu", Now, w => w.WriteBoolean("used", !parse.GetValue(unused))))));
+        return command;
+    }
+
+    private static Command Usage(TextWriter error)
+    {
+        var unit = new Argument<string>("unit") { Description = "What was used: tokens, api_calls (declared on the stage: reports: [tokens])" };
+        var quantity = new Argument<string>("quantity") { Description = "How much, a number zero or more; reports of one unit add up" };
+        var command = new Command("usage", "Record a quantity the stage used (resources.usage), priced by the run's rate card") { unit, quantity };
+        command.SetAction(parse => Guard.Wrap(error, () =>
+        {
+            var given = parse.GetValue(quantity)!;
+            if (!double.TryParse(given, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+                || !double.IsFinite(amount) || amount < 0)
+                throw new CliException($"waybill stage usage: quantity '{PrintableText.Of(given, 40)}' is not a number zero or more", "e.g. waybill stage usage tokens 1234");
+            return Send(StageMessage.Line("usage", Now, w =>
+            {
+                w.WriteString("unit", parse.GetValue(unit));
+                w.WriteNumber("quantity", amount);
+            }));
+        }));
         return command;
     }
 

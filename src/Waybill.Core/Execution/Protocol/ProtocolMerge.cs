@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Manifests;
+using Waybill.Core.Pipeline.Costs;
 using Waybill.Core.Processes;
 
 namespace Waybill.Core.Execution.Protocol;
@@ -119,6 +120,7 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
             "add_config" => AddConfig(message),
             "resources" => Resources(message),
             "gpu" => Gpu(message),
+            "usage" => Usage(message),
             "tool_version" => ToolVersion(message),
             "finalize" => Finalize(message, number),
             _ => null,
@@ -151,7 +153,7 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
     }
 
     private const string Known = "log, warning, error, track_input, track_output, track_intermediate, set_config, add_config, resources, gpu, "
-        + "tool_version, finalize";
+        + "usage, tool_version, finalize";
 
     private Action? Log(ProtocolMessage message)
     {
@@ -311,6 +313,21 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
         {
             foreach (var (key, value) in redacted) context.SetResource(key, value);
         };
+    }
+
+    /// <summary><c>{"type":"usage","unit":"tokens","quantity":1234}</c>: as <see cref="StageContext.ReportUsage"/>.</summary>
+    private Action? Usage(ProtocolMessage message)
+    {
+        var unit = message.NonEmptyText("unit");
+        var value = message.Value("quantity", out var present);
+        double quantity = 0;
+        if (!present) message.Fail("no \"quantity\" field");
+        else if (value?.GetValueKind() != JsonValueKind.Number || !double.TryParse(value.ToJsonString(), NumberStyles.Float,
+                CultureInfo.InvariantCulture, out quantity) || !double.IsFinite(quantity) || quantity < 0)
+            message.Fail($"\"quantity\" is {Text.PrintableText.Of(value?.ToJsonString() ?? "null", 40)}, not a number zero or more");
+        if (unit is not null && UsageUnits.Problem(unit) is { } problem) message.Fail($"\"unit\": {problem} ({UsageUnits.Rule})");
+        if (message.Problem is not null) return null;
+        return () => context.ReportUsage(unit!, quantity);
     }
 
     private Action? Gpu(ProtocolMessage message)
