@@ -33,8 +33,12 @@ internal static class StagePricing
     /// <summary>The GPUs the scheduler gave the stage; what it asked for where none were handed out by name.</summary>
     private static int GpusGiven(ResourceUsage resources) => resources.GpuDevices?.Count ?? resources.Requested?.Gpus ?? 0;
 
-    internal static CostLine Line(string unit, double quantity, double rate, string source) =>
-        new() { Unit = unit, Quantity = Round(quantity), Rate = rate, Amount = Round(quantity * rate), Source = source };
+    /// <summary>The amount is the recorded quantity times the rate, so a reader can check every line from the manifest alone.</summary>
+    internal static CostLine Line(string unit, double quantity, double rate, string source)
+    {
+        var recorded = Round(quantity);
+        return new() { Unit = unit, Quantity = recorded, Rate = rate, Amount = Round(recorded * rate), Source = source };
+    }
 
     /// <summary>Nine decimals: a millisecond of one CPU at 0.04 an hour is 1.1e-8, still seen; float noise beyond is not.</summary>
     internal static double Round(double value) => Math.Round(value, 9);
