@@ -25,6 +25,9 @@ internal static class PipelineExecution
         /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
         public IReadOnlyList<string> Secrets { get; init; } = [];
 
+        /// <summary>The OTLP/HTTP collector to export the run to (<c>--otlp-endpoint</c>); null: as the environment says.</summary>
+        public string? OtlpEndpoint { get; init; }
+
         /// <summary>Prints the summary instead of the stage table (a season's one row per video); gets the optional stage ids.</summary>
         public Action<TextWriter, RunResult, IReadOnlySet<string>>? Table { get; init; }
     }
@@ -42,6 +45,7 @@ internal static class PipelineExecution
         var decisions = new DecisionLog();
         var lineage = settings.OpenLineage ?? OpenLineageOptions.FromEnvironment();
         using var lineageObserver = lineage.Enabled ? new OpenLineageObserver(lineage) : null;
+        using var telemetry = TelemetryOption.Observer(settings.OtlpEndpoint);
         var options = new RunOptions
         {
             JobId = settings.JobId,
@@ -60,7 +64,7 @@ internal static class PipelineExecution
             Until = settings.Rerun.Until,
             Decisions = decisions,
             Cache = settings.Cache,
-            Observers = lineageObserver is null ? [] : [lineageObserver],
+            Observers = [.. new IRunObserver?[] { lineageObserver, telemetry }.OfType<IRunObserver>()],
         };
         var result = live is null
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)

@@ -24,7 +24,9 @@ internal static class ResumeCommand
         var rerun = new RerunOptions();
         rerun.AddTo(command);
         var lineage = CommonOptions.OpenLineage();
+        var otlp = TelemetryOption.Create();
         lineage.AddTo(command);
+        command.Add(otlp);
         var resources = new ResourceOptions();
         resources.AddTo(command);
         var cache = new CacheOptions();
@@ -39,6 +41,7 @@ internal static class ResumeCommand
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Secrets = snapshot.Secrets, Resources = resources.Read(parse), Cache = cache.Read(parse),
+                OtlpEndpoint = parse.GetValue(otlp),
             };
             var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;

@@ -20,9 +20,11 @@ internal static class RunCommand
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, still run stages that do not depend on it" };
         var legacy = new Option<bool>("--legacy-stage-logs") { Description = "Also write logs/NN_name_<timestamp>.log per stage" };
         var lineage = CommonOptions.OpenLineage();
+        var otlp = TelemetryOption.Create();
 
         var command = new Command("run", "Run a pipeline into a job folder") { pipeline, jobId, outRoot, jobs, dryRun, set, debug, keepGoing, legacy };
         lineage.AddTo(command);
+        command.Add(otlp);
         var rerun = new RerunOptions();
         rerun.AddTo(command);
         var resources = new ResourceOptions();
@@ -44,6 +46,7 @@ internal static class RunCommand
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Resources = limits, Cache = cache.Read(parse),
+                OtlpEndpoint = parse.GetValue(otlp),
             };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;

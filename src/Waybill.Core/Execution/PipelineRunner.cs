@@ -40,7 +40,7 @@ public static class PipelineRunner
         using var reserve = TakeReserve(layout, plan.Order.Count);
         var diskFull = new DiskFullWatch(reserve, layout.Root);
         using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs,
-            onDiskFull: e => diskFull.FreeSpace(e));
+            onDiskFull: e => diskFull.FreeSpace(e), exporters: options.Observers.OfType<ILogSink>());
         // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.
         var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
         {

@@ -36,7 +36,10 @@ public sealed record RunOptions
     /// More values to mask in everything the run writes: credentials given outside the pipeline, secrets a resumed job was given again.
     /// </summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
-    /// <summary>Told of every transition (exporters); their failures are logged as warnings, never fail the run.</summary>
+    /// <summary>
+    /// Told of every transition (exporters); their failures are logged as warnings, never fail the run. One that is also an
+    /// <see cref="ILogSink"/> gets every log event of the run too (every level, secrets already masked).
+    /// </summary>
     public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
     /// <summary>Stages (id or name) that run even when up to date (<c>--force</c>).</summary>
     public IReadOnlyList<string> Force { get; init; } = [];

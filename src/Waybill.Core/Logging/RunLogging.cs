@@ -21,8 +21,9 @@ public sealed class RunLogging : IDisposable
     private readonly Func<Exception, bool>? _onDiskFull;
 
     /// <param name="onDiskFull">Called by a log file whose write met a full disk: true when space was freed for one retry.</param>
+    /// <param name="exporters">Sinks that get every event, as events.jsonl does (an OpenTelemetry exporter); each failure isolated.</param>
     public RunLogging(JobLayout layout, Redactor redactor, TimeProvider time, ILogSink? console, LogLevel consoleLevel, bool legacyStageLogs,
-        string? pipelineLogPath = null, Func<Exception, bool>? onDiskFull = null)
+        string? pipelineLogPath = null, Func<Exception, bool>? onDiskFull = null, IEnumerable<ILogSink>? exporters = null)
     {
         _layout = layout;
         _redactor = redactor;
@@ -42,6 +43,7 @@ public sealed class RunLogging : IDisposable
             new(new SafeSink(_events), LogLevel.Trace),
         };
         if (console is not null) routes.Add(new LogRoute(new SafeSink(console), consoleLevel));
+        routes.AddRange((exporters ?? []).Select(sink => new LogRoute(new SafeSink(sink), LogLevel.Trace)));
         _sharedRoutes = [.. routes];
         Pipeline = new RoutingLogger("pipeline", null, _sharedRoutes, redactor, time);
     }
