@@ -150,6 +150,23 @@ io.finalize(status="failed", reason="bad number")
         self.assertRan(self.run_stage("io.finalize()\nio.add_config('late', True)"))
         self.assertTrue(self.manifest()["config"]["late"])
 
+    def test_reported_usage_adds_up_in_resources_and_a_bad_unit_or_quantity_is_refused(self):
+        completed = self.run_stage("""
+io.report_usage("tokens", 1000)
+io.report_usage("tokens", 234.5)
+for unit, quantity in (("Tokens", 1), ("cpu_hour", 1), ("tokens", -1), ("tokens", float("nan")), ("tokens", True)):
+    try:
+        io.report_usage(unit, quantity)
+        print("accepted", unit, quantity)
+    except ValueError as error:
+        print("refused:", error)
+io.finalize()
+""")
+        self.assertRan(completed)
+        self.assertEqual({"tokens": 1234.5}, self.manifest()["resources"]["usage"])
+        self.assertNotIn("accepted", completed.stdout)
+        self.assertEqual(5, completed.stdout.count("refused: report_usage:"))
+
     def test_enable_manifest_false_writes_logs_only(self):
         self.assertRan(self.run_stage("io.finalize()", MANIFEST="0"))
         self.assertEqual(["audio.wav", "stage.log"], sorted(os.listdir(os.path.join(self.job, "demux"))))
