@@ -90,6 +90,7 @@ public sealed class TranslationStageTests : IDisposable
         Assert.Equal(40, resources["completion_tokens"].GetInt64());
         Assert.Equal(400, resources["total_tokens"].GetInt64());
         Assert.Equal(0.2, resources["cost_usd"].GetDouble(), 6);
+        Assert.Equal(new Dictionary<string, double> { ["tokens"] = 400, ["api_calls"] = 3 }, manifest.Resources.Usage);
         Assert.Equal("segment 2: the translation left out glossary term \"Jarvis\"; fixed by asking again", manifest.Warnings.Single().Message);
         Assert.Equal(1, manifest.Outputs.Single(o => o.Name == "translation").Metadata!["glossary_violations"].GetInt32());
 

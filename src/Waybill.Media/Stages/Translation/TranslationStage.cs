@@ -86,6 +86,9 @@ public sealed class TranslationStage : IStage
         context.SetResource("completion_tokens", stats.CompletionTokens);
         context.SetResource("total_tokens", stats.TotalTokens);
         context.SetResource("translate_seconds", Math.Round(seconds, 3));
+        // What the endpoint bills by, for the pipeline's rate card (reports: [tokens, api_calls]).
+        context.ReportUsage("tokens", stats.TotalTokens);
+        context.ReportUsage("api_calls", stats.Requests);
         if (stats.LineCountRetries > 0) context.SetResource("line_count_retries", stats.LineCountRetries);
         if (stats.RequestsWithoutUsage > 0)
             context.AddWarning($"{stats.RequestsWithoutUsage} of {stats.Requests} replies reported no token usage; the token counts leave them out");
