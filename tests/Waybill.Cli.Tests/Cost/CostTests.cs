@@ -87,6 +87,31 @@ public sealed class CostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_given_gpus_pays_gpu_hours_for_each_over_its_wall_time_and_one_without_gpus_pays_none()
+    {
+        // --gpus hands out device indices whether or not a driver is here; no model was measured, so the default rate applies.
+        var run = await _job.RunAsync("""
+            cost:
+              rates:
+                gpu_hour: { "NVIDIA H200": 3.5, default: 7200 }
+            stages:
+              - id: 01_gpu
+                gpus: 2
+                run: 'sleep 0.2'
+              - id: 02_cpu
+                run: 'true'
+            """, "--gpus", "2");
+        Assert.True(run.ExitCode == 0, run.All);
+        var manifest = _job.Manifest("01_gpu");
+        Assert.Equal(2, manifest["resources"]!["gpu_devices"]!.AsArray().Count);
+        var gpu = Line(manifest["cost"]!, "gpu_hour");
+        Assert.Equal(7200, Number(gpu["rate"]));
+        Assert.Equal(Math.Round(2 * Number(manifest["resources"]!["wall_seconds"]) / 3600, 9), Number(gpu["quantity"]), 9);
+        Assert.True(Number(gpu["amount"]) >= 0.4 * 2, gpu.ToJsonString());
+        Assert.Empty(_job.Manifest("02_cpu")["cost"]!["lines"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_new_price_reruns_nothing_and_a_rerun_that_finds_every_stage_up_to_date_costs_nothing()
     {
         Assert.Equal(0, (await _job.RunAsync(CardPipeline())).ExitCode);
