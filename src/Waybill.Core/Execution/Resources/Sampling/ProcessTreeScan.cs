@@ -26,7 +26,8 @@ internal static class ProcessTreeScan
         foreach (var pid in ProcessGroup.PidsAbove(floor).Order())
         {
             if (ProcStat.Read(pid, buffer) is not { } stat) continue;
-            if (!owner.TryGetValue(stat.ProcessGroup, out var tree) && !owner.TryGetValue(stat.ParentPid, out tree)) continue;
+            if (!owner.TryGetValue(pid, out var tree) && !owner.TryGetValue(stat.ProcessGroup, out tree) && !owner.TryGetValue(stat.ParentPid, out tree))
+                continue;
             owner.TryAdd(pid, tree);
             var sum = result[tree];
             var io = ProcIo.Read(pid, buffer);

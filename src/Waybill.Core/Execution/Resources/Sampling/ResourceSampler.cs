@@ -15,10 +15,11 @@ internal sealed class ResourceSampler : IDisposable
     private ITimer? _timer;
     private TimeSpan _period;
 
-    public ResourceSampler(TimeProvider time)
+    /// <param name="path">Where nvidia-smi is looked for: the engine's PATH unless given.</param>
+    public ResourceSampler(TimeProvider time, string? path = null)
     {
         _time = time;
-        _gpu = new Lazy<GpuMonitor>(() => new GpuMonitor(Environment.GetEnvironmentVariable("PATH")));
+        _gpu = new Lazy<GpuMonitor>(() => new GpuMonitor(path ?? Environment.GetEnvironmentVariable("PATH")));
     }
 
     /// <summary>Why no GPU can be measured on this machine; null when nvidia-smi is there and working.</summary>
