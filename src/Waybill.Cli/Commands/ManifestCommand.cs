@@ -122,7 +122,9 @@ internal static class ManifestCommand
         // A figure shared with other stages (an in-process stage's) is said to be shared, never shown as the stage's own.
         var cpuShared = r.Shared?.Contains("cpu") == true ? " shared with other stages" : "";
         var rssShared = r.Shared?.Contains("peak_rss") == true ? " (the engine's, shared)" : "";
-        output.WriteLine(string.Create(c, $"  resources: wall {r.WallSeconds:0.###}s, cpu {r.CpuSeconds:0.###}s{cpuShared} (user {r.CpuUserSeconds:0.###}, sys {r.CpuSystemSeconds:0.###}), {r.CpuPercent:0.#}% cpu, peak rss {r.PeakRssMb:0.#} MB{rssShared}, gpu {(r.GpuUsed ? "yes" : "no")} [{r.MeasuredBy}]"));
+        output.WriteLine(string.Create(c, $"  resources: wall {r.WallSeconds:0.###}s, cpu {r.CpuSeconds:0.###}s{cpuShared} "
+            + $"(user {r.CpuUserSeconds:0.###}, sys {r.CpuSystemSeconds:0.###}), {r.CpuPercent:0.#}% cpu, "
+            + $"peak rss {r.PeakRssMb:0.#} MB{rssShared}, gpu {(r.GpuUsed ? "yes" : "no")} [{r.MeasuredBy}]"));
         if (r.ReadBytes is not null || r.WriteBytes is not null)
             output.WriteLine(string.Create(c, $"  storage: read {r.ReadBytes ?? 0} bytes, written {r.WriteBytes ?? 0} bytes"));
         if (r.Samples is { } samples)
@@ -130,7 +132,8 @@ internal static class ManifestCommand
         if (r.Gpu is { } gpu)
         {
             output.WriteLine(gpu.Available
-                ? string.Create(c, $"  gpu: {gpu.Device}, utilisation mean {gpu.UtilizationPercentMean:0.#}% max {gpu.UtilizationPercentMax:0.#}%, memory peak {gpu.MemoryUsedMbPeak:0} MiB [{gpu.MeasuredBy}]")
+                ? string.Create(c, $"  gpu: {gpu.Device}, utilisation mean {gpu.UtilizationPercentMean:0.#}% "
+                    + $"max {gpu.UtilizationPercentMax:0.#}%, memory peak {gpu.MemoryUsedMbPeak:0} MiB [{gpu.MeasuredBy}]")
                 : $"  gpu: unavailable: {gpu.Reason}");
         }
         foreach (var (tool, version) in m.ToolVersions) output.WriteLine($"  tool {tool}: {version}");

@@ -45,8 +45,8 @@ public static class StageRunner
         var tries = new StageTries(stage.Controls.Retry, services.Time, log.Logger);
         var last = await tries.RunAsync(async number =>
         {
-            var result = await TryOnceAsync(invocation, services, () => NewContext(invocation, services, manifest, log.Logger, config, sampling), number,
-                cancellationToken);
+            var result = await TryOnceAsync(invocation, services,
+                () => NewContext(invocation, services, manifest, log.Logger, config, sampling), number, cancellationToken);
             aside = result.Aside ?? aside;
             return result;
         }, cancellationToken);
@@ -507,7 +507,8 @@ public static class StageRunner
         long? write = processes.Count == 0 ? null : processes.Sum(p => p.WriteBytes);
         if (sampled?.ReadBytes is { } sampledRead) read = Math.Max(read ?? 0, sampledRead);
         if (sampled?.WriteBytes is { } sampledWrite) write = Math.Max(write ?? 0, sampledWrite);
-        if (context.Cgroup is { } cgroup) Resources.StageResources.FromCgroup(cgroup, ref user, ref system, ref peak, ref read, ref write, resources);
+        if (context.Cgroup is { } cgroup)
+            Resources.StageResources.FromCgroup(cgroup, ref user, ref system, ref peak, ref read, ref write, resources);
         resources.WallSeconds = Math.Round(wall.TotalSeconds, 4);
         resources.CpuUserSeconds = Math.Round(user.TotalSeconds, 4);
         resources.CpuSystemSeconds = Math.Round(system.TotalSeconds, 4);

@@ -54,7 +54,8 @@ public sealed class ResourceSamplingTests : IDisposable
         var grandchild = OwnCpu("grandchild.times");
         Assert.True(child > 0.1 && grandchild > 0.1, $"{child} {grandchild}");
         // Both burners' own CPU time is in the stage's (ticks of 10 ms on each side).
-        Assert.True(resources["cpu_seconds"]!.GetValue<double>() >= child + grandchild - 0.03, $"{child} + {grandchild}: {resources.ToJsonString()}");
+        var cpu = resources["cpu_seconds"]!.GetValue<double>();
+        Assert.True(cpu >= child + grandchild - 0.03, $"{child} + {grandchild}: {resources.ToJsonString()}");
         var rows = Rows("01_tree");
         Assert.True(rows.Count >= 3, string.Join('\n', rows.Select(r => string.Join('\t', r))));
         Assert.Contains(rows, r => double.Parse(r[1], CultureInfo.InvariantCulture) >= 10);

@@ -11,7 +11,8 @@ namespace Waybill.Core.Pipeline.Controls;
 /// </summary>
 public static class StageControlsReader
 {
-    public static readonly IReadOnlyList<string> Keys = ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure", "cache", "sample_interval"];
+    public static readonly IReadOnlyList<string> Keys =
+        ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure", "cache", "sample_interval"];
 
     private static readonly string[] RetryKeys = ["count", "backoff", "factor", "max_backoff", "exit_codes", "errors"];
 

@@ -8,5 +8,6 @@ internal sealed record GpuReading(string Index, string? Uuid, string Name, doubl
 {
     /// <summary>True when <paramref name="device"/> (a CUDA_VISIBLE_DEVICES entry: an index or a UUID) names this device.</summary>
     public bool Is(string device) =>
-        device == Index || (Uuid is not null && (device == Uuid || Uuid.StartsWith(device, StringComparison.Ordinal) && device.StartsWith("GPU-", StringComparison.Ordinal)));
+        device == Index
+        || (Uuid is not null && device.StartsWith("GPU-", StringComparison.Ordinal) && Uuid.StartsWith(device, StringComparison.Ordinal));
 }

@@ -40,8 +40,9 @@ internal sealed class GpuTally
     {
         if (_readings == 0)
         {
+            var shortest = Pipeline.Controls.Quantities.FormatDuration(interval);
             var reason = unavailable
-                ?? (rows == 0 ? $"the stage ran shorter than one sample interval ({Pipeline.Controls.Quantities.FormatDuration(interval)}): no GPU sample was taken"
+                ?? (rows == 0 ? $"the stage ran shorter than one sample interval ({shortest}): no GPU sample was taken"
                     : "nvidia-smi gave no reading for the stage's devices");
             return new GpuUsage { Available = false, Reason = reason };
         }

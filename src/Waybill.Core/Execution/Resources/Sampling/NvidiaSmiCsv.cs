@@ -38,7 +38,9 @@ internal static class NvidiaSmiCsv
     /// <summary>A figure, or null for <c>[N/A]</c>, <c>[Not Supported]</c>, <c>[Unknown Error]</c> and anything else that is not a number.</summary>
     private static double? Number(string field)
     {
-        var text = field.EndsWith(" %", StringComparison.Ordinal) ? field[..^2] : field.EndsWith(" MiB", StringComparison.Ordinal) ? field[..^4] : field;
+        var text = field.EndsWith(" %", StringComparison.Ordinal) ? field[..^2]
+            : field.EndsWith(" MiB", StringComparison.Ordinal) ? field[..^4]
+            : field;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0
             ? value
             : null;

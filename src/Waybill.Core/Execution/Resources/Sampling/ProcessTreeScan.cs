@@ -26,8 +26,9 @@ internal static class ProcessTreeScan
         foreach (var pid in ProcessGroup.PidsAbove(floor).Order())
         {
             if (ProcStat.Read(pid, buffer) is not { } stat) continue;
-            if (!owner.TryGetValue(pid, out var tree) && !owner.TryGetValue(stat.ProcessGroup, out tree) && !owner.TryGetValue(stat.ParentPid, out tree))
-                continue;
+            var known = owner.TryGetValue(pid, out var tree) || owner.TryGetValue(stat.ProcessGroup, out tree)
+                || owner.TryGetValue(stat.ParentPid, out tree);
+            if (!known) continue;
             owner.TryAdd(pid, tree);
             var sum = result[tree];
             var io = ProcIo.Read(pid, buffer);

@@ -42,7 +42,8 @@ internal sealed class ResourceSampler : IDisposable
             if (_timer is null || interval < _period)
             {
                 _period = interval;
-                _timer ??= _time.CreateTimer(static state => ((ResourceSampler)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer ??= _time.CreateTimer(static state => ((ResourceSampler)state!).Tick(), this,
+                    Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _timer.Change(interval, interval);
             }
         }

@@ -49,7 +49,8 @@ public sealed class ProcFilesTests
     [Fact]
     public void Io_counts_are_the_storage_bytes_not_rchar_and_wchar()
     {
-        const string io = "rchar: 5000000\nwchar: 3000000\nsyscr: 120\nsyscw: 80\nread_bytes: 4096\nwrite_bytes: 1048576\ncancelled_write_bytes: 0\n";
+        const string io = "rchar: 5000000\nwchar: 3000000\nsyscr: 120\nsyscw: 80\n"
+            + "read_bytes: 4096\nwrite_bytes: 1048576\ncancelled_write_bytes: 0\n";
         Assert.Equal((4096L, 1048576L), ProcIo.Parse(io));
         Assert.Null(ProcIo.Parse("rchar: 1\nwchar: 2\n"));
         Assert.NotNull(ProcIo.Read(Environment.ProcessId, new byte[1024]));
