@@ -10,8 +10,9 @@ namespace Waybill.Core.Processes;
 internal static class ProcessGroup
 {
     /// <summary>
-    /// Commands that ran shorter than this are not scanned: a scan costs about 0.1 ms (docs/performance.md), as much as a
-    /// short command's own bookkeeping, and so short a command leaving work behind is rare.
+    /// Commands that ran shorter than this are not scanned: a scan costs up to the 0.7 ms of CPU a whole sampling tick
+    /// takes (the same pass and more; docs/performance.md, "Resource sampling"), as much as a short command's own
+    /// bookkeeping, and so short a command leaving work behind is rare.
     /// </summary>
     public static readonly TimeSpan CountAfter = TimeSpan.FromMilliseconds(20);
 

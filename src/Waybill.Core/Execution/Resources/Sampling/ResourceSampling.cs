@@ -4,7 +4,7 @@ namespace Waybill.Core.Execution.Resources.Sampling;
 public static class ResourceSampling
 {
     /// <summary>In the stage run's folder, beside manifest.json.</summary>
-    public const string FileName = "resource_samples.tsv";
+    public const string FileName = Pipeline.StageFolderNames.Samples;
 
     public const string Header = "elapsed_seconds\tcpu_percent\trss_mb\tread_bytes\twrite_bytes\tgpu_percent\tgpu_memory_mb";
 
