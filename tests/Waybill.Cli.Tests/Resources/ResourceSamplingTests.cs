@@ -161,6 +161,34 @@ public sealed class ResourceSamplingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_in_a_cgroup_of_its_own_is_measured_from_it_and_without_one_says_how_it_was_measured()
+    {
+        await Run("""
+            stages:
+              - id: 01_limited
+                run: head -c 4194304 /dev/zero > {out.o}
+                memory: 512MiB
+                outputs: { o: big.bin }
+            """);
+        var resources = Resources("01_limited");
+        var limit = resources["memory_limit"]!.GetValue<string>();
+        if (limit == "cgroup")
+        {
+            // cgroup v2 delegated here: cpu.stat, memory.peak and io.stat of the stage's own cgroup.
+            Assert.Equal("cgroup", resources["measured_by"]!.GetValue<string>());
+            Assert.True(resources["peak_rss_mb"]!.GetValue<double>() > 0);
+            Assert.Null(resources["peak_rss_upper_bound"]);
+        }
+        else
+        {
+            // cgroup v1 (this test machine) or no delegation: no cgroup of its own, the figures are wait4's and say so.
+            Assert.Equal("rlimit_as", limit);
+            Assert.Equal("process", resources["measured_by"]!.GetValue<string>());
+        }
+        Assert.NotNull(resources["write_bytes"]);
+    }
+
+    [Fact]
     public async Task A_sample_interval_out_of_range_is_refused_at_its_line_with_what_to_write()
     {
         _temp.Write("waybill.yaml", """
