@@ -119,7 +119,23 @@ internal static class ManifestCommand
             foreach (var (key, value) in m.Config) output.WriteLine($"    {key} = {value?.ToJsonString()}");
         }
         var r = m.Resources;
-        output.WriteLine(string.Create(c, $"  resources: wall {r.WallSeconds:0.###}s, cpu {r.CpuSeconds:0.###}s (user {r.CpuUserSeconds:0.###}, sys {r.CpuSystemSeconds:0.###}), {r.CpuPercent:0.#}% cpu, peak rss {r.PeakRssMb:0.#} MB, gpu {(r.GpuUsed ? "yes" : "no")} [{r.MeasuredBy}]"));
+        // A figure shared with other stages (an in-process stage's) is said to be shared, never shown as the stage's own.
+        var cpuShared = r.Shared?.Contains("cpu") == true ? " shared with other stages" : "";
+        var rssShared = r.Shared?.Contains("peak_rss") == true ? " (the engine's, shared)" : "";
+        output.WriteLine(string.Create(c, $"  resources: wall {r.WallSeconds:0.###}s, cpu {r.CpuSeconds:0.###}s{cpuShared} "
+            + $"(user {r.CpuUserSeconds:0.###}, sys {r.CpuSystemSeconds:0.###}), {r.CpuPercent:0.#}% cpu, "
+            + $"peak rss {r.PeakRssMb:0.#} MB{rssShared}, gpu {(r.GpuUsed ? "yes" : "no")} [{r.MeasuredBy}]"));
+        if (r.ReadBytes is not null || r.WriteBytes is not null)
+            output.WriteLine(string.Create(c, $"  storage: read {r.ReadBytes ?? 0} bytes, written {r.WriteBytes ?? 0} bytes"));
+        if (r.Samples is { } samples)
+            output.WriteLine(string.Create(c, $"  samples: {samples.Count} every {samples.IntervalSeconds:0.###}s in {samples.File}"));
+        if (r.Gpu is { } gpu)
+        {
+            output.WriteLine(gpu.Available
+                ? string.Create(c, $"  gpu: {gpu.Device}, utilisation mean {gpu.UtilizationPercentMean:0.#}% "
+                    + $"max {gpu.UtilizationPercentMax:0.#}%, memory peak {gpu.MemoryUsedMbPeak:0} MiB [{gpu.MeasuredBy}]")
+                : $"  gpu: unavailable: {gpu.Reason}");
+        }
         foreach (var (tool, version) in m.ToolVersions) output.WriteLine($"  tool {tool}: {version}");
         foreach (var w in m.Warnings) output.WriteLine($"  warning [{w.Timestamp:u}] {w.Message}");
         foreach (var e in m.Errors) output.WriteLine($"  error   [{e.Timestamp:u}] {e.Message}{(e.ExceptionType is null ? "" : $" ({e.ExceptionType})")}");

@@ -18,6 +18,10 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     public Jobs.DiskFullWatch? DiskFull { get; init; }
     /// <summary>The Python client the run's command stages import, written into the job once per run.</summary>
     internal PythonClient PythonClient { get; } = new();
+    /// <summary>Samples the process trees of the run's stages on one timer.</summary>
+    internal Resources.Sampling.ResourceSampler Sampler { get; } = new(time);
+    /// <summary>The stages running now, so that an in-process stage's figures say when they are shared.</summary>
+    internal Resources.RunningStages Running { get; } = new();
     public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
         .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

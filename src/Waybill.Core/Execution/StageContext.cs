@@ -416,7 +416,7 @@ public sealed class StageContext
     {
         var args = arguments.ToList();
         Logger.LogDebug("running {Command}", _redactor.Redact(string.Join(' ', args.Prepend(fileName).Select(Placeholders.ShellQuote))));
-        var spec = new ProcessSpec(fileName, args, workingDirectory ?? StageDir, environment ?? CommandEnvironment());
+        var spec = Sampled(new ProcessSpec(fileName, args, workingDirectory ?? StageDir, environment ?? CommandEnvironment()));
         // Output that goes to stage.log follows the stage's size policy; output the stage reads is only cut at long lines.
         var limits = StageOutput.Limits(this);
         var result = await MeasuredProcess.RunAsync(spec, standardOutput ?? (line => Logger.LogDebug("stdout| {Line}", line)),
@@ -430,7 +430,17 @@ public sealed class StageContext
     internal void RecordProcess(ProcessResult result)
     {
         lock (_gate) _processes.Add(result);
+        Sampling?.RootEnded(result);
     }
+
+    /// <summary>The sampling of this stage run's processes; null when sampling is off.</summary>
+    internal Resources.Sampling.SampleWatch? Sampling { get; init; }
+
+    /// <summary>Figures of the cgroup v2 the stage's command ran in, when it had one of its own.</summary>
+    internal Resources.CgroupFigures? Cgroup { get; set; }
+
+    /// <summary>What a process spec of this stage carries so that the process is sampled from its start.</summary>
+    internal ProcessSpec Sampled(ProcessSpec spec) => Sampling is { } watch ? spec with { Started = watch.AddRoot } : spec;
 
     /// <summary>An environment variable as this stage's commands see it (stage env, pipeline env, then the engine's); null when unset or empty.</summary>
     public string? EnvironmentVariable(string name)

@@ -31,6 +31,12 @@ internal static class StageOutput
                 $"the command exited but processes it started kept its output open; "
                 + $"they were killed {ChildProcess.OutputLinger.TotalSeconds:0.#} s later (see 'Background processes' in docs/stage-authoring.md)"));
         }
+        if (result.LeftoverProcesses > 0)
+        {
+            var count = result.LeftoverProcesses.ToString(CultureInfo.InvariantCulture);
+            context.AddWarning($"the command exited leaving {count} process{(result.LeftoverProcesses == 1 ? "" : "es")} of its own running; "
+                + "they were killed, and what they used is not in the stage's resources (see 'Background processes' in docs/stage-authoring.md)");
+        }
     }
 
     private static void Warn(StageContext context, string stream, OutputStats stats, OutputLimits limits)

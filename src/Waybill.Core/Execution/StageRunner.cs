@@ -25,6 +25,8 @@ public static class StageRunner
         var clock = Stopwatch.StartNew();
         var (userBefore, systemBefore, _) = ProcessMeter.Read();
         Directory.CreateDirectory(layout.StageDir(stage.Id));
+        using var running = services.Running.Enter();
+        using var sampling = StartSampling(invocation, services);
         var manifest = NewManifest(invocation, services, "running");
         var manifestPath = layout.StageManifestPath(stage.Id);
         var previousAttempt = PreviousAttempt(manifestPath);
@@ -43,8 +45,8 @@ public static class StageRunner
         var tries = new StageTries(stage.Controls.Retry, services.Time, log.Logger);
         var last = await tries.RunAsync(async number =>
         {
-            var result = await TryOnceAsync(invocation, services, () => NewContext(invocation, services, manifest, log.Logger, config), number,
-                cancellationToken);
+            var result = await TryOnceAsync(invocation, services,
+                () => NewContext(invocation, services, manifest, log.Logger, config, sampling), number, cancellationToken);
             aside = result.Aside ?? aside;
             return result;
         }, cancellationToken);
@@ -65,7 +67,10 @@ public static class StageRunner
         if (status != StageStatus.Success) aside?.Restore(context);
 
         clock.Stop();
-        Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed);
+        var sampled = sampling?.Stop();
+        if (sampling?.WriteProblem is { } unwritten) context.AddWarning(unwritten);
+        Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed, sampled);
+        if (context.Definition.Kind != StageKind.Command) Resources.StageResources.MarkShared(manifest.Resources, running.Overlapped);
         manifest.Cost = Costs.StagePricing.Price(pipeline.RateCard, manifest.Resources);
         manifest.Summary = context.Summary;
         manifest.Status = status.ToText();
@@ -192,7 +197,8 @@ public static class StageRunner
     }
 
     /// <summary>A fresh manifest (from the first one: attempt, reasons, start) and the context a try records into.</summary>
-    private static StageContext NewContext(StageInvocation invocation, RunServices services, StageManifest first, ILogger logger, JsonObject config)
+    private static StageContext NewContext(StageInvocation invocation, RunServices services, StageManifest first, ILogger logger, JsonObject config,
+        Resources.Sampling.SampleWatch? sampling)
     {
         var manifest = NewManifest(invocation, services, "running");
         (manifest.Attempt, manifest.Reasons) = (first.Attempt, first.Reasons);
@@ -203,6 +209,7 @@ public static class StageRunner
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
             Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
+            Sampling = sampling,
         };
         Resources.ResourceRecord.Requested(manifest.Resources, invocation.Stage, context.Grant);
         foreach (var (key, value) in config) manifest.Config[key] = context.Mask(key, value?.DeepClone());
@@ -459,7 +466,21 @@ public static class StageRunner
         return failure;
     }
 
-    private static void Measure(StageManifest manifest, StageContext context, (TimeSpan User, TimeSpan System) cpuBefore, TimeSpan wall)
+    /// <summary>
+    /// Sampling of the stage's processes at its <c>sample_interval</c> (1 s by default); null when it is <c>off</c>. A stage
+    /// that asked for GPUs has its devices read too.
+    /// </summary>
+    private static Resources.Sampling.SampleWatch? StartSampling(StageInvocation invocation, RunServices services)
+    {
+        var controls = invocation.Stage.Controls;
+        var interval = controls.SampleInterval ?? Resources.Sampling.ResourceSampling.DefaultInterval;
+        if (interval == TimeSpan.Zero) return null;
+        IReadOnlyList<string>? gpus = controls.Gpus > 0 ? invocation.Resources?.GpuDevices ?? [] : null;
+        return services.Sampler.Start(invocation.Layout.StageDir(invocation.Stage.Id), interval, gpus);
+    }
+
+    private static void Measure(StageManifest manifest, StageContext context, (TimeSpan User, TimeSpan System) cpuBefore, TimeSpan wall,
+        Resources.Sampling.SampleSummary? sampled)
     {
         var resources = manifest.Resources;
         var processes = context.Processes;
@@ -471,7 +492,9 @@ public static class StageRunner
             system = processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
             peak = processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes);
             resources.MeasuredBy = "process";
-            if (processes.Count > 0 && processes.Where(p => p.PeakRssBytes == peak).All(p => p.PeakRssIsUpperBound)) resources.PeakRssUpperBound = true;
+            if (processes.Count > 0 && processes.Where(p => p.PeakRssBytes == peak).All(p => p.PeakRssIsUpperBound)
+                && (sampled?.PeakTreeRssBytes ?? 0) <= peak)
+                resources.PeakRssUpperBound = true;
         }
         else
         {
@@ -481,11 +504,25 @@ public static class StageRunner
             peak = Math.Max(after.PeakRssBytes, processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes));
             resources.MeasuredBy = processes.Count == 0 ? "in-process" : "in-process+children";
         }
+        // The sampled sum over the tree can be above any one process's peak (a parent and its children at once).
+        peak = Math.Max(peak, sampled?.PeakTreeRssBytes ?? 0);
+        long? read = processes.Count == 0 ? null : processes.Sum(p => p.ReadBytes);
+        long? write = processes.Count == 0 ? null : processes.Sum(p => p.WriteBytes);
+        if (sampled?.ReadBytes is { } sampledRead) read = Math.Max(read ?? 0, sampledRead);
+        if (sampled?.WriteBytes is { } sampledWrite) write = Math.Max(write ?? 0, sampledWrite);
+        if (context.Cgroup is { } cgroup)
+            Resources.StageResources.FromCgroup(cgroup, ref user, ref system, ref peak, ref read, ref write, resources);
         resources.WallSeconds = Math.Round(wall.TotalSeconds, 4);
         resources.CpuUserSeconds = Math.Round(user.TotalSeconds, 4);
         resources.CpuSystemSeconds = Math.Round(system.TotalSeconds, 4);
         resources.CpuSeconds = Math.Round((user + system).TotalSeconds, 4);
         resources.CpuPercent = wall.TotalSeconds > 0 ? Math.Round((user + system).TotalSeconds / wall.TotalSeconds * 100, 1) : 0;
         resources.PeakRssMb = Math.Round(peak / (1024.0 * 1024.0), 2);
+        resources.ReadBytes = read;
+        resources.WriteBytes = write;
+        resources.Samples = sampled?.Samples;
+        resources.Gpu = sampled?.Gpu;
+        var leftovers = processes.Sum(p => p.LeftoverProcesses);
+        resources.LeftoverProcesses = leftovers > 0 ? leftovers : null;
     }
 }

@@ -42,6 +42,13 @@ public sealed class ResourceUsage
     public GpuUsage? Gpu { get; set; }
     /// <summary>Quantities the stage reported using, by unit (<c>tokens</c>: 1234), for the rate card to price; absent when none.</summary>
     public Dictionary<string, double>? Usage { get; set; }
+    /// <summary>
+    /// The figures that are not the stage's alone (<c>cpu</c>, <c>peak_rss</c>): an in-process stage's are the engine's,
+    /// shared with the stages that ran beside it and with the engine's own work. Absent when every figure is the stage's own.
+    /// </summary>
+    public List<string>? Shared { get; set; }
+    /// <summary>Processes the stage's commands left running when they exited; they were killed then, and what they used is not counted.</summary>
+    public int? LeftoverProcesses { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -99,6 +99,7 @@ internal sealed class OpenLineageFacets(string producer)
             ["cpu_percent"] = usage.CpuPercent,
             ["peak_rss_mb"] = usage.PeakRssMb,
         };
+        if (usage.Shared is { Count: > 0 } shared) facet["resources"]!["shared"] = new JsonArray([.. shared.Select(s => (JsonNode?)s)]);
         return facet;
     }
 

@@ -81,6 +81,13 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteNumber("cpu_seconds", usage.CpuSeconds);
         _json.WriteNumber("cpu_percent", usage.CpuPercent);
         _json.WriteNumber("peak_rss_mb", usage.PeakRssMb);
+        if (usage.Shared is { Count: > 0 } shared)
+        {
+            // A figure shared with other stages goes out marked so, as in the manifest.
+            _json.WriteStartArray("shared");
+            foreach (var figure in shared) _json.WriteStringValue(figure);
+            _json.WriteEndArray();
+        }
         _json.WriteEndObject();
         _json.WriteEndObject();
         if (errorMessage is not null)

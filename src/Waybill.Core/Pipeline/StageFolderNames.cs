@@ -10,9 +10,11 @@ public static class StageFolderNames
     public const string Manifest = "manifest.json";
     public const string Log = "stage.log";
     public const string CacheFolder = ".cache";
+    /// <summary>The stage run's resource samples over time (docs/observability.md).</summary>
+    public const string Samples = "resource_samples.tsv";
 
     /// <summary>Names an output may not have at the top of its stage folder, compared ignoring case (some file systems do).</summary>
-    public static IReadOnlyList<string> Reserved { get; } = [Manifest, Log, "events.jsonl"];
+    public static IReadOnlyList<string> Reserved { get; } = [Manifest, Log, "events.jsonl", Samples];
 
     /// <summary>What the engine keeps under <paramref name="firstSegment"/>, or null when an output may use it.</summary>
     public static string? EngineUse(string firstSegment)

@@ -38,6 +38,7 @@ internal sealed class ChildRun : IDisposable
     private long _exitSeenAt;
     private bool _pumpsDone;
     private bool _leftoversKilled;
+    private int _leftovers;
 
     private readonly SpawnedChild? _spawned;
 
@@ -92,6 +93,8 @@ internal sealed class ChildRun : IDisposable
                 spawned = await started.ConfigureAwait(false);
                 pid = spawned.Pid;
             }
+
+            spec.Started?.Invoke(pid);
 
             // Our copies of the write ends must go, or the reads would never see EOF.
             stdoutWrite.Dispose();
@@ -237,6 +240,10 @@ internal sealed class ChildRun : IDisposable
                 Stdout = stdoutStats,
                 Stderr = stderrStats,
                 LeftoversKilled = _leftoversKilled,
+                LeftoverProcesses = _leftovers,
+                // The kernel counts storage I/O in blocks of 512 bytes for rusage.
+                ReadBytes = usage.BlockInputs * 512,
+                WriteBytes = usage.BlockOutputs * 512,
                 // A child of the spawner starts from the spawner's peak, which it reported with the start.
                 PeakRssIsUpperBound = _spawned is { } child && usage.MaxRssKiB * 1024 <= child.SpawnerPeakBytes,
             };
@@ -328,7 +335,7 @@ internal sealed class ChildRun : IDisposable
             lock (_gate)
             {
                 _reaped = true;
-                _ = LibC.Kill(-_pid, LibC.SigKill);
+                KillLeftovers();
             }
 
             spawned.Spawner.Release(_pid);
@@ -366,7 +373,7 @@ internal sealed class ChildRun : IDisposable
         {
             _reaped = true;
             // Whatever the child left running in its group goes with it; the zombie still holds the group id.
-            _ = LibC.Kill(-_pid, LibC.SigKill);
+            KillLeftovers();
         }
 
         int status;
@@ -381,6 +388,13 @@ internal sealed class ChildRun : IDisposable
         }
 
         return (status, usage);
+    }
+
+    /// <summary>Counts what the exited child left running in its process group (see <see cref="ProcessGroup"/>), then kills it.</summary>
+    private void KillLeftovers()
+    {
+        _leftovers = ProcessGroup.LiveMembersBesides(_pid, Stopwatch.GetElapsedTime(_startTimestamp));
+        _ = LibC.Kill(-_pid, LibC.SigKill);
     }
 
     private InvalidOperationException WaitFailed(string function, int error) =>

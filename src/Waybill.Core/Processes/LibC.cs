@@ -111,6 +111,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "getrusage")]
     public static partial int GetRusage(int who, Rusage* usage);
 
+    [LibraryImport(Library, EntryPoint = "sysconf")]
+    public static partial long SysConf(int name);
+
+    /// <summary>sysconf name of the clock ticks per second that /proc/&lt;pid&gt;/stat counts CPU time in.</summary>
+    public const int ScClkTck = 2;
+
     public const int EAcces = 13;
     public const int EPerm = 1;
 

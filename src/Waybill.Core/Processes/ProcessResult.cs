@@ -40,4 +40,16 @@ public sealed record ProcessResult(
     /// so its process group was killed.
     /// </summary>
     public bool LeftoversKilled { get; init; }
+
+    /// <summary>
+    /// Processes the child left running in its process group when it exited; they were killed then, so their CPU time and
+    /// I/O are not in these figures. Counted only for a child that ran at least <see cref="ProcessGroup.CountAfter"/>.
+    /// </summary>
+    public int LeftoverProcesses { get; init; }
+
+    /// <summary>Bytes the child and the descendants it waited for made the kernel read from storage (ru_inblock × 512).</summary>
+    public long ReadBytes { get; init; }
+
+    /// <summary>Bytes they wrote, or dirtied in the page cache for writing, to storage (ru_oublock × 512).</summary>
+    public long WriteBytes { get; init; }
 }

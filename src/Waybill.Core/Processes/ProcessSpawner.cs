@@ -237,6 +237,8 @@ internal sealed unsafe class ProcessSpawner : IDisposable
                         UserTime = Micro(reply.UserMicroseconds),
                         SystemTime = Micro(reply.SystemMicroseconds),
                         MaxRssKiB = reply.MaxRssKiB,
+                        BlockInputs = reply.InBlocks,
+                        BlockOutputs = reply.OutBlocks,
                     };
                     child.SetExited(reply.Value, usage);
                     break;

@@ -9,4 +9,8 @@ public sealed record ProcessSpec(
     string FileName,
     IReadOnlyList<string> Arguments,
     string WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>Called with the child's pid (also its process group id) as soon as it has started: to sample it while it runs.</summary>
+    public Action<int>? Started { get; init; }
+}

@@ -43,7 +43,7 @@ internal struct SpawnerRequest
     public int EnvironmentCount;
 }
 
-/// <summary>A reply of the spawner (56 bytes).</summary>
+/// <summary>A reply of the spawner (72 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct SpawnerReply
 {
@@ -60,4 +60,8 @@ internal struct SpawnerReply
 
     /// <summary>The spawner's own peak RSS when it replied: the floor every child it spawns starts from.</summary>
     public long SpawnerPeakKiB;
+
+    /// <summary>Exited: blocks of 512 bytes read from and written to storage (ru_inblock, ru_oublock).</summary>
+    public long InBlocks;
+    public long OutBlocks;
 }

@@ -120,6 +120,8 @@ public static unsafe class SpawnerServer
                 UserMicroseconds = (usage.UserTime.Seconds * 1_000_000) + usage.UserTime.Microseconds,
                 SystemMicroseconds = (usage.SystemTime.Seconds * 1_000_000) + usage.SystemTime.Microseconds,
                 MaxRssKiB = usage.MaxRssKiB,
+                InBlocks = usage.BlockInputs,
+                OutBlocks = usage.BlockOutputs,
             });
         }
 

@@ -31,7 +31,7 @@ public sealed class CommandStage : IStage
         var limits = StageOutput.Limits(context);
         var tail = new Queue<string>();
         using var memory = MemoryLimit.For(context);
-        var spec = new ProcessSpec("/bin/sh", ["-c", memory?.Wrap(command) ?? command], context.StageDir, environment);
+        var spec = context.Sampled(new ProcessSpec("/bin/sh", ["-c", memory?.Wrap(command) ?? command], context.StageDir, environment));
         // What the command sent over its channel before an output line is logged before that line.
         var channel = context.Channel;
         var result = await MeasuredProcess.RunAsync(
@@ -56,6 +56,7 @@ public sealed class CommandStage : IStage
             limits,
             context.Logger);
         context.RecordProcess(result);
+        if (memory?.Figures() is { } figures) context.Cgroup = figures;
         // Before the exit code decides: a finalize on the channel takes part in the status.
         context.CloseChannel();
         StageOutput.Report(context, result, limits);

@@ -113,6 +113,9 @@ internal sealed partial class MemoryLimit : IDisposable
         return $"exceeded its memory limit of {Described}: {evidence}; raise memory if it needs more";
     }
 
+    /// <summary>What the cgroup counted for the command's whole tree; null when the limit is not a cgroup.</summary>
+    public CgroupFigures? Figures() => _cgroup is null ? null : CgroupFigures.Read(_cgroup.Directory);
+
     public void Dispose() => _cgroup?.Dispose();
 
     /// <summary>What allocation failures look like in Python, C, C++, Java, Go, Rust, NumPy and the C library's own messages.</summary>

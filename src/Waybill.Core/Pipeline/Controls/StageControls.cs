@@ -24,6 +24,15 @@ public sealed record StageControls
     public bool Optional { get; init; }
     /// <summary><c>cache: false</c>: the stage always runs, never restored from the result cache nor stored in it.</summary>
     public bool Cache { get; init; } = true;
+    /// <summary>
+    /// <c>sample_interval: 500ms</c>: how often the stage's processes are sampled into its samples file; null means the
+    /// default (1 s), <see cref="TimeSpan.Zero"/> (<c>off</c>) none.
+    /// </summary>
+    public TimeSpan? SampleInterval { get; init; }
+
+    /// <summary>The shortest <see cref="SampleInterval"/>: below it the reads of /proc would cost more than the 1% aimed at.</summary>
+    public static readonly TimeSpan MinSampleInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxSampleInterval = TimeSpan.FromHours(1);
 
     /// <summary>Where each control was written (key → place), for errors found later (e.g. a request larger than the run allows).</summary>
     public IReadOnlyDictionary<string, SourceLocation> Locations { get; init; } = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);

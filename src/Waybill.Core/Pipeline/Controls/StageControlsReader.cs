@@ -11,7 +11,8 @@ namespace Waybill.Core.Pipeline.Controls;
 /// </summary>
 public static class StageControlsReader
 {
-    public static readonly IReadOnlyList<string> Keys = ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure", "cache"];
+    public static readonly IReadOnlyList<string> Keys =
+        ["timeout", "retries", "threads", "memory", "gpus", "optional", "on_failure", "cache", "sample_interval"];
 
     private static readonly string[] RetryKeys = ["count", "backoff", "factor", "max_backoff", "exit_codes", "errors"];
 
@@ -56,6 +57,8 @@ public static class StageControlsReader
                     return controls with { Cache = cache, Locations = located };
                 problem($"cache must be true or false, not {Shown(value)}", "cache: false makes the stage run every time it must run, never restored");
                 return controls;
+            case "sample_interval":
+                return SampleInterval(value, problem) is { } interval ? controls with { SampleInterval = interval, Locations = located } : controls;
             case "on_failure":
                 switch (Text(value))
                 {
@@ -91,6 +94,19 @@ public static class StageControlsReader
             return null;
         }
         return duration;
+    }
+
+    /// <summary>A duration from 100ms to 1h, or <c>off</c> (<see cref="TimeSpan.Zero"/>).</summary>
+    private static TimeSpan? SampleInterval(JsonNode? value, Action<string, string?> problem)
+    {
+        const string Hint = "e.g. sample_interval: 500ms, 1s or 10s; sample_interval: off takes no samples";
+        if (Text(value) is "off") return TimeSpan.Zero;
+        var interval = Duration(value, "sample_interval", (message, _) => problem(message, Hint));
+        if (interval is null) return null;
+        if (interval >= StageControls.MinSampleInterval && interval <= StageControls.MaxSampleInterval)
+            return interval;
+        problem($"sample_interval must be from 100ms to 1h, not '{Text(value)}'", Hint);
+        return null;
     }
 
     private static int? Count(JsonNode? value, string key, int least, Action<string, string?> problem)

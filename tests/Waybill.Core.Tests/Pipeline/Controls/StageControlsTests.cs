@@ -65,12 +65,25 @@ public sealed class StageControlsTests
     [InlineData("retries: { count: 2, errors: ['(('] }", "01_a.retries", "is not a regular expression")]
     [InlineData("optional: maybe", "01_a.optional", "optional must be true or false")]
     [InlineData("on_failure: ignore", "01_a.on_failure", "on_failure must be 'continue' or 'fail'")]
+    [InlineData("sample_interval: 50ms", "01_a.sample_interval", "sample_interval must be from 100ms to 1h, not '50ms'")]
+    [InlineData("sample_interval: 2h", "01_a.sample_interval", "sample_interval must be from 100ms to 1h, not '2h'")]
+    [InlineData("sample_interval: 1", "01_a.sample_interval", "sample_interval '1' has no unit")]
+    [InlineData("sample_interval: never", "01_a.sample_interval", "'never' is not a duration")]
     public void ABadValueIsRefusedAtItsPlace(string line, string field, string message)
     {
         var error = Assert.Single(Assert.Throws<PipelineInvalidException>(() => Load("    " + line)).Errors);
         Assert.Equal(field, error.Field);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Equal(4, error.Location!.Line);
+    }
+
+    [Fact]
+    public void SampleIntervalIsADurationOrOffAndSetChangesIt()
+    {
+        Assert.Null(Load("").Stages[0].Controls.SampleInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Load("    sample_interval: 250ms").Stages[0].Controls.SampleInterval);
+        Assert.Equal(TimeSpan.Zero, Load("    sample_interval: off").Stages[0].Controls.SampleInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), Load("    sample_interval: off", "01_a.sample_interval=5s").Stages[0].Controls.SampleInterval);
     }
 
     [Fact]

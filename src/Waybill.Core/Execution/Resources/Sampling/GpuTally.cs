@@ -1,0 +1,59 @@
+using Waybill.Core.Manifests;
+
+namespace Waybill.Core.Execution.Resources.Sampling;
+
+/// <summary>
+/// The GPU figures of one stage over its samples: utilisation is the mean over the stage's devices at each sample, memory
+/// the sum over them; the manifest gets the mean and the largest utilisation and the largest memory.
+/// </summary>
+internal sealed class GpuTally
+{
+    private double _percentSum;
+    private int _percentCount;
+    private double? _percentMax;
+    private double? _memoryPeak;
+    private string? _device;
+    private int _readings;
+
+    /// <summary>Adds one sample; the row's figures (null where the driver gave none).</summary>
+    public (double? Percent, double? MemoryMb)? Add(IReadOnlyList<GpuReading> readings)
+    {
+        if (readings.Count == 0) return null;
+        _readings++;
+        _device ??= string.Join(", ", readings.Select(r => r.Name).Distinct(StringComparer.Ordinal));
+        var percents = readings.Where(r => r.UtilizationPercent is not null).Select(r => r.UtilizationPercent!.Value).ToList();
+        var memories = readings.Where(r => r.MemoryUsedMb is not null).Select(r => r.MemoryUsedMb!.Value).ToList();
+        double? percent = percents.Count == 0 ? null : percents.Average();
+        double? memory = memories.Count == 0 ? null : memories.Sum();
+        if (percent is { } p)
+        {
+            _percentSum += p;
+            _percentCount++;
+            _percentMax = Math.Max(_percentMax ?? 0, p);
+        }
+        if (memory is { } m) _memoryPeak = Math.Max(_memoryPeak ?? 0, m);
+        return (percent, memory);
+    }
+
+    /// <summary>The manifest's <c>gpu</c>: measured when any sample had a reading, else unavailable with the reason.</summary>
+    public GpuUsage Usage(string? unavailable, int rows, TimeSpan interval)
+    {
+        if (_readings == 0)
+        {
+            var shortest = Pipeline.Controls.Quantities.FormatDuration(interval);
+            var reason = unavailable
+                ?? (rows == 0 ? $"the stage ran shorter than one sample interval ({shortest}): no GPU sample was taken"
+                    : "nvidia-smi gave no reading for the stage's devices");
+            return new GpuUsage { Available = false, Reason = reason };
+        }
+        return new GpuUsage
+        {
+            Available = true,
+            Device = _device,
+            UtilizationPercentMean = _percentCount == 0 ? null : Math.Round(_percentSum / _percentCount, 1),
+            UtilizationPercentMax = _percentMax,
+            MemoryUsedMbPeak = _memoryPeak,
+            MeasuredBy = "nvidia-smi",
+        };
+    }
+}
