@@ -131,6 +131,7 @@ public sealed class FreshnessCheck : IDisposable
 
     private void CompareInputs(StageDefinition stage, StageManifest previous, List<string> reasons)
     {
+        if (previous.Inputs.Count == 0 && stage.Inputs.Count == 0) return;
         var recorded = previous.Inputs.ToDictionary(i => i.Name ?? i.Path, StringComparer.Ordinal);
         foreach (var input in stage.Inputs.Where(i => !i.Gather)) // a gather left as such read no item: no file
         {
