@@ -81,9 +81,12 @@ public static class ManifestJson
     public static StageManifest ReadStage(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));
 
     /// <summary>The stage manifest and the checksum of the bytes it was read from: what the job manifest seals it with.</summary>
-    public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum)
+    public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum) =>
+        ReadStage(path, File.ReadAllBytes(path), algorithm, out checksum);
+
+    /// <summary>The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum.</summary>
+    internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum)
     {
-        var bytes = File.ReadAllBytes(path);
         var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest));
         var manifest = Read(path, bytes, info);
         checksum = Hashing.ContentHash.Of(algorithm, bytes);
