@@ -69,7 +69,8 @@ public static class ManifestJson
     // which is what a no-op rerun of a thousand stages pays for.
     // The native build has no reflection: it reads through the generated metadata, its objects made by their
     // parameterless constructors (ManifestReadContract).
-    private static readonly JsonSerializerOptions ReadOptions = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ReflectionReadOptions() : GeneratedReadOptions;
+    private static readonly JsonSerializerOptions ReadOptions =
+        System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ReflectionReadOptions() : GeneratedReadOptions;
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where dynamic code is supported (the JIT build), which keeps every type.")]
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]

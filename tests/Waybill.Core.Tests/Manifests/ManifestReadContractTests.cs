@@ -34,8 +34,8 @@ public sealed class ManifestReadContractTests : IDisposable
                 s => s.ExternalInput("src", "in.txt").Output("text", "text.txt", type: "text", format: "txt"))
             .Command("02_fail", "echo broken >&2; exit 3", s => s.Input("text", "01_make.text"))
             .Build();
-        await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1, KeepGoing = true },
-            TestContext.Current.CancellationToken);
+        var options = new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out"), MaxParallel = 1, KeepGoing = true };
+        await PipelineRunner.RunAsync(pipeline, options, TestContext.Current.CancellationToken);
         return _temp.Combine("out", "job");
     }
 
@@ -66,7 +66,8 @@ public sealed class ManifestReadContractTests : IDisposable
             Gen.Select(Gen.Int[0, fields.Count - 1], Gen.Int[0, Replacements.Length]).SampleFixed((index, replacement) =>
             {
                 var root = original.DeepClone();
-                Change(root, fields[index], replacement < Replacements.Length ? Replacements[replacement]() : null, remove: replacement == Replacements.Length);
+                var remove = replacement == Replacements.Length;
+                Change(root, fields[index], remove ? null : Replacements[replacement](), remove);
                 var bytes = Encoding.UTF8.GetBytes(root.ToJsonString());
                 var before = Outcome<StageManifest>(bytes, Before<StageManifest>());
                 var after = Outcome<StageManifest>(bytes, After<StageManifest>());
