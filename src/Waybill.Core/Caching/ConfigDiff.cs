@@ -7,7 +7,11 @@ public static class ConfigDiff
 {
     private const int MaxValueLength = 60;
 
-    public static IEnumerable<string> Describe(JsonObject before, JsonObject after)
+    public static IEnumerable<string> Describe(JsonObject before, JsonObject after) =>
+        // Most stages have no config: two empty ones need no flattening (a no-op rerun asks once per stage run).
+        before.Count == 0 && after.Count == 0 ? [] : Changes(before, after);
+
+    private static IEnumerable<string> Changes(JsonObject before, JsonObject after)
     {
         var old = Flatten(before);
         var now = Flatten(after);

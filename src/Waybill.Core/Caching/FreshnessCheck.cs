@@ -91,10 +91,15 @@ public sealed class FreshnessCheck : IDisposable
     private (StageManifest? Manifest, ManifestFormatException? Unreadable, string? Checksum) Read(string stageId)
     {
         var path = _layout.StageManifestPath(stageId);
-        if (!File.Exists(path)) return (null, null, null);
+        // Read in four system calls where it can be; anything unusual (a folder in its place, no permission) is read as
+        // before, so that the decision says what it always said.
+        var read = IO.SmallFileRead.TryRead(path, out var bytes, out var missing);
+        if (missing || (!read && !File.Exists(path))) return (null, null, null);
         try
         {
-            return (ManifestJson.ReadStage(path, _services.Checksums.Algorithm, out var checksum), null, checksum);
+            var manifest = read ? ManifestJson.ReadStage(path, bytes, _services.Checksums.Algorithm, out var checksum)
+                : ManifestJson.ReadStage(path, _services.Checksums.Algorithm, out checksum);
+            return (manifest, null, checksum);
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {
@@ -131,6 +136,7 @@ public sealed class FreshnessCheck : IDisposable
 
     private void CompareInputs(StageDefinition stage, StageManifest previous, List<string> reasons)
     {
+        if (previous.Inputs.Count == 0 && stage.Inputs.Count == 0) return;
         var recorded = previous.Inputs.ToDictionary(i => i.Name ?? i.Path, StringComparer.Ordinal);
         foreach (var input in stage.Inputs.Where(i => !i.Gather)) // a gather left as such read no item: no file
         {

@@ -148,10 +148,13 @@ internal static class JobRecords
     public static void Update(JobStageSummary summary, StageOutcome outcome, JobLayout layout, ChecksumAlgorithm algorithm)
     {
         // A manifest behind a stage folder linked out of the job is not this job's: it is not sealed into it.
-        Update(summary, outcome).ManifestChecksum = outcome.ManifestChecksum
+        var checksum = outcome.ManifestChecksum
             ?? (JobFolderLinks.StageFolderProblem(layout, outcome.StageId) is null
                 ? ChecksumOfFile(layout.StageManifestPath(outcome.StageId), algorithm)
                 : null);
+        // The entry keeps the text it had when the seal is unchanged (every stage of a no-op rerun): a new copy of it, and
+        // of its outputs below, is a new object that the job manifest of a long run holds from its older generation.
+        if (Update(summary, outcome).ManifestChecksum != checksum) summary.ManifestChecksum = checksum;
     }
 
     public static JobStageSummary Update(JobManifest job, StageOutcome outcome) => Update(job.Stages.First(s => s.StageId == outcome.StageId), outcome);
@@ -161,12 +164,20 @@ internal static class JobRecords
         summary.Status = outcome.Status.ToText();
         summary.StatusReason = outcome.Reason;
         summary.DurationSeconds = outcome.DurationSeconds;
-        summary.Outputs = [.. outcome.Manifest.Outputs.Select(o => o.Path)];
+        if (!SamePaths(summary.Outputs, outcome.Manifest.Outputs)) summary.Outputs = [.. outcome.Manifest.Outputs.Select(o => o.Path)];
         summary.WarningCount = outcome.Manifest.Warnings.Count;
         summary.ErrorCount = outcome.Manifest.Errors.Count;
         // The view's run is the run that checked it; the manifest on disk still names the run that produced it.
         summary.CheckedByRun = outcome.LeftUntouched ? outcome.Manifest.RunId : null;
         return summary;
+    }
+
+    private static bool SamePaths(List<string> listed, List<FileRecord> outputs)
+    {
+        if (listed.Count != outputs.Count) return false;
+        for (var i = 0; i < listed.Count; i++)
+            if (!string.Equals(listed[i], outputs[i].Path, StringComparison.Ordinal)) return false;
+        return true;
     }
 
     public static void Complete(JobManifest job, JobLayout layout, ExecutionPlan plan, IReadOnlyDictionary<string, StageOutcome> outcomes, StageStatus status, TimeProvider time, TimeSpan elapsed)

@@ -59,10 +59,18 @@ public static class ManifestJson
 
     public static void Write(string path, JobManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));
 
+    /// <summary>The read options of the native build; the JIT build's tests read through them too.</summary>
+    internal static JsonSerializerOptions GeneratedReadOptions { get; } = new(ManifestJsonContext.Default.Options)
+    {
+        TypeInfoResolver = ManifestReadContract.Resolver,
+    };
+
     // Reads go through the reflection resolver: measured 2-3x faster than the generated metadata on cold start,
     // which is what a no-op rerun of a thousand stages pays for.
-    // The native build has no reflection: it reads through the generated metadata.
-    private static readonly JsonSerializerOptions ReadOptions = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ReflectionReadOptions() : ManifestJsonContext.Default.Options;
+    // The native build has no reflection: it reads through the generated metadata, its objects made by their
+    // parameterless constructors (ManifestReadContract).
+    private static readonly JsonSerializerOptions ReadOptions =
+        System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ReflectionReadOptions() : GeneratedReadOptions;
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where dynamic code is supported (the JIT build), which keeps every type.")]
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
@@ -74,9 +82,12 @@ public static class ManifestJson
     public static StageManifest ReadStage(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));
 
     /// <summary>The stage manifest and the checksum of the bytes it was read from: what the job manifest seals it with.</summary>
-    public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum)
+    public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum) =>
+        ReadStage(path, File.ReadAllBytes(path), algorithm, out checksum);
+
+    /// <summary>The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum.</summary>
+    internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum)
     {
-        var bytes = File.ReadAllBytes(path);
         var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest));
         var manifest = Read(path, bytes, info);
         checksum = Hashing.ContentHash.Of(algorithm, bytes);
@@ -101,7 +112,7 @@ public static class ManifestJson
 
     private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => Read(path, File.ReadAllBytes(path), info);
 
-    private static T Read<T>(string path, byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    internal static T Read<T>(string path, byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
         if (InvalidUtf8At(bytes) is { } bad)
             throw new ManifestFormatException(path, $"not a valid manifest at line {bad.Line}, byte {bad.Byte}: the bytes there are not UTF-8 text");

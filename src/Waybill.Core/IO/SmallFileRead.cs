@@ -1,0 +1,64 @@
+using Waybill.Core.Processes;
+
+namespace Waybill.Core.IO;
+
+/// <summary>
+/// Reads a small file whole in four system calls (open, read until end, close), where <c>File.Exists</c> and
+/// <c>File.ReadAllBytes</c> take six (stat, open, two fstat, read, close): a no-op rerun reads one stage manifest per
+/// stage run, 100,000 in a large fan-out, and each system call costs 3–7 µs on the machine of docs/performance.md.
+/// </summary>
+internal static unsafe class SmallFileRead
+{
+    private const int Enoent = 2;
+    private const int Eintr = 4;
+    private const int FirstBuffer = 8192;
+
+    /// <summary>
+    /// True with the file's bytes; false with <paramref name="missing"/> when nothing is at the path (ENOENT, what
+    /// <c>File.Exists</c> reports as false), or false alone for anything else (a folder, no permission, not Linux),
+    /// which the caller then reads as it otherwise would, to say why.
+    /// </summary>
+    public static bool TryRead(string path, out byte[] bytes, out bool missing)
+    {
+        (bytes, missing) = ([], false);
+        if (!OperatingSystem.IsLinux()) return false;
+        var fd = LibC.Open(path, LibC.ORdonly | LibC.OCloexec);
+        if (fd < 0)
+        {
+            missing = System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Enoent;
+            return false;
+        }
+        // Pooled: a fresh 8 KB per manifest would be 800 MB of garbage over 100,000 of them.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FirstBuffer);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                nint read;
+                fixed (byte* at = &buffer[length]) read = LibC.Read(fd, at, buffer.Length - length);
+                if (read < 0)
+                {
+                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Eintr) continue;
+                    return false;
+                }
+                if (read == 0) break;
+                length += (int)read;
+            }
+            bytes = buffer.AsSpan(0, length).ToArray();
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            LibC.Close(fd);
+        }
+    }
+}
