@@ -9,6 +9,22 @@ public static class Terminal
 
     public static bool UseColor => IsInteractive && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
+    /// <summary>The terminal's width in columns (80 when it cannot be told).</summary>
+    public static int Width
+    {
+        get
+        {
+            try
+            {
+                return Console.WindowWidth is > 0 and var width ? width : 80;
+            }
+            catch (IOException)
+            {
+                return 80;
+            }
+        }
+    }
+
     public static IAnsiConsole Create(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
     {
         Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,

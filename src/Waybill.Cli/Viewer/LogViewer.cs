@@ -1,3 +1,4 @@
+using Waybill.Cli.Output;
 using System.Buffers;
 using Waybill.Core.Jobs;
 

@@ -1,3 +1,4 @@
+using Waybill.Cli.Output;
 using System.Text;
 
 namespace Waybill.Cli.Viewer;

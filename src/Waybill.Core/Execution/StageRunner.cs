@@ -199,6 +199,7 @@ public static class StageRunner
         {
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
+            ProgressSink = services.StageProgress,
             Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
         };
         Resources.ResourceRecord.Requested(manifest.Resources, invocation.Stage, context.Grant);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Waybill.Core.Logging;
 
-namespace Waybill.Cli.Viewer;
+namespace Waybill.Cli.Output;
 
 /// <summary>
 /// Text fitted to a pane: control characters shown as escapes (<c>\x1B</c>), so nothing in a log can drive the
@@ -13,7 +13,7 @@ internal static class DisplayText
     public static string Fit(string text, int offset, int width)
     {
         var safe = LogText.EscapeControls(text);
-        var builder = new StringBuilder(Math.Min(safe.Length, width + 8));
+        var builder = new StringBuilder(Math.Min(safe.Length, width) + 8);
         var column = 0;
         foreach (var rune in safe.EnumerateRunes())
         {
