@@ -30,8 +30,8 @@ public sealed class Tmux : IDisposable
     /// <summary>Literal text, typed as it is.</summary>
     public void Type(string text) => Run("send-keys", "-l", text);
 
-    /// <summary>The screen as text (no colours), one line per row.</summary>
-    public string Screen() => Run("capture-pane", "-p");
+    /// <summary>The screen as text (no colours), one line per row; with <paramref name="joinWrapped"/>, a line the terminal wrapped is one line.</summary>
+    public string Screen(bool joinWrapped = false) => joinWrapped ? Run("capture-pane", "-p", "-J") : Run("capture-pane", "-p");
 
     /// <summary>Polls the screen until <paramref name="condition"/> holds; fails with the last screen after the deadline.</summary>
     public async Task<string> WaitFor(Func<string, bool> condition, string what)
