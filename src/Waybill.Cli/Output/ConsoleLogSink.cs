@@ -21,7 +21,8 @@ public sealed class ConsoleLogSink(TextWriter writer, IAnsiConsole? pretty = nul
     {
         if (_board is not null)
         {
-            _board.Print(Terminal.UseColor ? Coloured(logEvent) : LogLineFormat.Timestamp(logEvent.Timestamp) + " " + logEvent.Category + " " + logEvent.Text);
+            _board.Print(Terminal.UseColor ? Coloured(logEvent)
+                : LogLineFormat.Timestamp(logEvent.Timestamp) + " " + logEvent.Category + " " + logEvent.Text);
             return;
         }
         lock (_gate)
@@ -52,6 +53,7 @@ public sealed class ConsoleLogSink(TextWriter writer, IAnsiConsole? pretty = nul
             LogLevel.Debug or LogLevel.Trace => "\u001b[90m",
             _ => logEvent.Text.StartsWith('✓') ? "\u001b[32m" : "",
         };
-        return $"\u001b[90m{LogLineFormat.Timestamp(logEvent.Timestamp)}\u001b[0m \u001b[34m{logEvent.Category}\u001b[0m {color}{logEvent.Text}\u001b[0m";
+        return $"\u001b[90m{LogLineFormat.Timestamp(logEvent.Timestamp)}\u001b[0m \u001b[34m{logEvent.Category}\u001b[0m "
+            + $"{color}{logEvent.Text}\u001b[0m";
     }
 }

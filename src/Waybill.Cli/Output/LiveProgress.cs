@@ -12,7 +12,8 @@ internal static class LiveProgress
     public static LiveBoard Board(TextWriter output, PipelineDefinition pipeline, TimeProvider time) =>
         new(output, Terminal.UseColor, time, () => Terminal.Width, Describe(pipeline, 0, null), pipeline.Stages.Count);
 
-    public static async Task<RunResult> RunAsync(LiveBoard board, PipelineDefinition pipeline, RunOptions options, CancellationToken cancellationToken)
+    public static async Task<RunResult> RunAsync(LiveBoard board, PipelineDefinition pipeline, RunOptions options,
+        CancellationToken cancellationToken)
     {
         var done = 0;
         var stages = new SynchronousProgress<StageOutcome>(outcome =>

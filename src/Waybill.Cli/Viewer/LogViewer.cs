@@ -24,7 +24,8 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         var state = _state;
         (state.Level, state.Follow) = (level, follow);
         ReadEntries();
-        if (startStage is not null && state.Entries.FindIndex(e => e.Label.Trim() == startStage || e.Category == "stage." + startStage) is >= 0 and var at)
+        if (startStage is not null
+            && state.Entries.FindIndex(e => e.Label.Trim() == startStage || e.Category == "stage." + startStage) is >= 0 and var at)
             state.Selected = at;
         Open();
         using var terminal = RawTerminal.Start(output);
@@ -241,12 +242,11 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         if (time.GetElapsedTime(_statusReadAt, now) >= StatusEvery && (state.Follow || state.JobStatus == "running"))
         {
             _statusReadAt = now;
-            var before = state.Entries.Count;
             var selected = state.Entry;
             ReadEntries();
             state.Selected = Math.Max(0, state.Entries.FindIndex(e => e.Label == selected.Label && e.LogPath == selected.LogPath));
             if (state.View is null && state.Entry.LogPath is { } path && File.Exists(path)) Open();
-            changed |= before != state.Entries.Count || state.Entries.Count > 0;
+            changed = true; // statuses may have changed
         }
         if (state.View is { } view && view.File.Refresh())
         {

@@ -11,7 +11,8 @@ internal static class ViewerScreen
 {
     private const string Reset = "\u001b[0m";
     private const string Inverse = "\u001b[7m";
-    private const string Help = "q quit  ↑↓/jk move  PgUp/PgDn page  Tab pane  / search  n next  e error  l level  s stage  f follow  ←→ shift";
+    private const string Help =
+        "q quit  ↑↓/jk move  PgUp/PgDn page  Tab pane  / search  n next  e error  l level  s stage  f follow  ←→ shift";
 
     public static int LeftWidth(int width) => Math.Clamp(width / 4, 12, 36);
 
@@ -28,7 +29,8 @@ internal static class ViewerScreen
         Row(frame, 1, Inverse + Pad(DisplayText.Fit(Header(state), 0, width), width) + Reset);
         for (var row = 0; row < rows; row++)
         {
-            Row(frame, row + 2, EntryCell(state, state.EntriesTop + row, left, color) + Paint(color, "\u001b[90m", "│") + LogCell(state, row, right, color));
+            var separator = Paint(color, "\u001b[90m", "│");
+            Row(frame, row + 2, EntryCell(state, state.EntriesTop + row, left, color) + separator + LogCell(state, row, right, color));
         }
         var message = state.Prompt is { } prompt ? "/" + prompt : state.Message;
         Row(frame, height - 1, DisplayText.Fit(message, 0, width));

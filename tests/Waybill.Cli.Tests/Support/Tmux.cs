@@ -30,7 +30,9 @@ public sealed class Tmux : IDisposable
     /// <summary>Literal text, typed as it is.</summary>
     public void Type(string text) => Run("send-keys", "-l", text);
 
-    /// <summary>The screen as text (no colours), one line per row; with <paramref name="joinWrapped"/>, a line the terminal wrapped is one line.</summary>
+    /// <summary>
+    /// The screen as text (no colours), one line per row; with <paramref name="joinWrapped"/>, a line the terminal wrapped is one line.
+    /// </summary>
     public string Screen(bool joinWrapped = false) => joinWrapped ? Run("capture-pane", "-p", "-J") : Run("capture-pane", "-p");
 
     /// <summary>Polls the screen until <paramref name="condition"/> holds; fails with the last screen after the deadline.</summary>
@@ -85,7 +87,8 @@ public sealed class Tmux : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"tmux {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
         return stdout;
     }
 

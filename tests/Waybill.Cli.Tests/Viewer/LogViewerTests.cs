@@ -95,7 +95,8 @@ public sealed class LogViewerTests : IDisposable
         Assert.Contains("[ERROR]", screen);
 
         _tmux.Keys("l", "Tab", "Up", "Up", "Tab");
-        screen = await _tmux.WaitFor(s => s.Contains("level: all", StringComparison.Ordinal) && s.Contains("99_pipeline_", StringComparison.Ordinal), "the pipeline log");
+        screen = await _tmux.WaitFor(s => s.Contains("level: all", StringComparison.Ordinal)
+            && s.Contains("99_pipeline_", StringComparison.Ordinal), "the pipeline log");
         Assert.Contains("[pipeline]", screen);
         _tmux.Keys("s", "s");
         screen = await _tmux.WaitFor("stage: b");
@@ -109,14 +110,17 @@ public sealed class LogViewerTests : IDisposable
         _temp.Write("waybill.yaml", """
             stages:
               - id: 01_wait
-                run: "echo started; while [ ! -f ../../../stop ]; do if [ -f ../../../go ]; then echo appended-while-watched; rm ../../../go; fi; sleep 0.05; done; touch {out.x}"
+                run: >-
+                  echo started; while [ ! -f ../../../stop ]; do
+                  if [ -f ../../../go ]; then echo appended-while-watched; rm ../../../go; fi; sleep 0.05; done; touch {out.x}
                 outputs: { x: x.txt }
             """);
         using var run = CliProcess.Start(_temp.Path, null, "run", "waybill.yaml", "--job-id", "live");
         try
         {
             var log = _temp.Combine("out", "live", "01_wait", "stage.log");
-            await Tmux.Until(() => File.Exists(log) && File.ReadAllText(log).Contains("stdout| started", StringComparison.Ordinal), "the stage running");
+            await Tmux.Until(() => File.Exists(log) && File.ReadAllText(log).Contains("stdout| started", StringComparison.Ordinal),
+                "the stage running");
             Open("logs live 01_wait --tui");
             await _tmux.WaitFor("stdout| started");
             _tmux.Keys("f");

@@ -49,7 +49,8 @@ public sealed class StageProgressTests : IDisposable
                 return Task.CompletedTask;
             }))
             .Build();
-        var result = await PipelineRunner.RunAsync(pipeline, new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out") }, CancellationToken.None);
+        var options = new RunOptions { JobId = "job", OutputRoot = _temp.Combine("out") };
+        var result = await PipelineRunner.RunAsync(pipeline, options, CancellationToken.None);
         Assert.Equal(StageStatus.Success, result.Status);
     }
 
