@@ -27,6 +27,10 @@ public sealed class Tmux : IDisposable
     /// <summary>Keys as tmux names them (<c>Down</c>, <c>Tab</c>, <c>Escape</c>, <c>Enter</c>) or literal text.</summary>
     public void Keys(params string[] keys) => Run(["send-keys", .. keys]);
 
+    /// <summary>Makes the window <paramref name="width"/> × <paramref name="height"/> (the program gets SIGWINCH).</summary>
+    public void Resize(int width, int height) => Run("resize-window", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Literal text, typed as it is.</summary>
     public void Type(string text) => Run("send-keys", "-l", text);
 

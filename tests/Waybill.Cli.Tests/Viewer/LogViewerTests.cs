@@ -169,6 +169,19 @@ public sealed class LogViewerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resized_terminal_is_drawn_again_at_its_new_size()
+    {
+        await MakeJob();
+        Open("logs j --tui");
+        await _tmux.WaitFor("f follow  ←→ shift");
+        _tmux.Resize(70, 20);
+        var screen = await _tmux.WaitFor(s => s.Split('\n').Length <= 21 && !s.Contains("←→ shift", StringComparison.Ordinal)
+            && s.Contains("q quit", StringComparison.Ordinal), "the viewer at 70 columns");
+        Assert.All(screen.Split('\n'), row => Assert.True(row.Length <= 70, row));
+        Assert.Contains("pipeline log", screen);
+    }
+
+    [Fact]
     public async Task Piped_the_tui_option_prints_the_plain_log_as_before()
     {
         await MakeJob();
