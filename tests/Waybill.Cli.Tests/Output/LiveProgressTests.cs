@@ -75,6 +75,19 @@ public sealed class LiveProgressTests : IDisposable
         Assert.DoesNotContain("items ━", screen);
     }
 
+    [Fact]
+    public async Task The_asr_stage_shows_a_bar_of_its_segments_while_it_recognises_them()
+    {
+        var sample = await Waybill.Media.Sample.SampleGenerator.GenerateAsync(_temp.Combine("sample"),
+            new Waybill.Media.Sample.SampleOptions(MinimumSeconds: 40));
+        Start($"subtitle {Tmux.Quote(sample.Video)} --asr pocketsphinx --job-id s", 140);
+        var bar = new Regex(@"^  06_asr: \d/\d+ segments ━*─+ +\d+% ETA (\d+:\d\d|-:--)$", RegexOptions.Multiline);
+        await _tmux.WaitFor(s => bar.IsMatch(s), "the segments bar");
+        var screen = await _tmux.WaitFor("run-ended");
+        Assert.DoesNotContain("segments ━", screen);
+        Assert.Contains("recognised", File.ReadAllText(_temp.Combine("out", "s", "06_asr", "stage.log")));
+    }
+
     private void Start(string arguments, int width) =>
         _tmux.Start($"DOTNET_EnableDiagnostics=0 {CliProcess.ShellCommand} {arguments}; echo run-ended; exec sleep 600", width, 40, _temp.Path);
 }
