@@ -175,8 +175,9 @@ public sealed class LogViewerTests : IDisposable
         Open("logs j --tui");
         await _tmux.WaitFor("f follow  ←→ shift");
         _tmux.Resize(70, 20);
-        var screen = await _tmux.WaitFor(s => s.Split('\n').Length <= 21 && !s.Contains("←→ shift", StringComparison.Ordinal)
-            && s.Contains("q quit", StringComparison.Ordinal), "the viewer at 70 columns");
+        // At 70 columns the stage pane is 17 wide (a quarter): the separator moves from column 36 to 18.
+        var screen = await _tmux.WaitFor(s => s.Split('\n').Count(row => row.IndexOf('│', StringComparison.Ordinal) == 17) == 17
+            && s.Contains(">  pipeline log", StringComparison.Ordinal), "the viewer drawn again at 70 columns");
         Assert.All(screen.Split('\n'), row => Assert.True(row.Length <= 70, row));
         Assert.Contains("pipeline log", screen);
     }
