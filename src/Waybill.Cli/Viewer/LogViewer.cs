@@ -264,7 +264,7 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
 
     private bool MeasureSize()
     {
-        var size = (Measure(() => Console.WindowWidth, 80), Measure(() => Console.WindowHeight, 24));
+        var size = (Terminal.Width, Terminal.Height);
         if (size == _size) return false;
         _size = size;
         Scroll();
@@ -276,17 +276,5 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         MeasureSize();
         output.Write(ViewerScreen.Render(_state, _size.Width, _size.Height, color));
         output.Flush();
-    }
-
-    private static int Measure(Func<int> read, int fallback)
-    {
-        try
-        {
-            return read() is > 0 and var value ? value : fallback;
-        }
-        catch (IOException)
-        {
-            return fallback;
-        }
     }
 }
