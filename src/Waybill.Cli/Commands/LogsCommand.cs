@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using Waybill.Cli.Output;
+using Waybill.Cli.Viewer;
 using Waybill.Core.Jobs;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
@@ -25,10 +27,18 @@ internal static class LogsCommand
         var level = new Option<string?>("--level", "-l") { Description = "Lowest level to show: DEBUG, INFO, WARNING, ERROR" };
         var grep = new Option<string?>("--grep", "-g") { Description = "Only lines matching this regular expression" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until the job finishes (or Ctrl-C)" };
-        var command = new Command("logs", "Show a job's logs") { job, stage, outRoot, level, grep, follow };
+        var tui = new Option<bool>("--tui") { Description = "Browse the logs full-screen: stages beside the selected log, search, filters, follow "
+            + "(on a terminal; plain lines when piped)" };
+        var command = new Command("logs", "Show a job's logs") { job, stage, outRoot, level, grep, follow, tui };
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
+            if (parse.GetValue(tui) && Terminal.IsInteractive && !Console.IsInputRedirected)
+            {
+                var viewer = new LogViewer(layout, output, TimeProvider.System, Terminal.UseColor);
+                await viewer.RunAsync(parse.GetValue(stage), ViewerLevel(parse.GetValue(level)), parse.GetValue(follow), cancellationToken);
+                return ExitCodes.Success;
+            }
             var paths = LogPaths(layout, parse.GetValue(stage));
             if (paths.Count > 1 && parse.GetValue(follow))
                 throw new CliException($"--follow follows one log, and {parse.GetValue(stage)} stands for {paths.Count} items",
@@ -73,6 +83,14 @@ internal static class LogsCommand
         var folder = Path.GetRelativePath(layout.Root, Path.GetDirectoryName(log)!).Split(Path.DirectorySeparatorChar);
         return folder.Length == 2 ? ItemKeys.RunId(folder[0], folder[1]) : folder[0];
     }
+
+    private static LevelFilter ViewerLevel(string? level) => MinimumLevel(level) switch
+    {
+        >= 4 => LevelFilter.Error,
+        3 => LevelFilter.Warning,
+        2 => LevelFilter.Info,
+        _ => LevelFilter.All,
+    };
 
     private static int MinimumLevel(string? level)
     {

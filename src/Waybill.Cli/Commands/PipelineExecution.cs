@@ -41,7 +41,8 @@ internal static class PipelineExecution
     {
         if (settings.MaxParallel < 1) throw new CliException($"--jobs must be at least 1, not {settings.MaxParallel}");
         // On a terminal a live bar counts finished stages under the log lines; piped output stays plain.
-        var live = Terminal.IsInteractive ? Terminal.Create(output) : null;
+        // Rows cut to the width and log lines printed above the bars: a long line cannot split the display (LiveBoard).
+        using var live = Terminal.IsInteractive ? LiveProgress.Board(output, definition, TimeProvider.System) : null;
         var decisions = new DecisionLog();
         var lineage = settings.OpenLineage ?? OpenLineageOptions.FromEnvironment();
         using var lineageObserver = lineage.Enabled ? new OpenLineageObserver(lineage) : null;
@@ -54,7 +55,7 @@ internal static class PipelineExecution
             Resources = settings.Resources,
             KeepGoing = settings.KeepGoing,
             LegacyStageLogs = settings.LegacyStageLogs,
-            Console = new ConsoleLogSink(output, live),
+            Console = live is null ? new ConsoleLogSink(output) : new ConsoleLogSink(output, live),
             ConsoleLevel = settings.Debug ? LogLevel.Debug : LogLevel.Information,
             CommandLine = [.. Environment.GetCommandLineArgs().Skip(1)],
             Overrides = settings.Overrides,

@@ -1,33 +1,46 @@
-using Spectre.Console;
 using Waybill.Core.Execution;
 using Waybill.Core.Pipeline;
 
 namespace Waybill.Cli.Output;
 
-/// <summary>A Spectre progress bar of finished stages, shown below the log lines while a run goes on.</summary>
-public static class LiveProgress
+/// <summary>
+/// The live display of a run on a terminal (<see cref="LiveBoard"/>): finished stages of all, and a bar with the time
+/// left for each long stage that reports its progress (ASR's segments) and each fan-out (its items done).
+/// </summary>
+internal static class LiveProgress
 {
-    public static Task<RunResult> RunAsync(IAnsiConsole console, PipelineDefinition pipeline, RunOptions options, CancellationToken cancellationToken) =>
-        console.Progress()
-            .AutoClear(true)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .StartAsync(async context =>
-            {
-                var stages = context.AddTask($"{Markup.Escape(pipeline.Name)}: 0/{pipeline.Stages.Count} stages", maxValue: pipeline.Stages.Count);
-                var done = 0;
-                var progress = new SynchronousProgress(outcome =>
-                {
-                    var finished = Interlocked.Increment(ref done);
-                    stages.Increment(1);
-                    stages.Description = $"{Markup.Escape(pipeline.Name)}: {finished}/{pipeline.Stages.Count} stages (last: {Markup.Escape(outcome.StageId)} {outcome.Status.ToString().ToLowerInvariant()})";
-                });
-                return await PipelineRunner.RunAsync(pipeline, options with { Progress = progress }, cancellationToken);
-            });
+    public static LiveBoard Board(TextWriter output, PipelineDefinition pipeline, TimeProvider time) =>
+        new(output, Terminal.UseColor, time, () => Terminal.Width, Describe(pipeline, 0, null), pipeline.Stages.Count);
 
-    /// <summary>Progress&lt;T&gt; posts to a sync context; the bar wants the update at once, on the runner's thread.</summary>
-    private sealed class SynchronousProgress(Action<StageOutcome> report) : IProgress<StageOutcome>
+    public static async Task<RunResult> RunAsync(LiveBoard board, PipelineDefinition pipeline, RunOptions options,
+        CancellationToken cancellationToken)
     {
-        public void Report(StageOutcome value) => report(value);
+        var done = 0;
+        var stages = new SynchronousProgress<StageOutcome>(outcome =>
+        {
+            board.Finished(outcome.StageId);
+            // Every stage run counts, a fan-out's items too (a static fan-out's are among the pipeline's stages).
+            var finished = Interlocked.Increment(ref done);
+            board.Overall(Describe(pipeline, finished, outcome), finished);
+        });
+        var inside = new SynchronousProgress<StageProgress>(p => board.Stage(p.StageId, p.Done, p.Total, p.Unit));
+        try
+        {
+            return await PipelineRunner.RunAsync(pipeline, options with { Progress = stages, StageProgress = inside }, cancellationToken);
+        }
+        finally
+        {
+            board.Dispose();
+        }
+    }
+
+    private static string Describe(PipelineDefinition pipeline, int finished, StageOutcome? last) =>
+        $"{pipeline.Name}: {finished}/{Math.Max(finished, pipeline.Stages.Count)} stages"
+        + (last is null ? "" : $" (last: {last.StageId} {last.Status.ToString().ToLowerInvariant()})");
+
+    /// <summary>Progress&lt;T&gt; posts to a sync context; the display wants the update at once, on the runner's thread.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

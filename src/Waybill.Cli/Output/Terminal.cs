@@ -9,6 +9,12 @@ public static class Terminal
 
     public static bool UseColor => IsInteractive && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
+    /// <summary>The terminal's width in columns (80 when it cannot be told).</summary>
+    public static int Width => Measure(() => Console.WindowWidth, 80);
+
+    /// <summary>The terminal's height in rows (24 when it cannot be told).</summary>
+    public static int Height => Measure(() => Console.WindowHeight, 24);
+
     public static IAnsiConsole Create(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
     {
         Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
@@ -27,4 +33,16 @@ public static class Terminal
         "running" => "[blue]running[/]",
         _ => Markup.Escape(status),
     };
+
+    private static int Measure(Func<int> read, int fallback)
+    {
+        try
+        {
+            return read() is > 0 and var size ? size : fallback;
+        }
+        catch (IOException)
+        {
+            return fallback;
+        }
+    }
 }

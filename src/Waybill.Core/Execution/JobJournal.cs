@@ -53,6 +53,9 @@ internal sealed class JobJournal : IDisposable
 
     public JobManifest Job { get; }
 
+    /// <summary>Counts each fan-out's items as they are added and finish, for progress displays; null: nobody asked.</summary>
+    public FanOutProgress? Items { get; init; }
+
     /// <summary>The job manifest as the run starts, then job_started for events.jsonl and the observers.</summary>
     public void Open(RunStarted run)
     {
@@ -76,6 +79,7 @@ internal sealed class JobJournal : IDisposable
         }
         _stages[summary.StageId] = summary;
         Job.Stages.Add(summary);
+        Items?.Added(summary.StageId);
     }
 
     /// <summary>A stage the scheduler took: the job manifest shows it running from its next write.</summary>
@@ -87,12 +91,14 @@ internal sealed class JobJournal : IDisposable
         StageTransitions.Started(_log, invocation);
         _events.Transition(_time.GetUtcNow(), "stage_started", invocation.Stage.Id, "running", null, null);
         _observers.Each(o => o.StageStarted(invocation, _time.GetUtcNow()));
+        Items?.Started(invocation.Stage.Id);
     }
 
     public void Finished(StageInvocation invocation, StageOutcome outcome, bool forgiven)
     {
         StageTransitions.Finished(_log, invocation.Stage.DisplayName, outcome, forgiven);
         _progress?.Report(outcome);
+        Items?.Finished(outcome.StageId);
         _events.Transition(_time.GetUtcNow(), "stage_finished", outcome.StageId, outcome.Status.ToText(), outcome.DurationSeconds, outcome.Reason,
             optional: forgiven);
         _observers.Each(o => o.StageFinished(invocation, outcome, _time.GetUtcNow()));

@@ -45,6 +45,7 @@ public static class PipelineRunner
         var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
         {
             DiskFull = diskFull,
+            StageProgress = options.StageProgress,
         };
         var executor = CachingExecutor.Around(options.Executor?.Invoke(services) ?? new LocalExecutor(services), options.Cache, services, logging.Pipeline,
             id => selection.ForcedBecause(id) is not null);
@@ -63,7 +64,10 @@ public static class PipelineRunner
         JobRecords.KeepUnselected(job, layout, selection, previousJob);
         job.JobFiles = JobFiles.Seal(layout, pipeline.Checksum);
         var observers = new RunObservers(options.Observers, log);
-        using var journal = new JobJournal(layout, job, pipeline.Checksum, diskFull, logging, observers, options.Progress, time);
+        using var journal = new JobJournal(layout, job, pipeline.Checksum, diskFull, logging, observers, options.Progress, time)
+        {
+            Items = options.StageProgress is { } stageProgress ? new FanOutProgress(job.Stages, stageProgress) : null,
+        };
         journal.Open(new RunStarted(pipeline, layout, runId, time.GetUtcNow(), log, redactor));
         log.LogInformation("Pipeline {Pipeline}: job {JobId}, run {RunId}, {Count} stages, up to {Jobs} in parallel on {Resources}",
             pipeline.Name, jobId, runId, plan.Order.Count, options.MaxParallel, resources);

@@ -28,6 +28,8 @@ public sealed record RunOptions
     public Func<RunServices, IStageExecutor>? Executor { get; init; }
     /// <summary>Told of every stage that ends (for progress displays).</summary>
     public IProgress<StageOutcome>? Progress { get; init; }
+    /// <summary>Told how far long stages are (a stage's own reports, a fan-out's items done), for progress displays.</summary>
+    public IProgress<StageProgress>? StageProgress { get; init; }
     /// <summary>The command line that started the run, recorded (redacted) in metadata.json.</summary>
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>The <c>--set</c> overrides already applied to the pipeline, recorded for <c>exec-stage</c>.</summary>

@@ -16,6 +16,8 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     /// The run's answer to a full disk (a manifest write that fails for want of space is retried once in the reserve); null outside a run.
     /// </summary>
     public Jobs.DiskFullWatch? DiskFull { get; init; }
+    /// <summary>Told how far long stages are (<see cref="StageContext.ReportProgress"/>, a fan-out's items); null: nobody.</summary>
+    internal IProgress<StageProgress>? StageProgress { get; init; }
     /// <summary>The Python client the run's command stages import, written into the job once per run.</summary>
     internal PythonClient PythonClient { get; } = new();
     /// <summary>Samples the process trees of the run's stages on one timer.</summary>

@@ -291,6 +291,19 @@ public sealed class StageContext
 
     internal JsonNode? Mask(string key, JsonNode? value) => Secrets.ConfigMask.Mask(key, value, Pipeline.SecretConfig, _redactor);
 
+    /// <summary>Where <see cref="ReportProgress"/> goes (the run's progress display); null: nowhere.</summary>
+    internal IProgress<StageProgress>? ProgressSink { get; init; }
+
+    /// <summary>
+    /// Tells the run how far the stage is (<c>ReportProgress(3, 8, "segments")</c>): a terminal shows it as a bar with the
+    /// time left while the stage runs. Cheap enough to call for every unit of work; nothing is recorded.
+    /// </summary>
+    public void ReportProgress(long done, long total, string unit = "items")
+    {
+        if (total <= 0 || ProgressSink is not { } sink) return;
+        sink.Report(new StageProgress(StageId, Math.Clamp(done, 0, total), total, unit));
+    }
+
     /// <summary>Records a warning (with time) and logs it at WARNING.</summary>
     public void AddWarning(string message, Exception? exception = null)
     {

@@ -208,6 +208,7 @@ public static class StageRunner
         {
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
+            ProgressSink = services.StageProgress,
             Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
             Sampling = sampling,
         };

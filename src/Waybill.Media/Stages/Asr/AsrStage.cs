@@ -53,7 +53,8 @@ public sealed class AsrStage : IStage
         {
             await recognizer.LoadAsync(cancellationToken);
             var clock = Stopwatch.StartNew();
-            spans = await recognizer.RecognizeAsync(audio, speech, cancellationToken);
+            using (SegmentProgress.ReportTo((done, total) => context.ReportProgress(done, total, "segments")))
+                spans = await recognizer.RecognizeAsync(audio, speech, cancellationToken);
             decodeSeconds = clock.Elapsed.TotalSeconds;
             // Whisper's words are in the language it detected, or English when it translated.
             if (recognizer is WhisperRecognizer whisper) language = whisper.OutputLanguage;

@@ -1,0 +1,30 @@
+namespace Waybill.Cli.Output;
+
+/// <summary>One row of the live display: what it counts, how far it is, and when counting began (for the time left).</summary>
+internal sealed class LiveBar(string description, long total, long startedAt)
+{
+    public string Description { get; set; } = description;
+    public long Done { get; private set; }
+    public long Total { get; private set; } = total;
+    public long StartedAt { get; } = startedAt;
+
+    /// <summary>The first count seen and when: the rate since then gives the time left.</summary>
+    public (long Done, long At)? First { get; private set; }
+
+    /// <summary>The overall bar shows the time taken and a spinner; a stage's bar shows the time left.</summary>
+    public bool ShowsTimeLeft { get; init; }
+
+    public void Set(long done, long total, long at)
+    {
+        (Done, Total) = (done, total);
+        First ??= (done, at);
+    }
+
+    /// <summary>The time left at this rate; null until the count has moved.</summary>
+    public TimeSpan? TimeLeft(long now, TimeProvider time)
+    {
+        if (First is not { } first || Done <= first.Done) return null;
+        var elapsed = time.GetElapsedTime(first.At, now);
+        return elapsed * ((double)(Total - Done) / (Done - first.Done));
+    }
+}
