@@ -90,7 +90,7 @@
     });
     stages.forEach((s, i) => {
       if (s.lane === undefined || s.lane < 0) return;
-      const w = Math.max(1.5, x(s.e) - x(s.s));
+      const w = Math.max(3, x(s.e) - x(s.s)); // a stage of a few milliseconds stays visible and clickable
       const bar = svgEl('rect', { x: x(s.s), y: top + s.lane * LANE + 3, width: w, height: LANE - 6,
         fill: colour(s.status), 'class': 'bar status-' + s.status, 'data-stage': i, rx: 2 });
       if (s.group >= 0) bar.setAttribute('data-group', s.group);
