@@ -14,8 +14,8 @@ internal static class ReportLimits
     public const int ExcerptBudgetChars = 4 << 20;
     /// <summary>A resource samples file larger than this is not drawn.</summary>
     public const int SamplesFileBytes = 32 << 20;
-    /// <summary>Points per curve; longer files are thinned to this many by averaging neighbouring rows.</summary>
-    public const int CurvePoints = 240;
+    /// <summary>Points per curve (charts are 170 pixels wide); longer files are thinned to this many by averaging neighbouring rows.</summary>
+    public const int CurvePoints = 120;
     /// <summary>The previous run's part of events.jsonl is read only up to this size.</summary>
     public const long PreviousEventsBytes = 256L << 20;
     /// <summary>The pipeline snapshot shown under Config.</summary>

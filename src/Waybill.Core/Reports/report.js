@@ -36,6 +36,19 @@
     return (i === 0 ? n : n.toFixed(1)) + ' ' + units[i];
   }
   function money(v, currency) { return v === null || v === undefined ? '' : v.toFixed(v < 1 ? 4 : 2) + ' ' + currency; }
+  // A curve comes as [peak, text]: 2 base64url characters a point, the share of the peak in 4,096 steps, '~~' for a gap.
+  const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const digit = {};
+  for (let i = 0; i < DIGITS.length; i++) digit[DIGITS[i]] = i;
+  function decode(series) {
+    if (!series) return null;
+    const peak = series[0], text = series[1], out = new Array(text.length / 2);
+    for (let i = 0; i < out.length; i++) {
+      const a = text[2 * i], b = text[2 * i + 1];
+      out[i] = a === '~' ? null : ((digit[a] * 64 + digit[b]) / 4095) * peak;
+    }
+    return out;
+  }
   function statusText(s) { return s.ran === false ? 'up to date' : s.status; }
   function statusClass(s) { return 'status status-' + (s.ran === false ? 'uptodate' : s.status); }
   function colour(status) { return (palette[status] || palette.pending)[1]; }
@@ -144,7 +157,7 @@
         el('td', { cls: 'num', text: s.cost ? money(s.cost.total, s.cost.currency) : '' }),
         el('td', { cls: 'num', text: String(s.warn) }),
         el('td', { cls: 'num', text: String(s.err) }),
-        el('td', null, [s.curves ? sparkline(s.curves.t, s.curves.cpu) : el('span', { cls: 'muted', text: 'no samples' })]),
+        el('td', null, [s.curves ? sparkline(decode(s.curves.t), decode(s.curves.cpu)) : el('span', { cls: 'muted', text: 'no samples' })]),
         el('td', { text: (s.reasons || []).join('; ') }),
       ]);
       row.addEventListener('click', () => select(i));
@@ -167,7 +180,7 @@
   function sparkline(t, values) {
     const w = 120, h = 22;
     const svg = svgEl('svg', { width: w, height: h, 'class': 'spark' });
-    const line = path(t, values, w, h, null);
+    const line = values ? path(t, values, w, h, null) : null;
     if (line) svg.appendChild(svgEl('path', { d: line, fill: 'none', stroke: '#1f5fbf', 'stroke-width': 1 }));
     return svg;
   }
@@ -264,17 +277,18 @@
   }
   function charts(c) {
     const box = el('div', { cls: 'charts' });
-    const series = [['CPU %', c.cpu, 100], ['memory MB', c.rss, null], ['read B/s', c.rd, null], ['write B/s', c.wr, null],
-      ['GPU %', c.gpu, 100], ['GPU memory MB', c.gmem, null]];
+    const t = decode(c.t);
+    const series = [['CPU %', decode(c.cpu), 100], ['memory MB', decode(c.rss), null], ['read B/s', decode(c.rd), null],
+      ['write B/s', decode(c.wr), null], ['GPU %', decode(c.gpu), 100], ['GPU memory MB', decode(c.gmem), null]];
     series.forEach(x => {
       if (!x[1] || x[1].every(v => v === null)) return;
       const svg = svgEl('svg', { width: 170, height: 60, 'class': 'curve' });
-      const d = path(c.t, x[1], 170, 60, x[2]);
+      const d = path(t, x[1], 170, 60, x[2]);
       if (d) svg.appendChild(svgEl('path', { d: d, fill: 'none', stroke: '#1f5fbf', 'stroke-width': 1.2 }));
       const peak = Math.max.apply(null, x[1].filter(v => v !== null));
       box.appendChild(el('div', { cls: 'chart' }, [x[0] + ' (max ' + (peak >= 100 ? peak.toFixed(0) : peak.toFixed(1)) + ')', svg]));
     });
-    box.appendChild(el('div', { cls: 'chart', text: c.rows + ' samples over ' + seconds(c.t[c.t.length - 1]) }));
+    box.appendChild(el('div', { cls: 'chart', text: c.rows + ' samples over ' + seconds(c.t[0]) }));
     return box;
   }
   function problemList(problems) {

@@ -49,8 +49,10 @@ public sealed class ReportRecordsTests : IDisposable
         var data = ReportJobsFixture.Data(File.ReadAllText(_temp.Combine("c.html")));
         var curves = ReportJobsFixture.Stage(data, "01_work")["curves"]!;
         Assert.Equal(30, curves["rows"]!.GetValue<int>());
-        Assert.Equal(30, curves["t"]!.AsArray().Count);
-        Assert.Equal(80, curves["cpu"]!.AsArray().Max(v => v!.GetValue<double>()));
+        Assert.Equal(30, curves["n"]!.GetValue<int>());
+        Assert.Equal(15, curves["t"]![0]!.GetValue<double>()); // each curve: its peak, then its points
+        Assert.Equal(60, curves["t"]![1]!.GetValue<string>().Length);
+        Assert.Equal(80, curves["cpu"]![0]!.GetValue<double>());
         Assert.Null(curves["gpu"]); // an empty column is left out
         Assert.Equal("no samples", ReportJobsFixture.Stage(data, "02_plain")["curvesNote"]!.GetValue<string>());
 
