@@ -44,7 +44,10 @@ per_chain=$((stages / 10))
       id=$(printf '%04d_c%ds%d' "$n" "$c" "$i")
       echo "  - id: $id"
       cmd="echo $n > {out.o}"
-      [ "$i" -gt 0 ] && { echo "    inputs: { x: $(printf '%04d_c%ds%d' $((n - 1)) "$c" $((i - 1))).o }"; cmd="cat {in.x} > {out.o}; echo $n >> {out.o}"; }
+      if [ "$i" -gt 0 ]; then
+        echo "    inputs: { x: $(printf '%04d_c%ds%d' $((n - 1)) "$c" $((i - 1))).o }"
+        cmd="cat {in.x} > {out.o}; echo $n >> {out.o}"
+      fi
       [ $((n % 50)) -eq 0 ] && cmd="$cmd; echo 'WARNING: stage $n is slow' >&2; waybill stage warn 'stage $n took a detour'"
       echo "    run: \"$cmd\""
       echo "    outputs: { o: o.txt }"
@@ -95,4 +98,5 @@ size=$(stat -c %s report.html)
 printf 'stages %s (+1 failing), samples %s, load %s\n' "$stages" "${SAMPLES:-1}" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'report.html        %8.1f KiB\n' "$(echo "$size / 1024" | bc -l)"
 printf 'waybill report     %8s ms median (%s ms)\n' "$(printf '%s\n' "${writes[@]}" | median)" "$(printf '%s\n' "${writes[@]}" | range)"
-printf 'chromium render    %8s ms median (%s ms), target <= 1000 ms\n' "$(printf '%s\n' "${renders[@]}" | median)" "$(printf '%s\n' "${renders[@]}" | range)"
+printf 'chromium render    %8s ms median (%s ms), target <= 1000 ms\n' \
+  "$(printf '%s\n' "${renders[@]}" | median)" "$(printf '%s\n' "${renders[@]}" | range)"

@@ -39,7 +39,10 @@ public sealed class ChromiumDevTools : IAsyncDisposable
     {
         var run = Path.Combine(scratch, "devtools-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(run, "tmp"));
-        var info = new ProcessStartInfo(HeadlessChromium.Program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(HeadlessChromium.Program)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
         foreach (var argument in new[]
         {
             "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--hide-scrollbars",
@@ -57,12 +60,14 @@ public sealed class ChromiumDevTools : IAsyncDisposable
             string? endpoint = null;
             while (endpoint is null && await process.StandardError.ReadLineAsync(timeout.Token) is { } line)
                 if (line.StartsWith("DevTools listening on ", StringComparison.Ordinal)) endpoint = line["DevTools listening on ".Length..].Trim();
-            if (endpoint is null) throw new InvalidOperationException($"chromium exited ({(process.HasExited ? process.ExitCode : -1)}) without a DevTools endpoint");
+            if (endpoint is null)
+                throw new InvalidOperationException($"chromium exited ({(process.HasExited ? process.ExitCode : -1)}) without a DevTools endpoint");
             _ = process.StandardError.ReadToEndAsync();
             await devtools._socket.ConnectAsync(new Uri(endpoint), timeout.Token);
             devtools._receiving = Task.Run(devtools.ReceiveAsync);
             var target = await devtools.SendAsync("Target.createTarget", new JsonObject { ["url"] = "about:blank" }, browser: true);
-            var attached = await devtools.SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true }, browser: true);
+            var attach = new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true };
+            var attached = await devtools.SendAsync("Target.attachToTarget", attach, browser: true);
             devtools._session = attached["sessionId"]!.GetValue<string>();
             foreach (var domain in new[] { "Page.enable", "Runtime.enable", "Log.enable", "Network.enable" }) await devtools.SendAsync(domain);
             await devtools.SendAsync("Emulation.setDeviceMetricsOverride",
@@ -87,7 +92,8 @@ public sealed class ChromiumDevTools : IAsyncDisposable
     /// <summary>The value of a script expression (JSON-serialisable), evaluated in the page.</summary>
     public async Task<JsonNode?> EvaluateAsync(string expression)
     {
-        var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
+        var result = await SendAsync("Runtime.evaluate",
+            new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
         if (result["exceptionDetails"] is { } failed) throw new InvalidOperationException($"script failed: {failed.ToJsonString()}");
         return result["result"]?["value"];
     }
@@ -97,14 +103,16 @@ public sealed class ChromiumDevTools : IAsyncDisposable
     {
         await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseMoved", ["x"] = x, ["y"] = y });
         foreach (var type in new[] { "mousePressed", "mouseReleased" })
-            await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = type, ["x"] = x, ["y"] = y, ["button"] = "left", ["clickCount"] = 1 });
+            await SendAsync("Input.dispatchMouseEvent",
+                new JsonObject { ["type"] = type, ["x"] = x, ["y"] = y, ["button"] = "left", ["clickCount"] = 1 });
     }
 
     /// <summary>A PNG of a region of the page (CSS pixels, page coordinates).</summary>
     public async Task<byte[]> ScreenshotAsync(double x, double y, double width, double height)
     {
         var clip = new JsonObject { ["x"] = x, ["y"] = y, ["width"] = width, ["height"] = height, ["scale"] = 1 };
-        var shot = await SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["clip"] = clip, ["captureBeyondViewport"] = true });
+        var shot = await SendAsync("Page.captureScreenshot",
+            new JsonObject { ["format"] = "png", ["clip"] = clip, ["captureBeyondViewport"] = true });
         return Convert.FromBase64String(shot["data"]!.GetValue<string>());
     }
 
@@ -156,7 +164,8 @@ public sealed class ChromiumDevTools : IAsyncDisposable
         var url = parameters["request"]?["url"]?.GetValue<string>();
         if (method == "Page.loadEventFired") _loaded.TrySetResult();
         else if (method == "Runtime.exceptionThrown") _errors.Enqueue("exception: " + parameters["exceptionDetails"]?.ToJsonString());
-        else if (method == "Runtime.consoleAPICalled" && consoleType is "error" or "assert") _errors.Enqueue("console: " + parameters["args"]?.ToJsonString());
+        else if (method == "Runtime.consoleAPICalled" && consoleType is "error" or "assert")
+            _errors.Enqueue("console: " + parameters["args"]?.ToJsonString());
         else if (method == "Log.entryAdded" && parameters["entry"]?["level"]?.GetValue<string>() == "error")
             _errors.Enqueue("log: " + parameters["entry"]!["text"]?.GetValue<string>());
         else if (method == "Network.requestWillBeSent" && url is not null

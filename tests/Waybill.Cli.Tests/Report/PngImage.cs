@@ -22,11 +22,19 @@ public sealed class PngImage
     public int Height { get; }
 
     /// <summary>The pixel as 0xRRGGBB.</summary>
-    public int this[int x, int y] => (_rgb[((y * Width) + x) * 3] << 16) | (_rgb[(((y * Width) + x) * 3) + 1] << 8) | _rgb[(((y * Width) + x) * 3) + 2];
+    public int this[int x, int y]
+    {
+        get
+        {
+            var at = ((y * Width) + x) * 3;
+            return (_rgb[at] << 16) | (_rgb[at + 1] << 8) | _rgb[at + 2];
+        }
+    }
 
     public static PngImage Decode(byte[] png)
     {
-        if (png.Length < 8 || !png.AsSpan(0, 8).SequenceEqual(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 })) throw new FormatException("not a PNG file");
+        if (png.Length < 8 || !png.AsSpan(0, 8).SequenceEqual(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 }))
+            throw new FormatException("not a PNG file");
         int width = 0, height = 0, channels = 0;
         using var compressed = new MemoryStream();
         for (var at = 8; at + 8 <= png.Length;)

@@ -34,7 +34,8 @@ public sealed class ReportCommandTests(ReportJobsFixture jobs) : IClassFixture<R
         Assert.Equal(2, data["job"]!["maxParallel"]!.GetValue<int>());
         var group = Assert.Single(data["groups"]!.AsArray());
         Assert.Equal("03_items", group!["id"]!.GetValue<string>());
-        var items = group["items"]!.AsArray().Select(i => data["stages"]![i!.GetValue<int>()]!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal);
+        var items = group["items"]!.AsArray()
+            .Select(i => data["stages"]![i!.GetValue<int>()]!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal);
         Assert.Equal(["03_items[one]", "03_items[three]", "03_items[two]"], items);
         Assert.All(data["stages"]!.AsArray(), s => Assert.True(s!["lane"]!.GetValue<int>() >= 0, $"{s["id"]} has a bar"));
     }
@@ -69,7 +70,8 @@ public sealed class ReportCommandTests(ReportJobsFixture jobs) : IClassFixture<R
 
         Assert.DoesNotContain("<script>window.pwned", html);
         Assert.DoesNotContain("<img", html);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "</script>\\s*<script>\\n")); // the data island's end, then the page's script
+        // Only the data island's end is followed by a script element: the page's own.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "</script>\\s*<script>\\n"));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Waybill.Cli.Tests.Report;
 
 /// <summary>
 /// The report of records a plain run does not leave: a resource samples file (written here as the sampler writes it,
-/// named in the manifest's <c>resources.samples</c>), and a stage.log larger than the part the report reads.
+/// named in the manifest's <c>resources.samples</c>), a cost (as a run with a rate card records it), and a stage.log
+/// larger than the part the report reads.
 /// </summary>
 public sealed class ReportRecordsTests : IDisposable
 {
@@ -22,7 +23,7 @@ public sealed class ReportRecordsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_stage_with_a_samples_file_gets_its_curves_and_one_without_says_no_samples()
+    public async Task A_stage_with_a_samples_file_gets_its_curves_and_its_cost_and_one_without_says_no_samples()
     {
         _temp.Write("waybill.yaml", """
             name: curves
@@ -42,7 +43,14 @@ public sealed class ReportRecordsTests : IDisposable
         var manifestPath = Path.Combine(stageDir, "manifest.json");
         var manifest = ManifestJson.ReadStage(manifestPath);
         manifest.Resources.Samples = new ResourceSamples { File = "resource_samples.tsv", IntervalSeconds = 0.5, Count = 30 };
+        // And a cost, as a run with a rate card records it.
+        CostLine[] lines = [new() { Unit = "cpu_hour", Quantity = 0.5, Rate = 0.04, Amount = 0.02, Source = "measured" }];
+        manifest.Cost = new StageCost { Currency = "EUR", Total = 0.02, Lines = [.. lines] };
         ManifestJson.Write(manifestPath, manifest);
+        var jobPath = _temp.Combine("out", "c", "manifest.json");
+        var job = ManifestJson.ReadJob(jobPath);
+        job.Cost = new StageCost { Currency = "EUR", Total = 0.02, Lines = [.. lines] };
+        ManifestJson.Write(jobPath, job);
 
         await Run("report", "c", "--output", "c.html");
 
@@ -55,17 +63,24 @@ public sealed class ReportRecordsTests : IDisposable
         Assert.Equal(80, curves["cpu"]![0]!.GetValue<double>());
         Assert.Null(curves["gpu"]); // an empty column is left out
         Assert.Equal("no samples", ReportJobsFixture.Stage(data, "02_plain")["curvesNote"]!.GetValue<string>());
+        Assert.Equal(0.02, ReportJobsFixture.Stage(data, "01_work")["cost"]!["total"]!.GetValue<double>());
+        Assert.Equal("EUR", data["job"]!["cost"]!["currency"]!.GetValue<string>());
 
         await using var browser = await ChromiumDevTools.StartAsync(_temp.Path, 1400, 1000);
         await browser.OpenAsync(_temp.Combine("c.html"), "#stage=01_work");
         var charts = (await browser.EvaluateAsync("""
             ({ curves: document.querySelectorAll('#details svg.curve path').length,
                sparks: document.querySelectorAll('#stage-table svg.spark path').length,
-               text: document.querySelector('#details .charts').textContent })
+               text: document.querySelector('#details .charts').textContent,
+               details: document.getElementById('details').textContent,
+               cost: document.getElementById('cost-list').textContent })
             """))!;
         Assert.Equal(4, charts["curves"]!.GetValue<int>()); // CPU, memory, read, write
         Assert.Equal(1, charts["sparks"]!.GetValue<int>());
         Assert.Contains("30 samples over 15.0 s", charts["text"]!.GetValue<string>());
+        Assert.Contains("Cost: 0.0200 EUR", charts["details"]!.GetValue<string>());
+        Assert.Contains("Total: 0.0200 EUR", charts["cost"]!.GetValue<string>());
+        Assert.Contains("01_work: 0.0200 EUR", charts["cost"]!.GetValue<string>());
         Assert.Empty(browser.Errors);
     }
 
