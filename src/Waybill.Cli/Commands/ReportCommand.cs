@@ -26,7 +26,10 @@ internal static class ReportCommand
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
             if (!File.Exists(layout.JobManifestPath))
-                throw new CliException($"{layout.Root} has no manifest.json: it is not a job folder or its run never started", "give a job that 'waybill status' lists");
+            {
+                throw new CliException($"{layout.Root} has no manifest.json: it is not a job folder or its run never started",
+                    "give a job that 'waybill status' lists");
+            }
             var html = RunReports.RenderHtml(layout, TimeProvider.System);
             var destination = parse.GetValue(file)!;
             if (destination == "-")
@@ -42,7 +45,8 @@ internal static class ReportCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new CliException($"cannot write the report to {destination}: {e.Message}", "give --output a file in a folder you can write to", ExitCodes.IoError);
+                throw new CliException($"cannot write the report to {destination}: {e.Message}", "give --output a file in a folder you can write to",
+                    ExitCodes.IoError);
             }
             output.WriteLine($"wrote {destination} ({System.Text.Encoding.UTF8.GetByteCount(html) / 1024.0:0.#} KiB): job {layout.JobId}");
             return ExitCodes.Success;

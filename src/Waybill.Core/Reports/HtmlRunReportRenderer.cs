@@ -25,14 +25,16 @@ internal static class HtmlRunReportRenderer
         var html = new StringBuilder(64 * 1024 + report.LineageSvg.Length + (report.Stages.Count * 600));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(XmlText.Escape(title)).Append("</title>\n<style>\n").Append(ReportAssets.Style).Append("</style>\n</head>\n<body>\n");
+            .Append("<title>").Append(XmlText.Escape(title)).Append("</title>\n<style>\n").Append(ReportAssets.Style)
+            .Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>").Append(XmlText.Escape(title)).Append("</h1><p id=\"summary\">").Append(XmlText.Escape(Summary(report)))
             .Append("</p></header>\n<nav>");
         foreach (var (id, name) in Sections) html.Append("<a href=\"#").Append(id).Append("\">").Append(name).Append("</a>");
         html.Append("</nav>\n<noscript><p>This report is drawn by its inline script: open it in a browser with JavaScript on.</p></noscript>\n");
         html.Append("<div id=\"notes\"></div>\n<main>\n<div id=\"content\">\n");
         html.Append("<section id=\"timeline\"><h2>Timeline</h2><p id=\"legend\" class=\"legend\"></p><div id=\"gantt\"></div>")
-            .Append("<p class=\"hint\">One lane per parallel slot; a bracket above spans the items of a fan-out stage. Click a bar for its details.</p></section>\n");
+            .Append("<p class=\"hint\">One lane per parallel slot; a bracket above spans the items of a fan-out stage. ")
+            .Append("Click a bar for its details.</p></section>\n");
         html.Append("<section id=\"stages\"><h2>Stages</h2><table id=\"stage-table\"></table></section>\n");
         html.Append("<section id=\"changes\"><h2>What changed since the previous run</h2><div id=\"change-list\"></div></section>\n");
         html.Append("<section id=\"problems\"><h2>Warnings and errors</h2><div id=\"problem-list\"></div></section>\n");
@@ -40,7 +42,8 @@ internal static class HtmlRunReportRenderer
         html.Append("<section id=\"lineage\"><h2>Lineage</h2><div id=\"graph\">\n").Append(report.LineageSvg).Append("</div></section>\n");
         html.Append("<section id=\"config\"><h2>Config</h2><div id=\"config-list\"></div></section>\n");
         html.Append("<section id=\"logs\"><h2>Log excerpts</h2><div id=\"log-excerpts\"></div></section>\n");
-        html.Append("</div>\n<aside id=\"details\"><p class=\"hint\">Click a stage (a bar, a row, a box in the lineage) to see its details.</p></aside>\n</main>\n");
+        html.Append("</div>\n<aside id=\"details\"><p class=\"hint\">Click a stage (a bar, a row, a box in the lineage) to see its details.</p>")
+            .Append("</aside>\n</main>\n");
         html.Append("<script type=\"application/json\" id=\"report-data\">").Append(Data(report)).Append("</script>\n");
         html.Append("<script>\n").Append(ReportAssets.Script).Append("</script>\n</body>\n</html>\n");
         return html.ToString();

@@ -45,7 +45,8 @@ internal static class PreviousRunReader
         {
             read += Encoding.UTF8.GetByteCount(line) + 1;
             // Log events are most of the part: only transitions are parsed.
-            if (!line.Contains("\"event\":\"stage_finished\"", StringComparison.Ordinal) && !line.Contains("\"event\":\"job_", StringComparison.Ordinal)) continue;
+            if (!line.Contains("\"event\":\"stage_finished\"", StringComparison.Ordinal)
+                && !line.Contains("\"event\":\"job_", StringComparison.Ordinal)) continue;
             Take(previous, line);
         }
         return previous;

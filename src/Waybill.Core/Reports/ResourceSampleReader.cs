@@ -73,7 +73,9 @@ internal static class ResourceSampleReader
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    /// <summary>Cumulative byte counters become rates; then neighbouring rows are averaged down to at most <see cref="ReportLimits.CurvePoints"/>.</summary>
+    /// <summary>
+    /// Cumulative byte counters become rates; then neighbouring rows are averaged down to at most <see cref="ReportLimits.CurvePoints"/>.
+    /// </summary>
     private static ResourceCurves Thin(List<double?[]> rows)
     {
         var rates = new (double? Read, double? Write)[rows.Count];

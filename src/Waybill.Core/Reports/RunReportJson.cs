@@ -147,14 +147,18 @@ internal static class RunReportJson
         if (manifest.Cost is { } cost) Cost(json, "cost", cost);
         json.WritePropertyName("config");
         manifest.Config.WriteTo(json);
-        if (manifest.ReusedFrom is { } reused) json.WriteString("reused", $"job {reused.Job} stage {reused.Stage}, run {reused.Run}: {reused.Reason}");
+        if (manifest.ReusedFrom is { } reused)
+            json.WriteString("reused", $"job {reused.Job} stage {reused.Stage}, run {reused.Run}: {reused.Reason}");
         if (manifest.ProducedBy is { } producedBy) json.WriteString("producedBy", producedBy.RunId);
         if (manifest.Tries is { Count: > 0 } tries)
         {
             json.WriteStartArray("tries");
             foreach (var t in tries)
-                json.WriteStringValue(FormattableString.Invariant(
-                    $"try {t.Try}: {t.Status}{(t.ExitCode is { } code ? $" (exit {code})" : "")}, {t.DurationSeconds:0.###} s{(t.Error is null ? "" : ": " + t.Error)}"));
+            {
+                var exitCode = t.ExitCode is { } code ? $" (exit {code})" : "";
+                var error = t.Error is null ? "" : ": " + t.Error;
+                json.WriteStringValue(FormattableString.Invariant($"try {t.Try}: {t.Status}{exitCode}, {t.DurationSeconds:0.###} s{error}"));
+            }
             json.WriteEndArray();
         }
     }

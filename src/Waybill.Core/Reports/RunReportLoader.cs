@@ -15,7 +15,7 @@ internal static class RunReportLoader
         var job = JobJournalFile.ReadJob(layout);
         var now = time.GetUtcNow();
         var stages = job.Stages.OrderBy(s => s.StageNumber).ThenBy(s => s.StageId, StringComparer.Ordinal)
-            .Select(s => (Summary: s, Manifest: File.Exists(layout.StageManifestPath(s.StageId)) ? ManifestJson.ReadStage(layout.StageManifestPath(s.StageId)) : null))
+            .Select(s => (Summary: s, Manifest: ReadManifest(layout.StageManifestPath(s.StageId))))
             .ToList();
         var graph = LineageLoader.Build(job, layout.Root, stages, otherJobs: null);
         var report = new RunReport
@@ -51,7 +51,8 @@ internal static class RunReportLoader
             if (manifest is not null)
             {
                 AttachCurves(layout, summary.StageId, manifest, run);
-                StageLogSearch.Attach(layout.StageLogPath(summary.StageId), JobLayout.StageFolder(summary.StageId) + "/stage.log", manifest, run.Problems, budget);
+                var shown = JobLayout.StageFolder(summary.StageId) + "/stage.log";
+                StageLogSearch.Attach(layout.StageLogPath(summary.StageId), shown, manifest, run.Problems, budget);
             }
             else run.CurvesNote = "no samples: the stage never started";
             report.Stages.Add(run);
@@ -62,9 +63,12 @@ internal static class RunReportLoader
         ReadMetadata(layout, report);
         ReadSnapshot(layout, report);
         if (budget.LeftOut > 0)
-            report.Notes.Add($"{budget.LeftOut:N0} warnings and errors are listed without their log excerpt: the report embeds at most {ReportLimits.ExcerptBudgetChars:N0} characters of log");
+            report.Notes.Add($"{budget.LeftOut:N0} warnings and errors are listed without their log excerpt: "
+                + $"the report embeds at most {ReportLimits.ExcerptBudgetChars:N0} characters of log");
         return report;
     }
+
+    private static StageManifest? ReadManifest(string path) => File.Exists(path) ? ManifestJson.ReadStage(path) : null;
 
     private static StageStatus StatusOf(string text)
     {

@@ -32,7 +32,12 @@ internal static class StageLogSearch
                 var (from, to) = Around(lines, hit);
                 var cut = lines.Skip(from).Take(to - from).Select(Cut).ToList();
                 if (budget.TryTake(cut.Sum(l => l.Length), out var id))
-                    excerpt = new LogExcerpt { Id = id, LogPath = shownPath, FirstLine = from + 1, Hit = hit - from, Lines = cut, CountedFrom = countedFrom };
+                {
+                    excerpt = new LogExcerpt
+                    {
+                        Id = id, LogPath = shownPath, FirstLine = from + 1, Hit = hit - from, Lines = cut, CountedFrom = countedFrom,
+                    };
+                }
             }
             into.Add(new ReportProblem(isError, record.Timestamp, record.Message, exception, excerpt));
         }
@@ -88,5 +93,7 @@ internal static class StageLogSearch
     }
 
     private static string Cut(string line) =>
-        line.Length <= ReportLimits.LineChars ? line : $"{line[..ReportLimits.LineChars]}… ({line.Length - ReportLimits.LineChars:N0} more characters)";
+        line.Length <= ReportLimits.LineChars
+            ? line
+            : $"{line[..ReportLimits.LineChars]}… ({line.Length - ReportLimits.LineChars:N0} more characters)";
 }

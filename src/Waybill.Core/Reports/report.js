@@ -122,7 +122,8 @@
     });
     const notRun = stages.filter(s => s.ran === false).length;
     legend.appendChild(el('span', { text: job.lanes + ' parallel slot' + (job.lanes === 1 ? '' : 's') + ' used'
-      + (job.maxParallel ? ' of ' + job.maxParallel : '') + (notRun ? '; ' + notRun + ' up-to-date stage' + (notRun === 1 ? '' : 's') + ' did not run' : '') }));
+      + (job.maxParallel ? ' of ' + job.maxParallel : '')
+      + (notRun ? '; ' + notRun + ' up-to-date stage' + (notRun === 1 ? '' : 's') + ' did not run' : '') }));
   }
   function niceStep(raw) {
     if (!(raw > 0)) return 1;
@@ -243,18 +244,22 @@
       ['exit code', s.exit], ['reused from', s.reused], ['recorded by run', s.producedBy],
     ]));
     if (s.cmd) { details.appendChild(el('h3', { text: 'Command' })); details.appendChild(el('pre', { text: s.cmd })); }
-    section('Why it ran', s.reasons && s.reasons.length ? el('ul', null, s.reasons.map(x => el('li', { text: x }))) : el('p', { cls: 'muted', text: 'no reasons recorded' }));
+    section('Why it ran', s.reasons && s.reasons.length
+      ? el('ul', null, s.reasons.map(x => el('li', { text: x })))
+      : el('p', { cls: 'muted', text: 'no reasons recorded' }));
     if (s.prev) {
       section('Previous run', facts([['status', s.prev.status + (s.prev.reason ? ' (' + s.prev.reason + ')' : '')],
         ['duration', seconds(s.prev.d) + (s.lane >= 0 ? ' \u2192 ' + seconds(s.e - s.s) : '')]]));
     }
-    section('Resources', facts([['CPU time', r.cpu !== undefined ? seconds(r.cpu) : null], ['CPU', r.cpuPct !== undefined ? r.cpuPct.toFixed(0) + ' %' : null],
+    section('Resources', facts([['CPU time', r.cpu !== undefined ? seconds(r.cpu) : null],
+      ['CPU', r.cpuPct !== undefined ? r.cpuPct.toFixed(0) + ' %' : null],
       ['peak RSS', r.rss !== undefined ? r.rss.toFixed(1) + ' MB' + (r.rssUpper ? ' (at most)' : '') : null],
       ['read', bytes(r.read)], ['written', bytes(r.write)], ['GPU', r.gpu], ['measured by', r.by]]));
     details.appendChild(s.curves ? charts(s.curves) : el('p', { cls: 'muted', text: s.curvesNote || 'no samples' }));
     if (s.cost) {
       const t = el('table', null, [el('tr', null, ['unit', 'quantity', 'rate', 'amount', 'source'].map(h => el('th', { text: h })))]);
-      s.cost.lines.forEach(l => t.appendChild(el('tr', null, l.map((v, k) => el('td', { cls: k > 0 && k < 4 ? 'num' : '', text: v === null ? '' : String(v) })))));
+      s.cost.lines.forEach(l => t.appendChild(el('tr', null,
+        l.map((v, k) => el('td', { cls: k > 0 && k < 4 ? 'num' : '', text: v === null ? '' : String(v) })))));
       section('Cost: ' + money(s.cost.total, s.cost.currency), t);
     } else section('Cost', el('p', { cls: 'muted', text: 'no cost recorded' }));
     if (s.problems.length) section('Warnings and errors', problemList(s.problems));
@@ -294,7 +299,8 @@
   function problemList(problems) {
     const ul = el('ul');
     problems.forEach(p => {
-      const li = el('li', null, [el('span', { cls: p.err ? 'status status-failed' : 'status status-skipped', text: p.err ? 'error' : 'warning' }), ' ', p.msg]);
+      const level = el('span', { cls: p.err ? 'status status-failed' : 'status status-skipped', text: p.err ? 'error' : 'warning' });
+      const li = el('li', null, [level, ' ', p.msg]);
       if (p.log !== undefined) li.appendChild(logLink(p.log));
       else li.appendChild(el('span', { cls: 'muted', text: ' (line not found in the stage log)' }));
       if (p.exc) li.appendChild(el('pre', { text: p.exc }));
@@ -315,13 +321,15 @@
     all.sort((a, b) => (a[0].ts < b[0].ts ? -1 : a[0].ts > b[0].ts ? 1 : 0));
     if (!all.length && !job.warnings.length) { box.appendChild(el('p', { cls: 'muted', text: 'No warnings or errors were recorded.' })); return; }
     const t = el('table', null, [el('tr', null, ['time (UTC)', 'stage', 'level', 'message', 'log'].map(h => el('th', { text: h })))]);
-    job.warnings.forEach(w => t.appendChild(el('tr', null, [el('td'), el('td', { text: w.stage }), el('td', { cls: 'status status-skipped', text: 'job warning' }),
+    job.warnings.forEach(w => t.appendChild(el('tr', null, [el('td'), el('td', { text: w.stage }),
+      el('td', { cls: 'status status-skipped', text: 'job warning' }),
       el('td', { text: w.message + (w.skipped ? ' (skipped: ' + w.skipped.join(', ') + ')' : '') }), el('td')])));
     all.forEach(pair => {
       const p = pair[0], i = pair[1];
       const stageLink = el('a', { href: '#stage=' + encodeURIComponent(stages[i].id), text: stages[i].id });
       stageLink.addEventListener('click', ev => { ev.preventDefault(); select(i); });
-      t.appendChild(el('tr', { cls: p.err ? 'error' : 'warning' }, [el('td', { text: p.ts.replace('T', ' ').replace(/\.\d+/, '') }), el('td', null, [stageLink]),
+      t.appendChild(el('tr', { cls: p.err ? 'error' : 'warning' }, [
+        el('td', { text: p.ts.replace('T', ' ').replace(/\.\d+/, '') }), el('td', null, [stageLink]),
         el('td', { cls: p.err ? 'status status-failed' : 'status status-skipped', text: p.err ? 'error' : 'warning' }), el('td', { text: p.msg }),
         el('td', null, [p.log !== undefined ? logLink(p.log) : el('span', { cls: 'muted', text: 'not found' })])]));
     });
@@ -331,11 +339,13 @@
     data.logs.forEach((x, id) => {
       const pre = el('pre');
       x.lines.forEach((line, k) => {
-        const span = el('span', { cls: k === x.hit ? 'hit' + (x.warn ? ' warning' : '') : '' }, [el('span', { cls: 'ln', text: String(x.first + k) }), line]);
+        const number = el('span', { cls: 'ln', text: String(x.first + k) });
+        const span = el('span', { cls: k === x.hit ? 'hit' + (x.warn ? ' warning' : '') : '' }, [number, line]);
         pre.appendChild(span);
         if (k !== x.hit) pre.appendChild(document.createTextNode('\n'));
       });
-      logs.appendChild(el('div', { cls: 'excerpt', id: 'log-' + id }, [el('h3', { text: x.path + ', lines ' + x.first + '\u2013' + (x.first + x.lines.length - 1)
+      logs.appendChild(el('div', { cls: 'excerpt', id: 'log-' + id }, [
+        el('h3', { text: x.path + ', lines ' + x.first + '\u2013' + (x.first + x.lines.length - 1)
         + (x.from ? ' of ' + x.from : '') }), pre]));
     });
   }
@@ -380,7 +390,8 @@
   function drawConfig() {
     const box = document.getElementById('config-list');
     const c = data.config;
-    box.appendChild(facts([['command line', c.command.length ? 'waybill ' + c.command.join(' ') : null], ['overrides', c.overrides.join(', ') || 'none']]));
+    box.appendChild(facts([['command line', c.command.length ? 'waybill ' + c.command.join(' ') : null],
+      ['overrides', c.overrides.join(', ') || 'none']]));
     box.appendChild(el('h3', { text: 'Pipeline as run (.waybill/pipeline.yaml)' }));
     if (c.snapshotNote) box.appendChild(el('p', { cls: 'muted', text: c.snapshotNote }));
     if (c.snapshot !== undefined) box.appendChild(el('pre', { id: 'snapshot', text: c.snapshot }));
