@@ -39,7 +39,9 @@ internal static class HtmlRunReportRenderer
         html.Append("<section id=\"changes\"><h2>What changed since the previous run</h2><div id=\"change-list\"></div></section>\n");
         html.Append("<section id=\"problems\"><h2>Warnings and errors</h2><div id=\"problem-list\"></div></section>\n");
         html.Append("<section id=\"cost\"><h2>Cost</h2><div id=\"cost-list\"></div></section>\n");
-        html.Append("<section id=\"lineage\"><h2>Lineage</h2><div id=\"graph\">\n").Append(report.LineageSvg).Append("</div></section>\n");
+        // Drawn by the script when the section comes near the screen (report.js, drawLineage).
+        html.Append("<section id=\"lineage\"><h2>Lineage</h2><div id=\"graph\"></div><template id=\"lineage-svg\">\n").Append(report.LineageSvg)
+            .Append("</template></section>\n");
         html.Append("<section id=\"config\"><h2>Config</h2><div id=\"config-list\"></div></section>\n");
         html.Append("<section id=\"logs\"><h2>Log excerpts</h2><div id=\"log-excerpts\"></div></section>\n");
         html.Append("</div>\n<aside id=\"details\"><p class=\"hint\">Click a stage (a bar, a row, a box in the lineage) to see its details.</p>")

@@ -133,38 +133,55 @@
   }
 
   // ---- stage table -------------------------------------------------------------------------------------------------
+  // The first rows are drawn at once, the rest on request: 1,000 rows with their sparklines were half the time a
+  // 1,000-stage report took to show (bench/scripts/report-render.sh).
+  const FIRST_ROWS = 200;
   const rows = [];
-  function drawTable() {
+  let tableBody = null, tableGroup = -2, drawnRows = 0;
+  function drawTable(all) {
     const table = document.getElementById('stage-table');
-    const head = ['Stage', 'Status', 'Slot', 'Start', 'Duration', 'CPU', 'Peak RSS', 'Cost', 'Warn', 'Err', 'CPU over time', 'Why it ran'];
-    table.appendChild(el('thead', null, [el('tr', null, head.map(h => el('th', { text: h })))]));
-    let body = null, group = -2;
-    stages.forEach((s, i) => {
-      if (s.group !== group || s.group < 0) {
-        body = el('tbody');
-        table.appendChild(body);
-        group = s.group;
-        if (s.group >= 0) body.appendChild(groupHead(s.group, body));
-      }
-      const r = s.res || {};
-      const row = el('tr', { cls: 'stage' + (s.group >= 0 ? ' item' : ''), 'data-stage': i }, [
-        el('td', { text: s.id }),
-        el('td', { cls: statusClass(s), text: statusText(s) }),
-        el('td', { cls: 'num', text: s.lane >= 0 ? String(s.lane + 1) : '' }),
-        el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.s) : '' }),
-        el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.e - s.s) : '' }),
-        el('td', { cls: 'num', text: r.cpu !== undefined ? seconds(r.cpu) : '' }),
-        el('td', { cls: 'num', text: r.rss !== undefined ? r.rss.toFixed(1) + ' MB' : '' }),
-        el('td', { cls: 'num', text: s.cost ? money(s.cost.total, s.cost.currency) : '' }),
-        el('td', { cls: 'num', text: String(s.warn) }),
-        el('td', { cls: 'num', text: String(s.err) }),
-        el('td', null, [s.curves ? sparkline(decode(s.curves.t), decode(s.curves.cpu)) : el('span', { cls: 'muted', text: 'no samples' })]),
-        el('td', { text: (s.reasons || []).join('; ') }),
-      ]);
-      row.addEventListener('click', () => select(i));
-      rows[i] = row;
-      body.appendChild(row);
-    });
+    if (!table.firstChild) {
+      const head = ['Stage', 'Status', 'Slot', 'Start', 'Duration', 'CPU', 'Peak RSS', 'Cost', 'Warn', 'Err', 'CPU over time',
+        'Why it ran'];
+      table.appendChild(el('thead', null, [el('tr', null, head.map(h => el('th', { text: h })))]));
+    }
+    const end = all ? stages.length : Math.min(stages.length, FIRST_ROWS);
+    for (let i = drawnRows; i < end; i++) drawRow(table, stages[i], i);
+    drawnRows = end;
+    const more = document.getElementById('more-rows');
+    if (more) more.parentNode.removeChild(more);
+    if (drawnRows < stages.length) {
+      const button = el('button', { id: 'more-rows', type: 'button', text: 'Show all ' + stages.length + ' stage runs' });
+      button.addEventListener('click', () => drawTable(true));
+      table.parentNode.appendChild(button);
+    }
+  }
+  function drawRow(table, s, i) {
+    if (s.group !== tableGroup || s.group < 0) {
+      tableBody = el('tbody');
+      table.appendChild(tableBody);
+      tableGroup = s.group;
+      if (s.group >= 0) tableBody.appendChild(groupHead(s.group, tableBody));
+    }
+    const r = s.res || {};
+    const row = el('tr', { cls: 'stage' + (s.group >= 0 ? ' item' : ''), 'data-stage': i }, [
+      el('td', { text: s.id }),
+      el('td', { cls: statusClass(s), text: statusText(s) }),
+      el('td', { cls: 'num', text: s.lane >= 0 ? String(s.lane + 1) : '' }),
+      el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.s) : '' }),
+      el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.e - s.s) : '' }),
+      el('td', { cls: 'num', text: r.cpu !== undefined ? seconds(r.cpu) : '' }),
+      el('td', { cls: 'num', text: r.rss !== undefined ? r.rss.toFixed(1) + ' MB' : '' }),
+      el('td', { cls: 'num', text: s.cost ? money(s.cost.total, s.cost.currency) : '' }),
+      el('td', { cls: 'num', text: String(s.warn) }),
+      el('td', { cls: 'num', text: String(s.err) }),
+      el('td', null, [s.curves ? sparkline(decode(s.curves.t), decode(s.curves.cpu))
+        : el('span', { cls: 'muted', text: 'no samples' })]),
+      el('td', { text: (s.reasons || []).join('; ') }),
+    ]);
+    row.addEventListener('click', () => select(i));
+    rows[i] = row;
+    tableBody.appendChild(row);
   }
   function groupHead(gi, body) {
     const g = groups[gi];
@@ -205,7 +222,6 @@
   // ---- details -----------------------------------------------------------------------------------------------------
   const details = document.getElementById('details');
   const lineageNodes = {};
-  document.querySelectorAll('#graph .node').forEach(n => { lineageNodes[n.id] = n; });
   function clearDetails() { while (details.firstChild) details.removeChild(details.firstChild); }
   function facts(pairs) {
     const dl = el('dl');
@@ -403,18 +419,40 @@
   stages.forEach((s, i) => { index[s.id] = i; });
   const byNode = {};
   stages.forEach((s, i) => { if (s.node) byNode[s.node] = i; });
-  const graph = document.querySelector('#graph svg');
-  if (graph) graph.addEventListener('click', ev => {
-    const node = ev.target.closest('.node');
-    if (node && byNode[node.id] !== undefined) select(byNode[node.id]);
-  });
+  // The lineage drawing waits in a <template> until its section comes near the screen: parsing and laying out its
+  // thousands of elements was a third of the time a 1,000-stage report took to show (bench/scripts/report-render.sh).
+  function drawLineage() {
+    const template = document.getElementById('lineage-svg');
+    if (!template) return;
+    const started = performance.now();
+    document.getElementById('graph').appendChild(template.content);
+    template.parentNode.removeChild(template);
+    document.querySelectorAll('#graph .node').forEach(n => { lineageNodes[n.id] = n; });
+    const graph = document.querySelector('#graph svg');
+    if (graph) graph.addEventListener('click', ev => {
+      const node = ev.target.closest('.node');
+      if (node && byNode[node.id] !== undefined) select(byNode[node.id]);
+    });
+    if (selected >= 0 && lineageNodes[stages[selected].node]) lineageNodes[stages[selected].node].classList.add('hl-focus');
+    void document.body.offsetHeight;
+    document.documentElement.setAttribute('data-lineage-ms', (performance.now() - started).toFixed(1));
+  }
+  if ('IntersectionObserver' in window) {
+    const watch = new IntersectionObserver(entries => {
+      if (entries.some(e => e.isIntersecting)) { watch.disconnect(); drawLineage(); }
+    }, { rootMargin: '400px' });
+    watch.observe(document.getElementById('lineage'));
+  } else drawLineage();
   function fromAddress() {
     const m = /^#stage=(.*)$/.exec(location.hash);
     if (m && index[decodeURIComponent(m[1])] !== undefined) select(index[decodeURIComponent(m[1])]);
   }
 
+  // '#all' draws everything at once (the whole table and the lineage), for measuring the worst case.
+  const all = location.hash === '#all';
   drawTimeline();
-  drawTable();
+  drawTable(all);
+  if (all) drawLineage();
   drawProblems();
   drawChanges();
   drawCost();

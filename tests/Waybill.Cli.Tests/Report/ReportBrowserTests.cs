@@ -22,12 +22,23 @@ public sealed class ReportBrowserTests(ReportJobsFixture jobs) : IClassFixture<R
         })
         """;
 
+    // The lineage drawing is made when its section comes near the screen: scroll there and wait for it (frame by frame).
+    private const string ShowLineage = """
+        new Promise(resolve => {
+          document.getElementById('lineage').scrollIntoView();
+          const check = () => document.querySelector('#graph svg') ? resolve(true) : requestAnimationFrame(check);
+          check();
+        })
+        """;
+
     [Fact]
     public async Task The_page_renders_offline_with_the_timeline_and_graph_sized_and_no_console_error()
     {
         await using var browser = await ChromiumDevTools.StartAsync(jobs.Temp.Path, Width, Height);
 
         await browser.OpenAsync(jobs.MixedReport);
+        Assert.Null(await browser.EvaluateAsync("document.querySelector('#graph svg')")); // not drawn before it is needed
+        await browser.EvaluateAsync(ShowLineage);
 
         var page = (await browser.EvaluateAsync("""
             (() => {
@@ -68,6 +79,7 @@ public sealed class ReportBrowserTests(ReportJobsFixture jobs) : IClassFixture<R
         await browser.OpenAsync(jobs.MixedReport);
         Assert.Equal("Click a stage (a bar, a row, a box in the lineage) to see its details.",
             (await browser.EvaluateAsync("document.getElementById('details').textContent"))!.GetValue<string>());
+        await browser.EvaluateAsync(ShowLineage);
 
         var point = (await browser.EvaluateAsync($"({BarCentre})('04_break')"))!;
         await browser.ClickAsync(point["x"]!.GetValue<double>(), point["y"]!.GetValue<double>());
@@ -109,6 +121,7 @@ public sealed class ReportBrowserTests(ReportJobsFixture jobs) : IClassFixture<R
 
         await browser.OpenAsync(jobs.MixedReport, "#stage=" + Uri.EscapeDataString("03_items[two]"));
         Assert.Equal("03_items[two]", (await browser.EvaluateAsync("document.querySelector('#details h2').textContent"))!.GetValue<string>());
+        await browser.EvaluateAsync(ShowLineage);
 
         var box = (await browser.EvaluateAsync("""
             (() => {
