@@ -19,6 +19,7 @@ public static class WaybillCli
         root.Subcommands.Add(VerifyCommand.Create(output, error));
         root.Subcommands.Add(CleanCommand.Create(output, error));
         root.Subcommands.Add(LineageCommand.Create(output, error));
+        root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(ExecStageCommand.Create(output, error));
         root.Subcommands.Add(ResumeCommand.Create(output, error));
         root.Subcommands.Add(SubtitleCommand.Create(output, error));
