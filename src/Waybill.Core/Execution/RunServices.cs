@@ -21,7 +21,9 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     /// <summary>The Python client the run's command stages import, written into the job once per run.</summary>
     internal PythonClient PythonClient { get; } = new();
     /// <summary>Samples the process trees of the run's stages on one timer.</summary>
-    internal Resources.Sampling.ResourceSampler Sampler { get; } = new(time);
+    // The sampler reads real processes at real intervals: its ticks come from the system clock, not the run's, which a
+    // test may hold still to step a stage's backoff and timeout waits one by one.
+    internal Resources.Sampling.ResourceSampler Sampler { get; } = new(TimeProvider.System);
     /// <summary>The stages running now, so that an in-process stage's figures say when they are shared.</summary>
     internal Resources.RunningStages Running { get; } = new();
     public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
