@@ -85,6 +85,38 @@ public sealed class ReportRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_with_sampling_and_a_rate_card_gets_its_own_curves_and_cost_into_the_report()
+    {
+        // The producers themselves: the sampler writes the samples file, the rate card prices the stage run.
+        _temp.Write("waybill.yaml", """
+            name: measured
+            cost:
+              currency: EUR
+              rates: { cpu_hour: 36, memory_gb_hour: 2 }
+            stages:
+              - id: 01_busy
+                run: "end=$(($(date +%s%N) + 1500000000)); while [ $(date +%s%N) -lt $end ]; do :; done; echo done > {out.o}"
+                outputs: { o: o.txt }
+                sample_interval: 250ms
+            """);
+        await Run("run", "waybill.yaml", "--job-id", "m");
+        var manifest = ManifestJson.ReadStage(_temp.Combine("out", "m", "01_busy", "manifest.json"));
+        var samples = Assert.IsType<ResourceSamples>(manifest.Resources.Samples);
+        Assert.True(samples.Count >= 3, $"{samples.Count} samples");
+        var cost = Assert.IsType<StageCost>(manifest.Cost);
+        Assert.True(cost.Total > 0);
+
+        await Run("report", "m", "--output", "m.html");
+
+        var data = ReportJobsFixture.Data(File.ReadAllText(_temp.Combine("m.html")));
+        var stage = ReportJobsFixture.Stage(data, "01_busy");
+        Assert.Equal(samples.Count, stage["curves"]!["rows"]!.GetValue<int>());
+        Assert.True(stage["curves"]!["cpu"]![0]!.GetValue<double>() > 50, "the busy loop's CPU peak");
+        Assert.Equal(cost.Total, stage["cost"]!["total"]!.GetValue<double>(), 6); // the page shows six decimals
+        Assert.Equal("EUR", data["job"]!["cost"]!["currency"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_huge_stage_log_is_searched_only_at_its_end_and_the_report_stays_small()
     {
         // 10 MiB of stderr (each line logged to stage.log), then the failure the report must find.
