@@ -19,10 +19,12 @@ namespace Waybill.Telemetry;
 /// observer waits at most the export timeout (plus one second) for the rest, and a collector that is down or slow costs
 /// one warning in the pipeline log, never the run.
 /// </summary>
-public sealed class OtlpRunObserver : IRunObserver, ILogSink, IDisposable
+internal sealed class OtlpRunObserver : IRunObserver, ILogSink, IDisposable
 {
     /// <summary>The spans' instrumentation scope.</summary>
     public const string SourceName = "Waybill";
+    // A failure's reason may quote what a stage printed or threw; the records mask it, and so must what leaves the machine.
+    private Core.Secrets.Redactor? _redactor;
 
     // Spans and log records waiting for export; past this many the SDK drops the newest (a job of 100,000 stage runs sends
     // more than this only when its collector is slower than the run).
@@ -78,6 +80,7 @@ public sealed class OtlpRunObserver : IRunObserver, ILogSink, IDisposable
     public void JobStarted(RunStarted run)
     {
         _pipelineLog = run.Log;
+        _redactor = run.Redactor;
         _run = Start($"run {run.Pipeline.Name}", default, run.At);
         if (_run is null) return;
         _run.SetTag("waybill.pipeline", run.Pipeline.Name);
@@ -98,7 +101,7 @@ public sealed class OtlpRunObserver : IRunObserver, ILogSink, IDisposable
         // A stage that did not run (up to date, skipped) gets a span too, as long as its decision took.
         if (!_stages.TryRemove(outcome.StageId, out var span)) span = Start(invocation.Stage.Id, _run.Context, at);
         if (span is null) return;
-        StageSpanTags.Add(span, invocation, outcome);
+        StageSpanTags.Add(span, invocation, outcome, _redactor);
         span.SetEndTime(at.UtcDateTime);
         span.Stop();
     }

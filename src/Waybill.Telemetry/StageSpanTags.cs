@@ -7,16 +7,17 @@ namespace Waybill.Telemetry;
 /// <summary>A stage run's span attributes, from its manifest: what ran, how it ended and why, what it used and cost.</summary>
 internal static class StageSpanTags
 {
-    public static void Add(Activity span, StageInvocation invocation, StageOutcome outcome)
+    public static void Add(Activity span, StageInvocation invocation, StageOutcome outcome, Core.Secrets.Redactor? redactor)
     {
         var manifest = outcome.Manifest;
+        var reason = outcome.Reason is { } said && redactor is not null ? redactor.Redact(said) : outcome.Reason;
         span.SetTag("waybill.job_id", invocation.Layout.JobId);
         span.SetTag("waybill.run_id", invocation.RunId);
         span.SetTag("waybill.stage_id", outcome.StageId);
         span.SetTag("waybill.stage", invocation.Stage.Name);
         if (invocation.Stage.Item is { } item) span.SetTag("waybill.item_key", item.Key);
         span.SetTag("waybill.status", outcome.Status.ToText());
-        if (outcome.Reason is { } reason) span.SetTag("waybill.status_reason", reason);
+        if (reason is not null) span.SetTag("waybill.status_reason", reason);
         if (manifest.Reasons is { Count: > 0 } reasons) span.SetTag("waybill.reasons", reasons.ToArray());
         span.SetTag("waybill.attempt", manifest.Attempt);
         if (manifest.ExitCode is { } exit) span.SetTag("waybill.exit_code", exit);
@@ -34,7 +35,7 @@ internal static class StageSpanTags
             span.SetTag("waybill.cost.currency", cost.Currency);
             foreach (var line in cost.Lines) span.SetTag("waybill.cost." + line.Unit, line.Amount);
         }
-        if (outcome.Status == StageStatus.Failed) span.SetStatus(ActivityStatusCode.Error, outcome.Reason);
+        if (outcome.Status == StageStatus.Failed) span.SetStatus(ActivityStatusCode.Error, reason);
         else if (outcome.Status == StageStatus.Success) span.SetStatus(ActivityStatusCode.Ok);
     }
 }

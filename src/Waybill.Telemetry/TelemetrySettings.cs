@@ -8,7 +8,7 @@ namespace Waybill.Telemetry;
 /// given), and how long one export may take. Headers (<c>OTEL_EXPORTER_OTLP_HEADERS</c>, credentials among them) are read
 /// by the SDK from the environment and never written anywhere by Waybill.
 /// </summary>
-public sealed record TelemetrySettings(Uri TracesEndpoint, Uri LogsEndpoint, TimeSpan ExportTimeout)
+internal sealed record TelemetrySettings(Uri TracesEndpoint, Uri LogsEndpoint, TimeSpan ExportTimeout)
 {
     /// <summary>
     /// One export's limit unless <c>OTEL_EXPORTER_OTLP_TIMEOUT</c> says otherwise: short, because a run waits for its last
@@ -41,7 +41,7 @@ public sealed record TelemetrySettings(Uri TracesEndpoint, Uri LogsEndpoint, Tim
     }
 
     /// <summary>The endpoint as a warning may show it: no user name or password, no query.</summary>
-    public static string Shown(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Path).Replace(endpoint.UserInfo + "@", "", StringComparison.Ordinal);
+    public static string Shown(Uri endpoint) => Core.Text.UrlDisplay.Of(endpoint);
 
     private static Uri Signal(Uri root, string signal) => new(root.AbsoluteUri.TrimEnd('/') + "/v1/" + signal);
 
@@ -54,5 +54,5 @@ public sealed record TelemetrySettings(Uri TracesEndpoint, Uri LogsEndpoint, Tim
 
     private static string? Value(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static string Shown(string text) => Core.Text.PrintableText.Of(text, 80);
+    private static string Shown(string text) => Core.Text.PrintableText.Of(Core.Text.UrlDisplay.OfText(text), 80);
 }

@@ -1,4 +1,4 @@
 namespace Waybill.Telemetry;
 
 /// <summary>An OpenTelemetry setting (endpoint, timeout) that cannot be used; the message names the option or variable.</summary>
-public sealed class TelemetrySettingsException(string message) : Exception(message);
+internal sealed class TelemetrySettingsException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using Waybill.Core.Text;
 using System.CommandLine;
 using Waybill.Cli.Output;
 using Waybill.Core.Pipeline.Controls;

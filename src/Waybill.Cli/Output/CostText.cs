@@ -4,7 +4,7 @@ using Waybill.Core.Manifests;
 namespace Waybill.Cli.Output;
 
 /// <summary>Costs as the table and the line under it show them: <c>0.0123 EUR (cpu_hour 0.0001, tokens 0.0122)</c>.</summary>
-public static class CostText
+internal static class CostText
 {
     /// <summary>The total and each line's amount; "this run" because stages found up to date add nothing to it.</summary>
     public static string Of(StageCost cost)

@@ -172,6 +172,12 @@ public sealed class OtlpExportTests : IDisposable
         var bad = await Run(Environment(), "--otlp-endpoint", "localhost:4318");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--otlp-endpoint is 'localhost:4318', not an http:// or https:// URL", bad.Stderr, StringComparison.Ordinal);
+        // A refused endpoint is echoed without what may be its credentials.
+        var secret = await Run(Environment(), "--otlp-endpoint", "ftp://collector:s3cr3t-token@otel.example:4318/v1?key=k3y");
+        Assert.Equal(2, secret.ExitCode);
+        Assert.Contains("--otlp-endpoint is 'ftp://otel.example:4318/v1?…'", secret.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-token", secret.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("k3y", secret.All, StringComparison.Ordinal);
         var timeout = await Run(Environment(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")));
         Assert.Equal(2, timeout.ExitCode);
         Assert.Contains("OTEL_EXPORTER_OTLP_TIMEOUT is 'soon', not a number of milliseconds", timeout.Stderr, StringComparison.Ordinal);

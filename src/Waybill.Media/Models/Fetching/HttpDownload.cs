@@ -1,3 +1,4 @@
+using Waybill.Core.Text;
 using System.Net;
 using System.Net.Http.Headers;
 

@@ -1,3 +1,4 @@
+using Waybill.Core.Text;
 using Waybill.Core.IO;
 
 namespace Waybill.Media.Models.Fetching;
