@@ -29,6 +29,8 @@ internal static class RunCommand
         resources.AddTo(command);
         var cache = new CacheOptions();
         cache.AddTo(command);
+        var catalog = new CatalogOptions();
+        catalog.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
@@ -43,7 +45,7 @@ internal static class RunCommand
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = limits, Cache = cache.Read(parse),
+                Rerun = rerun.Read(parse), Resources = limits, Cache = cache.Read(parse), Catalog = catalog.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;
