@@ -36,7 +36,7 @@ echo "making $jobs jobs of $stages stages ($((jobs * stages)) stage manifests) .
 for ((j = 1; j <= jobs; j++)); do
   WAYBILL_CATALOG=off WAYBILL_CACHE=off $WAYBILL run waybill.yaml --job-id "job-$j" -k --jobs 2 >/dev/null || true
 done
-manifests=$(find out -mindepth 2 -maxdepth 2 -name manifest.json | wc -l)
+manifests=$(find out -mindepth 3 -maxdepth 3 -name manifest.json | wc -l)
 echo "stage manifests: $manifests"
 
 cat > mean.py <<'PY'

@@ -27,6 +27,7 @@ internal static class CatalogWriter
         private readonly DbCommand _stage;
         private readonly DbCommand _clearProblems;
         private readonly DbCommand _problem;
+        private readonly DbCommand _sums;
         private readonly DbCommand _totals;
         private readonly string _now;
 
@@ -40,15 +41,16 @@ internal static class CatalogWriter
             _problem = SqlParameters.Command(connection, transaction,
                 $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})", Names(ProblemColumns));
             // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
-            _totals = SqlParameters.Command(connection, transaction, """
-                UPDATE jobs SET
-                  stage_runs = (SELECT COUNT(*) FROM stage_runs s WHERE s.job_dir = jobs.job_dir),
-                  failed_stage_runs = (SELECT COUNT(*) FROM stage_runs s WHERE s.job_dir = jobs.job_dir AND s.status = 'failed'),
-                  cpu_seconds = (SELECT SUM(cpu_seconds) FROM stage_runs s WHERE s.job_dir = jobs.job_dir),
-                  cost_total = (SELECT SUM(cost_total) FROM stage_runs s WHERE s.job_dir = jobs.job_dir),
-                  currency = (SELECT MIN(currency) FROM stage_runs s WHERE s.job_dir = jobs.job_dir)
-                WHERE job_dir = @job_dir
+            // One pass over the job's rows by its key: a "status = 'failed'" condition of its own let SQLite pick the
+            // status index instead, which read every failed run of every job per job (a 100,000-job catalog took minutes).
+            _sums = SqlParameters.Command(connection, transaction, """
+                SELECT COUNT(*), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(cpu_seconds), SUM(cost_total), MIN(currency)
+                FROM stage_runs WHERE job_dir = @job_dir
                 """, "@job_dir");
+            _totals = SqlParameters.Command(connection, transaction, """
+                UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
+                WHERE job_dir = @job_dir
+                """, "@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir");
         }
 
         public void Write(JobRow job, IEnumerable<StageRunRow> stages)
@@ -72,6 +74,12 @@ internal static class CatalogWriter
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
             }
+            SqlParameters.Set(_sums, "@job_dir", job.JobDir);
+            using (var sums = _sums.ExecuteReader())
+            {
+                sums.Read();
+                for (var i = 0; i < 5; i++) SqlParameters.Set(_totals, _totals.Parameters[i].ParameterName, sums.IsDBNull(i) ? null : sums.GetValue(i));
+            }
             SqlParameters.Set(_totals, "@job_dir", job.JobDir);
             _totals.ExecuteNonQuery();
         }
@@ -82,6 +90,7 @@ internal static class CatalogWriter
             _stage.Dispose();
             _clearProblems.Dispose();
             _problem.Dispose();
+            _sums.Dispose();
             _totals.Dispose();
         }
 
