@@ -36,8 +36,12 @@ internal static class CatalogWriter
             _now = SqlParameters.Time(now);
             _job = SqlParameters.Command(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
             _stage = SqlParameters.Command(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
-            _clearProblems = SqlParameters.Command(connection, transaction, "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id",
-                "@job_dir", "@stage_id");
+            // The problems of the stage runs this batch just wrote (their indexed_at is its time), in one statement per job rather
+            // than one per stage run: half the statements of indexing a 500-stage run.
+            _clearProblems = SqlParameters.Command(connection, transaction, """
+                DELETE FROM problems WHERE job_dir = @job_dir
+                  AND stage_id IN (SELECT stage_id FROM stage_runs WHERE job_dir = @job_dir AND indexed_at = @indexed_at)
+                """, "@job_dir", "@indexed_at");
             _problem = SqlParameters.Command(connection, transaction,
                 $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})", Names(ProblemColumns));
             // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
@@ -53,7 +57,7 @@ internal static class CatalogWriter
                 """, "@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir");
         }
 
-        public void Write(JobRow job, IEnumerable<StageRunRow> stages)
+        public void Write(JobRow job, IReadOnlyList<StageRunRow> stages)
         {
             Set(_job, JobColumns, [job.JobDir, job.JobId, job.Pipeline, job.RunId, job.Status, job.Started, job.Finished, job.DurationSeconds,
                 job.Host, job.WaybillVersion, 0L, _now]);
@@ -68,9 +72,12 @@ internal static class CatalogWriter
                     (long)s.Warnings.Count, s.ManifestPath, _now,
                 ]);
                 _stage.ExecuteNonQuery();
-                SqlParameters.Set(_clearProblems, "@job_dir", job.JobDir);
-                SqlParameters.Set(_clearProblems, "@stage_id", s.StageId);
-                _clearProblems.ExecuteNonQuery();
+            }
+            SqlParameters.Set(_clearProblems, "@job_dir", job.JobDir);
+            SqlParameters.Set(_clearProblems, "@indexed_at", _now);
+            _clearProblems.ExecuteNonQuery();
+            foreach (var s in stages)
+            {
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
             }
