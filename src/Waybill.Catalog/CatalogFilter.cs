@@ -5,7 +5,7 @@ using Waybill.Core.Manifests;
 namespace Waybill.Catalog;
 
 /// <summary>The friendly filters of <c>waybill jobs</c> and <c>waybill query</c>, as a SQL condition with parameters.</summary>
-public sealed record CatalogFilter
+internal sealed record CatalogFilter
 {
     /// <summary>A stage's name (<c>asr</c>) or id (<c>06_asr</c>, <c>06_asr[episode-01]</c>).</summary>
     public string? Stage { get; init; }

@@ -1,7 +1,7 @@
 namespace Waybill.Catalog;
 
 /// <summary>Where the catalog lives: a SQLite file on this machine, or a PostgreSQL database a team shares.</summary>
-public enum CatalogKind
+internal enum CatalogKind
 {
     Sqlite,
     Postgres,

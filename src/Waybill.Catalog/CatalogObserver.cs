@@ -10,7 +10,7 @@ namespace Waybill.Catalog;
 /// written costs the run one warning, never its result: the job folder holds everything, and
 /// <c>waybill catalog rebuild</c> indexes it later.
 /// </summary>
-public sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver
+internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver
 {
     private readonly List<StageOutcome> _finished = [];
     private RunStarted? _run;

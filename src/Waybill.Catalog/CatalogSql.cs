@@ -5,7 +5,7 @@ using Npgsql;
 namespace Waybill.Catalog;
 
 /// <summary><c>waybill query --sql</c>: one statement on a connection that cannot write.</summary>
-public static class CatalogSql
+internal static class CatalogSql
 {
     /// <summary>Runs <paramref name="sql"/> and hands each row to <paramref name="row"/> as it is read (after <paramref name="begin"/> with the column names).</summary>
     public static void Run(CatalogTarget target, string sql, Action<IReadOnlyList<string>> begin, Action<DbDataReader> row)

@@ -7,7 +7,7 @@ namespace Waybill.Catalog;
 /// An open catalog, ready to index. The job folders are the truth: a catalog that is missing, damaged or of an older
 /// schema is rebuilt from them when it is opened, with a message; it is never trusted as it was.
 /// </summary>
-public sealed class CatalogStore : IDisposable
+internal sealed class CatalogStore : IDisposable
 {
     private readonly TimeProvider _time;
 

@@ -4,7 +4,7 @@ namespace Waybill.Catalog;
 /// A catalog to open: a SQLite file (<see cref="Location"/> is its full path) or a PostgreSQL URL. <see cref="Display"/>
 /// names it in messages with any password masked.
 /// </summary>
-public sealed record CatalogTarget(CatalogKind Kind, string Location, string Display)
+internal sealed record CatalogTarget(CatalogKind Kind, string Location, string Display)
 {
     /// <summary>A path, or a <c>postgres://</c> / <c>postgresql://</c> URL.</summary>
     public static CatalogTarget Parse(string text)

@@ -1,7 +1,7 @@
 namespace Waybill.Catalog;
 
 /// <summary>What a rebuild found: jobs and stage runs indexed, jobs marked gone, and job folders it could not read.</summary>
-public sealed record RebuildResult(int Jobs, int StageRuns, int Gone, IReadOnlyList<string> Unreadable, TimeSpan Took)
+internal sealed record RebuildResult(int Jobs, int StageRuns, int Gone, IReadOnlyList<string> Unreadable, TimeSpan Took)
 {
     public string Describe() =>
         $"{Jobs} job{(Jobs == 1 ? "" : "s")}, {StageRuns} stage run{(StageRuns == 1 ? "" : "s")}"

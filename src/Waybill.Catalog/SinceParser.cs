@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Waybill.Catalog;
 
 /// <summary><c>--since 7d</c>, <c>24h</c>, <c>30m</c>, <c>2w</c>, a date (<c>2026-12-01</c>, UTC midnight) or a timestamp.</summary>
-public static class SinceParser
+internal static class SinceParser
 {
     public static DateTimeOffset Parse(string text, DateTimeOffset now)
     {
