@@ -7,7 +7,10 @@ namespace Waybill.Catalog;
 /// <summary><c>waybill query --sql</c>: one statement on a connection that cannot write.</summary>
 internal static class CatalogSql
 {
-    /// <summary>Runs <paramref name="sql"/> and hands each row to <paramref name="row"/> as it is read (after <paramref name="begin"/> with the column names).</summary>
+    /// <summary>
+    /// Runs <paramref name="sql"/> and hands each row to <paramref name="row"/> as it is read, after <paramref name="begin"/>
+    /// with the column names.
+    /// </summary>
     public static void Run(CatalogTarget target, string sql, Action<IReadOnlyList<string>> begin, Action<DbDataReader> row)
     {
         SqlStatements.RequireOne(sql);
@@ -39,5 +42,6 @@ internal static class CatalogSql
     }
 
     private static CatalogSqlException Refused(Exception e) =>
-        new($"--sql may only read: the catalog is opened read-only for it ({e.Message}); it changes only as runs end and by 'waybill catalog rebuild'", e);
+        new($"--sql may only read: the catalog is opened read-only for it ({e.Message}); it changes only as runs end "
+            + "and by 'waybill catalog rebuild'", e);
 }

@@ -56,7 +56,8 @@ internal sealed class CatalogStore : IDisposable
 
     public void Dispose() => Connection.Dispose();
 
-    private static string Where(IReadOnlyList<string> roots) => string.Join(", ", roots.Select(r => Path.GetRelativePath(Environment.CurrentDirectory, r)));
+    private static string Where(IReadOnlyList<string> roots) =>
+        string.Join(", ", roots.Select(r => Path.GetRelativePath(Environment.CurrentDirectory, r)));
 
     /// <summary>The store with its tables in place, and why it must be rebuilt (null: it need not).</summary>
     private static (CatalogStore Store, string? Why) OpenReady(CatalogTarget target, TimeProvider time)
@@ -70,7 +71,8 @@ internal sealed class CatalogStore : IDisposable
             var made = Prepare(connection, target);
             why ??= made;
         }
-        catch (Exception e) when (e is CatalogDamagedException or SqliteException { SqliteErrorCode: SqliteCodes.NotADatabase or SqliteCodes.Corrupt })
+        catch (Exception e) when (e is CatalogDamagedException
+            or SqliteException { SqliteErrorCode: SqliteCodes.NotADatabase or SqliteCodes.Corrupt })
         {
             var aside = MoveAside(target);
             connection = CatalogConnections.OpenReadWrite(target);
@@ -100,12 +102,15 @@ internal sealed class CatalogStore : IDisposable
         }
         else if (version is null)
         {
-            why = target.Kind == CatalogKind.Sqlite ? $"catalog {target.Display} held no catalog tables" : $"catalog {target.Display} had no Waybill tables yet";
+            why = target.Kind == CatalogKind.Sqlite
+                ? $"catalog {target.Display} held no catalog tables"
+                : $"catalog {target.Display} had no Waybill tables yet";
         }
         if (why is not null)
         {
             foreach (var sql in CatalogSchema.Create(target.Kind)) CatalogConnections.Execute(connection, sql, transaction);
-            CatalogConnections.Execute(connection, $"INSERT INTO meta (key, value) VALUES ('schema_version', '{CatalogSchema.Version}')", transaction);
+            var stamp = $"INSERT INTO meta (key, value) VALUES ('schema_version', '{CatalogSchema.Version}')";
+            CatalogConnections.Execute(connection, stamp, transaction);
         }
         transaction.Commit();
         return why;

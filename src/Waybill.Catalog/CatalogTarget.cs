@@ -9,10 +9,14 @@ internal sealed record CatalogTarget(CatalogKind Kind, string Location, string D
     /// <summary>A path, or a <c>postgres://</c> / <c>postgresql://</c> URL.</summary>
     public static CatalogTarget Parse(string text)
     {
-        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
             return new CatalogTarget(CatalogKind.Postgres, text, PostgresUrl.Masked(text));
         if (text.Contains("://", StringComparison.Ordinal))
-            throw new CatalogException($"catalog '{text}' is neither a file path nor a postgres:// URL: give a path such as ~/catalog.db or postgres://user@host/db");
+        {
+            throw new CatalogException($"catalog '{text}' is neither a file path nor a postgres:// URL: "
+                + "give a path such as ~/catalog.db or postgres://user@host/db");
+        }
         var full = Path.GetFullPath(text);
         return new CatalogTarget(CatalogKind.Sqlite, full, full);
     }

@@ -43,7 +43,8 @@ internal static class CatalogWriter
                   AND stage_id IN (SELECT stage_id FROM stage_runs WHERE job_dir = @job_dir AND indexed_at = @indexed_at)
                 """, "@job_dir", "@indexed_at");
             _problem = SqlParameters.Command(connection, transaction,
-                $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})", Names(ProblemColumns));
+                $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})",
+                Names(ProblemColumns));
             // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
             // One pass over the job's rows by its key: a "status = 'failed'" condition of its own let SQLite pick the
             // status index instead, which read every failed run of every job per job (a 100,000-job catalog took minutes).
@@ -85,7 +86,8 @@ internal static class CatalogWriter
             using (var sums = _sums.ExecuteReader())
             {
                 sums.Read();
-                for (var i = 0; i < 5; i++) SqlParameters.Set(_totals, _totals.Parameters[i].ParameterName, sums.IsDBNull(i) ? null : sums.GetValue(i));
+                for (var i = 0; i < 5; i++)
+                    SqlParameters.Set(_totals, _totals.Parameters[i].ParameterName, sums.IsDBNull(i) ? null : sums.GetValue(i));
             }
             SqlParameters.Set(_totals, "@job_dir", job.JobDir);
             _totals.ExecuteNonQuery();

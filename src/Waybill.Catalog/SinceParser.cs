@@ -20,7 +20,8 @@ internal static class SinceParser
             };
             if (unit is { } u) return now - u * count;
         }
-        if (DateTimeOffset.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var day)) return day;
+        if (DateTimeOffset.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var day))
+            return day;
         if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
         throw new CatalogException($"--since '{text}' is neither an age (30m, 24h, 7d, 2w) nor a date (2026-12-01) or time (2026-12-01T08:00:00Z)");
     }

@@ -43,7 +43,8 @@ internal static class QueryCommand
             using var store = CatalogListing.Open(target, JobRoots.Read(parse, roots), error);
             if (parse.GetValue(sql) is { } text)
             {
-                if ((parse.GetValue(stage) ?? parse.GetValue(status) ?? parse.GetValue(since) ?? parse.GetValue(job) ?? parse.GetValue(stats)) is not null)
+                var filters = parse.GetValue(stage) ?? parse.GetValue(status) ?? parse.GetValue(since) ?? parse.GetValue(job);
+                if ((filters ?? parse.GetValue(stats)) is not null)
                     throw new CliException("--sql takes no filters", "write them into the SQL, or leave --sql out");
                 store.Dispose();
                 CatalogSql.Run(target, text, writer.Begin, reader => writer.Row(RowWriter.Values(reader)));
@@ -61,7 +62,8 @@ internal static class QueryCommand
             if (parse.GetValue(stats) is { } figures)
             {
                 var metrics = figures.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                CatalogListing.Print(store, CatalogQueries.Stats(store.Connection, filter, metrics, parse.GetValue(by)!), writer, null, error, "groups");
+                var grouped = CatalogQueries.Stats(store.Connection, filter, metrics, parse.GetValue(by)!);
+                CatalogListing.Print(store, grouped, writer, null, error, "groups");
                 return ExitCodes.Success;
             }
             var max = JobsCommand.Limit(parse.GetValue(limit));

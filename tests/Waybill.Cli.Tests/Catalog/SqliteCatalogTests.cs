@@ -4,7 +4,10 @@ using Xunit;
 
 namespace Waybill.Cli.Tests.Catalog;
 
-/// <summary>The catalog suite on the default SQLite file, and what only a file can suffer: damage, deletion, a folder that cannot be written.</summary>
+/// <summary>
+/// The catalog suite on the default SQLite file, and what only a file can suffer: damage, deletion, a folder that cannot be
+/// written; and a catalog of 100,000 jobs.
+/// </summary>
 public sealed class SqliteCatalogTests : CatalogSuite
 {
     protected override string Catalog => Temp.Combine("data", "catalog.db");
@@ -55,7 +58,8 @@ public sealed class SqliteCatalogTests : CatalogSuite
                 var at = start.AddSeconds(i);
                 var dir = Temp.Combine("out", $"job-{i:D6}");
                 batch.Write(new JobRow(dir, $"job-{i:D6}", "big", "r", "success", at, at.AddSeconds(2), 2, "host", "0.1.0"),
-                    [new StageRunRow { StageId = "01_asr", Stage = "asr", Status = i % 10 == 0 ? "failed" : "success", Started = at, DurationSeconds = 1 + i % 3 }]);
+                    [new StageRunRow { StageId = "01_asr", Stage = "asr", Status = i % 10 == 0 ? "failed" : "success", Started = at,
+                        DurationSeconds = 1 + i % 3 }]);
             }
             transaction.Commit();
         }
