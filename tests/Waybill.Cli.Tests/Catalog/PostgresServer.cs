@@ -9,7 +9,8 @@ namespace Waybill.Cli.Tests.Catalog;
 
 /// <summary>
 /// A private PostgreSQL server for the catalog tests: a cluster made by initdb under the repository's .build/, listening
-/// on a free port of 127.0.0.1 only (no socket file anywhere), stopped and deleted afterwards. As root it runs as the
+/// on a free port of 127.0.0.1 only (no socket file anywhere), stopped and deleted afterwards (in the postgres user's
+/// home when that user cannot reach the checkout). As root it runs as the
 /// postgres user, which PostgreSQL requires. When it cannot start, the tests fail and say why; they are never skipped.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
@@ -40,7 +41,17 @@ public sealed class PostgresServer : IAsyncLifetime
         var root = Path.Combine(RepositoryRoot.Required, ".build", "postgres-tests");
         _data = Path.Combine(root, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_data);
-        if (Environment.UserName == "root") await RunAsync("chown", "-R", "postgres:postgres", _data);
+        if (Environment.UserName == "root")
+        {
+            await RunAsync("chown", "-R", "postgres:postgres", _data);
+            // A checkout the postgres user cannot reach (under a home folder closed to others): its own home instead.
+            if (!await SucceedsAsync("runuser", "-u", "postgres", "--", "test", "-w", _data))
+            {
+                Directory.Delete(_data);
+                _data = Path.Combine("/var/lib/postgresql", "waybill-tests-" + Guid.NewGuid().ToString("N")[..12]);
+                await RunAsync("runuser", "-u", "postgres", "--", "mkdir", "-p", _data);
+            }
+        }
         Port = FreePort();
         await RunPostgresAsync("initdb", "-D", _data, "-U", "waybill", "--auth=trust", "-E", "UTF8", "--no-sync");
         await RunPostgresAsync("pg_ctl", "-D", _data, "-l", Path.Combine(_data, "server.log"), "-w", "-t", "60", "-o",
@@ -57,7 +68,9 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (Directory.Exists(_data)) Directory.Delete(_data, recursive: true);
             var parent = Path.GetDirectoryName(_data)!;
-            if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+            if (parent.EndsWith("postgres-tests", StringComparison.Ordinal) && Directory.Exists(parent)
+                && !Directory.EnumerateFileSystemEntries(parent).Any())
+                Directory.Delete(parent);
         }
     }
 
@@ -81,6 +94,15 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException($"the test PostgreSQL server could not be set up: {program} {string.Join(' ', args)} exited with "
                 + $"{process.ExitCode}: {await stdout}{await stderr}{server}");
         }
+    }
+
+    private static async Task<bool> SucceedsAsync(string program, params string[] args)
+    {
+        var info = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0;
     }
 
     private static int FreePort()
