@@ -9,9 +9,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # chromium: the headless browser test of the 'waybill lineage --format html' page; clang, zlib1g-dev: the native
 # (ahead-of-time compiled) build of the CLI that ./waybill runs; python3 with venv, pip, setuptools and wheel: the Python
 # stage client's tests, its sample pipeline, and the offline 'pip install clients/python' test; tmux: a real terminal for the
-# tests of the log viewer and the live progress display.
+# tests of the log viewer and the live progress display; postgresql: the catalog tests start a private server of their
+# own (initdb under .build/), stopped and removed after them.
 packages=(jq time ffmpeg sox espeak-ng pocketsphinx pocketsphinx-en-us chromium clang zlib1g-dev
-  python3 python3-venv python3-pip python3-setuptools python3-wheel tmux)
+  python3 python3-venv python3-pip python3-setuptools python3-wheel tmux postgresql)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,9 @@ public static class WaybillCli
         root.Subcommands.Add(SampleCommand.Create(output, error));
         root.Subcommands.Add(CacheCommand.Create(output, error));
         root.Subcommands.Add(ModelsCommand.Create(output, error));
+        root.Subcommands.Add(JobsCommand.Create(output, error));
+        root.Subcommands.Add(QueryCommand.Create(output, error));
+        root.Subcommands.Add(CatalogCommand.Create(output, error));
         root.Subcommands.Add(Commands.StageVerbs.StageCommand.Create(error));
         return root;
     }

@@ -47,6 +47,11 @@ internal static class Guard
             if (e.Hint is not null) await error.WriteLineAsync($"hint: {e.Hint}");
             return e is Waybill.Media.Models.ModelFetchException ? ExitCodes.ModelFailed : ExitCodes.InvalidInput;
         }
+        catch (Waybill.Catalog.CatalogException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return e is Waybill.Catalog.CatalogUnavailableException ? ExitCodes.IoError : ExitCodes.InvalidInput;
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("cancelled");

@@ -22,6 +22,9 @@ internal static class PipelineExecution
         /// <summary>The result cache folder (<c>--cache</c>, <c>--no-cache</c>, WAYBILL_CACHE); null: off.</summary>
         public string? Cache { get; init; }
 
+        /// <summary>The catalog the run is indexed into when it ends (<c>--catalog</c>, WAYBILL_CATALOG); null: none.</summary>
+        public Waybill.Catalog.CatalogTarget? Catalog { get; init; }
+
         /// <summary>Values to mask besides those the pipeline marks secret (what a resumed job was given again).</summary>
         public IReadOnlyList<string> Secrets { get; init; } = [];
 
@@ -65,7 +68,7 @@ internal static class PipelineExecution
             Until = settings.Rerun.Until,
             Decisions = decisions,
             Cache = settings.Cache,
-            Observers = [.. new IRunObserver?[] { lineageObserver, telemetry }.OfType<IRunObserver>()],
+            Observers = [.. new IRunObserver?[] { lineageObserver, telemetry, Catalog(settings) }.OfType<IRunObserver>()],
         };
         var result = live is null
             ? await PipelineRunner.RunAsync(definition, options, cancellationToken)
@@ -84,6 +87,9 @@ internal static class PipelineExecution
         };
         return (result, code);
     }
+
+    private static Waybill.Catalog.CatalogObserver? Catalog(Settings settings) =>
+        settings.Catalog is { } target ? new Waybill.Catalog.CatalogObserver(target, TimeProvider.System) : null;
 
     public static string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
 }

@@ -31,6 +31,8 @@ internal static class ResumeCommand
         resources.AddTo(command);
         var cache = new CacheOptions();
         cache.AddTo(command);
+        var catalog = new CatalogOptions();
+        catalog.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var layout = JobLocator.Find(parse.GetValue(job), parse.GetValue(outRoot)!);
@@ -41,7 +43,7 @@ internal static class ResumeCommand
                 parse.GetValue(keepGoing), false, parse.GetValue(debug), snapshot.Overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Secrets = snapshot.Secrets, Resources = resources.Read(parse), Cache = cache.Read(parse),
-                OtlpEndpoint = parse.GetValue(otlp),
+                OtlpEndpoint = parse.GetValue(otlp), Catalog = catalog.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(snapshot.Pipeline, settings, output, cancellationToken);
             return code;

@@ -31,6 +31,8 @@ internal static class RunCommand
         resources.AddTo(command);
         var cache = new CacheOptions();
         cache.AddTo(command);
+        var catalog = new CatalogOptions();
+        catalog.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var overrides = parse.GetValue(set) ?? [];
@@ -46,7 +48,7 @@ internal static class RunCommand
                 parse.GetValue(keepGoing), parse.GetValue(legacy), parse.GetValue(debug), overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Resources = limits, Cache = cache.Read(parse),
-                OtlpEndpoint = parse.GetValue(otlp),
+                OtlpEndpoint = parse.GetValue(otlp), Catalog = catalog.Read(parse),
             };
             var (_, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);
             return code;

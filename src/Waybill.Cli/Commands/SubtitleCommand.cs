@@ -53,6 +53,8 @@ internal static class SubtitleCommand
         resources.AddTo(command);
         var cache = new CacheOptions();
         cache.AddTo(command);
+        var catalog = new CatalogOptions();
+        catalog.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var videos = SubtitleVideos.From(parse.GetValue(video)!);
@@ -89,7 +91,7 @@ internal static class SubtitleCommand
             var settings = new PipelineExecution.Settings(parse.GetValue(jobId), parse.GetValue(outRoot)!, parse.GetValue(jobs),
                 parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
-                Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse),
+                Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse), Catalog = catalog.Read(parse),
                 Table = videos.IsSeason ? (writer, run, optional) => VideoSummary.PrintTable(writer, run, optional, videos.Paths) : null,
             };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);

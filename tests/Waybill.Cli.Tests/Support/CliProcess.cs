@@ -26,7 +26,7 @@ public static class CliProcess
     /// The result cache is on by default and lives in the user's cache directory: tests would find each other's results
     /// there. Off for every test unless it names a cache itself (<c>--cache DIR</c> wins over the environment).
     /// </summary>
-    private const string NoCache = "WAYBILL_CACHE=off";
+    private const string NoCache = "WAYBILL_CACHE=off WAYBILL_CATALOG=off";
 
     public static Task<Result> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
 
@@ -59,6 +59,8 @@ public static class CliProcess
         // No diagnostic pipes in /tmp from the .NET runtime (the JIT build): a test that kills the CLI would leave them behind.
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment["WAYBILL_CACHE"] = "off";
+        // Likewise the catalog across jobs (the user's data directory): a test that wants one names its own.
+        info.Environment["WAYBILL_CATALOG"] = "off";
         if (environment is not null)
             foreach (var (key, value) in environment) info.Environment[key] = value;
         return Process.Start(info)!;

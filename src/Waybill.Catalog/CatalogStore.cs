@@ -1,0 +1,142 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Waybill.Catalog;
+
+/// <summary>
+/// An open catalog, ready to index. The job folders are the truth: a catalog that is missing, damaged or of an older
+/// schema is rebuilt from them when it is opened, with a message; it is never trusted as it was.
+/// </summary>
+internal sealed class CatalogStore : IDisposable
+{
+    private readonly TimeProvider _time;
+
+    private CatalogStore(CatalogTarget target, DbConnection connection, TimeProvider time)
+    {
+        Target = target;
+        Connection = connection;
+        _time = time;
+    }
+
+    public CatalogTarget Target { get; }
+
+    internal DbConnection Connection { get; }
+
+    /// <summary>
+    /// Opens <paramref name="target"/> for writing; <paramref name="roots"/> are the folders of job folders a rebuild scans
+    /// when the catalog must be made anew, and <paramref name="say"/> is told why it was.
+    /// </summary>
+    public static CatalogStore Open(CatalogTarget target, IReadOnlyList<string> roots, Action<string> say, TimeProvider time)
+    {
+        var (store, why) = OpenReady(target, time);
+        if (why is null) return store;
+        try
+        {
+            var rebuilt = store.Rebuild(roots);
+            say($"{why}: rebuilt it from the job folders under {Where(roots)} ({rebuilt.Describe()})");
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Indexes every job folder under <paramref name="roots"/> and marks the catalog's jobs whose folders are gone.</summary>
+    public RebuildResult Rebuild(IReadOnlyList<string> roots) => CatalogRebuild.Run(this, roots, _time);
+
+    /// <summary>Writes one job and its stage runs (a run that just ended) in one transaction.</summary>
+    internal void Index(JobRow job, IReadOnlyList<StageRunRow> stages)
+    {
+        using var transaction = Connection.BeginTransaction();
+        using (var batch = new CatalogWriter.Batch(Connection, transaction, _time.GetUtcNow())) batch.Write(job, stages);
+        transaction.Commit();
+    }
+
+    public void Dispose() => Connection.Dispose();
+
+    private static string Where(IReadOnlyList<string> roots) =>
+        string.Join(", ", roots.Select(r => Path.GetRelativePath(Environment.CurrentDirectory, r)));
+
+    /// <summary>The store with its tables in place, and why it must be rebuilt (null: it need not).</summary>
+    private static (CatalogStore Store, string? Why) OpenReady(CatalogTarget target, TimeProvider time)
+    {
+        string? why = null;
+        if (target.Kind == CatalogKind.Sqlite && !File.Exists(target.Location)) why = $"no catalog at {target.Display} yet";
+        DbConnection connection;
+        try
+        {
+            connection = CatalogConnections.OpenReadWrite(target);
+            var made = Prepare(connection, target);
+            why ??= made;
+        }
+        catch (Exception e) when (e is CatalogDamagedException
+            or SqliteException { SqliteErrorCode: SqliteCodes.NotADatabase or SqliteCodes.Corrupt })
+        {
+            var aside = MoveAside(target);
+            connection = CatalogConnections.OpenReadWrite(target);
+            Prepare(connection, target);
+            why = $"catalog {target.Display} was damaged ({e.Message}); kept it as {aside}";
+        }
+        return (new CatalogStore(target, connection, time), why);
+    }
+
+    /// <summary>Creates the tables when absent, drops and recreates those of an older schema; says why when it did either.</summary>
+    private static string? Prepare(DbConnection connection, CatalogTarget target)
+    {
+        using var transaction = connection.BeginTransaction();
+        // Two runs that find no catalog at once: the second waits here and then finds the first one's tables.
+        if (target.Kind == CatalogKind.Postgres) CatalogConnections.Execute(connection, "SELECT pg_advisory_xact_lock(72930514)", transaction);
+        var version = SchemaVersion(connection, transaction, target.Kind);
+        string? why = null;
+        if (version is { } found && found > CatalogSchema.Version)
+        {
+            throw new CatalogUnavailableException($"catalog {target.Display} has schema version {found}, written by a newer Waybill; "
+                + $"this one knows version {CatalogSchema.Version}: upgrade waybill, or give another --catalog");
+        }
+        if (version is { } older && older < CatalogSchema.Version)
+        {
+            foreach (var sql in CatalogSchema.Drop) CatalogConnections.Execute(connection, sql, transaction);
+            why = $"catalog {target.Display} had schema version {older}, this Waybill writes {CatalogSchema.Version}";
+        }
+        else if (version is null)
+        {
+            why = target.Kind == CatalogKind.Sqlite
+                ? $"catalog {target.Display} held no catalog tables"
+                : $"catalog {target.Display} had no Waybill tables yet";
+        }
+        if (why is not null)
+        {
+            foreach (var sql in CatalogSchema.Create(target.Kind)) CatalogConnections.Execute(connection, sql, transaction);
+            var stamp = $"INSERT INTO meta (key, value) VALUES ('schema_version', '{CatalogSchema.Version}')";
+            CatalogConnections.Execute(connection, stamp, transaction);
+        }
+        transaction.Commit();
+        return why;
+    }
+
+    private static int? SchemaVersion(DbConnection connection, DbTransaction transaction, CatalogKind kind)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = kind == CatalogKind.Postgres
+            ? "SELECT to_regclass('meta') IS NOT NULL"
+            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
+        if (!Convert.ToBoolean(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)) return null;
+        command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        return command.ExecuteScalar() is string text && int.TryParse(text, out var version) ? version : 0;
+    }
+
+    /// <summary>The damaged file is kept beside the new one (nothing lost); its WAL and index files go with it.</summary>
+    private static string MoveAside(CatalogTarget target)
+    {
+        var aside = target.Location + ".damaged";
+        File.Move(target.Location, aside, overwrite: true);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(target.Location + suffix)) File.Move(target.Location + suffix, aside + suffix, overwrite: true);
+        }
+        return aside;
+    }
+}

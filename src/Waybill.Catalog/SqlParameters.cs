@@ -1,0 +1,34 @@
+using System.Data.Common;
+
+namespace Waybill.Catalog;
+
+/// <summary>Named parameters on a command, made once and given new values per row (the statement is prepared once).</summary>
+internal static class SqlParameters
+{
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var name in names)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    public static void Set(DbCommand command, string name, object? value) =>
+        command.Parameters[name].Value = value switch
+        {
+            null => DBNull.Value,
+            DateTimeOffset time => Time(time),
+            _ => value,
+        };
+
+    /// <summary>UTC ISO-8601 with milliseconds: text that sorts as the times compare.</summary>
+    public static string Time(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

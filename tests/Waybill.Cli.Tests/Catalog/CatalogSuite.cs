@@ -1,0 +1,211 @@
+using System.Text.Json.Nodes;
+using Waybill.Cli.Tests.Support;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Catalog;
+
+/// <summary>
+/// The catalog across jobs, end to end through the CLI: runs are indexed when they end, <c>jobs</c> and <c>query</c> read
+/// them back with filters, figures and SQL, and the job folders stay the truth. Run once per kind of catalog.
+/// </summary>
+public abstract class CatalogSuite : IDisposable
+{
+    // 02_asr fails when the run is given --set fail=1; 03_report runs either way (-k).
+    private const string Pipeline = """
+        name: catalog-test
+        config: { fail: 0 }
+        stages:
+          - id: 01_prep
+            run: echo audio > {out.audio}
+            outputs: { audio: audio.txt }
+          - id: 02_asr
+            inputs: { audio: 01_prep.audio }
+            run: 'if [ {config.fail} = 1 ]; then echo "model crashed" >&2; exit 3; fi; cat {in.audio} > {out.text}'
+            outputs: { text: text.txt }
+          - id: 03_report
+            run: echo report
+        """;
+
+    private static readonly string[] BothJobs = ["ok", "broken"];
+
+    protected TempFolder Temp { get; } = new();
+
+    /// <summary>The catalog the CLI is pointed at (WAYBILL_CATALOG): a file or a postgres:// URL.</summary>
+    protected abstract string Catalog { get; }
+
+    public virtual void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected Task<CliProcess.Result> Waybill(params string[] args) =>
+        CliProcess.RunAsync(Temp.Path, new Dictionary<string, string> { ["WAYBILL_CATALOG"] = Catalog }, args);
+
+    protected async Task RunJobsAsync()
+    {
+        Temp.Write("waybill.yaml", Pipeline);
+        var ok = await Waybill("run", "waybill.yaml", "--job-id", "ok");
+        Assert.True(ok.ExitCode == 0, ok.All);
+        var broken = await Waybill("run", "waybill.yaml", "--job-id", "broken", "--set", "fail=1", "-k");
+        Assert.True(broken.ExitCode == 1, broken.All);
+        Assert.DoesNotContain("not indexed", ok.All + broken.All, StringComparison.Ordinal);
+    }
+
+    protected static JsonArray Json(CliProcess.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.All);
+        return JsonNode.Parse(result.Stdout)!.AsArray();
+    }
+
+    private JsonNode StageManifest(string job, string stage) =>
+        JsonNode.Parse(File.ReadAllText(Temp.Combine("out", job, stage, "manifest.json")))!;
+
+    [Fact]
+    public async Task Every_finished_job_is_listed_by_jobs_with_status_duration_and_stage_counts()
+    {
+        await RunJobsAsync();
+        var jobs = Json(await Waybill("jobs", "--json"));
+        Assert.Equal(["broken", "ok"], jobs.Select(j => (string)j!["job"]!).ToArray());
+        var broken = jobs[0]!;
+        Assert.Equal("failed", (string)broken["status"]!);
+        Assert.Equal(3, (long)broken["stage_runs"]!);
+        Assert.Equal(1, (long)broken["failed_stage_runs"]!);
+        Assert.Equal("catalog-test", (string)broken["pipeline"]!);
+        Assert.True((double)broken["duration_seconds"]! > 0);
+        Assert.Equal("success", (string)jobs[1]!["status"]!);
+        var table = await Waybill("jobs");
+        Assert.True(table.ExitCode == 0, table.All);
+        Assert.Contains("broken", table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Temp.Path, table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Which_runs_of_asr_failed_last_week_is_one_query()
+    {
+        await RunJobsAsync();
+        var failed = Json(await Waybill("query", "--stage", "asr", "--status", "failed", "--since", "7d", "--json"));
+        var run = Assert.Single(failed);
+        Assert.Equal("broken", (string)run!["job"]!);
+        Assert.Equal("02_asr", (string)run["stage_id"]!);
+        Assert.Contains("exited with code 3", (string)run["error"]!, StringComparison.Ordinal);
+        Assert.Equal((string)StageManifest("broken", "02_asr")["errors"]![0]!["message"]!, (string)run["error"]!);
+        Assert.Empty(Json(await Waybill("query", "--stage", "02_asr", "--status", "failed", "--since", "2999-01-01", "--json")));
+        Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
+        Assert.Equal(3, Json(await Waybill("query", "--job", "ok", "--json")).Count);
+        var bad = await Waybill("query", "--since", "last tuesday");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--since 'last tuesday'", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stats_by_stage_give_the_mean_duration_the_manifests_record()
+    {
+        await RunJobsAsync();
+        var stats = Json(await Waybill("query", "--stats", "duration,cpu,peak_rss,cost", "--by", "stage", "--json"));
+        Assert.Equal(["asr", "prep", "report"], stats.Select(s => (string)s!["stage"]!).ToArray());
+        var asr = stats[0]!;
+        Assert.Equal(2, (long)asr["runs"]!);
+        Assert.Equal(2, (long)asr["jobs"]!);
+        var durations = BothJobs.Select(j => (double)StageManifest(j, "02_asr")["duration_seconds"]!).ToArray();
+        Assert.Equal(durations.Average(), (double)asr["duration_mean"]!, 6);
+        Assert.Equal(durations.Max(), (double)asr["duration_max"]!, 6);
+        Assert.NotNull(asr["cpu_mean"]);
+        var csv = await Waybill("query", "--stage", "asr", "--stats", "duration", "--csv");
+        Assert.True(csv.ExitCode == 0, csv.All);
+        var lines = csv.Stdout.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("stage,runs,jobs,duration_mean,duration_min,duration_max", lines[0]);
+        Assert.StartsWith("asr,2,2,", lines[1], StringComparison.Ordinal);
+        Assert.Equal(2, lines.Length);
+        var unknown = await Waybill("query", "--stats", "speed");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("'speed' is not a figure", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sql_reads_the_documented_schema_and_a_write_is_refused()
+    {
+        await RunJobsAsync();
+        var count = Json(await Waybill("query", "--sql", "SELECT COUNT(*) AS n FROM stage_runs WHERE status = 'failed'", "--json"));
+        Assert.Equal(1, (long)count[0]!["n"]!);
+        var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
+        Assert.Equal("1", (string)version[0]!["value"]!);
+        var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
+        Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
+            StringComparison.Ordinal);
+        foreach (var write in new[] { "DELETE FROM jobs", "UPDATE stage_runs SET status = 'success'", "DROP TABLE jobs" })
+        {
+            var refused = await Waybill("query", "--sql", write);
+            Assert.True(refused.ExitCode == 2, refused.All);
+            Assert.Contains("--sql may only read", refused.Stderr, StringComparison.Ordinal);
+        }
+        var two = await Waybill("query", "--sql", "SELECT 1; DELETE FROM jobs");
+        Assert.Equal(2, two.ExitCode);
+        Assert.Contains("2 statements", two.Stderr, StringComparison.Ordinal);
+        var typo = await Waybill("query", "--sql", "SELECT nothing FROM nowhere");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("--sql failed", typo.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, Json(await Waybill("jobs", "--json")).Count);
+        Assert.Single(Json(await Waybill("query", "--status", "failed", "--json")));
+    }
+
+    [Fact]
+    public async Task A_job_folder_deleted_behind_the_catalog_is_marked_gone_not_an_error()
+    {
+        await RunJobsAsync();
+        Directory.Delete(Temp.Combine("out", "ok"), recursive: true);
+        var listed = await Waybill("jobs", "--json");
+        var jobs = Json(listed);
+        Assert.Equal("gone", (string)jobs.Single(j => (string)j!["job"]! == "ok")!["folder"]!);
+        Assert.Equal("present", (string)jobs.Single(j => (string)j!["job"]! == "broken")!["folder"]!);
+        Assert.Contains("marked gone", listed.Stderr, StringComparison.Ordinal);
+        var flag = Json(await Waybill("query", "--sql", "SELECT gone FROM jobs WHERE job_id = 'ok'", "--json"));
+        Assert.Equal(1, (long)flag[0]!["gone"]!);
+        // A rebuild keeps the history of a job whose folder is gone, flagged; its runs still count.
+        var rebuilt = await Waybill("catalog", "rebuild");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.All);
+        Assert.Contains("1 job, 3 stage runs", rebuilt.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, Json(await Waybill("query", "--job", "ok", "--json")).Count(r => (string)r!["folder"]! == "gone"));
+    }
+
+    [Fact]
+    public async Task Rebuild_recreates_the_catalog_from_the_job_folders()
+    {
+        await RunJobsAsync();
+        var rebuilt = await Waybill("catalog", "rebuild", "--out", "out");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.All);
+        Assert.Contains("2 jobs, 6 stage runs", rebuilt.Stdout, StringComparison.Ordinal);
+        var failed = Json(await Waybill("query", "--status", "failed", "--json"));
+        Assert.Equal("02_asr", (string)Assert.Single(failed)!["stage_id"]!);
+        var missing = await Waybill("catalog", "rebuild", "--out", "nowhere");
+        Assert.True(missing.ExitCode == 0, missing.All);
+        Assert.Contains("nowhere does not exist", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_runs_that_end_at_once_are_both_indexed()
+    {
+        Temp.Write("waybill.yaml", Pipeline);
+        var runs = await Task.WhenAll(Enumerable.Range(1, 2).Select(i => Waybill("run", "waybill.yaml", "--job-id", $"parallel-{i}")));
+        foreach (var run in runs)
+        {
+            Assert.True(run.ExitCode == 0, run.All);
+            Assert.DoesNotContain("not indexed", run.All, StringComparison.Ordinal);
+        }
+        var jobs = Json(await Waybill("jobs", "--json"));
+        Assert.Equal(["parallel-1", "parallel-2"], jobs.Select(j => (string)j!["job"]!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
+    }
+
+    /// <summary>A catalog that cannot be opened: the run succeeds and says so once.</summary>
+    protected async Task AssertRunSucceedsWithOneWarningAsync(string unavailable)
+    {
+        Temp.Write("waybill.yaml", Pipeline);
+        var run = await CliProcess.RunAsync(Temp.Path, new Dictionary<string, string> { ["WAYBILL_CATALOG"] = unavailable },
+            "run", "waybill.yaml", "--job-id", "unindexed");
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Equal(1, run.All.Split('\n').Count(l => l.Contains("this run is not indexed", StringComparison.Ordinal)));
+        Assert.Equal("success", (string)JsonNode.Parse(File.ReadAllText(Temp.Combine("out", "unindexed", "manifest.json")))!["status"]!);
+    }
+}

@@ -1,0 +1,79 @@
+using Waybill.Catalog;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Cli.Tests.Catalog;
+
+/// <summary>
+/// The catalog suite on the default SQLite file, and what only a file can suffer: damage, deletion, a folder that cannot be
+/// written; and a catalog of 100,000 jobs.
+/// </summary>
+public sealed class SqliteCatalogTests : CatalogSuite
+{
+    protected override string Catalog => Temp.Combine("data", "catalog.db");
+
+    [Fact]
+    public async Task A_damaged_catalog_is_kept_aside_and_rebuilt_with_a_message()
+    {
+        await RunJobsAsync();
+        foreach (var suffix in new[] { "-wal", "-shm" }) File.Delete(Catalog + suffix);
+        await File.WriteAllTextAsync(Catalog, "this is not a SQLite database, it was overwritten by mistake", TestContext.Current.CancellationToken);
+        var listed = await Waybill("jobs", "--json");
+        Assert.Contains("was damaged", listed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rebuilt it from the job folders", listed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, Json(listed).Count);
+        Assert.StartsWith("this is not a SQLite", await File.ReadAllTextAsync(Catalog + ".damaged", TestContext.Current.CancellationToken),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_catalog_is_rebuilt_with_a_message()
+    {
+        await RunJobsAsync();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(Catalog + suffix);
+        var listed = await Waybill("query", "--stage", "asr", "--status", "failed", "--json");
+        Assert.Contains("no catalog at", listed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 jobs, 6 stage runs", listed.Stderr, StringComparison.Ordinal);
+        Assert.Equal("broken", (string)Assert.Single(Json(listed))!["job"]!);
+    }
+
+    [Fact]
+    public async Task A_catalog_that_cannot_be_written_costs_the_run_one_warning()
+    {
+        Temp.Write("not-a-folder", "a file where the catalog's folder would be");
+        await AssertRunSucceedsWithOneWarningAsync(Temp.Combine("not-a-folder", "catalog.db"));
+    }
+
+    [Fact]
+    public async Task A_query_over_100000_jobs_is_streamed_and_the_default_listing_is_one_page()
+    {
+        var target = CatalogTarget.Parse(Catalog);
+        using (var store = CatalogStore.Open(target, [Temp.Combine("no-jobs")], _ => { }, TimeProvider.System))
+        {
+            using var transaction = store.Connection.BeginTransaction();
+            using var batch = new CatalogWriter.Batch(store.Connection, transaction, TimeProvider.System.GetUtcNow());
+            var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+            for (var i = 0; i < 100_000; i++)
+            {
+                var at = start.AddSeconds(i);
+                var dir = Temp.Combine("out", $"job-{i:D6}");
+                batch.Write(new JobRow(dir, $"job-{i:D6}", "big", "r", "success", at, at.AddSeconds(2), 2, "host", "0.1.0"),
+                    [new StageRunRow { StageId = "01_asr", Stage = "asr", Status = i % 10 == 0 ? "failed" : "success", Started = at,
+                        DurationSeconds = 1 + i % 3 }]);
+            }
+            transaction.Commit();
+        }
+        Directory.CreateDirectory(Temp.Combine("out"));
+        // The folders do not exist: every row is shown as gone, which the listing finds out row by row as it prints.
+        var all = await Waybill("query", "--limit", "0", "--csv");
+        Assert.True(all.ExitCode == 0, all.Stderr);
+        Assert.Equal(100_001, all.Stdout.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        var jobs = await Waybill("jobs", "--stage", "asr", "--limit", "0", "--csv", "--status", "success");
+        Assert.Equal(100_001, jobs.Stdout.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        var page = await Waybill("jobs");
+        Assert.Equal(21, page.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("the first 20 jobs shown", page.Stderr, StringComparison.Ordinal);
+        var stats = Json(await Waybill("query", "--stats", "duration", "--status", "failed", "--json"));
+        Assert.Equal(10_000, (long)stats[0]!["runs"]!);
+    }
+}
