@@ -28,8 +28,13 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     {
     }
 
-    // Calls come one at a time (the orchestrator's loop holds a lock around observers).
-    public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at) => _finished.Add(outcome);
+    // Calls come one at a time (the orchestrator's loop holds a lock around observers). A stage found up to date keeps the
+    // manifest its producing run wrote and the catalog indexed then: this run's view of it ("skipped, 0 s") is no record
+    // of a stage run, and indexing it would hide the real run from every query.
+    public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
+    {
+        if (!outcome.LeftUntouched) _finished.Add(outcome);
+    }
 
     public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)
     {

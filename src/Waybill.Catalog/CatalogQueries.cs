@@ -60,9 +60,11 @@ internal static class CatalogQueries
         {
             if (!Metrics.TryGetValue(metric, out var column))
                 throw new CatalogException($"--stats '{metric}' is not a figure: use {string.Join(", ", Metrics.Keys)}");
-            columns.Add($"AVG(s.{column}) AS {metric}_mean");
-            columns.Add($"MIN(s.{column}) AS {metric}_min");
-            columns.Add($"MAX(s.{column}) AS {metric}_max");
+            // A run restored from the result cache counts as a run, but its figures are the restore's, not the work's.
+            var own = $"CASE WHEN s.reused_from IS NULL THEN s.{column} END";
+            columns.Add($"AVG({own}) AS {metric}_mean");
+            columns.Add($"MIN({own}) AS {metric}_min");
+            columns.Add($"MAX({own}) AS {metric}_max");
         }
         var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", columns)} FROM stage_runs s JOIN jobs j ON j.job_dir = s.job_dir"

@@ -20,9 +20,12 @@ internal static class ManifestRows
         Started = m.StartedUtc == default ? null : m.StartedUtc,
         Finished = m.FinishedUtc,
         DurationSeconds = m.DurationSeconds,
-        // A stage that never ran (skipped) has all-zero figures: absent, so they do not pull means down.
-        CpuSeconds = m.Resources.WallSeconds > 0 || m.Resources.CpuSeconds > 0 ? m.Resources.CpuSeconds : null,
-        PeakRssMb = m.Resources.PeakRssMb > 0 ? m.Resources.PeakRssMb : null,
+        // A stage that never ran (skipped) has all-zero figures: absent, so they do not pull means down. A figure the
+        // manifest marks as shared (an in-process stage's: the engine's) is not the stage's own, so it is left out too.
+        CpuSeconds = (m.Resources.WallSeconds > 0 || m.Resources.CpuSeconds > 0) && !IsShared(m, "cpu") ? m.Resources.CpuSeconds : null,
+        PeakRssMb = m.Resources.PeakRssMb > 0 && !IsShared(m, "peak_rss") ? m.Resources.PeakRssMb : null,
+        Shared = m.Resources.Shared is { Count: > 0 } shared ? string.Join(',', shared) : null,
+        ReusedFrom = m.ReusedFrom is { } reused ? $"{reused.Job}/{reused.Stage}" : null,
         ReadBytes = m.Resources.ReadBytes,
         WriteBytes = m.Resources.WriteBytes,
         CostTotal = m.Cost?.Total,
@@ -54,6 +57,8 @@ internal static class ManifestRows
 
     /// <summary>The stage manifest's path as the job manifest names it (relative to the job folder).</summary>
     public static string Relative(string stageId) => JobLayout.StageManifestRelative(stageId);
+
+    private static bool IsShared(StageManifest m, string figure) => m.Resources.Shared?.Contains(figure) == true;
 
     private static ProblemRow Problem(ProblemRecord p) => new(p.Timestamp, p.Message, p.ExceptionType);
 }

@@ -24,6 +24,10 @@ internal sealed record StageRunRow
     public string? Host { get; init; }
     public int? ExitCode { get; init; }
     public string? ManifestPath { get; init; }
+    /// <summary>The figures the manifest marks as not the stage's own (<c>cpu,peak_rss</c>): their columns are left empty.</summary>
+    public string? Shared { get; init; }
+    /// <summary>A run restored from the result cache: the job and stage that did the work (<c>ep01/06_asr</c>).</summary>
+    public string? ReusedFrom { get; init; }
     public IReadOnlyList<ProblemRow> Errors { get; init; } = [];
     public IReadOnlyList<ProblemRow> Warnings { get; init; } = [];
 }

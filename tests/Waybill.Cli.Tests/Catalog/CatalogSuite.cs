@@ -130,7 +130,7 @@ public abstract class CatalogSuite : IDisposable
         var count = Json(await Waybill("query", "--sql", "SELECT COUNT(*) AS n FROM stage_runs WHERE status = 'failed'", "--json"));
         Assert.Equal(1, (long)count[0]!["n"]!);
         var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
-        Assert.Equal("1", (string)version[0]!["value"]!);
+        Assert.Equal("2", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 2)"
         var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
         Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
             StringComparison.Ordinal);
@@ -199,6 +199,24 @@ public abstract class CatalogSuite : IDisposable
     }
 
     /// <summary>A catalog that cannot be opened: the run succeeds and says so once.</summary>
+    [Fact]
+    public async Task A_rerun_that_finds_stages_up_to_date_keeps_their_real_runs_in_the_catalog()
+    {
+        await RunJobsAsync();
+        var before = Json(await Waybill("query", "--job", "ok", "--json"));
+        var again = await Waybill("run", "waybill.yaml", "--job-id", "ok");
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains("up to date", again.All, StringComparison.Ordinal);
+        var after = Json(await Waybill("query", "--job", "ok", "--json"));
+        Assert.Equal(before.Count, after.Count);
+        foreach (var row in after)
+        {
+            var stage = (string)row!["stage_id"]!;
+            Assert.Equal("success", (string)row["status"]!);
+            Assert.Equal((double)StageManifest("ok", stage)["duration_seconds"]!, (double)row["duration_seconds"]!, 3);
+        }
+    }
+
     protected async Task AssertRunSucceedsWithOneWarningAsync(string unavailable)
     {
         Temp.Write("waybill.yaml", Pipeline);

@@ -76,4 +76,27 @@ public sealed class SqliteCatalogTests : CatalogSuite
         var stats = Json(await Waybill("query", "--stats", "duration", "--status", "failed", "--json"));
         Assert.Equal(10_000, (long)stats[0]!["runs"]!);
     }
+
+    [Fact]
+    public async Task Figures_an_in_process_stage_shares_with_the_engine_are_not_indexed_as_its_own()
+    {
+        Temp.Write("in.txt", "data");
+        Temp.Write("copy.yaml", """
+            name: shared
+            stages:
+              - id: 01_copy
+                uses: copy
+                inputs: { src: in.txt }
+                outputs: { src: out.txt }
+            """);
+        var run = await Waybill("run", "copy.yaml", "--job-id", "c");
+        Assert.True(run.ExitCode == 0, run.All);
+        var row = Assert.Single(Json(await Waybill("query", "--sql",
+            "SELECT shared, peak_rss_mb, reused_from FROM stage_runs WHERE stage_id = '01_copy'", "--json")))!;
+        Assert.Contains("peak_rss", (string)row["shared"]!, StringComparison.Ordinal);
+        Assert.Null(row["peak_rss_mb"]);
+        Assert.Null(row["reused_from"]);
+        var stats = Assert.Single(Json(await Waybill("query", "--stage", "copy", "--stats", "peak_rss", "--json")))!;
+        Assert.Null(stats["peak_rss_mean"]);
+    }
 }
