@@ -31,6 +31,9 @@ def level_name(levelno):
 MAX_LINE = 1 << 20
 _CUT = 80000
 _TEXTS = ("message", "exception", "exception_message")
+# The engine reads the channel ten times a second and shows only the last progress of each read: more messages than
+# that would only grow the channel file.
+PROGRESS_PERIOD = 0.1
 
 
 def cut(text):
@@ -120,6 +123,7 @@ class ChannelRecorder:
         self.key = ("channel", channel_path)
         self._clock = UtcClock()
         self._logger_name = logger_name
+        self._progress_sent = None
 
     def send(self, message):
         message.setdefault("t", self._clock.stamp(time.time()))
@@ -182,6 +186,17 @@ class ChannelRecorder:
 
     def usage(self, unit, quantity):
         self.send({"type": "usage", "unit": unit, "quantity": quantity})
+
+    def progress(self, done, total, unit):
+        # A loop may report every item: a count is sent at most once a PROGRESS_PERIOD, its start and end always (a new
+        # total or unit starts a new count).
+        now, count = time.monotonic(), (total, unit)
+        last = self._progress_sent
+        if 0 < done < total and last is not None and last[1] == count and now - last[0] < PROGRESS_PERIOD:
+            return
+        self._progress_sent = (now, count)
+        line = '{"type":"progress","done":%d,"total":%d,"unit":%s}\n' % (done, total, encode_string(unit))
+        self._channel.write(line.encode("ascii"))
 
     def gpu(self, used):
         self.send({"type": "gpu", "used": used})
