@@ -181,7 +181,8 @@ class StageIO:
     def report_progress(self, done, total, unit="items"):
         """Tells the run how far the stage is (report_progress(3, 8, "segments")): `waybill run` on a terminal shows it as a
         bar with the time left while the stage runs. Cheap enough to call for every item (at most ten messages a second
-        are sent: the first and the last of a count at once, one held back a tenth of a second later); nothing is recorded, and a script run by hand shows nothing."""
+        are sent: the first and the last of a count at once, one held back a tenth of a second later); nothing is
+        recorded, and a script run by hand shows nothing."""
         done, total = _whole("done", done, 0), _whole("total", total, 1)
         unit = str(unit)
         if not unit.strip() or len(unit) > 32 or any(unicodedata.category(c) in ("Cc", "Cf") for c in unit):

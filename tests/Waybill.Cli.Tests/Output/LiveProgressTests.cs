@@ -125,13 +125,16 @@ public sealed class LiveProgressTests : IDisposable
         foreach (var stage in new[] { "01_shell", "02_py" })
         {
             var folder = _temp.Combine("out", "p", stage);
-            Assert.Equal("success", System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!["status"]!
-                .GetValue<string>());
-            Assert.DoesNotContain("progress", File.ReadAllText(Path.Combine(folder, "manifest.json")));
-            Assert.DoesNotContain("progress", File.ReadAllText(Path.Combine(folder, "stage.log")));
+            var manifestText = File.ReadAllText(Path.Combine(folder, "manifest.json"));
+            var manifest = System.Text.Json.Nodes.JsonNode.Parse(manifestText)!;
+            Assert.Equal("success", manifest["status"]!.GetValue<string>());
+            Assert.Empty(manifest["warnings"]!.AsArray());
+            Assert.DoesNotContain("\"done\"", manifestText);
+            Assert.DoesNotContain("\"done\"", File.ReadAllText(Path.Combine(folder, "stage.log")));
         }
     }
 
     private void Start(string arguments, int width, string environment = "") =>
-        _tmux.Start($"{environment}DOTNET_EnableDiagnostics=0 {CliProcess.ShellCommand} {arguments}; echo run-ended; exec sleep 600", width, 40, _temp.Path);
+        _tmux.Start($"{environment}DOTNET_EnableDiagnostics=0 {CliProcess.ShellCommand} {arguments}; echo run-ended; exec sleep 600",
+            width, 40, _temp.Path);
 }

@@ -194,7 +194,11 @@ internal static class StageCommand
     {
         var done = new Argument<string>("done") { Description = "How many are done, a whole number zero or more (more than total counts as total)" };
         var total = new Argument<string>("total") { Description = "How many there are, a whole number 1 or more" };
-        var unit = new Argument<string?>("unit") { Description = "What is counted (segments, frames); items when left out", Arity = ArgumentArity.ZeroOrOne };
+        var unit = new Argument<string?>("unit")
+        {
+            Description = "What is counted (segments, frames); items when left out",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var command = new Command("progress", "Show how far the stage is as a bar with the time left in the live display (nothing is recorded)")
         {
             done, total, unit,
