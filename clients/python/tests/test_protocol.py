@@ -183,6 +183,39 @@ io.finalize(status="success", output_size_mb=1.5)
             {"type": "finalize", "status": "success", "summary": {"output_size_mb": 1.5}},
         ], got)
 
+    def test_progress_sends_the_first_and_last_of_a_count_at_most_ten_a_second_and_refuses_bad_arguments(self):
+        completed = self.run_stage("""
+import time
+for done in range(100001):
+    io.report_progress(done, 100000, "frames")
+io.report_progress(2.0, 8)
+io.report_progress(12, 8, "segments")
+io.report_progress(1, 8, "segments")
+io.report_progress(2, 8, "segments")  # held back, then sent once the period is over
+deadline = time.monotonic() + 30
+while '"done":2,"total":8,"unit":"segments"' not in open(os.environ["WAYBILL_STAGE_CHANNEL"]).read():
+    assert time.monotonic() < deadline, "the held back progress was never sent"
+    time.sleep(0.01)
+for args in ((-1, 8), (1, 0), (1.5, 8), (True, 8), ("3", 8), (1, 8, ""), (1, 8, "x" * 33), (1, 8, "seg\\x1b[2J")):
+    try:
+        io.report_progress(*args)
+        print("accepted", args)
+    except ValueError as error:
+        print("refused:", error)
+""")
+        self.assertRan(completed)
+        messages = self.messages()
+        self.assertEqual({"type": "progress", "done": 0, "total": 100000, "unit": "frames"}, messages[0])
+        # 1 of 8 segments came within the period after 8 of 8: held back, and superseded by 2 of 8.
+        self.assertEqual([{"type": "progress", "done": 100000, "total": 100000, "unit": "frames"},
+                          {"type": "progress", "done": 2, "total": 8, "unit": "items"},
+                          {"type": "progress", "done": 8, "total": 8, "unit": "segments"},
+                          {"type": "progress", "done": 2, "total": 8, "unit": "segments"}], messages[-4:])
+        # A hundred thousand calls in well under a minute: a few hundred messages at most, not one per call.
+        self.assertLess(len(messages), 1000)
+        self.assertNotIn("accepted", completed.stdout)
+        self.assertEqual(8, completed.stdout.count("refused: report_progress:"))
+
     def test_add_error_with_an_exception_and_finalize_failed_with_a_reason(self):
         self.assertRan(self.run_stage("""
 try:

@@ -167,6 +167,20 @@ io.finalize()
         self.assertNotIn("accepted", completed.stdout)
         self.assertEqual(5, completed.stdout.count("refused: report_usage:"))
 
+    def test_progress_by_hand_shows_and_records_nothing(self):
+        completed = self.run_stage("""
+io.report_progress(3, 8, "segments")
+try:
+    io.report_progress(9, 0)
+except ValueError as error:
+    print("refused:", error)
+io.finalize()
+""")
+        self.assertRan(completed)
+        self.assertIn("refused: report_progress: total must be a whole number 1 or more, not 0", completed.stdout)
+        self.assertNotIn("progress", json.dumps(self.manifest()))
+        self.assertNotIn("segments", "\n".join(read_lines(os.path.join(self.job, "demux", "stage.log"))))
+
     def test_enable_manifest_false_writes_logs_only(self):
         self.assertRan(self.run_stage("io.finalize()", MANIFEST="0"))
         self.assertEqual(["audio.wav", "stage.log"], sorted(os.listdir(os.path.join(self.job, "demux"))))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 
 from ._encoding import UtcClock, describe, encode_string, failure_reason, to_json
@@ -31,6 +32,9 @@ def level_name(levelno):
 MAX_LINE = 1 << 20
 _CUT = 80000
 _TEXTS = ("message", "exception", "exception_message")
+# The engine reads the channel ten times a second and shows only the last progress of each read: more messages than
+# that would only grow the channel file.
+PROGRESS_PERIOD = 0.1
 
 
 def cut(text):
@@ -120,6 +124,8 @@ class ChannelRecorder:
         self.key = ("channel", channel_path)
         self._clock = UtcClock()
         self._logger_name = logger_name
+        self._progress_lock = threading.Lock()
+        self._progress_sent, self._progress_count, self._progress_held, self._progress_timer = 0.0, None, None, None
 
     def send(self, message):
         message.setdefault("t", self._clock.stamp(time.time()))
@@ -182,6 +188,34 @@ class ChannelRecorder:
 
     def usage(self, unit, quantity):
         self.send({"type": "usage", "unit": unit, "quantity": quantity})
+
+    def progress(self, done, total, unit):
+        # A loop may report every item: a count is sent at most once a PROGRESS_PERIOD, its start and end always (a new
+        # total or unit starts a new count); the last one held back is sent when the period is over, so the display
+        # never stays behind a stage that pauses.
+        with self._progress_lock:
+            now, count = time.monotonic(), (total, unit)
+            if 0 < done < total and self._progress_count == count and now - self._progress_sent < PROGRESS_PERIOD:
+                self._progress_held = done
+                if self._progress_timer is None:
+                    self._progress_timer = threading.Timer(self._progress_sent + PROGRESS_PERIOD - now, self._progress_late)
+                    self._progress_timer.daemon = True
+                    self._progress_timer.start()
+                return
+            self._progress_held = None
+            self._send_progress(now, done, count)
+
+    def _progress_late(self):
+        with self._progress_lock:
+            self._progress_timer = None
+            if self._progress_held is not None:
+                done, self._progress_held = self._progress_held, None
+                self._send_progress(time.monotonic(), done, self._progress_count)
+
+    def _send_progress(self, now, done, count):
+        self._progress_sent, self._progress_count = now, count
+        line = '{"type":"progress","done":%d,"total":%d,"unit":%s}\n' % (done, count[0], encode_string(count[1]))
+        self._channel.write(line.encode("ascii"))
 
     def gpu(self, used):
         self.send({"type": "gpu", "used": used})

@@ -220,6 +220,9 @@ class StandaloneRecorder:
             self._usage[unit] = self._usage.get(unit, 0) + quantity
             self._touched()
 
+    def progress(self, done, total, unit):
+        """Progress is shown by the engine's live display; a script run by hand has none, and nothing is recorded."""
+
     def gpu(self, used):
         with self._lock:
             self._gpu_used = used

@@ -8,6 +8,7 @@ import os
 import pathlib
 import re
 import time
+import unicodedata
 from collections.abc import Mapping
 
 from . import _files, _paths
@@ -30,6 +31,7 @@ class StageIO:
     logger = stage_io.get_stage_logger("DEBUG")
     stage_io.track_input(video, "video", format="mp4")
     stage_io.track_output(audio, "audio", format="wav", sample_rate=16000)
+    stage_io.report_progress(3, 8, "segments")   # a bar in the live display of `waybill run`
     stage_io.finalize(status="success", output_size_mb=1.5)
     """
 
@@ -176,6 +178,18 @@ class StageIO:
             raise ValueError("report_usage: the quantity of %s must be a number, zero or more, not %r" % (unit, quantity))
         self._recorder.usage(unit, quantity)
 
+    def report_progress(self, done, total, unit="items"):
+        """Tells the run how far the stage is (report_progress(3, 8, "segments")): `waybill run` on a terminal shows it as a
+        bar with the time left while the stage runs. Cheap enough to call for every item (at most ten messages a second
+        are sent: the first and the last of a count at once, one held back a tenth of a second later); nothing is
+        recorded, and a script run by hand shows nothing."""
+        done, total = _whole("done", done, 0), _whole("total", total, 1)
+        unit = str(unit)
+        if not unit.strip() or len(unit) > 32 or any(unicodedata.category(c) in ("Cc", "Cf") for c in unit):
+            raise ValueError("report_progress: the unit %r must be a word or two of at most 32 characters, without control "
+                             "characters (segments, frames)" % unit)
+        self._recorder.progress(min(done, total), total, unit)
+
     def set_gpu_used(self, used=True):
         """Marks that the stage ran on a GPU (resources.gpu_used)."""
         self._recorder.gpu(bool(used))
@@ -194,6 +208,14 @@ class StageIO:
 
     def _uncaught(self, exception_info):
         self._recorder.uncaught(exception_info)
+
+
+def _whole(name, value, least):
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError("report_progress: %s must be a whole number %d or more, not %r" % (name, least, value))
+    return value
 
 
 def _mapping(value, where):

@@ -88,6 +88,53 @@ public sealed class LiveProgressTests : IDisposable
         Assert.Contains("recognised", File.ReadAllText(_temp.Combine("out", "s", "06_asr", "stage.log")));
     }
 
-    private void Start(string arguments, int width) =>
-        _tmux.Start($"DOTNET_EnableDiagnostics=0 {CliProcess.ShellCommand} {arguments}; echo run-ended; exec sleep 600", width, 40, _temp.Path);
+    [Fact]
+    public async Task Command_stages_show_the_progress_they_send_from_the_shell_verb_and_the_python_client()
+    {
+        // Both stages report once, then wait for the test: their bars stay up until it has seen them.
+        _temp.Write("progress.py", """
+            import os, time
+            from waybill import StageIO
+            io = StageIO("py")
+            for done in range(3):
+                io.report_progress(done, 5, "frames")
+            while not os.path.exists("../../../stop"):
+                time.sleep(0.05)
+            io.report_progress(5, 5, "frames")
+            """);
+        _temp.Write("waybill.yaml", """
+            stages:
+              - id: 01_shell
+                run: "waybill stage progress 3 8 segments && while [ ! -f ../../../stop ]; do sleep 0.05; done; touch {out.x}"
+                outputs: { x: x.txt }
+              - id: 02_py
+                run: python3 ../../../progress.py
+            """);
+        var path = new Protocol.ProtocolJob(_temp).Environment()["PATH"];
+        Start($"run waybill.yaml --job-id p --jobs 2", 140, $"PATH={Tmux.Quote(path)} ");
+        var shell = new Regex(@"^  01_shell: 3/8 segments ━+─+ +37% ETA (\d+:\d\d|-:--)$", RegexOptions.Multiline);
+        var python = new Regex(@"^  02_py: 2/5 frames ━+─+ +40% ETA (\d+:\d\d|-:--)$", RegexOptions.Multiline);
+        await _tmux.WaitFor(s => shell.IsMatch(s) && python.IsMatch(s), "the segments and frames bars");
+
+        _temp.Write("stop", "");
+        var screen = await _tmux.WaitFor("run-ended");
+        Assert.DoesNotContain("segments ━", screen);
+        Assert.DoesNotContain("frames ━", screen);
+        Assert.Contains("Job folder:", screen);
+        // Display only: neither the manifests nor the logs hold a trace of it.
+        foreach (var stage in new[] { "01_shell", "02_py" })
+        {
+            var folder = _temp.Combine("out", "p", stage);
+            var manifestText = File.ReadAllText(Path.Combine(folder, "manifest.json"));
+            var manifest = System.Text.Json.Nodes.JsonNode.Parse(manifestText)!;
+            Assert.Equal("success", manifest["status"]!.GetValue<string>());
+            Assert.Empty(manifest["warnings"]!.AsArray());
+            Assert.DoesNotContain("\"done\"", manifestText);
+            Assert.DoesNotContain("\"done\"", File.ReadAllText(Path.Combine(folder, "stage.log")));
+        }
+    }
+
+    private void Start(string arguments, int width, string environment = "") =>
+        _tmux.Start($"{environment}DOTNET_EnableDiagnostics=0 {CliProcess.ShellCommand} {arguments}; echo run-ended; exec sleep 600",
+            width, 40, _temp.Path);
 }

@@ -32,6 +32,8 @@ public sealed partial class StageProtocolSchemaTests : IDisposable
         ["resource", "model_load_seconds=2.5", "device=cpu", "warm=true"],
         ["gpu"],
         ["gpu", "--unused"],
+        ["progress", "3", "8", "segments"],
+        ["progress", "0", "5"],
         ["finalize", "success"],
         ["finalize", "skipped", "--reason", "nothing to do", "checked=3", "note=fine"],
         ["finalize", "failed", "--reason", "no usable audio"],
@@ -68,12 +70,14 @@ public sealed partial class StageProtocolSchemaTests : IDisposable
             {"type":"teleport"}
             {"type":"gpu","used":true,"extra":1}
             {"type":"warning","message":"fine","t":"yesterday"}
+            {"type":"progress","done":3,"total":0}
+            {"type":"progress","done":1.5,"total":8,"unit":"segments"}
             """);
 
         var (exit, output) = await SchemaStrictTests.Ajv(["stage-protocol.schema.json=" + bad]);
 
         Assert.Equal(1, exit);
-        for (var line = 1; line <= 7; line++) Assert.Contains($"bad.jsonl:{line}:", output);
+        for (var line = 1; line <= 9; line++) Assert.Contains($"bad.jsonl:{line}:", output);
     }
 
     /// <summary>The one-line JSON examples of docs/stage-protocol.md (lines of its <c>jsonl</c> blocks).</summary>

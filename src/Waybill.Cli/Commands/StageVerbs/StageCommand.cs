@@ -30,6 +30,7 @@ internal static class StageCommand
         command.Subcommands.Add(Resource(error));
         command.Subcommands.Add(Gpu(error));
         command.Subcommands.Add(Usage(error));
+        command.Subcommands.Add(Progress(error));
         command.Subcommands.Add(Finalize(error));
         return command;
     }
@@ -187,6 +188,42 @@ internal static class StageCommand
             }));
         }));
         return command;
+    }
+
+    private static Command Progress(TextWriter error)
+    {
+        var done = new Argument<string>("done") { Description = "How many are done, a whole number zero or more (more than total counts as total)" };
+        var total = new Argument<string>("total") { Description = "How many there are, a whole number 1 or more" };
+        var unit = new Argument<string?>("unit")
+        {
+            Description = "What is counted (segments, frames); items when left out",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("progress", "Show how far the stage is as a bar with the time left in the live display (nothing is recorded)")
+        {
+            done, total, unit,
+        };
+        command.SetAction(parse => Guard.Wrap(error, () =>
+        {
+            var count = Whole("done", parse.GetValue(done)!, 0);
+            var of = Whole("total", parse.GetValue(total)!, 1);
+            return Send(StageMessage.Line("progress", Now, w =>
+            {
+                w.WriteNumber("done", count);
+                w.WriteNumber("total", of);
+                if (parse.GetValue(unit) is { } named) w.WriteString("unit", named);
+            }));
+        }));
+        return command;
+    }
+
+    private static long Whole(string name, string given, long least)
+    {
+        if (long.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= least)
+            return value;
+        throw new CliException($"waybill stage progress: {name} '{PrintableText.Of(given, 40)}' is not a whole number {least} or more",
+            "e.g. waybill stage progress 3 8 segments");
     }
 
     private static Command Finalize(TextWriter error)

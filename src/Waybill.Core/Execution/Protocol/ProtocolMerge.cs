@@ -29,11 +29,15 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
     private long _droppedMessages;
     private long _droppedBytes;
     private long _newerVersionAt;
+    private StageProgress? _progress;
 
     public void Line(long number, ReadOnlyMemory<byte> line)
     {
         var span = line.Span;
         if (span.Trim(" \t\r"u8).IsEmpty) return;
+        // Progress is display-only and may come thousands a second: it takes no share of the budget and only the last
+        // of each read is shown (Flush).
+        if (span.IndexOf("\"progress\""u8) >= 0 && TryProgress(number, line)) return;
         _messages++;
         _bytes += line.Length + 1;
         var overBudget = _messages > budgetMessages || _bytes > budgetBytes;
@@ -98,6 +102,34 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
         }
     }
 
+    /// <summary>Shows the last progress read, if any: called after each read of the channel, so a flood of progress
+    /// messages costs one display update per read (every <see cref="StageChannel.PollPeriod"/>), not one per message.</summary>
+    public void Flush()
+    {
+        if (_progress is not { } progress) return;
+        _progress = null;
+        context.ReportProgress(progress.Done, progress.Total, progress.Unit);
+    }
+
+    /// <summary>A progress message, checked and kept for <see cref="Flush"/>; false when the line is another type.</summary>
+    private bool TryProgress(long number, ReadOnlyMemory<byte> line)
+    {
+        var message = ProtocolMessage.Parse(line, out var document, out _);
+        using (document)
+        {
+            if (message?.Type != "progress") return false;
+            message.Version();
+            var total = message.WholeNumber("total", required: true);
+            var done = message.WholeNumber("done", required: true);
+            var unit = message.Text("unit") ?? "items";
+            if (total == 0) message.Fail("\"total\" is 0: a total is 1 or more");
+            if (ProgressUnits.Problem(unit) is { } problem) message.Fail($"\"unit\": {problem}");
+            if (message.Problem is { } bad) Bad(number, $"progress: {bad}; not applied");
+            else _progress = new StageProgress(context.StageId, Math.Min(done!.Value, total!.Value), total!.Value, unit);
+            return true;
+        }
+    }
+
     private void Drop(int length)
     {
         _droppedMessages++;
@@ -153,7 +185,7 @@ internal sealed class ProtocolMerge(StageContext context, long budgetBytes, long
     }
 
     private const string Known = "log, warning, error, track_input, track_output, track_intermediate, set_config, add_config, resources, gpu, "
-        + "usage, tool_version, finalize";
+        + "usage, progress, tool_version, finalize";
 
     private Action? Log(ProtocolMessage message)
     {

@@ -111,6 +111,23 @@ internal sealed class ProtocolMessage
         return fallback;
     }
 
+    /// <summary>A whole number zero or more (3, or 3.0); null when absent (a problem when <paramref name="required"/>) or not one.</summary>
+    public long? WholeNumber(string name, bool required = false)
+    {
+        if (!_root.TryGetProperty(name, out var value) || (value.ValueKind == JsonValueKind.Null && !required))
+        {
+            if (required) Fail($"no \"{name}\" field");
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            if (value.TryGetInt64(out var whole) && whole >= 0) return whole;
+            if (value.TryGetDouble(out var number) && number >= 0 && number < long.MaxValue && Math.Floor(number) == number) return (long)number;
+        }
+        Fail($"\"{name}\" is {Describe(value)}, not a whole number zero or more");
+        return null;
+    }
+
     /// <summary>An object field as a node the message no longer owns; null when absent.</summary>
     public JsonObject? Object(string name, bool required = false)
     {

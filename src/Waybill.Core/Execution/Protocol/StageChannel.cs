@@ -69,7 +69,11 @@ internal sealed class StageChannel : IDisposable
         else if (!_gate.TryEnter()) return;
         try
         {
-            if (!_closed && _failure is null) _reader.Read(_merge);
+            if (!_closed && _failure is null)
+            {
+                _reader.Read(_merge);
+                _merge.Flush();
+            }
         }
 #pragma warning disable CA1031 // A timer callback that throws ends the process: the failure is reported when the channel closes.
         catch (Exception e)
