@@ -13,6 +13,7 @@ internal static class SqlStatements
         if (sql.Length > MaxLength) throw new CatalogSqlException($"--sql is {sql.Length:N0} characters long; at most {MaxLength:N0} are read");
         var statements = 0;
         var inStatement = false;
+        string? first = null;
         for (var i = 0; i < sql.Length; i++)
         {
             var c = sql[i];
@@ -39,11 +40,26 @@ internal static class SqlStatements
             }
             else if (!char.IsWhiteSpace(c))
             {
+                if (!inStatement && first is null) first = FirstWord(sql, i);
                 inStatement = true;
             }
         }
         if (inStatement) statements++;
         if (statements == 0) throw new CatalogSqlException("--sql holds no statement: give one SELECT");
         if (statements > 1) throw new CatalogSqlException($"--sql holds {statements} statements: give one at a time");
+        // The connection cannot write, but SQLite still runs VACUUM INTO (it creates the file before it fails) and
+        // PRAGMA (which fails as a disk I/O error): only statements that read are passed on.
+        if (first is null || !Reading.Contains(first))
+            throw new CatalogSqlException($"--sql may only read: '{Core.Text.PrintableText.Of(first ?? "", 20)}' is not one of "
+                + string.Join(", ", Reading.Order()) + "; the catalog changes only as runs end and by 'waybill catalog rebuild'");
+    }
+
+    private static readonly HashSet<string> Reading = new(StringComparer.OrdinalIgnoreCase) { "SELECT", "WITH", "VALUES", "EXPLAIN", "TABLE" };
+
+    private static string FirstWord(string sql, int start)
+    {
+        var end = start;
+        while (end < sql.Length && (char.IsAsciiLetter(sql[end]) || sql[end] == '_')) end++;
+        return end == start ? sql[start].ToString() : sql[start..end].ToUpperInvariant();
     }
 }

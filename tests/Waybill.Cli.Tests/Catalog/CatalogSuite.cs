@@ -134,12 +134,17 @@ public abstract class CatalogSuite : IDisposable
         var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
         Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
             StringComparison.Ordinal);
-        foreach (var write in new[] { "DELETE FROM jobs", "UPDATE stage_runs SET status = 'success'", "DROP TABLE jobs" })
+        var copy = Temp.Combine("copy.db");
+        // The last one passes the first-word check and is refused by the read-only connection itself.
+        foreach (var write in new[] { "DELETE FROM jobs", "UPDATE stage_runs SET status = 'success'", "DROP TABLE jobs",
+                     $"VACUUM INTO '{copy}'", "PRAGMA journal_mode=DELETE", "/* a comment */ ATTACH DATABASE 'x.db' AS x",
+                     "WITH gone AS (SELECT job_dir FROM jobs) DELETE FROM jobs WHERE job_dir IN (SELECT job_dir FROM gone)" })
         {
             var refused = await Waybill("query", "--sql", write);
             Assert.True(refused.ExitCode == 2, refused.All);
             Assert.Contains("--sql may only read", refused.Stderr, StringComparison.Ordinal);
         }
+        Assert.False(File.Exists(copy));
         var two = await Waybill("query", "--sql", "SELECT 1; DELETE FROM jobs");
         Assert.Equal(2, two.ExitCode);
         Assert.Contains("2 statements", two.Stderr, StringComparison.Ordinal);
