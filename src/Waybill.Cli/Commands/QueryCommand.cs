@@ -66,6 +66,8 @@ internal static class QueryCommand
                 CatalogListing.Print(store, grouped, writer, null, error, "groups");
                 return ExitCodes.Success;
             }
+            if (parse.GetResult(by) is { Implicit: false })
+                throw new CliException("--by groups the figures of --stats", "add --stats duration (or cpu, peak_rss, cost, …), or leave --by out");
             var max = JobsCommand.Limit(parse.GetValue(limit));
             CatalogListing.Print(store, CatalogQueries.StageRuns(store.Connection, filter, max), writer, max, error, "stage runs");
             return ExitCodes.Success;

@@ -21,7 +21,7 @@ internal static class TelemetryOption
         }
         catch (TelemetrySettingsException e)
         {
-            throw new CliException(e.Message, "give the collector's base URL, or unset the variable");
+            throw new CliException(e.Message, "fix the value it names: a collector's base URL (http://localhost:4318), a timeout in milliseconds");
         }
     }
 }

@@ -49,7 +49,7 @@ public static class SummaryRows
             var outputs = items.SelectMany(i => i.Outputs).Select(o => o.Path).ToList();
             rows.Add(new SummaryRow(group.Key + "[*]", worst, items.Sum(i => i.DurationSeconds), outputs, items.Sum(i => i.Warnings.Count),
                 items.Sum(i => i.Errors.Count), $"{items.Count.ToString(CultureInfo.InvariantCulture)} items: {string.Join(", ", counts)}",
-                items.Any(i => i.Cost is not null) ? items.Sum(i => i.Cost?.Total ?? 0) : null));
+                items.Any(i => i.Cost is not null && i.ProducedBy is null) ? items.Where(i => i.ProducedBy is null).Sum(i => i.Cost?.Total ?? 0) : null));
             rows.AddRange(problems.Take(ShownProblems).Select(s => Row(s, statusOf(s)) with { Stage = "  " + s.StageId }));
             if (problems.Count > ShownProblems)
             {
@@ -63,6 +63,8 @@ public static class SummaryRows
     private static bool Fine(StageManifest item, Func<StageManifest, string> statusOf) =>
         statusOf(item) is var status && (status == "success" || (status == "skipped" && item.StatusReason == Core.Caching.StageDecision.UpToDate));
 
+    // A stage found up to date did no work in this run: its manifest's cost is the producing run's, not this run's.
     private static SummaryRow Row(StageManifest s, string status) =>
-        new(s.StageId, status, s.DurationSeconds, [.. s.Outputs.Select(o => o.Path)], s.Warnings.Count, s.Errors.Count, s.StatusReason, s.Cost?.Total);
+        new(s.StageId, status, s.DurationSeconds, [.. s.Outputs.Select(o => o.Path)], s.Warnings.Count, s.Errors.Count, s.StatusReason,
+            s.ProducedBy is null ? s.Cost?.Total : null);
 }

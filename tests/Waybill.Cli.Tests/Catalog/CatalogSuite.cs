@@ -94,6 +94,9 @@ public abstract class CatalogSuite : IDisposable
         Assert.Empty(Json(await Waybill("query", "--stage", "02_asr", "--status", "failed", "--since", "2999-01-01", "--json")));
         Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
         Assert.Equal(3, Json(await Waybill("query", "--job", "ok", "--json")).Count);
+        var ungrouped = await Waybill("query", "--by", "job");
+        Assert.Equal(2, ungrouped.ExitCode);
+        Assert.Contains("--by groups the figures of --stats", ungrouped.Stderr, StringComparison.Ordinal);
         var bad = await Waybill("query", "--since", "last tuesday");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--since 'last tuesday'", bad.Stderr, StringComparison.Ordinal);

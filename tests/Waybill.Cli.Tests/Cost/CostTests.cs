@@ -126,6 +126,9 @@ public sealed class CostTests : IDisposable
         Assert.Equal(0, Number(job["cost"]!["total"]));
         Assert.Empty(job["cost"]!["lines"]!.AsArray());
         Assert.Contains("Cost:         0 EUR this run", rerun.Stdout, StringComparison.Ordinal);
+        // Nor does the table charge this run with what the up-to-date stage cost when it ran.
+        var row = rerun.Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("01_burn", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"\d\.\d{6}", row);
     }
 
     [Fact]

@@ -96,7 +96,9 @@ internal static partial class RateCardReader
 
     private static string UnknownHint(string unit, IReadOnlyCollection<string> reported)
     {
-        var known = RateCard.MeasuredUnits.Concat(reported.Order(StringComparer.Ordinal)).ToList();
+        // Only names that are units: a malformed reports: entry has its own error and is no unit to offer.
+        var known = RateCard.MeasuredUnits.Concat(reported.Where(u => UsageUnits.Problem(u) is null && !RateCard.MeasuredUnits.Contains(u))
+            .Order(StringComparer.Ordinal)).ToList();
         var near = known.Where(k => Text.EditDistance.Between(k, unit) <= 2).OrderBy(k => Text.EditDistance.Between(k, unit)).FirstOrDefault();
         var list = $"units are {string.Join(", ", known)}";
         return near is not null ? $"did you mean '{near}'? {list}"
