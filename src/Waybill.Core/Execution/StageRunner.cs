@@ -52,7 +52,9 @@ public static class StageRunner
         }, cancellationToken);
         var (context, status, reason) = (last.Context, last.Status, last.Reason);
         manifest = context.Manifest;
-        // Resources and duration cover every try, and the waits between them.
+        // Resources and duration cover every try, and the waits between them; each try's cgroup counted only that try.
+        context.Cgroup = Resources.StageResources.AcrossTries(
+            tries.Results.Select(t => (t.Context.Cgroup, t.Context.Processes.Count > 0)).ToList());
         foreach (var earlier in tries.Results.SkipLast(1).SelectMany(t => t.Context.Processes)) context.RecordProcess(earlier);
         // What earlier tries reported using was spent too (tokens of a request that failed are billed).
         foreach (var (unit, quantity) in tries.Results.SkipLast(1).SelectMany(t => t.Context.Manifest.Resources.Usage ?? [])) context.ReportUsage(unit, quantity);
