@@ -21,6 +21,7 @@ internal sealed class SampleWatch : IDisposable
     private long _finishedTicks;
     private long _finishedRead;
     private long _finishedWrite;
+    private int _generation;
     private bool _anyIo;
     private double _lastElapsed;
     private long _lastTicks;
@@ -68,12 +69,17 @@ internal sealed class SampleWatch : IDisposable
             _finishedTicks += (long)((result.UserCpu + result.SystemCpu).TotalSeconds * ProcStat.TicksPerSecond);
             _finishedRead += result.ReadBytes;
             _finishedWrite += result.WriteBytes;
+            _generation++;
         }
     }
 
-    internal IReadOnlyCollection<int> Roots
+    /// <summary>
+    /// The processes to read, and the count of ended ones at that moment: a row whose tree was read before a root ended is
+    /// dropped, since the ended root's figures are then both in the tree and carried on.
+    /// </summary>
+    internal (IReadOnlyCollection<int> Roots, int Generation) Snapshot()
     {
-        get { lock (_gate) return [.. _roots]; }
+        lock (_gate) return ([.. _roots], _generation);
     }
 
     /// <summary>True when a process has been started: a stage that runs none (C# code alone) has nothing to sample.</summary>
@@ -84,12 +90,15 @@ internal sealed class SampleWatch : IDisposable
         lock (_gate) HasStarted |= _roots.Count > 0 || _finishedTicks > 0;
     }
 
-    /// <summary>Writes one row from the tree's figures at <paramref name="elapsed"/> seconds.</summary>
-    internal void Record(double elapsed, TreeFigures tree, IReadOnlyList<GpuReading>? gpus)
+    /// <summary>
+    /// Writes one row from the tree's figures at <paramref name="elapsed"/> seconds, read from the roots of
+    /// <paramref name="generation"/>; when a root has ended since, the row is left to the next tick.
+    /// </summary>
+    internal void Record(double elapsed, TreeFigures tree, IReadOnlyList<GpuReading>? gpus, int generation)
     {
         lock (_gate)
         {
-            if (_stopped) return;
+            if (_stopped || generation != _generation) return;
             NextDue = Math.Max(NextDue + Interval.TotalSeconds, elapsed + (Interval.TotalSeconds / 2));
             if (!HasStarted) return;
             var ticks = tree.CpuTicks + _finishedTicks;

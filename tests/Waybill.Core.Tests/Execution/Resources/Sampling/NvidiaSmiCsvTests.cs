@@ -111,6 +111,6 @@ public sealed class NvidiaSmiCsvTests
         Assert.Contains("nvidia-smi is not on PATH", monitor.Unavailable, StringComparison.Ordinal);
         monitor.Acquire(TimeSpan.FromSeconds(1));
         Assert.Empty(monitor.Read([]));
-        monitor.Release();
+        monitor.Release(TimeSpan.FromSeconds(1));
     }
 }
