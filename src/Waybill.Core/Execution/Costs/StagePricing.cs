@@ -6,6 +6,8 @@ namespace Waybill.Core.Execution.Costs;
 /// <summary>
 /// Prices one stage run's resources under a rate card: CPU hours from <c>cpu_seconds</c>, memory GiB-hours from the peak
 /// RSS held for the wall time, GPU hours for the GPUs given over the wall time, and the quantities the stage reported.
+/// A figure that <c>resources.shared</c> marks as not the stage's own (an in-process stage's peak is the engine's, its CPU
+/// the engine's when other stages ran beside it) is not priced: each stage beside it would be billed the same figure.
 /// </summary>
 internal static class StagePricing
 {
@@ -18,8 +20,9 @@ internal static class StagePricing
         if (card is null) return null;
         var lines = new List<CostLine>();
         var wallHours = resources.WallSeconds / 3600;
-        if (card.Rates.TryGetValue(RateCard.CpuHour, out var cpu)) lines.Add(Line(RateCard.CpuHour, resources.CpuSeconds / 3600, cpu, Measured));
-        if (card.Rates.TryGetValue(RateCard.MemoryGbHour, out var memory))
+        var shared = resources.Shared ?? [];
+        if (!shared.Contains("cpu") && card.Rates.TryGetValue(RateCard.CpuHour, out var cpu)) lines.Add(Line(RateCard.CpuHour, resources.CpuSeconds / 3600, cpu, Measured));
+        if (!shared.Contains("peak_rss") && card.Rates.TryGetValue(RateCard.MemoryGbHour, out var memory))
             lines.Add(Line(RateCard.MemoryGbHour, resources.PeakRssMb / 1024 * wallHours, memory, Measured));
         var gpus = GpusGiven(resources);
         if (gpus > 0 && card.GpuRate(resources.Gpu?.Device) is { } gpu) lines.Add(Line(RateCard.GpuHour, gpus * wallHours, gpu, Measured));
