@@ -137,6 +137,9 @@ public sealed class ResourceSamplingTests : IDisposable
                 run: sleep 1.3
                 gpus: 1
                 sample_interval: 500ms
+              - id: 02_cpu
+                run: sleep 0.6
+                sample_interval: 500ms
             """, "--gpus", "1");
         var gpu = Resources("01_gpu")["gpu"]!;
         var rows = Rows("01_gpu");
@@ -158,6 +161,8 @@ public sealed class ResourceSamplingTests : IDisposable
             Assert.Contains(rows, r => r[6].Length > 0);
         }
         // A stage that asked for no GPU has no gpu object.
+        Assert.Null(Resources("02_cpu")["gpu"]);
+        Assert.NotEmpty(Rows("02_cpu"));
     }
 
     [Fact]

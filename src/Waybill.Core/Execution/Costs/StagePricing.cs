@@ -24,13 +24,29 @@ internal static class StagePricing
         if (!shared.Contains("cpu") && card.Rates.TryGetValue(RateCard.CpuHour, out var cpu)) lines.Add(Line(RateCard.CpuHour, resources.CpuSeconds / 3600, cpu, Measured));
         if (!shared.Contains("peak_rss") && card.Rates.TryGetValue(RateCard.MemoryGbHour, out var memory))
             lines.Add(Line(RateCard.MemoryGbHour, resources.PeakRssMb / 1024 * wallHours, memory, Measured));
-        var gpus = GpusGiven(resources);
-        if (gpus > 0 && card.GpuRate(resources.Gpu?.Device) is { } gpu) lines.Add(Line(RateCard.GpuHour, gpus * wallHours, gpu, Measured));
+        foreach (var (model, count) in GpuModels(resources))
+        {
+            if (card.GpuRate(model) is { } gpu) lines.Add(Line(RateCard.GpuHour, count * wallHours, gpu, Measured));
+        }
         foreach (var (unit, quantity) in (resources.Usage ?? []).OrderBy(u => u.Key, StringComparer.Ordinal))
         {
             if (card.Rates.TryGetValue(unit, out var rate)) lines.Add(Line(unit, quantity, rate, Reported));
         }
         return new StageCost { Currency = card.Currency, Lines = lines, Total = Round(lines.Sum(l => l.Amount)) };
+    }
+
+    /// <summary>
+    /// The stage's GPUs by model: all of <c>gpu.device</c>'s model, or where it names one model per device (devices of
+    /// different models) a line per model; the card's default (a null model) where the models do not match the count.
+    /// </summary>
+    private static IEnumerable<(string? Model, int Count)> GpuModels(ResourceUsage resources)
+    {
+        var gpus = GpusGiven(resources);
+        if (gpus == 0) return [];
+        var models = resources.Gpu?.Device?.Split(", ") ?? [];
+        if (models.Length <= 1) return [(models.FirstOrDefault(), gpus)];
+        if (models.Length != gpus) return [(null, gpus)];
+        return models.GroupBy(m => m, StringComparer.Ordinal).Select(g => ((string?)g.Key, g.Count()));
     }
 
     /// <summary>The GPUs the scheduler gave the stage; what it asked for where none were handed out by name.</summary>

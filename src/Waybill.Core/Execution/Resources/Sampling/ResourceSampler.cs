@@ -28,7 +28,7 @@ internal sealed class ResourceSampler : IDisposable
 
     /// <summary>
     /// Starts sampling a stage run into <paramref name="folder"/>. <paramref name="gpuDevices"/>: the GPUs to read for a stage
-    /// that asked for some (empty: every device), null for one that asked for none.
+    /// that asked for some (empty: none was granted by name, so none is read), null for one that asked for none.
     /// </summary>
     public SampleWatch Start(string folder, TimeSpan interval, IReadOnlyList<string>? gpuDevices)
     {
@@ -36,7 +36,7 @@ internal sealed class ResourceSampler : IDisposable
         try { File.Delete(Path.Combine(folder, ResourceSampling.FileName)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         var watch = new SampleWatch(this, folder, interval, _time.GetTimestamp(), gpuDevices);
-        if (gpuDevices is not null) _gpu.Value.Acquire(interval);
+        if (gpuDevices is { Count: > 0 }) _gpu.Value.Acquire(interval);
         lock (_gate)
         {
             _watches.Add(watch);
@@ -74,7 +74,7 @@ internal sealed class ResourceSampler : IDisposable
             }
         }
         // Outside the lock: stopping nvidia-smi waits for it to exit, and other stages' starts should not wait on that.
-        if (watch.GpuDevices is not null && _gpu.IsValueCreated) _gpu.Value.Release(watch.Interval);
+        if (watch.GpuDevices is { Count: > 0 } && _gpu.IsValueCreated) _gpu.Value.Release(watch.Interval);
     }
 
     public void Dispose()
@@ -109,7 +109,7 @@ internal sealed class ResourceSampler : IDisposable
             for (var index = 0; index < due.Count; index++)
             {
                 var (watch, elapsed) = due[index];
-                var gpus = watch.GpuDevices is { } devices && _gpu.Value.Unavailable is null ? _gpu.Value.Read(devices) : null;
+                var gpus = watch.GpuDevices is { Count: > 0 } devices && _gpu.Value.Unavailable is null ? _gpu.Value.Read(devices) : null;
                 watch.Record(elapsed, trees[index], gpus, snapshots[index].Generation);
             }
         }

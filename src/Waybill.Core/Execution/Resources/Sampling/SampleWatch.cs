@@ -34,6 +34,13 @@ internal sealed class SampleWatch : IDisposable
     private string? _writeProblem;
     private readonly GpuTally _gpu = new();
 
+    /// <summary>
+    /// Why a stage that asked for GPUs but was granted none by name gets no GPU figure: the machine's devices may be
+    /// another stage's, and crediting them to this one would be made up.
+    /// </summary>
+    internal const string DevicesUnknown = "devices unknown: the stage was granted no GPU by name (no CUDA_VISIBLE_DEVICES), "
+        + "so no device's figures can be credited to it";
+
     internal SampleWatch(ResourceSampler owner, string folder, TimeSpan interval, long started, IReadOnlyList<string>? gpuDevices)
     {
         _owner = owner;
@@ -49,7 +56,7 @@ internal sealed class SampleWatch : IDisposable
     /// <summary>Seconds since the start at which the next row is due.</summary>
     internal double NextDue { get; private set; }
 
-    /// <summary>The GPUs to read (empty: every device); null when the stage asked for none.</summary>
+    /// <summary>The GPUs to read (empty: none was granted by name); null when the stage asked for none.</summary>
     internal IReadOnlyList<string>? GpuDevices => _gpuDevices;
 
     internal long Started => _started;
@@ -136,10 +143,8 @@ internal sealed class SampleWatch : IDisposable
             var samples = _rows == 0 ? null
                 : new ResourceSamples { File = ResourceSampling.FileName, IntervalSeconds = Interval.TotalSeconds, Count = _rows };
             GpuUsage? gpu = null;
-            if (_gpuDevices is not null)
-            {
-                gpu = _gpu.Usage(_owner.GpuUnavailable, _rows, Interval);
-            }
+            if (_gpuDevices is { Count: 0 }) gpu = new GpuUsage { Available = false, Reason = _owner.GpuUnavailable ?? DevicesUnknown };
+            else if (_gpuDevices is not null) gpu = _gpu.Usage(_owner.GpuUnavailable, _rows, Interval);
             return new SampleSummary(samples, _peakRss, _read, _write, gpu);
         }
     }

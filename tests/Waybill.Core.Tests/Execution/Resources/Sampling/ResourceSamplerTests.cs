@@ -135,4 +135,21 @@ public sealed class ResourceSamplerTests : IDisposable
         Assert.Equal(2, slow.Stop().Samples!.Count);
         Assert.Null(sampler.Period);
     }
+
+    [Fact]
+    public void A_stage_that_asked_for_a_gpu_but_was_granted_none_by_name_is_credited_no_device()
+    {
+        // nvidia-smi is there (a stand-in that would stream nothing): the machine's devices could be read, but not told apart.
+        _temp.Write("bin/nvidia-smi", "#!/bin/sh\nexec sleep 3600\n");
+        Waybill.Core.Tests.Processes.ProcessTestKit.MakeExecutable(_temp.Combine("bin/nvidia-smi"));
+        using var sampler = new ResourceSampler(_time, path: _temp.Combine("bin"));
+        var watch = sampler.Start(_temp.Path, TimeSpan.FromMilliseconds(500), gpuDevices: []);
+        watch.AddRoot(Environment.ProcessId);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var summary = watch.Stop();
+        Assert.False(summary.Gpu!.Available);
+        Assert.StartsWith("devices unknown", summary.Gpu.Reason, StringComparison.Ordinal);
+        Assert.Null(summary.Gpu.Device);
+        Assert.Equal(1, summary.Samples!.Count);
+    }
 }
