@@ -9,8 +9,7 @@ namespace Waybill.Core.Reports;
 /// </summary>
 internal static class ResourceSampleReader
 {
-    private static readonly string[] Columns =
-        ["elapsed_seconds", "cpu_percent", "rss_mb", "read_bytes", "write_bytes", "gpu_percent", "gpu_memory_mb"];
+    private static readonly string[] Columns = Manifests.ResourceSamples.FileHeader.Split('\t');
 
     /// <summary>The curves, or null with the reason why none can be drawn.</summary>
     public static ResourceCurves? Read(string path, out string? problem)
@@ -30,7 +29,7 @@ internal static class ResourceSampleReader
         var rows = new List<double?[]>();
         int[]? at = null;
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in BoundedLines(path))
         {
             number++;
             if (line.Length == 0) continue;
@@ -69,6 +68,23 @@ internal static class ResourceSampleReader
             return null;
         }
         return Thin(rows);
+    }
+
+    /// <summary>
+    /// The file's lines up to <see cref="ReportLimits.SamplesFileBytes"/>: a stage still running appends rows after the
+    /// size was checked, and what it adds meanwhile is left for the next report rather than read without end.
+    /// </summary>
+    private static IEnumerable<string> BoundedLines(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        // The file is ASCII: a character read is a byte.
+        long read = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            read += line.Length + 1;
+            if (read > ReportLimits.SamplesFileBytes) yield break;
+            yield return line;
+        }
     }
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
