@@ -21,7 +21,8 @@ internal static class StagePricing
         var lines = new List<CostLine>();
         var wallHours = resources.WallSeconds / 3600;
         var shared = resources.Shared ?? [];
-        if (!shared.Contains("cpu") && card.Rates.TryGetValue(RateCard.CpuHour, out var cpu)) lines.Add(Line(RateCard.CpuHour, resources.CpuSeconds / 3600, cpu, Measured));
+        if (!shared.Contains("cpu") && card.Rates.TryGetValue(RateCard.CpuHour, out var cpu))
+            lines.Add(Line(RateCard.CpuHour, resources.CpuSeconds / 3600, cpu, Measured));
         if (!shared.Contains("peak_rss") && card.Rates.TryGetValue(RateCard.MemoryGbHour, out var memory))
             lines.Add(Line(RateCard.MemoryGbHour, resources.PeakRssMb / 1024 * wallHours, memory, Measured));
         foreach (var (model, count) in GpuModels(resources))

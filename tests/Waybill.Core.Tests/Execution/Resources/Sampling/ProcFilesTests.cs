@@ -95,7 +95,11 @@ public sealed class ProcFilesTests
         temp.Write("try2/cpu.stat", "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
         temp.Write("try2/memory.peak", "104857600\n");
         temp.Write("try2/io.stat", "8:0 rbytes=1000 wbytes=2000 rios=1 wios=1 dbytes=0 dios=0\n");
-        var tries = new List<(CgroupFigures?, bool)> { (CgroupFigures.Read(temp.Combine("try1")), true), (CgroupFigures.Read(temp.Combine("try2")), true) };
+        var tries = new List<(CgroupFigures?, bool)>
+        {
+            (CgroupFigures.Read(temp.Combine("try1")), true),
+            (CgroupFigures.Read(temp.Combine("try2")), true),
+        };
         var combined = StageResources.AcrossTries(tries)!;
         Assert.Equal(new CgroupFigures(9000000, 1500000, 524288000, 3001000, 5002000), combined);
 
