@@ -26,7 +26,7 @@ internal static class ResourceSampleReader
             problem = $"samples not drawn: {info.Name} is {info.Length:N0} bytes, more than the report reads ({ReportLimits.SamplesFileBytes:N0})";
             return null;
         }
-        var rows = new List<double?[]>();
+        var thinner = new CurveThinner();
         int[]? at = null;
         var number = 0;
         foreach (var line in BoundedLines(path))
@@ -60,14 +60,15 @@ internal static class ResourceSampleReader
                 problem = $"samples not drawn: {info.Name} line {number} has no elapsed_seconds";
                 return null;
             }
-            rows.Add(row);
+            thinner.Add(row);
         }
-        if (rows.Count == 0)
+        var curves = thinner.Curves();
+        if (curves.Rows == 0)
         {
             problem = $"no samples: {info.Name} has no rows";
             return null;
         }
-        return Thin(rows);
+        return curves;
     }
 
     /// <summary>
@@ -88,48 +89,4 @@ internal static class ResourceSampleReader
     }
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
-    /// <summary>
-    /// Cumulative byte counters become rates; then neighbouring rows are averaged down to at most <see cref="ReportLimits.CurvePoints"/>.
-    /// </summary>
-    private static ResourceCurves Thin(List<double?[]> rows)
-    {
-        var rates = new (double? Read, double? Write)[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var (t0, read0, write0) = i == 0 ? (0d, (double?)0, (double?)0) : (rows[i - 1][0]!.Value, rows[i - 1][3], rows[i - 1][4]);
-            var span = rows[i][0]!.Value - t0;
-            rates[i] = (Rate(read0, rows[i][3], span), Rate(write0, rows[i][4], span));
-        }
-        var curves = new ResourceCurves { Rows = rows.Count };
-        var bucket = (rows.Count + ReportLimits.CurvePoints - 1) / ReportLimits.CurvePoints;
-        for (var from = 0; from < rows.Count; from += bucket)
-        {
-            var to = Math.Min(rows.Count, from + bucket);
-            curves.Elapsed.Add(rows[to - 1][0]!.Value);
-            curves.CpuPercent.Add(Mean(rows, from, to, r => r[1]));
-            curves.RssMb.Add(Mean(rows, from, to, r => r[2]));
-            curves.ReadRate.Add(Mean(rates, from, to, r => r.Read));
-            curves.WriteRate.Add(Mean(rates, from, to, r => r.Write));
-            curves.GpuPercent.Add(Mean(rows, from, to, r => r[5]));
-            curves.GpuMemoryMb.Add(Mean(rows, from, to, r => r[6]));
-        }
-        return curves;
-    }
-
-    private static double? Rate(double? before, double? now, double seconds) =>
-        before is { } b && now is { } n && seconds > 0 ? Math.Max(0, n - b) / seconds : null;
-
-    private static double? Mean<T>(IReadOnlyList<T> rows, int from, int to, Func<T, double?> pick)
-    {
-        double sum = 0;
-        var count = 0;
-        for (var i = from; i < to; i++)
-        {
-            if (pick(rows[i]) is not { } value) continue;
-            sum += value;
-            count++;
-        }
-        return count == 0 ? null : sum / count;
-    }
 }
