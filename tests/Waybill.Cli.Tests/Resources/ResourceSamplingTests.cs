@@ -57,7 +57,8 @@ public sealed class ResourceSamplingTests : IDisposable
         var cpu = resources["cpu_seconds"]!.GetValue<double>();
         Assert.True(cpu >= child + grandchild - 0.03, $"{child} + {grandchild}: {resources.ToJsonString()}");
         var rows = Rows("01_tree");
-        Assert.True(rows.Count >= 3, string.Join('\n', rows.Select(r => string.Join('\t', r))));
+        // The burners take about half a second on an idle machine: two rows at 200 ms at least.
+        Assert.True(rows.Count >= 2, string.Join('\n', rows.Select(r => string.Join('\t', r))));
         Assert.Contains(rows, r => double.Parse(r[1], CultureInfo.InvariantCulture) >= 10);
         Assert.All(rows, r => Assert.True(double.Parse(r[2], CultureInfo.InvariantCulture) > 0));
     }
