@@ -31,7 +31,7 @@ public static class RunPlanner
                 result.Add(new PlannedStage(stage, selection.Includes(stage.Id), StageDecision.RunBecause(null, selection.ForcedBecause(stage.Id) ?? "new job")));
             return result;
         }
-        var services = new RunServices(options.Time, PipelineRunner.SecretsOf(pipeline), ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum),
+        using var services = new RunServices(options.Time, PipelineRunner.SecretsOf(pipeline), ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum),
             (_, _) => throw new InvalidOperationException("a dry run opens no log"));
         using var freshness = new FreshnessCheck(pipeline, layout, services);
         freshness.Preload(plan.Order.Where(s => selection.Includes(s.Id) && selection.ForcedBecause(s.Id) is null).Select(s => s.Id));

@@ -42,7 +42,7 @@ public static class PipelineRunner
         using var logging = new RunLogging(layout, redactor, time, options.Console, options.ConsoleLevel, options.LegacyStageLogs,
             onDiskFull: e => diskFull.FreeSpace(e), exporters: options.Observers.OfType<ILogSink>());
         // The stat cache lets unchanged files (external inputs above all) go unhashed from run to run; lost or damaged, it is rebuilt.
-        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
+        using var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
         {
             DiskFull = diskFull,
             StageProgress = options.StageProgress,

@@ -3,8 +3,12 @@ using Waybill.Core.Secrets;
 
 namespace Waybill.Core.Execution;
 
-/// <summary>What every stage of a run shares: time, secrets, the checksum cache, tool versions, and how to open a stage's logs.</summary>
+/// <summary>
+/// What every stage of a run shares: time, secrets, the checksum cache, tool versions, and how to open a stage's logs.
+/// Disposed when the run ends, which stops the resource sampler and the nvidia-smi it may run.
+/// </summary>
 public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCache checksums, Func<string, string, StageLogHandle> openStageLog)
+    : IDisposable
 {
     public TimeProvider Time { get; } = time;
     public Redactor Redactor { get; } = redactor;
@@ -28,4 +32,6 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     internal Resources.RunningStages Running { get; } = new();
     public static string Version { get; } = typeof(RunServices).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
         .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public void Dispose() => Sampler.Dispose();
 }

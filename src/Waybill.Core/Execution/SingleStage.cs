@@ -36,7 +36,7 @@ public static class SingleStage
         using var logging = new RunLogging(layout, redactor, time, console, Microsoft.Extensions.Logging.LogLevel.Information,
             legacyStageLogs: false, layout.LatestPipelineLog(), e => diskFull.FreeSpace(e));
         if (runLock.TakenOverFrom is { } dead) LeftoverRun.CleanUp(layout, dead, logging.Pipeline);
-        var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
+        using var services = new RunServices(time, redactor, ChecksumCache.Load(layout.StatCachePath, pipeline.Checksum), logging.OpenStage)
         {
             DiskFull = diskFull,
         };

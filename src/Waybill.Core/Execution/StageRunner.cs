@@ -52,7 +52,9 @@ public static class StageRunner
         }, cancellationToken);
         var (context, status, reason) = (last.Context, last.Status, last.Reason);
         manifest = context.Manifest;
-        // Resources and duration cover every try, and the waits between them.
+        // Resources and duration cover every try, and the waits between them; each try's cgroup counted only that try.
+        context.Cgroup = Resources.StageResources.AcrossTries(
+            tries.Results.Select(t => (t.Context.Cgroup, t.Context.Processes.Count > 0)).ToList());
         foreach (var earlier in tries.Results.SkipLast(1).SelectMany(t => t.Context.Processes)) context.RecordProcess(earlier);
         // What earlier tries reported using was spent too (tokens of a request that failed are billed).
         foreach (var (unit, quantity) in tries.Results.SkipLast(1).SelectMany(t => t.Context.Manifest.Resources.Usage ?? [])) context.ReportUsage(unit, quantity);
@@ -493,8 +495,7 @@ public static class StageRunner
             system = processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.SystemCpu);
             peak = processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes);
             resources.MeasuredBy = "process";
-            if (processes.Count > 0 && processes.Where(p => p.PeakRssBytes == peak).All(p => p.PeakRssIsUpperBound)
-                && (sampled?.PeakTreeRssBytes ?? 0) <= peak)
+            if (processes.Count > 0 && processes.Where(p => p.PeakRssBytes == peak).All(p => p.PeakRssIsUpperBound))
                 resources.PeakRssUpperBound = true;
         }
         else
@@ -505,8 +506,8 @@ public static class StageRunner
             peak = Math.Max(after.PeakRssBytes, processes.Count == 0 ? 0 : processes.Max(p => p.PeakRssBytes));
             resources.MeasuredBy = processes.Count == 0 ? "in-process" : "in-process+children";
         }
-        // The sampled sum over the tree can be above any one process's peak (a parent and its children at once).
-        peak = Math.Max(peak, sampled?.PeakTreeRssBytes ?? 0);
+        // The sampled sum of RSS over the tree stays in the samples: forked workers each count the copy-on-write pages they
+        // share, so the sum overstates what the tree held, N times over for N workers, and peak_rss_mb is priced.
         long? read = processes.Count == 0 ? null : processes.Sum(p => p.ReadBytes);
         long? write = processes.Count == 0 ? null : processes.Sum(p => p.WriteBytes);
         if (sampled?.ReadBytes is { } sampledRead) read = Math.Max(read ?? 0, sampledRead);

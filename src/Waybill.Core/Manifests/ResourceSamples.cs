@@ -11,4 +11,7 @@ public sealed class ResourceSamples
     public double IntervalSeconds { get; set; }
     /// <summary>How many rows the file holds.</summary>
     public int Count { get; set; }
+
+    /// <summary>The file's first line: its column names, tab-separated. The one place they are spelled.</summary>
+    internal const string FileHeader = "elapsed_seconds\tcpu_percent\trss_mb\tread_bytes\twrite_bytes\tgpu_percent\tgpu_memory_mb";
 }

@@ -12,5 +12,5 @@ public sealed record ProcessSpec(
     IReadOnlyDictionary<string, string> Environment)
 {
     /// <summary>Called with the child's pid (also its process group id) as soon as it has started: to sample it while it runs.</summary>
-    public Action<int>? Started { get; init; }
+    internal Action<int>? Started { get; init; }
 }

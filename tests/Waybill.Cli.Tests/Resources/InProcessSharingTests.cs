@@ -54,6 +54,44 @@ public sealed class InProcessSharingTests : IDisposable
     }
 
     [Fact]
+    public async Task Figures_shared_with_the_engine_are_not_priced_as_each_csharp_stage_s_own()
+    {
+        using (var file = File.Create(_temp.Combine("big.bin"))) file.SetLength(64L * 1024 * 1024);
+        _temp.Write("waybill.yaml", """
+            cost:
+              rates:
+                cpu_hour: 36
+                memory_gb_hour: 2
+            stages:
+              - id: 01_left
+                uses: copy
+                inputs: { src: big.bin }
+                outputs: { src: left.bin }
+              - id: 02_right
+                uses: copy
+                inputs: { src: big.bin }
+                outputs: { src: right.bin }
+              - id: 03_alone
+                uses: copy
+                inputs: { src: 01_left.src }
+                outputs: { src: again.bin }
+                after: [02_right]
+            """);
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "2");
+        Assert.True(run.ExitCode == 0, run.All);
+
+        JsonNode Manifest(string stage) => JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", stage, "manifest.json")))!;
+        string[] Units(string stage) => [.. Manifest(stage)["cost"]!["lines"]!.AsArray().Select(l => l!["unit"]!.GetValue<string>())];
+        // Side by side, both stages' CPU and peak are the engine's: neither is billed them.
+        Assert.Empty(Units("01_left"));
+        Assert.Empty(Units("02_right"));
+        Assert.Equal(0, Manifest("01_left")["cost"]!["total"]!.GetValue<double>());
+        // Alone, the CPU time is the stage's own (plus the engine's bookkeeping for it); the peak is still the engine's.
+        Assert.Equal(["cpu_hour"], Units("03_alone"));
+        Assert.True(Manifest("03_alone")["resources"]!["cpu_seconds"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
     public async Task A_command_stage_s_figures_are_its_own_and_carry_no_shared_mark()
     {
         _temp.Write("waybill.yaml", """

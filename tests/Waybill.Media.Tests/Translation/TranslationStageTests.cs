@@ -170,4 +170,19 @@ public sealed class TranslationStageTests : IDisposable
         Assert.DoesNotContain(Key, File.ReadAllText(StageFile("manifest.json")), StringComparison.Ordinal);
         Assert.DoesNotContain(Key, File.ReadAllText(result.PipelineLog), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tokens_spent_before_a_request_failed_are_reported_with_the_failure()
+    {
+        _server
+            .Reply(ChatReplies.Ollama("1. Jarvis, wach auf.\n2. Guten Morgen.", 150, 20))
+            .Reply(ChatReplies.InvalidKey, 401);
+
+        var result = await Run("de");
+
+        Assert.Equal(StageStatus.Failed, result.Status);
+        var manifest = Manifest();
+        Assert.Equal(170, manifest.Resources.Extra!["total_tokens"].GetInt64());
+        Assert.Equal(170, manifest.Resources.Usage!["tokens"]);
+    }
 }

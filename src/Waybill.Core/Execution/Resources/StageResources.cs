@@ -25,6 +25,28 @@ internal static class StageResources
     }
 
     /// <summary>
+    /// The cgroup figures of a stage run that took several tries: each try ran in a cgroup of its own, so CPU time and
+    /// I/O are the sums over the tries and the peak is the highest. Null when any try that ran processes has no cgroup
+    /// figures: its processes are then counted only by wait4, and mixing the two would drop or double count them.
+    /// </summary>
+    public static CgroupFigures? AcrossTries(IReadOnlyList<(CgroupFigures? Figures, bool RanProcesses)> tries)
+    {
+        if (tries.Any(t => t.Figures is null && t.RanProcesses)) return null;
+        var counted = tries.Where(t => t.Figures is not null).Select(t => t.Figures!).ToList();
+        if (counted.Count <= 1) return counted.FirstOrDefault();
+        return new CgroupFigures(
+            SumOrNull(counted, c => c.UserMicroseconds),
+            SumOrNull(counted, c => c.SystemMicroseconds),
+            counted.All(c => c.PeakBytes is not null) ? counted.Max(c => c.PeakBytes) : null,
+            SumOrNull(counted, c => c.ReadBytes),
+            SumOrNull(counted, c => c.WriteBytes));
+    }
+
+    /// <summary>A sum only when every try gave the figure: a partial sum would pass for the whole.</summary>
+    private static long? SumOrNull(List<CgroupFigures> tries, Func<CgroupFigures, long?> figure) =>
+        tries.All(t => figure(t) is not null) ? tries.Sum(t => figure(t)!.Value) : null;
+
+    /// <summary>
     /// An in-process stage's peak memory is the engine's since it started, never the stage's own; its CPU time is the
     /// engine's over the stage's run, the stage's own only when no other stage ran beside it.
     /// </summary>

@@ -4,7 +4,9 @@ namespace Waybill.Core.Execution.Resources.Sampling;
 
 /// <summary>
 /// The GPU figures of one stage over its samples: utilisation is the mean over the stage's devices at each sample, memory
-/// the sum over them; the manifest gets the mean and the largest utilisation and the largest memory.
+/// the sum over them; the manifest gets the mean and the largest utilisation and the largest memory. The device is the
+/// model's name, or where the stage's devices are of different models each device's model in index order, so that each
+/// can be priced at its own rate.
 /// </summary>
 internal sealed class GpuTally
 {
@@ -20,7 +22,7 @@ internal sealed class GpuTally
     {
         if (readings.Count == 0) return null;
         _readings++;
-        _device ??= string.Join(", ", readings.Select(r => r.Name).Distinct(StringComparer.Ordinal));
+        _device ??= DeviceOf(readings);
         var percents = readings.Where(r => r.UtilizationPercent is not null).Select(r => r.UtilizationPercent!.Value).ToList();
         var memories = readings.Where(r => r.MemoryUsedMb is not null).Select(r => r.MemoryUsedMb!.Value).ToList();
         double? percent = percents.Count == 0 ? null : percents.Average();
@@ -33,6 +35,14 @@ internal sealed class GpuTally
         }
         if (memory is { } m) _memoryPeak = Math.Max(_memoryPeak ?? 0, m);
         return (percent, memory);
+    }
+
+    /// <summary>The one model of the devices, else each device's model in index order: <c>A, A, B</c>.</summary>
+    internal static string DeviceOf(IReadOnlyList<GpuReading> readings)
+    {
+        var names = readings.OrderBy(r => int.TryParse(r.Index, out var i) ? i : int.MaxValue).ThenBy(r => r.Index, StringComparer.Ordinal)
+            .Select(r => r.Name).ToList();
+        return names.Distinct(StringComparer.Ordinal).Count() == 1 ? names[0] : string.Join(", ", names);
     }
 
     /// <summary>The manifest's <c>gpu</c>: measured when any sample had a reading, else unavailable with the reason.</summary>

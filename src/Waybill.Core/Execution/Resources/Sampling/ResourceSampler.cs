@@ -3,7 +3,8 @@ namespace Waybill.Core.Execution.Resources.Sampling;
 /// <summary>
 /// Samples every running stage's process tree on one timer: one pass over /proc per tick for all stages together, not a
 /// thread or a timer per stage. The timer ticks at the shortest interval any running stage asked for and each stage takes
-/// a row when its own interval is due; it stops while no stage is sampled.
+/// a row when its own interval is due (the period follows the stages that are left when one ends); it stops while no stage
+/// is sampled. The run that owns it disposes it, which stops nvidia-smi.
 /// </summary>
 internal sealed class ResourceSampler : IDisposable
 {
@@ -19,7 +20,7 @@ internal sealed class ResourceSampler : IDisposable
     public ResourceSampler(TimeProvider time, string? path = null)
     {
         _time = time;
-        _gpu = new Lazy<GpuMonitor>(() => new GpuMonitor(path ?? Environment.GetEnvironmentVariable("PATH")));
+        _gpu = new Lazy<GpuMonitor>(() => new GpuMonitor(path ?? Environment.GetEnvironmentVariable("PATH"), time));
     }
 
     /// <summary>Why no GPU can be measured on this machine; null when nvidia-smi is there and working.</summary>
@@ -27,7 +28,7 @@ internal sealed class ResourceSampler : IDisposable
 
     /// <summary>
     /// Starts sampling a stage run into <paramref name="folder"/>. <paramref name="gpuDevices"/>: the GPUs to read for a stage
-    /// that asked for some (empty: every device), null for one that asked for none.
+    /// that asked for some (empty: none was granted by name, so none is read), null for one that asked for none.
     /// </summary>
     public SampleWatch Start(string folder, TimeSpan interval, IReadOnlyList<string>? gpuDevices)
     {
@@ -35,7 +36,7 @@ internal sealed class ResourceSampler : IDisposable
         try { File.Delete(Path.Combine(folder, ResourceSampling.FileName)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         var watch = new SampleWatch(this, folder, interval, _time.GetTimestamp(), gpuDevices);
-        if (gpuDevices is not null) _gpu.Value.Acquire(interval);
+        if (gpuDevices is { Count: > 0 }) _gpu.Value.Acquire(interval);
         lock (_gate)
         {
             _watches.Add(watch);
@@ -50,16 +51,30 @@ internal sealed class ResourceSampler : IDisposable
         return watch;
     }
 
+    /// <summary>The tick period, while any stage is sampled.</summary>
+    internal TimeSpan? Period
+    {
+        get { lock (_gate) return _timer is null ? null : _period; }
+    }
+
     internal void Remove(SampleWatch watch)
     {
         lock (_gate)
         {
             if (!_watches.Remove(watch)) return;
-            if (watch.GpuDevices is not null && _gpu.IsValueCreated) _gpu.Value.Release();
-            if (_watches.Count > 0) return;
-            _timer?.Dispose();
-            _timer = null;
+            if (_watches.Count == 0)
+            {
+                _timer?.Dispose();
+                _timer = null;
+            }
+            else if (_watches.Min(w => w.Interval) is var shortest && shortest != _period)
+            {
+                _period = shortest;
+                _timer?.Change(shortest, shortest);
+            }
         }
+        // Outside the lock: stopping nvidia-smi waits for it to exit, and other stages' starts should not wait on that.
+        if (watch.GpuDevices is { Count: > 0 } && _gpu.IsValueCreated) _gpu.Value.Release(watch.Interval);
     }
 
     public void Dispose()
@@ -89,12 +104,13 @@ internal sealed class ResourceSampler : IDisposable
             }
             if (due.Count == 0) return;
             foreach (var (watch, _) in due) watch.MarkStarted();
-            var trees = ProcessTreeScan.Read([.. due.Select(d => d.Watch.Roots)]);
+            var snapshots = due.Select(d => d.Watch.Snapshot()).ToList();
+            var trees = ProcessTreeScan.Read([.. snapshots.Select(s => s.Roots)]);
             for (var index = 0; index < due.Count; index++)
             {
                 var (watch, elapsed) = due[index];
-                var gpus = watch.GpuDevices is { } devices && _gpu.Value.Unavailable is null ? _gpu.Value.Read(devices) : null;
-                watch.Record(elapsed, trees[index], gpus);
+                var gpus = watch.GpuDevices is { Count: > 0 } devices && _gpu.Value.Unavailable is null ? _gpu.Value.Read(devices) : null;
+                watch.Record(elapsed, trees[index], gpus, snapshots[index].Generation);
             }
         }
         finally

@@ -1,12 +1,12 @@
 namespace Waybill.Core.Execution.Resources.Sampling;
 
 /// <summary>The samples file's name and columns, and the default interval.</summary>
-public static class ResourceSampling
+internal static class ResourceSampling
 {
     /// <summary>In the stage run's folder, beside manifest.json.</summary>
     public const string FileName = Pipeline.StageFolderNames.Samples;
 
-    public const string Header = "elapsed_seconds\tcpu_percent\trss_mb\tread_bytes\twrite_bytes\tgpu_percent\tgpu_memory_mb";
+    public const string Header = Manifests.ResourceSamples.FileHeader;
 
     /// <summary>One second unless the stage's <c>sample_interval</c> says otherwise.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);

@@ -21,6 +21,7 @@ internal sealed class SampleWatch : IDisposable
     private long _finishedTicks;
     private long _finishedRead;
     private long _finishedWrite;
+    private int _generation;
     private bool _anyIo;
     private double _lastElapsed;
     private long _lastTicks;
@@ -32,6 +33,13 @@ internal sealed class SampleWatch : IDisposable
     private bool _stopped;
     private string? _writeProblem;
     private readonly GpuTally _gpu = new();
+
+    /// <summary>
+    /// Why a stage that asked for GPUs but was granted none by name gets no GPU figure: the machine's devices may be
+    /// another stage's, and crediting them to this one would be made up.
+    /// </summary>
+    internal const string DevicesUnknown = "devices unknown: the stage was granted no GPU by name (no CUDA_VISIBLE_DEVICES), "
+        + "so no device's figures can be credited to it";
 
     internal SampleWatch(ResourceSampler owner, string folder, TimeSpan interval, long started, IReadOnlyList<string>? gpuDevices)
     {
@@ -48,7 +56,7 @@ internal sealed class SampleWatch : IDisposable
     /// <summary>Seconds since the start at which the next row is due.</summary>
     internal double NextDue { get; private set; }
 
-    /// <summary>The GPUs to read (empty: every device); null when the stage asked for none.</summary>
+    /// <summary>The GPUs to read (empty: none was granted by name); null when the stage asked for none.</summary>
     internal IReadOnlyList<string>? GpuDevices => _gpuDevices;
 
     internal long Started => _started;
@@ -68,12 +76,17 @@ internal sealed class SampleWatch : IDisposable
             _finishedTicks += (long)((result.UserCpu + result.SystemCpu).TotalSeconds * ProcStat.TicksPerSecond);
             _finishedRead += result.ReadBytes;
             _finishedWrite += result.WriteBytes;
+            _generation++;
         }
     }
 
-    internal IReadOnlyCollection<int> Roots
+    /// <summary>
+    /// The processes to read, and the count of ended ones at that moment: a row whose tree was read before a root ended is
+    /// dropped, since the ended root's figures are then both in the tree and carried on.
+    /// </summary>
+    internal (IReadOnlyCollection<int> Roots, int Generation) Snapshot()
     {
-        get { lock (_gate) return [.. _roots]; }
+        lock (_gate) return ([.. _roots], _generation);
     }
 
     /// <summary>True when a process has been started: a stage that runs none (C# code alone) has nothing to sample.</summary>
@@ -84,12 +97,15 @@ internal sealed class SampleWatch : IDisposable
         lock (_gate) HasStarted |= _roots.Count > 0 || _finishedTicks > 0;
     }
 
-    /// <summary>Writes one row from the tree's figures at <paramref name="elapsed"/> seconds.</summary>
-    internal void Record(double elapsed, TreeFigures tree, IReadOnlyList<GpuReading>? gpus)
+    /// <summary>
+    /// Writes one row from the tree's figures at <paramref name="elapsed"/> seconds, read from the roots of
+    /// <paramref name="generation"/>; when a root has ended since, the row is left to the next tick.
+    /// </summary>
+    internal void Record(double elapsed, TreeFigures tree, IReadOnlyList<GpuReading>? gpus, int generation)
     {
         lock (_gate)
         {
-            if (_stopped) return;
+            if (_stopped || generation != _generation) return;
             NextDue = Math.Max(NextDue + Interval.TotalSeconds, elapsed + (Interval.TotalSeconds / 2));
             if (!HasStarted) return;
             var ticks = tree.CpuTicks + _finishedTicks;
@@ -127,10 +143,8 @@ internal sealed class SampleWatch : IDisposable
             var samples = _rows == 0 ? null
                 : new ResourceSamples { File = ResourceSampling.FileName, IntervalSeconds = Interval.TotalSeconds, Count = _rows };
             GpuUsage? gpu = null;
-            if (_gpuDevices is not null)
-            {
-                gpu = _gpu.Usage(_owner.GpuUnavailable, _rows, Interval);
-            }
+            if (_gpuDevices is { Count: 0 }) gpu = new GpuUsage { Available = false, Reason = _owner.GpuUnavailable ?? DevicesUnknown };
+            else if (_gpuDevices is not null) gpu = _gpu.Usage(_owner.GpuUnavailable, _rows, Interval);
             return new SampleSummary(samples, _peakRss, _read, _write, gpu);
         }
     }

@@ -75,6 +75,33 @@ public sealed class NvidiaSmiCsvTests
     }
 
     [Fact]
+    public void Devices_of_different_models_are_named_one_by_one_so_each_is_priced_at_its_own_rate()
+    {
+        // Recorded on a node with two A100s and an H100, the stage given all three.
+        var readings = NvidiaSmiCsv.Parse("""
+            2, GPU-33333333-4444-5555-6666-777777777777, NVIDIA H100 80GB HBM3, 50, 1000
+            0, GPU-11111111-2222-3333-4444-555555555555, NVIDIA A100-SXM4-80GB, 10, 2000
+            1, GPU-22222222-3333-4444-5555-666666666666, NVIDIA A100-SXM4-80GB, 30, 3000
+            """);
+        var tally = new GpuTally();
+        tally.Add(readings);
+        var usage = tally.Usage(null, 1, TimeSpan.FromSeconds(1));
+        Assert.Equal("NVIDIA A100-SXM4-80GB, NVIDIA A100-SXM4-80GB, NVIDIA H100 80GB HBM3", usage.Device);
+
+        var card = new Waybill.Core.Pipeline.Costs.RateCard
+        {
+            GpuRates = new Dictionary<string, double> { ["NVIDIA H100 80GB HBM3"] = 4, ["NVIDIA A100-SXM4-80GB"] = 1.5, ["default"] = 9 },
+        };
+        var resources = new Waybill.Core.Manifests.ResourceUsage { WallSeconds = 3600, GpuDevices = ["0", "1", "2"], Gpu = usage };
+        var lines = Waybill.Core.Execution.Costs.StagePricing.Price(card, resources)!.Lines.Where(l => l.Unit == "gpu_hour")
+            .Select(l => (l.Quantity, l.Rate, l.Amount)).OrderBy(l => l.Rate);
+        Assert.Equal([(2.0, 1.5, 3.0), (1.0, 4.0, 4.0)], lines);
+
+        // One model: its name once, all devices at its rate.
+        Assert.Equal("NVIDIA A100-SXM4-80GB", GpuTally.DeviceOf([.. readings.Skip(1)]));
+    }
+
+    [Fact]
     public void A_tally_averages_over_samples_and_over_the_stage_s_devices()
     {
         var tally = new GpuTally();
@@ -111,6 +138,6 @@ public sealed class NvidiaSmiCsvTests
         Assert.Contains("nvidia-smi is not on PATH", monitor.Unavailable, StringComparison.Ordinal);
         monitor.Acquire(TimeSpan.FromSeconds(1));
         Assert.Empty(monitor.Read([]));
-        monitor.Release();
+        monitor.Release(TimeSpan.FromSeconds(1));
     }
 }

@@ -85,6 +85,49 @@ public sealed class ProcFilesTests
     }
 
     [Fact]
+    public void A_stage_retried_in_cgroups_is_charged_the_cpu_and_io_of_every_try_and_the_highest_peak()
+    {
+        using var temp = new Waybill.Tests.Support.TempFolder();
+        // Two tries, each in a cgroup of its own (recorded as cgroup v2 writes them): the first failed after a long burn.
+        temp.Write("try1/cpu.stat", "usage_usec 9000000\nuser_usec 8000000\nsystem_usec 1000000\n");
+        temp.Write("try1/memory.peak", "524288000\n");
+        temp.Write("try1/io.stat", "8:0 rbytes=3000000 wbytes=5000000 rios=1 wios=1 dbytes=0 dios=0\n");
+        temp.Write("try2/cpu.stat", "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
+        temp.Write("try2/memory.peak", "104857600\n");
+        temp.Write("try2/io.stat", "8:0 rbytes=1000 wbytes=2000 rios=1 wios=1 dbytes=0 dios=0\n");
+        var tries = new List<(CgroupFigures?, bool)>
+        {
+            (CgroupFigures.Read(temp.Combine("try1")), true),
+            (CgroupFigures.Read(temp.Combine("try2")), true),
+        };
+        var combined = StageResources.AcrossTries(tries)!;
+        Assert.Equal(new CgroupFigures(9000000, 1500000, 524288000, 3001000, 5002000), combined);
+
+        var resources = new Waybill.Core.Manifests.ResourceUsage();
+        TimeSpan user = TimeSpan.FromSeconds(1), system = TimeSpan.Zero;
+        long peak = 1;
+        long? read = 0, write = 0;
+        StageResources.FromCgroup(combined, ref user, ref system, ref peak, ref read, ref write, resources);
+        Assert.Equal(9.0, user.TotalSeconds);
+        Assert.Equal(1.5, system.TotalSeconds);
+        Assert.Equal(524288000, peak);
+        Assert.Equal((3001000L, 5002000L), (read!.Value, write!.Value));
+        Assert.Equal("cgroup", resources.MeasuredBy);
+    }
+
+    [Fact]
+    public void Cgroup_figures_are_left_out_when_a_try_ran_processes_outside_a_cgroup()
+    {
+        var counted = new CgroupFigures(6, 4, 100, 1, 2);
+        // wait4 then counts every try; the one cgroup's figures would replace them and drop the other try.
+        Assert.Null(StageResources.AcrossTries([(counted, true), (null, true)]));
+        // A try that failed before it started anything ran nothing to count.
+        Assert.Equal(counted, StageResources.AcrossTries([(null, false), (counted, true)]));
+        // A figure one try's kernel did not give is not summed from the others.
+        Assert.Equal(new CgroupFigures(12, 8, null, 2, 4), StageResources.AcrossTries([(counted, true), (counted with { PeakBytes = null }, true)]));
+    }
+
+    [Fact]
     public void This_machine_s_cgroup_is_reported_as_it_is()
     {
         // On cgroup v1 (this test machine) there is no v2 folder, so no stage gets a cgroup of its own and its figures

@@ -96,4 +96,60 @@ public sealed class ResourceSamplerTests : IDisposable
         Assert.Equal("", row[5]);
         Assert.Equal("", row[6]);
     }
+
+    [Fact]
+    public void A_root_that_ends_between_the_read_of_its_tree_and_the_row_is_not_counted_twice()
+    {
+        using var sampler = new ResourceSampler(_time);
+        using var watch = new SampleWatch(sampler, _temp.Path, TimeSpan.FromSeconds(1), _time.GetTimestamp(), gpuDevices: null);
+        watch.AddRoot(4242);
+        watch.MarkStarted();
+        var (_, generation) = watch.Snapshot();
+        // The tick read the tree while 4242 still ran; then it ended and its figures were carried on before the row.
+        var tree = new TreeFigures(100, 10 << 20, 5_000_000, 1_000_000, 1);
+        watch.RootEnded(new Waybill.Core.Processes.ProcessResult(0, null, TimeSpan.FromSeconds(1), TimeSpan.Zero, 10 << 20,
+            TimeSpan.FromSeconds(1), false, 4242) { ReadBytes = 5_000_000, WriteBytes = 1_000_000 });
+        watch.Record(1.0, tree, null, generation);
+        var (roots, now) = watch.Snapshot();
+        Assert.Empty(roots);
+        watch.Record(1.5, TreeFigures.Empty, null, now);
+        var summary = watch.Stop();
+        Assert.Equal(5_000_000, summary.ReadBytes);
+        Assert.Equal(1_000_000, summary.WriteBytes);
+        Assert.Equal(1, summary.Samples!.Count);
+    }
+
+    [Fact]
+    public void The_timer_slows_down_again_when_the_fastest_stage_ends()
+    {
+        using var sampler = new ResourceSampler(_time);
+        Directory.CreateDirectory(_temp.Combine("a"));
+        Directory.CreateDirectory(_temp.Combine("b"));
+        var slow = sampler.Start(_temp.Combine("a"), TimeSpan.FromSeconds(2), gpuDevices: null);
+        var fast = sampler.Start(_temp.Combine("b"), TimeSpan.FromMilliseconds(100), gpuDevices: null);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), sampler.Period);
+        fast.Stop();
+        Assert.Equal(TimeSpan.FromSeconds(2), sampler.Period);
+        slow.AddRoot(Environment.ProcessId);
+        for (var i = 0; i < 2; i++) _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, slow.Stop().Samples!.Count);
+        Assert.Null(sampler.Period);
+    }
+
+    [Fact]
+    public void A_stage_that_asked_for_a_gpu_but_was_granted_none_by_name_is_credited_no_device()
+    {
+        // nvidia-smi is there (a stand-in that would stream nothing): the machine's devices could be read, but not told apart.
+        _temp.Write("bin/nvidia-smi", "#!/bin/sh\nexec sleep 3600\n");
+        Waybill.Core.Tests.Processes.ProcessTestKit.MakeExecutable(_temp.Combine("bin/nvidia-smi"));
+        using var sampler = new ResourceSampler(_time, path: _temp.Combine("bin"));
+        var watch = sampler.Start(_temp.Path, TimeSpan.FromMilliseconds(500), gpuDevices: []);
+        watch.AddRoot(Environment.ProcessId);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var summary = watch.Stop();
+        Assert.False(summary.Gpu!.Available);
+        Assert.StartsWith("devices unknown", summary.Gpu.Reason, StringComparison.Ordinal);
+        Assert.Null(summary.Gpu.Device);
+        Assert.Equal(1, summary.Samples!.Count);
+    }
 }
