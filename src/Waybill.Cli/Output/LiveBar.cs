@@ -4,6 +4,8 @@ namespace Waybill.Cli.Output;
 internal sealed class LiveBar(string description, long total, long startedAt)
 {
     public string Description { get; set; } = description;
+    /// <summary>What a stage's bar counts (segments, items); its description is made from it when drawn.</summary>
+    public string Unit { get; set; } = "";
     public long Done { get; private set; }
     public long Total { get; private set; } = total;
     public long StartedAt { get; } = startedAt;

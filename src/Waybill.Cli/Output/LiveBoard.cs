@@ -77,9 +77,10 @@ internal sealed class LiveBoard : IDisposable
             }
             else
             {
+                // Nothing formatted here: a stage may report a million times between two frames.
                 if (!_stages.TryGetValue(stageId, out var bar))
-                    _stages[stageId] = bar = new LiveBar("", total, _time.GetTimestamp()) { ShowsTimeLeft = true };
-                bar.Description = $"  {stageId}: {done:N0}/{total:N0} {unit}";
+                    _stages[stageId] = bar = new LiveBar(stageId, total, _time.GetTimestamp()) { ShowsTimeLeft = true };
+                bar.Unit = unit;
                 bar.Set(done, total, _time.GetTimestamp());
             }
         }
@@ -151,7 +152,8 @@ internal sealed class LiveBoard : IDisposable
             foreach (var bar in _stages.Values.Take(shown))
             {
                 var left = bar.TimeLeft(now, _time) is { } time ? "ETA " + LiveRow.Duration(time) : "ETA -:--";
-                frame.Append('\n').Append(LiveRow.Format(bar.Description, bar.Done, bar.Total, left, width, _color));
+                var description = $"  {bar.Description}: {bar.Done:N0}/{bar.Total:N0} {bar.Unit}";
+                frame.Append('\n').Append(LiveRow.Format(description, bar.Done, bar.Total, left, width, _color));
                 _drawn++;
             }
             if (shown < _stages.Count && rows > 1)
