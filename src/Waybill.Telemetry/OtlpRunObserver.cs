@@ -86,7 +86,8 @@ internal sealed class OtlpRunObserver : IRunObserver, ILogSink, IDisposable
         _run.SetTag("waybill.pipeline", run.Pipeline.Name);
         _run.SetTag("waybill.job_id", run.Layout.JobId);
         _run.SetTag("waybill.run_id", run.RunId);
-        run.Log.LogInformation("OpenTelemetry: trace {TraceId} to {Endpoint}", _run.TraceId.ToHexString(), TelemetrySettings.Shown(_settings.TracesEndpoint));
+        run.Log.LogInformation("OpenTelemetry: trace {TraceId} to {Endpoint}", _run.TraceId.ToHexString(),
+            TelemetrySettings.Shown(_settings.TracesEndpoint));
     }
 
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)

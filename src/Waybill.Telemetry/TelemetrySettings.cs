@@ -23,7 +23,9 @@ internal sealed record TelemetrySettings(Uri TracesEndpoint, Uri LogsEndpoint, T
     public static TelemetrySettings? Resolve(string? endpoint, Func<string, string?> variable)
     {
         if (Value(variable("OTEL_SDK_DISABLED"))?.Equals("true", StringComparison.OrdinalIgnoreCase) == true) return null;
-        var (baseText, source) = endpoint is not null ? (endpoint, "--otlp-endpoint") : (Value(variable("OTEL_EXPORTER_OTLP_ENDPOINT")), "OTEL_EXPORTER_OTLP_ENDPOINT");
+        var (baseText, source) = endpoint is not null
+            ? (endpoint, "--otlp-endpoint")
+            : (Value(variable("OTEL_EXPORTER_OTLP_ENDPOINT")), "OTEL_EXPORTER_OTLP_ENDPOINT");
         var tracesText = endpoint is null ? Value(variable("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) : null;
         var logsText = endpoint is null ? Value(variable("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")) : null;
         if (baseText is null && tracesText is null) return null;

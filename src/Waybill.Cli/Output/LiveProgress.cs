@@ -10,7 +10,21 @@ namespace Waybill.Cli.Output;
 internal static class LiveProgress
 {
     public static LiveBoard Board(TextWriter output, PipelineDefinition pipeline, TimeProvider time) =>
-        new(output, Terminal.UseColor, time, () => Terminal.Width, Describe(pipeline, 0, null), pipeline.Stages.Count);
+        new(output, Terminal.UseColor, time, () => Terminal.Width, () => Terminal.Height, Describe(pipeline, 0, null),
+            pipeline.Stages.Count, Note);
+
+    /// <summary>Why the display stopped, on stderr (the display's own stream is the one that failed).</summary>
+    private static void Note(string message)
+    {
+        try
+        {
+            Console.Error.WriteLine("waybill: " + message);
+        }
+        catch (IOException)
+        {
+            // Nowhere left to say it; the run's logs and records are unaffected.
+        }
+    }
 
     public static async Task<RunResult> RunAsync(LiveBoard board, PipelineDefinition pipeline, RunOptions options,
         CancellationToken cancellationToken)

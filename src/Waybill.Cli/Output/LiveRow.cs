@@ -51,6 +51,9 @@ internal static class LiveRow
         return DisplayText.Fit(text, 0, cells - 1) + "…";
     }
 
+    /// <summary>m:ss, or h:mm:ss with all the hours (a day or more stays in hours: 30:00:00).</summary>
     public static string Duration(TimeSpan time) =>
-        time.TotalHours >= 1 ? time.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : time.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+        time.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(long)time.TotalHours}:{time:mm':'ss}")
+            : time.ToString(@"m\:ss", CultureInfo.InvariantCulture);
 }

@@ -35,7 +35,8 @@ public static class Summary
             var width = rows.Any(s => s.Status.Length > 10) ? 17 : 10;
             var stageWidth = Math.Max(28, rows.Count == 0 ? 0 : rows.Max(r => r.Stage.Length));
             var costHeader = costs ? $"{"COST",12}  " : "";
-            output.WriteLine($"{"STAGE".PadRight(stageWidth)} {"STATUS".PadRight(width)} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  {"ERR",3}  {costHeader}REASON");
+            output.WriteLine($"{"STAGE".PadRight(stageWidth)} {"STATUS".PadRight(width)} {"DURATION",9}  {"OUTPUTS",7}  {"WARN",4}  "
+                + $"{"ERR",3}  {costHeader}REASON");
             foreach (var row in rows)
             {
                 var cost = costs ? $"{CostText.Amount(row.Cost),12}  " : "";

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -19,6 +18,7 @@ internal sealed class LogFile : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly List<long> _starts = [0];
     private readonly byte[] _block = new byte[BlockSize];
+    private byte[]? _searchBlock;
     private long _blockAt = -1;
     private int _blockLength;
     private long _scanned;
@@ -39,6 +39,12 @@ internal sealed class LogFile : IDisposable
     /// <summary>The lines known so far: every complete line found, and a last line without its newline once the end is reached.</summary>
     public int KnownLines => _starts.Count - 1 + (FullyIndexed && _starts[^1] < _length ? 1 : 0);
 
+    /// <summary>
+    /// How many times the file was found cut shorter (<see cref="Refresh"/>): line numbers from before a cut mean nothing
+    /// after it, so a <see cref="LogView"/> starts over when this changes.
+    /// </summary>
+    public int Cuts { get; private set; }
+
     /// <summary>Looks at the file's length again; true when it grew (or was cut, which starts the index over).</summary>
     public bool Refresh()
     {
@@ -49,6 +55,7 @@ internal sealed class LogFile : IDisposable
             _starts.Clear();
             _starts.Add(0);
             _scanned = 0;
+            Cuts++;
         }
         _length = length;
         _blockAt = -1;
@@ -92,27 +99,34 @@ internal sealed class LogFile : IDisposable
     }
 
     /// <summary>
-    /// The first line at or after <paramref name="fromLine"/> holding any of <paramref name="values"/>, or -1 at the end of
-    /// the file. Reads forward in blocks cut at a newline, decodes each and searches it with one vectorized scan;
-    /// <paramref name="keepGoing"/> is asked between blocks (a key press stops the search).
+    /// The first line at or after <paramref name="fromLine"/> holding a match of <paramref name="search"/> that
+    /// <paramref name="accept"/> takes (the viewer's filter: a hidden line is passed over in the same pass), or -1 at the
+    /// end of the file. Reads forward in blocks into one reused buffer and searches the bytes themselves; blocks overlap by
+    /// the longest needle less one, so a match across a block boundary is found; <paramref name="keepGoing"/> is asked
+    /// between blocks (a key press stops the search).
     /// </summary>
-    public int Find(SearchValues<string> values, int fromLine, Func<int, bool> keepGoing)
+    public int Find(LogSearch search, int fromLine, Func<int, bool> accept, Func<int, bool> keepGoing)
     {
-        if (!Has(fromLine)) return -1;
-        var at = _starts[fromLine];
-        var buffer = new byte[BlockSize];
-        var chars = new char[Encoding.UTF8.GetMaxCharCount(BlockSize)];
-        while (at < _length)
+        if (search.Longest == 0 || !Has(fromLine)) return -1;
+        _searchBlock ??= new byte[BlockSize];
+        var from = _starts[fromLine];
+        while (from < _length)
         {
-            var read = RandomAccess.Read(_handle, buffer, at);
+            var at = from;
+            var read = RandomAccess.Read(_handle, _searchBlock, at);
             if (read <= 0) break;
-            var usable = read;
-            if (at + read < _length && buffer.AsSpan(0, read).LastIndexOf((byte)'\n') is >= 0 and var lastNewline) usable = lastNewline + 1;
-            var count = Encoding.UTF8.GetChars(buffer, 0, usable, chars, 0);
-            var hit = chars.AsSpan(0, count).IndexOfAny(values);
-            if (hit >= 0) return LineAt(at + Encoding.UTF8.GetByteCount(chars.AsSpan(0, hit)));
-            at += usable;
-            if (!keepGoing(LineAt(at - 1))) return -1;
+            var block = _searchBlock.AsSpan(0, read);
+            while (from - at < read && search.IndexIn(block[(int)(from - at)..]) is >= 0 and var hit)
+            {
+                var line = LineAt(from + hit);
+                if (accept(line)) return line;
+                // Hidden: on from the next line (its other matches are hidden too).
+                from = Has(line + 1) ? _starts[line + 1] : _length;
+            }
+            if (at + read >= _length) break;
+            from = Math.Max(from, at + read - (search.Longest - 1));
+            if (from <= at) from = at + read;
+            if (!keepGoing(LineAt(from))) return -1;
         }
         return -1;
     }

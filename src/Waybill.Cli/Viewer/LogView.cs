@@ -11,6 +11,7 @@ internal sealed class LogView(LogFile file, LevelFilter level, string? category)
     private int _next;
     private int _lastLevel = 2;
     private bool _lastInCategory = true;
+    private int _cuts = file.Cuts;
 
     public LogFile File { get; } = file;
     public LevelFilter Level { get; } = level;
@@ -21,13 +22,21 @@ internal sealed class LogView(LogFile file, LevelFilter level, string? category)
     /// <summary>Whether shown line <paramref name="index"/> exists, looking further into the file when needed.</summary>
     public bool Has(int index)
     {
+        StartOverIfCut();
         if (Unfiltered) return File.Has(index);
         while (_shown.Count <= index && File.Has(_next)) Consider(_next++);
         return index < _shown.Count;
     }
 
     /// <summary>The shown lines known so far.</summary>
-    public int Known => Unfiltered ? File.KnownLines : _shown.Count;
+    public int Known
+    {
+        get
+        {
+            StartOverIfCut();
+            return Unfiltered ? File.KnownLines : _shown.Count;
+        }
+    }
 
     /// <summary>Whether the filter has looked at every line of the file.</summary>
     public bool Complete => File.FullyIndexed && (Unfiltered || _next >= File.KnownLines);
@@ -35,17 +44,23 @@ internal sealed class LogView(LogFile file, LevelFilter level, string? category)
     /// <summary>Every shown line (going to the end).</summary>
     public int CountAll()
     {
+        StartOverIfCut();
         if (Unfiltered) return File.CountAll();
         while (File.Has(_next)) Consider(_next++);
         return _shown.Count;
     }
 
     /// <summary>The file line that shown line <paramref name="index"/> is.</summary>
-    public int FileLine(int index) => Unfiltered ? index : _shown[index];
+    public int FileLine(int index)
+    {
+        StartOverIfCut();
+        return Unfiltered ? index : _shown[index];
+    }
 
     /// <summary>The first shown line at or after file line <paramref name="fileLine"/>; -1 when none is.</summary>
     public int ShownAtOrAfter(int fileLine)
     {
+        StartOverIfCut();
         if (Unfiltered) return File.Has(fileLine) ? fileLine : -1;
         while ((_shown.Count == 0 || _shown[^1] < fileLine) && File.Has(_next)) Consider(_next++);
         var found = _shown.BinarySearch(fileLine);
@@ -54,6 +69,15 @@ internal sealed class LogView(LogFile file, LevelFilter level, string? category)
     }
 
     public string Text(int index) => File.Line(FileLine(index));
+
+    /// <summary>The file was cut (a log rotated or rewritten): the lines found so far are gone, the filter looks again.</summary>
+    private void StartOverIfCut()
+    {
+        if (_cuts == File.Cuts) return;
+        _cuts = File.Cuts;
+        _shown.Clear();
+        (_next, _lastLevel, _lastInCategory) = (0, 2, true);
+    }
 
     private void Consider(int line)
     {

@@ -1,5 +1,4 @@
 using Waybill.Cli.Output;
-using System.Buffers;
 using Waybill.Core.Jobs;
 
 namespace Waybill.Cli.Viewer;
@@ -13,7 +12,7 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan StatusEvery = TimeSpan.FromSeconds(1);
-    private static readonly SearchValues<string> Errors = SearchValues.Create(["] [ERROR] ", "] [CRITICAL] "], StringComparison.Ordinal);
+    private static readonly LogSearch Errors = new(["] [ERROR] ", "] [CRITICAL] "], ignoreCase: false);
 
     private readonly ViewerState _state = new() { JobId = layout.JobId, JobRoot = layout.Root };
     private (int Width, int Height) _size;
@@ -70,7 +69,7 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
                 case ViewerKeyKind.Enter:
                     state.Prompt = null;
                     state.Search = prompt.Length > 0 ? prompt : state.Search;
-                    if (state.Search is { } term) Find(SearchValues.Create([term], StringComparison.OrdinalIgnoreCase), $"'{term}'", keys);
+                    if (state.Search is { } term) Find(new LogSearch([term], ignoreCase: true), $"'{term}'", keys);
                     break;
                 case ViewerKeyKind.Escape: state.Prompt = null; break;
                 case ViewerKeyKind.Backspace: state.Prompt = prompt.Length > 0 ? prompt[..^1] : prompt; break;
@@ -97,7 +96,7 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
             case ViewerKeyKind.Enter: state.RightPane = true; break;
             case ViewerKeyKind.Char when key.Char == '/': state.Prompt = ""; break;
             case ViewerKeyKind.Char when key.Char == 'n':
-                if (state.Search is { } term) Find(SearchValues.Create([term], StringComparison.OrdinalIgnoreCase), $"'{term}'", keys);
+                if (state.Search is { } term) Find(new LogSearch([term], ignoreCase: true), $"'{term}'", keys);
                 else state.Message = "no search yet: type / and the text to find";
                 break;
             case ViewerKeyKind.Char when key.Char == 'e': Find(Errors, "an ERROR line", keys); break;
@@ -152,8 +151,8 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         if (state.Selected >= state.EntriesTop + rows) state.EntriesTop = state.Selected - rows + 1;
     }
 
-    /// <summary>Finds the next shown line holding any of <paramref name="values"/> after the cursor; Escape stops a long search.</summary>
-    private void Find(SearchValues<string> values, string what, KeyReader keys)
+    /// <summary>Finds the next shown line holding a match of <paramref name="search"/> after the cursor; Escape stops a long search.</summary>
+    private void Find(LogSearch search, string what, KeyReader keys)
     {
         var state = _state;
         if (state.View is not { } view || !view.Has(state.Cursor))
@@ -163,26 +162,19 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         }
         state.RightPane = true;
         var from = view.FileLine(state.Cursor) + 1;
-        while (true)
+        var hit = view.File.Find(search, from, line => view.ShownAtOrAfter(line) is >= 0 and var s && view.FileLine(s) == line,
+            _ => !keys.TakeEscape());
+        if (hit < 0)
         {
-            var hit = view.File.Find(values, from, _ => !keys.TakeEscape());
-            if (hit < 0)
-            {
-                state.Message = $"{what} not found below line {state.Cursor + 1:N0}";
-                return;
-            }
-            var shown = view.ShownAtOrAfter(hit);
-            if (shown >= 0 && view.FileLine(shown) == hit)
-            {
-                state.Cursor = shown;
-                state.Top = Math.Max(0, shown - ViewerScreen.PaneRows(_size.Height) / 3);
-                state.Follow = false;
-                state.Message = $"{what}: line {shown + 1:N0}";
-                Scroll();
-                return;
-            }
-            from = hit + 1; // hidden by the filter: go on past it
+            state.Message = $"{what} not found below line {state.Cursor + 1:N0}";
+            return;
         }
+        var shown = view.ShownAtOrAfter(hit);
+        state.Cursor = shown;
+        state.Top = Math.Max(0, shown - ViewerScreen.PaneRows(_size.Height) / 3);
+        state.Follow = false;
+        state.Message = $"{what}: line {shown + 1:N0}";
+        Scroll();
     }
 
     private void NextStageFilter()
@@ -251,6 +243,13 @@ internal sealed class LogViewer(JobLayout layout, TextWriter output, TimeProvide
         if (state.View is { } view && view.File.Refresh())
         {
             if (state.Follow) ToEnd();
+            else if (!view.Has(state.Cursor))
+            {
+                // Cut shorter (the view starts over on its own): the cursor goes to the last line there still is.
+                state.Cursor = Math.Max(0, view.CountAll() - 1);
+                state.Top = Math.Min(state.Top, state.Cursor);
+                Scroll();
+            }
             changed = true;
         }
         return changed;

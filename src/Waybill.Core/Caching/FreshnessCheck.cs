@@ -93,7 +93,7 @@ public sealed class FreshnessCheck : IDisposable
         var path = _layout.StageManifestPath(stageId);
         // Read in four system calls where it can be; anything unusual (a folder in its place, no permission) is read as
         // before, so that the decision says what it always said.
-        var read = IO.SmallFileRead.TryRead(path, out var bytes, out var missing);
+        var read = IO.SmallFileRead.TryRead(path, ManifestLimits.MaxBytes, out var bytes, out var missing);
         if (missing || (!read && !File.Exists(path))) return (null, null, null);
         try
         {

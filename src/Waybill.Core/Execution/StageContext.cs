@@ -368,7 +368,8 @@ public sealed class StageContext
     public void ReportUsage(string unit, double quantity)
     {
         if (UsageUnits.Problem(unit) is { } problem) throw new ArgumentException($"{problem}: {UsageUnits.Rule}", nameof(unit));
-        if (!double.IsFinite(quantity) || quantity < 0) throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "a quantity is a number, zero or more");
+        if (!double.IsFinite(quantity) || quantity < 0)
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "a quantity is a number, zero or more");
         lock (_gate)
         {
             Manifest.Resources.Usage ??= new Dictionary<string, double>(StringComparer.Ordinal);

@@ -57,7 +57,8 @@ public static class StageRunner
             tries.Results.Select(t => (t.Context.Cgroup, t.Context.Processes.Count > 0)).ToList());
         foreach (var earlier in tries.Results.SkipLast(1).SelectMany(t => t.Context.Processes)) context.RecordProcess(earlier);
         // What earlier tries reported using was spent too (tokens of a request that failed are billed).
-        foreach (var (unit, quantity) in tries.Results.SkipLast(1).SelectMany(t => t.Context.Manifest.Resources.Usage ?? [])) context.ReportUsage(unit, quantity);
+        foreach (var (unit, quantity) in tries.Results.SkipLast(1).SelectMany(t => t.Context.Manifest.Resources.Usage ?? []))
+            context.ReportUsage(unit, quantity);
 
         if (StatFiles(context, services.Checksums, status) is { } vanished && status == StageStatus.Success)
         {

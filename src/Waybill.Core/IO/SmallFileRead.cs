@@ -16,9 +16,10 @@ internal static unsafe class SmallFileRead
     /// <summary>
     /// True with the file's bytes; false with <paramref name="missing"/> when nothing is at the path (ENOENT, what
     /// <c>File.Exists</c> reports as false), or false alone for anything else (a folder, no permission, not Linux),
-    /// which the caller then reads as it otherwise would, to say why.
+    /// which the caller then reads as it otherwise would, to say why. A file of more than <paramref name="maxBytes"/> (a
+    /// link to <c>/dev/zero</c> never ends) is false too: the caller's own read gives its clear error.
     /// </summary>
-    public static bool TryRead(string path, out byte[] bytes, out bool missing)
+    public static bool TryRead(string path, int maxBytes, out byte[] bytes, out bool missing)
     {
         (bytes, missing) = ([], false);
         if (!OperatingSystem.IsLinux()) return false;
@@ -35,9 +36,10 @@ internal static unsafe class SmallFileRead
             var length = 0;
             while (true)
             {
+                if (length > maxBytes) return false;
                 if (length == buffer.Length)
                 {
-                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1L));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;

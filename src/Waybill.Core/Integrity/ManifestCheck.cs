@@ -103,12 +103,12 @@ internal static class ManifestCheck
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = JsonDocument.Parse(ManifestLimits.ReadBytes(path));
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("schema_version", out var version)
                 && version.ValueKind == JsonValueKind.String ? version.GetString() : null;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or ManifestFormatException or IOException or UnauthorizedAccessException)
         {
             return null;
         }

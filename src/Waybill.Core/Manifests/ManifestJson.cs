@@ -83,7 +83,7 @@ public static class ManifestJson
 
     /// <summary>The stage manifest and the checksum of the bytes it was read from: what the job manifest seals it with.</summary>
     public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum) =>
-        ReadStage(path, File.ReadAllBytes(path), algorithm, out checksum);
+        ReadStage(path, ManifestLimits.ReadBytes(path), algorithm, out checksum);
 
     /// <summary>The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum.</summary>
     internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum)
@@ -110,7 +110,8 @@ public static class ManifestJson
         }
     }
 
-    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => Read(path, File.ReadAllBytes(path), info);
+    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Read(path, ManifestLimits.ReadBytes(path), info);
 
     internal static T Read<T>(string path, byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {

@@ -15,7 +15,8 @@ public sealed class PipelineFileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "config", "env", "secrets", "checksum", "cost", "stages"];
     private static readonly string[] StageKeys =
-        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools", "foreach", "reports" }.Concat(Controls.StageControlsReader.Keys)];
+        [.. new[] { "id", "description", "run", "uses", "inputs", "outputs", "config", "env", "after", "tools", "foreach", "reports" }
+            .Concat(Controls.StageControlsReader.Keys)];
     private static readonly string[] PortKeys = ["from", "path", "type", "format", "optional"];
     private static readonly string[] ForeachForms = ["files", "values", "lines", "json"];
     private static readonly string[] ForeachKeys = [.. ForeachForms, "allow_empty"];

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Waybill.Core.IO;
 using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 
@@ -39,11 +40,11 @@ internal static class PreviousRunReader
         var previous = new PreviousRun { RunId = runId };
         using var stream = new FileStream(layout.EventsPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         stream.Seek(part.Offset, SeekOrigin.Begin);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
-        long read = 0;
-        while (read < part.SizeBytes && reader.ReadLine() is { } line)
+        // Bounded to the part: the next run's events (a line cut at the part's end, bytes that decode differently) stay out.
+        using var reader = new StreamReader(new BoundedReadStream(stream, part.SizeBytes), Encoding.UTF8,
+            detectEncodingFromByteOrderMarks: false);
+        while (reader.ReadLine() is { } line)
         {
-            read += Encoding.UTF8.GetByteCount(line) + 1;
             // Log events are most of the part: only transitions are parsed.
             if (!line.Contains("\"event\":\"stage_finished\"", StringComparison.Ordinal)
                 && !line.Contains("\"event\":\"job_", StringComparison.Ordinal)) continue;

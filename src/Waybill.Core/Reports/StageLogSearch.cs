@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Waybill.Core.Logging;
 using Waybill.Core.Manifests;
 
@@ -20,15 +19,14 @@ internal static class StageLogSearch
         if (problems.Count == 0) return;
         var (lines, countedFrom) = File.Exists(logPath) ? ReadTail(logPath) : ([], null);
         var start = RunStart(lines, $"stage {manifest.StageId} attempt {manifest.Attempt}, run {manifest.RunId}");
-        var used = new HashSet<int>();
+        var events = new StageLogEvents(lines, start);
         foreach (var (isError, record) in problems)
         {
             var exception = record.StackTrace ?? (record.ExceptionType is null ? null : $"{record.ExceptionType}: {record.ExceptionMessage}");
-            var hit = Find(lines, start, isError, record.Message, used);
+            var hit = events.Take(isError, record.Message);
             LogExcerpt? excerpt = null;
             if (hit >= 0)
             {
-                used.Add(hit);
                 var (from, to) = Around(lines, hit);
                 var cut = lines.Skip(from).Take(to - from).Select(Cut).ToList();
                 if (budget.TryTake(cut.Sum(l => l.Length), out var id))
@@ -67,20 +65,6 @@ internal static class StageLogSearch
         for (var i = lines.Count - 1; i >= 0; i--)
             if (lines[i].Contains(marker, StringComparison.Ordinal)) return i;
         return 0;
-    }
-
-    private static int Find(List<string> lines, int start, bool isError, string message, HashSet<int> used)
-    {
-        var fallback = -1;
-        for (var i = start; i < lines.Count; i++)
-        {
-            if (used.Contains(i) || !LogLine.TryParse(lines[i], out var line)) continue;
-            var levelMatches = isError ? line!.Level >= LogLevel.Error : line!.Level == LogLevel.Warning;
-            if (!levelMatches) continue;
-            if (line.Message == message) return i;
-            if (fallback < 0 && message.Length > 0 && line.Message.StartsWith(message, StringComparison.Ordinal)) fallback = i;
-        }
-        return fallback;
     }
 
     /// <summary>A few lines before the hit; after it, its exception text (indented lines) and a little more.</summary>

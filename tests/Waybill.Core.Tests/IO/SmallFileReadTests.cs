@@ -25,7 +25,7 @@ public sealed class SmallFileReadTests : IDisposable
         var content = Enumerable.Range(0, size).Select(i => (byte)(i * 7)).ToArray();
         File.WriteAllBytes(path, content);
 
-        Assert.True(SmallFileRead.TryRead(path, out var bytes, out var missing));
+        Assert.True(SmallFileRead.TryRead(path, 1 << 20, out var bytes, out var missing));
         Assert.False(missing);
         Assert.Equal(content, bytes);
     }
@@ -33,7 +33,7 @@ public sealed class SmallFileReadTests : IDisposable
     [Fact]
     public void No_file_is_missing()
     {
-        Assert.False(SmallFileRead.TryRead(_temp.Combine("none.json"), out var bytes, out var missing));
+        Assert.False(SmallFileRead.TryRead(_temp.Combine("none.json"), 1 << 20, out var bytes, out var missing));
         Assert.True(missing);
         Assert.Empty(bytes);
     }
@@ -43,15 +43,25 @@ public sealed class SmallFileReadTests : IDisposable
     {
         var folder = _temp.Combine("manifest.json");
         Directory.CreateDirectory(folder);
-        Assert.False(SmallFileRead.TryRead(folder, out _, out var missing));
+        Assert.False(SmallFileRead.TryRead(folder, 1 << 20, out _, out var missing));
         Assert.False(missing);
         Assert.False(File.Exists(folder));
 
         var file = _temp.Combine("plain.txt");
         File.WriteAllText(file, "x");
         var through = Path.Combine(file, "manifest.json");
-        Assert.False(SmallFileRead.TryRead(through, out _, out missing));
+        Assert.False(SmallFileRead.TryRead(through, 1 << 20, out _, out missing));
         Assert.False(missing);
         Assert.False(File.Exists(through));
+    }
+
+    [Fact]
+    public void A_file_that_never_ends_is_left_to_the_ordinary_read_once_past_the_bound()
+    {
+        var endless = _temp.Combine("manifest.json");
+        File.CreateSymbolicLink(endless, "/dev/zero");
+        Assert.False(SmallFileRead.TryRead(endless, 1 << 20, out var bytes, out var missing));
+        Assert.False(missing);
+        Assert.Empty(bytes);
     }
 }

@@ -180,7 +180,8 @@ internal static class StageCommand
             var given = parse.GetValue(quantity)!;
             if (!double.TryParse(given, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
                 || !double.IsFinite(amount) || amount < 0)
-                throw new CliException($"waybill stage usage: quantity '{PrintableText.Of(given, 40)}' is not a number zero or more", "e.g. waybill stage usage tokens 1234");
+                throw new CliException($"waybill stage usage: quantity '{PrintableText.Of(given, 40)}' is not a number zero or more",
+                    "e.g. waybill stage usage tokens 1234");
             return Send(StageMessage.Line("usage", Now, w =>
             {
                 w.WriteString("unit", parse.GetValue(unit));

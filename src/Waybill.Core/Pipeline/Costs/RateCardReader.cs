@@ -27,7 +27,8 @@ internal static partial class RateCardReader
         foreach (var key in map.Children.Keys)
         {
             var text = (key as YamlScalarNode)?.Value ?? "";
-            if (Array.IndexOf(Keys, text) < 0) error($"unknown key '{Text.PrintableText.Of(text, 70)}' in cost", key, "cost", "allowed keys: currency, rates");
+            if (Array.IndexOf(Keys, text) < 0)
+                error($"unknown key '{Text.PrintableText.Of(text, 70)}' in cost", key, "cost", "allowed keys: currency, rates");
         }
         var currency = "USD";
         if (Child(map, "currency") is { } currencyNode)
@@ -73,7 +74,8 @@ internal static partial class RateCardReader
             var device = (deviceNode as YamlScalarNode)?.Value;
             if (string.IsNullOrWhiteSpace(device))
             {
-                error("a GPU model must be a name", deviceNode, "cost.rates.gpu_hour", "name the model as nvidia-smi does (\"NVIDIA H200\") or 'default'");
+                error("a GPU model must be a name", deviceNode, "cost.rates.gpu_hour",
+                    "name the model as nvidia-smi does (\"NVIDIA H200\") or 'default'");
                 continue;
             }
             if (Price(price, $"cost.rates.gpu_hour.{device}", error) is { } rate) gpuRates[device] = rate;
