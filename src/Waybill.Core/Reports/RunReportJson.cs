@@ -175,6 +175,13 @@ internal static class RunReportJson
         if (usage.Gpu is { } gpu) json.WriteString("gpu", Gpu(gpu));
         else if (usage.GpuUsed) json.WriteString("gpu", "used");
         if (usage.MeasuredBy is not null) json.WriteString("by", usage.MeasuredBy);
+        // Figures that are the engine's, not the stage's (an in-process stage): the page labels them as shared.
+        if (usage.Shared is { Count: > 0 } shared)
+        {
+            json.WriteStartArray("shared");
+            foreach (var figure in shared) json.WriteStringValue(figure);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 

@@ -22,6 +22,11 @@
     for (const k in attrs) e.setAttribute(k, attrs[k]);
     return e;
   }
+  // A figure the stage shares with the engine and the stages beside it (resources.shared) is never shown as its own.
+  function sharedMark(r, figure) { return r.shared && r.shared.includes(figure) ? ' (shared)' : ''; }
+  function sharedText(r, figure) {
+    return r.shared && r.shared.includes(figure) ? ' (the engine\'s, shared with other stages: not this stage\'s own)' : '';
+  }
   function seconds(s) {
     if (s === null || s === undefined) return '';
     if (s < 60) return s.toFixed(s < 10 ? 2 : 1) + ' s';
@@ -170,8 +175,8 @@
       el('td', { cls: 'num', text: s.lane >= 0 ? String(s.lane + 1) : '' }),
       el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.s) : '' }),
       el('td', { cls: 'num', text: s.lane >= 0 ? seconds(s.e - s.s) : '' }),
-      el('td', { cls: 'num', text: r.cpu !== undefined ? seconds(r.cpu) : '' }),
-      el('td', { cls: 'num', text: r.rss !== undefined ? r.rss.toFixed(1) + ' MB' : '' }),
+      el('td', { cls: 'num', text: r.cpu !== undefined ? seconds(r.cpu) + sharedMark(r, 'cpu') : '' }),
+      el('td', { cls: 'num', text: r.rss !== undefined ? r.rss.toFixed(1) + ' MB' + sharedMark(r, 'peak_rss') : '' }),
       el('td', { cls: 'num', text: s.cost ? money(s.cost.total, s.cost.currency) : '' }),
       el('td', { cls: 'num', text: String(s.warn) }),
       el('td', { cls: 'num', text: String(s.err) }),
@@ -267,9 +272,9 @@
       section('Previous run', facts([['status', s.prev.status + (s.prev.reason ? ' (' + s.prev.reason + ')' : '')],
         ['duration', seconds(s.prev.d) + (s.lane >= 0 ? ' \u2192 ' + seconds(s.e - s.s) : '')]]));
     }
-    section('Resources', facts([['CPU time', r.cpu !== undefined ? seconds(r.cpu) : null],
+    section('Resources', facts([['CPU time', r.cpu !== undefined ? seconds(r.cpu) + sharedText(r, 'cpu') : null],
       ['CPU', r.cpuPct !== undefined ? r.cpuPct.toFixed(0) + ' %' : null],
-      ['peak RSS', r.rss !== undefined ? r.rss.toFixed(1) + ' MB' + (r.rssUpper ? ' (at most)' : '') : null],
+      ['peak RSS', r.rss !== undefined ? r.rss.toFixed(1) + ' MB' + (r.rssUpper ? ' (at most)' : '') + sharedText(r, 'peak_rss') : null],
       ['read', bytes(r.read)], ['written', bytes(r.write)], ['GPU', r.gpu], ['measured by', r.by]]));
     details.appendChild(s.curves ? charts(s.curves) : el('p', { cls: 'muted', text: s.curvesNote || 'no samples' }));
     if (s.cost) {

@@ -117,6 +117,30 @@ public sealed class ReportRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task An_in_process_stage_s_shared_figures_are_marked_shared_in_the_report()
+    {
+        _temp.Write("in.txt", "data");
+        _temp.Write("waybill.yaml", """
+            name: shared
+            stages:
+              - id: 01_copy
+                uses: copy
+                inputs: { src: in.txt }
+                outputs: { src: out.txt }
+            """);
+        await Run("run", "waybill.yaml", "--job-id", "s");
+        await Run("report", "s", "--output", "s.html");
+        var data = ReportJobsFixture.Data(File.ReadAllText(_temp.Combine("s.html")));
+        var shared = ReportJobsFixture.Stage(data, "01_copy")["res"]!["shared"]!.AsArray().Select(f => (string)f!).ToList();
+        Assert.Contains("peak_rss", shared);
+
+        await using var browser = await ChromiumDevTools.StartAsync(_temp.Path, 1200, 900);
+        await browser.OpenAsync(_temp.Combine("s.html"), "#stage=01_copy");
+        var text = (await browser.EvaluateAsync("({ d: document.getElementById('details').textContent })"))!["d"]!.GetValue<string>();
+        Assert.Contains("(the engine's, shared with other stages: not this stage's own)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_huge_stage_log_is_searched_only_at_its_end_and_the_report_stays_small()
     {
         // 10 MiB of stderr (each line logged to stage.log), then the failure the report must find.
