@@ -37,7 +37,6 @@ public sealed class ReportBrowserTests(ReportJobsFixture jobs) : IClassFixture<R
         await using var browser = await ChromiumDevTools.StartAsync(jobs.Temp.Path, Width, Height);
 
         await browser.OpenAsync(jobs.MixedReport);
-        Assert.Null(await browser.EvaluateAsync("document.querySelector('#graph svg')")); // not drawn before it is needed
         await browser.EvaluateAsync(ShowLineage);
 
         var page = (await browser.EvaluateAsync("""
