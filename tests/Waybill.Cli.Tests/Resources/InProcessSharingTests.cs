@@ -15,12 +15,14 @@ public sealed class InProcessSharingTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    [Fact]
-    public async Task Two_csharp_stages_in_parallel_are_both_marked_shared_and_one_that_ran_alone_only_for_its_peak()
+    /// <summary>
+    /// Two copies of 64 MiB started together (copy and checksum take long enough for them to overlap), then a third
+    /// alone, after both; <paramref name="preamble"/> goes before the stages (a rate card).
+    /// </summary>
+    private async Task RunThreeCopiesAsync(string preamble)
     {
-        // Copies of 64 MiB take long enough (copy and checksum) for the two to overlap when started together.
         using (var file = File.Create(_temp.Combine("big.bin"))) file.SetLength(64L * 1024 * 1024);
-        _temp.Write("waybill.yaml", """
+        _temp.Write("waybill.yaml", preamble + """
             stages:
               - id: 01_left
                 uses: copy
@@ -38,6 +40,12 @@ public sealed class InProcessSharingTests : IDisposable
             """);
         var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "2");
         Assert.True(run.ExitCode == 0, run.All);
+    }
+
+    [Fact]
+    public async Task Two_csharp_stages_in_parallel_are_both_marked_shared_and_one_that_ran_alone_only_for_its_peak()
+    {
+        await RunThreeCopiesAsync("");
 
         string[] Shared(string stage) => [.. JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", stage, "manifest.json")))!
             ["resources"]!["shared"]!.AsArray().Select(n => n!.GetValue<string>())];
@@ -56,29 +64,13 @@ public sealed class InProcessSharingTests : IDisposable
     [Fact]
     public async Task Figures_shared_with_the_engine_are_not_priced_as_each_csharp_stage_s_own()
     {
-        using (var file = File.Create(_temp.Combine("big.bin"))) file.SetLength(64L * 1024 * 1024);
-        _temp.Write("waybill.yaml", """
+        await RunThreeCopiesAsync("""
             cost:
               rates:
                 cpu_hour: 36
                 memory_gb_hour: 2
-            stages:
-              - id: 01_left
-                uses: copy
-                inputs: { src: big.bin }
-                outputs: { src: left.bin }
-              - id: 02_right
-                uses: copy
-                inputs: { src: big.bin }
-                outputs: { src: right.bin }
-              - id: 03_alone
-                uses: copy
-                inputs: { src: 01_left.src }
-                outputs: { src: again.bin }
-                after: [02_right]
+
             """);
-        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "2");
-        Assert.True(run.ExitCode == 0, run.All);
 
         JsonNode Manifest(string stage) => JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", stage, "manifest.json")))!;
         string[] Units(string stage) => [.. Manifest(stage)["cost"]!["lines"]!.AsArray().Select(l => l!["unit"]!.GetValue<string>())];
