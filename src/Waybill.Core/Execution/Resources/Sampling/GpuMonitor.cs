@@ -28,6 +28,8 @@ internal sealed class GpuMonitor : IDisposable
     private readonly Dictionary<string, (GpuReading Reading, long At)> _latest = new(StringComparer.Ordinal);
     private readonly List<TimeSpan> _intervals = [];
     private Process? _process;
+    // A stream that ended by itself, kept until the next one ends or the monitor is disposed: its pipes close with it.
+    private Process? _ended;
     private TimeSpan _streamInterval;
     private string? _failure;
     private string? _lastError;
@@ -124,14 +126,15 @@ internal sealed class GpuMonitor : IDisposable
 
     public void Dispose()
     {
-        Process? ending;
+        Process? ending, ended;
         lock (_gate)
         {
-            (ending, _process) = (_process, null);
+            (ending, _process, ended, _ended) = (_process, null, _ended, null);
             _intervals.Clear();
             _latest.Clear();
         }
         Stop(ending);
+        Stop(ended);
     }
 
     /// <summary>A line of the stream: a device's reading, stamped with when it came.</summary>
@@ -155,11 +158,11 @@ internal sealed class GpuMonitor : IDisposable
     /// <summary>The stream <paramref name="process"/> ended by itself: no reading is current any more, and it is said why.</summary>
     internal void Ended(object? process, int? exitCode)
     {
-        Process? ending;
+        Process? ending, earlier;
         lock (_gate)
         {
             if (!ReferenceEquals(process, _process)) return;
-            (ending, _process) = (_process, null);
+            (ending, _process, earlier, _ended) = (_process, null, _ended, _process);
             _latest.Clear();
             var code = exitCode is { } c ? $" with exit code {c.ToString(CultureInfo.InvariantCulture)}" : "";
             _failure = $"nvidia-smi stopped{code}" + (_lastError is { } error ? $": {error}" : "");
@@ -174,6 +177,7 @@ internal sealed class GpuMonitor : IDisposable
         {
             // Already gone.
         }
+        earlier?.Dispose();
     }
 
     private void StartLocked(TimeSpan interval)
