@@ -54,7 +54,8 @@ internal sealed class OpenLineageFacets(string producer)
     }
 
     /// <summary>The pipeline run: where its job folder and manifest are, and how its stages ended.</summary>
-    public JsonObject WaybillJob(string jobId, string runId, string jobFolder, string status, double? durationSeconds, IReadOnlyDictionary<string, int>? stageCounts)
+    public JsonObject WaybillJob(string jobId, string runId, string jobFolder, string status, double? durationSeconds, IReadOnlyDictionary<string, int>? stageCounts,
+        int upToDate = 0)
     {
         var facet = Base(Custom + "WaybillJobRunFacet");
         facet["job_id"] = jobId;
@@ -64,6 +65,7 @@ internal sealed class OpenLineageFacets(string producer)
         facet["manifest"] = "manifest.json";
         if (durationSeconds is { } seconds) facet["duration_seconds"] = Math.Round(seconds, 3);
         if (stageCounts is not null) facet["stages"] = new JsonObject(stageCounts.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value)));
+        if (upToDate > 0) facet["up_to_date"] = upToDate;
         return facet;
     }
 

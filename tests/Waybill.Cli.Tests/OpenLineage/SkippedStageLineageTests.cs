@@ -6,8 +6,8 @@ using Xunit;
 namespace Waybill.Cli.Tests.OpenLineage;
 
 /// <summary>
-/// Every way a stage can be skipped (up to date, disabled, after an upstream failure) gives the same OpenLineage
-/// events: one START and one COMPLETE whose waybill_stage facet says skipped and why.
+/// A stage the run skips (disabled, after an upstream failure) gets one START and one COMPLETE whose waybill_stage facet
+/// says skipped and why; a stage found up to date gets no events, and the pipeline run's end counts it.
 /// </summary>
 public sealed class SkippedStageLineageTests : IDisposable
 {
@@ -34,7 +34,7 @@ public sealed class SkippedStageLineageTests : IDisposable
         """;
 
     [Fact]
-    public async Task Skipped_up_to_date_disabled_and_after_a_failure_all_emit_START_and_COMPLETE()
+    public async Task Disabled_and_after_a_failure_emit_START_and_COMPLETE_and_up_to_date_stages_are_only_counted()
     {
         _temp.Write("waybill.yaml", Pipeline);
         var first = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j", "--jobs", "1");
@@ -48,9 +48,15 @@ public sealed class SkippedStageLineageTests : IDisposable
         Assert.Equal(1, second.ExitCode);
         Assert.Equal("disabled", SkippedBecause(firstRun, "02_separate"));
         Assert.Contains("03_fail", SkippedBecause(firstRun, "04_after"));
-        Assert.Equal("up to date", SkippedBecause(secondRun, "01_make"));
-        Assert.Equal("up to date", SkippedBecause(secondRun, "02_separate"));
         Assert.Contains("03_fail", SkippedBecause(secondRun, "04_after"));
+        // Up to date: no run of this one. The first run's events for them stand; the second run's end counts them.
+        Assert.DoesNotContain(secondRun, e => (string?)e["job"]!["name"] is "skips.01_make" or "skips.02_separate");
+        Assert.Equal(["START", "COMPLETE"], firstRun.Where(e => (string?)e["job"]!["name"] == "skips.01_make").Select(e => (string?)e["eventType"]));
+        var end = secondRun.Last()["run"]!["facets"]!["waybill_job"]!;
+        Assert.Equal(2, (int?)end["up_to_date"]);
+        Assert.Null(firstRun.Last()["run"]!["facets"]!["waybill_job"]!["up_to_date"]);
+        // Counted once: not also as skipped stages with events (04_after is the one skipped stage that has them).
+        Assert.Equal(1, (int?)end["stages"]!["skipped"]);
     }
 
     /// <summary>Asserts the stage's events in one run are START then COMPLETE of one run id, status skipped; returns why.</summary>
