@@ -94,6 +94,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "sigaddset")]
     public static partial int SigAddSet(void* sigset, int signal);
 
+    /// <summary>glibc's <c>struct sigaction</c> is 152 bytes on x86-64 and aarch64; its handler comes first.</summary>
+    public const int SigActionBytes = 256;
+    public const nint SigIgn = 1;
+
+    [LibraryImport(Library, EntryPoint = "sigaction")]
+    public static partial int SigAction(int signal, void* action, void* oldAction);
+
     [LibraryImport(Library, EntryPoint = "waitid", SetLastError = true)]
     public static partial int WaitId(int idType, int id, void* info, int options);
 
