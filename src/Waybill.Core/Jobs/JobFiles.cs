@@ -12,6 +12,14 @@ public static class JobFiles
     /// <summary>Relative to the job folder. A file added under .waybill/ that resume reads belongs here too.</summary>
     public static readonly IReadOnlyList<string> Sealed = ["metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json"];
 
+    /// <summary>
+    /// 128 MiB, the bound of a manifest: the largest of these files is the pipeline snapshot, the pipeline file with its
+    /// secrets masked (1 MiB unless WAYBILL_MAX_PIPELINE_BYTES raises it); run.json is read back up to 16 MiB, and
+    /// metadata.json is a few hundred bytes.
+    /// </summary>
+    public const int MaxBytes = ManifestLimits.MaxBytes;
+
+    /// <exception cref="IO.FileLimitException">One of the files is larger than <see cref="MaxBytes"/>.</exception>
     public static List<SealedFile> Seal(JobLayout layout, ChecksumAlgorithm algorithm)
     {
         var seals = new List<SealedFile>();
@@ -19,7 +27,8 @@ public static class JobFiles
         {
             var full = layout.Resolve(relative);
             if (!File.Exists(full)) continue;
-            var bytes = File.ReadAllBytes(full);
+            var bytes = IO.BoundedFileRead.ReadAllBytes(full, MaxBytes, "job-level file Waybill writes",
+                "it was replaced since the run wrote it; run the pipeline again");
             seals.Add(new SealedFile { Path = relative, SizeBytes = bytes.Length, Checksum = ContentHash.Of(algorithm, bytes) });
         }
         return seals;
