@@ -120,6 +120,11 @@ internal static class SubtitleCommand
     }
 
     /// <summary>
+    /// 256 MiB: a transcript holds each word with its times, a few megabytes for a long film; far more is not one.
+    /// </summary>
+    private const int TranscriptMaxBytes = 256 << 20;
+
+    /// <summary>
     /// The backend that recognised the speech (the one auto chose) and, for Whisper, its model file: "whisper
     /// (ggml-base.en.bin)", "pocketsphinx". Read from the stage's transcript, which a result restored from the cache has too.
     /// </summary>
@@ -128,7 +133,9 @@ internal static class SubtitleCommand
         if (asr.Outputs.FirstOrDefault(o => o.Name == "transcript") is not { } output) return null;
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(result.JobDir, output.Path)));
+            // Only a label: a transcript too large to be one (a link to a device) leaves it out.
+            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(Path.Combine(result.JobDir, output.Path), TranscriptMaxBytes, out var bytes)) return null;
+            using var json = System.Text.Json.JsonDocument.Parse(bytes);
             var root = json.RootElement;
             var backend = root.TryGetProperty("backend", out var b) ? b.GetString() : null;
             var model = root.TryGetProperty("model", out var m) ? m.GetString() : null;
