@@ -19,8 +19,8 @@ internal static class StatCacheFile
     private const int TrailerSize = sizeof(ulong);
 
     /// <summary>
-    /// 256 MiB: a record is its path and 74 to 90 bytes (stamp, times, algorithm, digest), about 150 bytes in all, so this holds
-    /// some 1.7 million files; a job's inputs and outputs are far fewer (200,000 items of a fan-out at most).
+    /// 256 MiB: a record is its path and 74 to 90 bytes (stamp, times, algorithm, digest); the file keeps at most 200,000
+    /// (ChecksumCache.DefaultMaxEntries), 30 MB with paths of 60 bytes, and this bound still holds them with paths of 1.2 KB.
     /// </summary>
     internal const int MaxBytes = 256 << 20;
 

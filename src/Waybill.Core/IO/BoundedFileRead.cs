@@ -14,6 +14,12 @@ public static class BoundedFileRead
     {
         using var stream = Open(path);
         var known = stream.CanSeek ? stream.Length : 0;
+        // A regular file says its length at once (a sparse one of gigabytes is not read); a device or a pipe is read to the bound.
+        if (known > maxBytes)
+        {
+            bytes = [];
+            return false;
+        }
         var buffer = new byte[(int)Math.Clamp(known + 1, 1, (long)maxBytes + 1)];
         var length = 0;
         while (true)
