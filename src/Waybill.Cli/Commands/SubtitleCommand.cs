@@ -83,7 +83,9 @@ internal static class SubtitleCommand
             if (videos.IsSeason)
             {
                 var path = custom is null ? builtIn : definition.SourcePath!;
-                var yaml = custom is null ? SubtitlePipeline.Yaml : await File.ReadAllTextAsync(path, cancellationToken);
+                // The text the loader read (within the pipeline file limit) and validated, not the file read again, unbounded.
+                var yaml = custom is null ? SubtitlePipeline.Yaml
+                    : definition.SourceText ?? throw new InvalidOperationException("a pipeline loaded from a file keeps its text");
                 definition = PipelineFileLoader.Parse(SeasonPipeline.ForVideos(yaml, path, videos.Paths), path, overrides, Builtins.Create(),
                     definition.BaseDirectory);
             }
