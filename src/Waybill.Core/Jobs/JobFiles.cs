@@ -35,11 +35,14 @@ public static class JobFiles
     }
 
     /// <summary>What the file is now when it no longer matches its seal ("missing" or its checksum); null when it matches.</summary>
+    /// <exception cref="IO.FileLimitException">The file is larger than <see cref="MaxBytes"/> (hashing a link to /dev/zero never ends).</exception>
     public static string? Difference(JobLayout layout, SealedFile seal)
     {
         var full = layout.Resolve(seal.Path);
         if (!File.Exists(full)) return "missing";
-        var actual = FileHasher.Compute(full, Integrity.RecordedChecksum.AlgorithmOf(seal.Checksum));
+        var bytes = IO.BoundedFileRead.ReadAllBytes(full, MaxBytes, "job-level file Waybill writes",
+            $"restore it, or run the pipeline again with --job-id {layout.JobId} to write it anew");
+        var actual = ContentHash.Of(Integrity.RecordedChecksum.AlgorithmOf(seal.Checksum), bytes);
         return string.Equals(actual, seal.Checksum, StringComparison.OrdinalIgnoreCase) ? null : actual;
     }
 }

@@ -153,6 +153,18 @@ public sealed class OversizedFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_names_a_sealed_job_file_linked_to_dev_zero_as_unreadable_instead_of_hashing_it_forever()
+    {
+        await RunJob();
+        var metadata = Path.Combine(Job, "metadata.json");
+        LinkToZero(metadata);
+
+        var verify = await Cli("verify", "j");
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"metadata.json cannot be read: {metadata}: more than 128 MiB", verify.All);
+    }
+
+    [Fact]
     public async Task A_model_registry_linked_to_dev_zero_is_a_clear_error()
     {
         var registry = _temp.Combine("models.json");
