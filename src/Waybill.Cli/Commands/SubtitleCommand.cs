@@ -136,7 +136,8 @@ internal static class SubtitleCommand
         try
         {
             // Only a label: a transcript too large to be one (a link to a device) leaves it out.
-            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(Path.Combine(result.JobDir, output.Path), TranscriptMaxBytes, out var bytes)) return null;
+            var path = Path.Combine(result.JobDir, output.Path);
+            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(path, TranscriptMaxBytes, out var bytes)) return null;
             using var json = System.Text.Json.JsonDocument.Parse(bytes);
             var root = json.RootElement;
             var backend = root.TryGetProperty("backend", out var b) ? b.GetString() : null;

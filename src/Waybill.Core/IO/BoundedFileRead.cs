@@ -38,7 +38,9 @@ public static class BoundedFileRead
     }
 
     /// <summary>The file's bytes.</summary>
-    /// <exception cref="FileLimitException">It holds more than <paramref name="maxBytes"/>; the message names it, the bound and what to do.</exception>
+    /// <exception cref="FileLimitException">
+    /// It holds more than <paramref name="maxBytes"/>; the message names it, the bound and what to do.
+    /// </exception>
     public static byte[] ReadAllBytes(string path, int maxBytes, string kind, string whatToDo) =>
         TryReadAllBytes(path, maxBytes, out var bytes) ? bytes : throw FileLimitException.TooLarge(path, maxBytes, kind, whatToDo);
 
