@@ -35,7 +35,7 @@ internal static class ManifestCommand
             var path = paths[0];
             if (parse.GetValue(json))
             {
-                output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(path)));
+                output.WriteLine(Encoding.UTF8.GetString(ManifestLimits.ReadBytes(path)));
                 return ExitCodes.Success;
             }
             var manifest = ManifestJson.ReadStage(path);
@@ -78,7 +78,7 @@ internal static class ManifestCommand
         {
             output.WriteLine("[");
             for (var i = 0; i < paths.Count; i++)
-                output.WriteLine(Encoding.UTF8.GetString(File.ReadAllBytes(paths[i])).TrimEnd() + (i < paths.Count - 1 ? "," : ""));
+                output.WriteLine(Encoding.UTF8.GetString(ManifestLimits.ReadBytes(paths[i])).TrimEnd() + (i < paths.Count - 1 ? "," : ""));
             output.WriteLine("]");
             return;
         }

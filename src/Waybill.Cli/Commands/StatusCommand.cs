@@ -32,7 +32,9 @@ internal static class StatusCommand
             if (parse.GetValue(json))
             {
                 // A run killed, or still going, has stage outcomes in its journal that manifest.json does not hold yet.
-                var bytes = File.Exists(layout.JournalPath) ? ManifestJson.Serialize(JobJournalFile.ReadJob(layout)) : File.ReadAllBytes(layout.JobManifestPath);
+                var bytes = File.Exists(layout.JournalPath)
+                    ? ManifestJson.Serialize(JobJournalFile.ReadJob(layout))
+                    : ManifestLimits.ReadBytes(layout.JobManifestPath);
                 output.WriteLine(only is null ? Encoding.UTF8.GetString(bytes) : StatusJson.Only(layout, bytes, only));
                 return ExitCodes.Success;
             }

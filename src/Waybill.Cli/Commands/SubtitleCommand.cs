@@ -83,7 +83,9 @@ internal static class SubtitleCommand
             if (videos.IsSeason)
             {
                 var path = custom is null ? builtIn : definition.SourcePath!;
-                var yaml = custom is null ? SubtitlePipeline.Yaml : await File.ReadAllTextAsync(path, cancellationToken);
+                // The text the loader read (within the pipeline file limit) and validated, not the file read again, unbounded.
+                var yaml = custom is null ? SubtitlePipeline.Yaml
+                    : definition.SourceText ?? throw new InvalidOperationException("a pipeline loaded from a file keeps its text");
                 definition = PipelineFileLoader.Parse(SeasonPipeline.ForVideos(yaml, path, videos.Paths), path, overrides, Builtins.Create(),
                     definition.BaseDirectory);
             }
@@ -120,6 +122,11 @@ internal static class SubtitleCommand
     }
 
     /// <summary>
+    /// 256 MiB: a transcript holds each word with its times, a few megabytes for a long film; far more is not one.
+    /// </summary>
+    private const int TranscriptMaxBytes = 256 << 20;
+
+    /// <summary>
     /// The backend that recognised the speech (the one auto chose) and, for Whisper, its model file: "whisper
     /// (ggml-base.en.bin)", "pocketsphinx". Read from the stage's transcript, which a result restored from the cache has too.
     /// </summary>
@@ -128,7 +135,10 @@ internal static class SubtitleCommand
         if (asr.Outputs.FirstOrDefault(o => o.Name == "transcript") is not { } output) return null;
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(result.JobDir, output.Path)));
+            // Only a label: a transcript too large to be one (a link to a device) leaves it out.
+            var path = Path.Combine(result.JobDir, output.Path);
+            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(path, TranscriptMaxBytes, out var bytes)) return null;
+            using var json = System.Text.Json.JsonDocument.Parse(bytes);
             var root = json.RootElement;
             var backend = root.TryGetProperty("backend", out var b) ? b.GetString() : null;
             var model = root.TryGetProperty("model", out var m) ? m.GetString() : null;

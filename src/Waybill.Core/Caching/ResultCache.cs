@@ -142,12 +142,31 @@ public sealed class ResultCache(string root, TimeProvider time)
         AppendTombstone(new JsonObject { ["pruned_utc"] = Stamp(time.GetUtcNow()), ["fingerprint"] = fingerprint, ["reason"] = reason });
     }
 
-    /// <summary>The tombstones, oldest first; a line that is not JSON (a write cut short) is passed over.</summary>
+    /// <summary>
+    /// 64 KiB: a tombstone is one line of about 300 bytes (a fingerprint, a job, a stage, times, a reason). The log only
+    /// grows, so it has no bound of its own; it is read a line at a time.
+    /// </summary>
+    internal const int TombstoneMaxBytes = 64 << 10;
+
+    /// <summary>
+    /// The tombstones, oldest first; a line that is not JSON (a write cut short) is passed over, and the reading stops at a
+    /// line too long to be one (a link to /dev/zero has no newline to stop at).
+    /// </summary>
     public IEnumerable<JsonObject> Tombstones()
     {
         if (!File.Exists(PrunedPath)) yield break;
-        foreach (var line in File.ReadLines(PrunedPath))
+        using var lines = BoundedFileRead.ReadLines(PrunedPath, long.MaxValue, TombstoneMaxBytes, "cache's pruned log", "").GetEnumerator();
+        while (true)
         {
+            try
+            {
+                if (!lines.MoveNext()) yield break;
+            }
+            catch (FileLimitException)
+            {
+                yield break;
+            }
+            var line = lines.Current;
             JsonObject? record = null;
             try
             {

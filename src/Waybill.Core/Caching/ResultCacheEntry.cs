@@ -75,6 +75,11 @@ public sealed record ResultCacheEntry(string Folder, string Fingerprint, string 
         })]),
     };
 
+    /// <summary>
+    /// 16 MiB: a record lists the entry's files at about 200 bytes each; 80,000 outputs of one stage run would fill it.
+    /// </summary>
+    internal const int RecordMaxBytes = 16 << 20;
+
     /// <summary>The entry in <paramref name="folder"/>; null with <paramref name="problem"/> set when its record is missing or damaged.</summary>
     public static ResultCacheEntry? Read(string folder, out string? problem)
     {
@@ -82,8 +87,9 @@ public sealed record ResultCacheEntry(string Folder, string Fingerprint, string 
         var path = System.IO.Path.Combine(folder, RecordName);
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length > 16 << 20) throw new FormatException($"{bytes.Length} bytes, more than a record ever holds");
+            // Never read whole: the cache is shared, and a record replaced by a link to /dev/zero would never end.
+            if (!IO.BoundedFileRead.TryReadAllBytes(path, RecordMaxBytes, out var bytes))
+                throw new FormatException($"more than {RecordMaxBytes >> 20} MiB, more than a record ever holds (is it a link to a device?)");
             var json = JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("not a JSON object");
             var files = new List<CachedFile>();
             foreach (var item in json["files"] as JsonArray ?? throw new FormatException("no files list"))

@@ -13,6 +13,11 @@ internal static class JobRecords
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>
+    /// 1 MiB, as the report reads it: metadata.json is about 1 KB, a long command line or many --set items a few more.
+    /// </summary>
+    internal const int MetadataMaxBytes = Reports.ReportLimits.MetadataBytes;
+
     public static void WriteMetadata(JobLayout layout, Pipeline.PipelineDefinition pipeline, string runId, TimeProvider time, RunOptions options, Redactor redactor)
     {
         var created = time.GetUtcNow();
@@ -20,11 +25,12 @@ internal static class JobRecords
         {
             try
             {
-                if (JsonNode.Parse(File.ReadAllText(layout.MetadataPath))?["created_utc"]?.GetValue<DateTimeOffset>() is { } earlier) created = earlier;
+                if (!BoundedFileRead.TryReadAllBytes(layout.MetadataPath, MetadataMaxBytes, out var bytes)) bytes = [];
+                if (JsonNode.Parse(bytes)?["created_utc"]?.GetValue<DateTimeOffset>() is { } earlier) created = earlier;
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
-                // A damaged metadata.json is rewritten whole below.
+                // A damaged metadata.json (too large to be one included) is rewritten whole below.
             }
         }
         var metadata = new JsonObject
@@ -67,7 +73,9 @@ internal static class JobRecords
     /// </summary>
     public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, IReadOnlyList<string> overrides, Redactor redactor)
     {
-        var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path) ? File.ReadAllText(path) : null);
+        var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path)
+            ? Pipeline.Limits.BoundedText.Read(path, Pipeline.Limits.PipelineLimits.FromEnvironment(), CancellationToken.None)
+            : null);
         if (text is null) return;
         var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
         var yamlPath = layout.SnapshotPath;

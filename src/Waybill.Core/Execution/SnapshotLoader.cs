@@ -26,7 +26,8 @@ public static class SnapshotLoader
         }
         ThrowIfSnapshotChanged(layout);
         var info = ReadRunInfo(runPath);
-        var text = File.ReadAllText(yamlPath);
+        // The snapshot is the pipeline file as run: the pipeline file's own size limit holds for it.
+        var text = Pipeline.Limits.BoundedText.Read(yamlPath, Pipeline.Limits.PipelineLimits.FromEnvironment(), CancellationToken.None);
         var sourcePath = Field(runPath, "source_path", () => info["source_path"]?.GetValue<string>());
         var baseDirectory = Field(runPath, "base_directory", () => info["base_directory"]?.GetValue<string>());
         var root = SnapshotMasker.TryLoad(text);
@@ -105,14 +106,20 @@ public static class SnapshotLoader
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
 
+    /// <summary>
+    /// 16 MiB: run.json holds the source path, the --set items and the names of secrets, a few kilobytes even for a run
+    /// given hundreds of --set items.
+    /// </summary>
+    private const int RunInfoMaxBytes = 16 << 20;
+
     /// <summary><c>.waybill/run.json</c>, or a clear error when it was damaged or replaced (too large, too deep, not an object).</summary>
     private static JsonObject ReadRunInfo(string path)
     {
-        const long maxBytes = 16 * 1024 * 1024;
         try
         {
-            if (new FileInfo(path).Length > maxBytes) throw Damaged(path, $"it is larger than {maxBytes / (1024 * 1024)} MiB");
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
+            if (!IO.BoundedFileRead.TryReadAllBytes(path, RunInfoMaxBytes, out var bytes))
+                throw Damaged(path, $"it is larger than {RunInfoMaxBytes >> 20} MiB");
+            return JsonNode.Parse(bytes) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
         }
         catch (JsonException e)
         {
@@ -160,7 +167,10 @@ public static class SnapshotLoader
         if (sourcePath is null || !File.Exists(sourcePath)) return null;
         try
         {
-            var original = File.ReadAllText(sourcePath);
+            // A file over the pipeline file limit cannot be the one the snapshot was written from.
+            var limit = (int)Math.Min(Pipeline.Limits.PipelineLimits.FromEnvironment().MaxBytes, Array.MaxLength - 1);
+            if (!IO.BoundedFileRead.TryReadAllBytes(sourcePath, limit, out var bytes)) return null;
+            var original = IO.BoundedFileRead.Decode(bytes);
             return SnapshotMasker.MaskLike(original, slots) == snapshot ? original : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -18,13 +18,20 @@ internal static class StatCacheFile
     private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("waybill-stat-cache\n");
     private const int TrailerSize = sizeof(ulong);
 
+    /// <summary>
+    /// 256 MiB: a record is its path and 74 to 90 bytes (stamp, times, algorithm, digest); the file keeps at most 200,000
+    /// (ChecksumCache.DefaultMaxEntries), 30 MB with paths of 60 bytes, and this bound still holds them with paths of 1.2 KB.
+    /// </summary>
+    internal const int MaxBytes = 256 << 20;
+
     /// <summary>Every record of the file; empty when it is missing, unreadable, damaged or of another version.</summary>
     public static List<StatCacheRecord> Read(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // Too large to be one Waybill wrote (a link to /dev/zero, say): damaged, so empty, and the files are hashed again.
+            if (!BoundedFileRead.TryReadAllBytes(path, MaxBytes, out bytes)) return [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -113,18 +113,28 @@ public sealed class JobJournalFile : IDisposable
             : null;
 
     /// <summary>
+    /// 512 MiB. A line is about 0.5 KB per stage run, and the journal holds one run's lines since manifest.json was last
+    /// written whole: 200,000 stage runs (the item limit, WAYBILL_MAX_ITEMS) make about 100 MB, so this leaves five times
+    /// that for longer lines (many outputs, long reasons) and retries, and still refuses a link to /dev/zero at once.
+    /// </summary>
+    public const int MaxBytes = 512 << 20;
+
+    /// <summary>
     /// Applies the journal's lines of <paramref name="job"/>'s run to its stage entries, in order. Lines of another run,
     /// a last line cut short by a crash, and lines this version cannot read are passed over. Returns how many were applied.
     /// </summary>
+    /// <exception cref="IO.FileLimitException">The journal is larger than <see cref="MaxBytes"/>.</exception>
     public static int Replay(JobLayout layout, JobManifest job)
     {
         byte[] bytes;
         try
         {
             if (!File.Exists(layout.JournalPath)) return 0;
-            bytes = File.ReadAllBytes(layout.JournalPath);
+            bytes = IO.BoundedFileRead.ReadAllBytes(layout.JournalPath, MaxBytes, "job journal",
+                "move it out of the job folder and run the pipeline again: stages that finished are found up to date by their own manifests");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // A journal too large to be one is not passed over: the stage outcomes manifest.json lacks would be lost unsaid.
+        catch (Exception e) when (e is (IOException and not IO.FileLimitException) or UnauthorizedAccessException)
         {
             return 0;
         }

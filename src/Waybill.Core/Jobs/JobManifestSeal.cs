@@ -11,6 +11,9 @@ namespace Waybill.Core.Jobs;
 /// </summary>
 public static class JobManifestSeal
 {
+    /// <summary>4 KiB: the file holds two checksums of at most 71 characters ("sha256:" and 64 hex digits) and their newlines.</summary>
+    public const int ChecksumFileMaxBytes = 4 << 10;
+
     public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm) => Write(layout, job, algorithm, new(4096));
 
     /// <summary>The same, serialized into <paramref name="buffer"/>: a writer that writes often keeps one for all its writes.</summary>
@@ -18,7 +21,16 @@ public static class JobManifestSeal
     {
         var bytes = ManifestJson.Serialize(job, buffer);
         var checksum = ContentHash.Of(algorithm, bytes);
-        var previous = Recorded(layout) is [var first, ..] ? first : null;
+        string? previous;
+        try
+        {
+            previous = Recorded(layout) is [var first, ..] ? first : null;
+        }
+        catch (FileLimitException)
+        {
+            // Not a file Waybill wrote: replaced whole below, with no pair to keep.
+            previous = null;
+        }
         AtomicFile.WriteAllText(layout.JobManifestChecksumPath,
             previous is null || previous == checksum ? checksum + "\n" : $"{checksum}\n{previous}\n");
         AtomicFile.WriteAllBytes(layout.JobManifestPath, bytes);
@@ -42,22 +54,29 @@ public static class JobManifestSeal
     {
         var recorded = Recorded(layout);
         if (recorded.Count == 0 || !File.Exists(layout.JobManifestPath)) return null;
-        var actual = FileHasher.Compute(layout.JobManifestPath, Integrity.RecordedChecksum.AlgorithmOf(recorded[0]));
+        // Within the manifest bound: hashing a manifest.json linked to /dev/zero would never end.
+        var actual = ContentHash.Of(Integrity.RecordedChecksum.AlgorithmOf(recorded[0]), ManifestLimits.ReadBytes(layout.JobManifestPath));
         return recorded.Any(r => string.Equals(r, actual, StringComparison.OrdinalIgnoreCase))
             ? null
             : $"its checksum is {actual}, {layout.JobManifestChecksumPath} recorded {recorded[0]}";
     }
 
     /// <summary>The checksums manifest.json may have: the one last written first. Empty when none was recorded (an older Waybill).</summary>
+    /// <exception cref="FileLimitException">
+    /// The file is larger than <see cref="ChecksumFileMaxBytes"/>: not passed over as "none recorded", which would let an edited
+    /// manifest.json through unchecked.
+    /// </exception>
     public static IReadOnlyList<string> Recorded(JobLayout layout)
     {
         try
         {
             return File.Exists(layout.JobManifestChecksumPath)
-                ? [.. File.ReadAllLines(layout.JobManifestChecksumPath).Select(l => l.Trim()).Where(l => l.Length > 0)]
+                ? [.. BoundedFileRead.ReadAllText(layout.JobManifestChecksumPath, ChecksumFileMaxBytes, "job manifest checksum file",
+                        $"restore it, or run 'waybill verify {layout.JobId}' and then the pipeline again to write it anew")
+                    .Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)]
                 : [];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not FileLimitException) or UnauthorizedAccessException)
         {
             return [];
         }

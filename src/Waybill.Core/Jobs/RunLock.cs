@@ -157,13 +157,18 @@ public sealed record LockHolder(int Pid, string Host, string Purpose, string? Ru
         ["since"] = Since,
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
+    /// <summary>64 KiB: the record is about 150 bytes (a pid, a host name, a purpose, a run id and a time).</summary>
+    public const int HolderMaxBytes = 64 << 10;
+
     /// <summary>The recorded holder, or null when there is none or the file is unreadable (the lock itself is what counts).</summary>
     public static LockHolder? Read(string infoPath)
     {
         try
         {
             if (!File.Exists(infoPath)) return null;
-            if (JsonNode.Parse(File.ReadAllText(infoPath)) is not JsonObject node || node["pid"] is not JsonValue pid) return null;
+            // A holder's record is five short fields; a larger file (a link to /dev/zero) is unreadable like any other.
+            if (!IO.BoundedFileRead.TryReadAllBytes(infoPath, HolderMaxBytes, out var bytes)) return null;
+            if (JsonNode.Parse(bytes) is not JsonObject node || node["pid"] is not JsonValue pid) return null;
             return new LockHolder(
                 pid.GetValue<int>(),
                 node["host"]?.GetValue<string>() ?? "?",

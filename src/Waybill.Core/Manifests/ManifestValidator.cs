@@ -30,7 +30,11 @@ public static class ManifestValidator
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = JsonDocument.Parse(ManifestLimits.ReadBytes(path));
+        }
+        catch (ManifestFormatException e)
+        {
+            return [e.Message];
         }
         catch (JsonException e)
         {

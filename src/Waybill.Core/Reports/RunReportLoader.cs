@@ -132,16 +132,26 @@ internal static class RunReportLoader
 
     private static void ReadMetadata(JobLayout layout, RunReport report)
     {
-        var info = new FileInfo(layout.MetadataPath);
-        if (!info.Exists || info.Length > ReportLimits.MetadataBytes) return;
+        if (!File.Exists(layout.MetadataPath)) return;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(info.FullName));
+            // Its length alone would pass a link to /dev/zero (a length of 0 that never ends).
+            if (!IO.BoundedFileRead.TryReadAllBytes(layout.MetadataPath, ReportLimits.MetadataBytes, out var bytes))
+            {
+                report.Notes.Add($"metadata.json is larger than {ReportLimits.MetadataBytes >> 20} MiB (it is a few hundred bytes when "
+                    + "Waybill writes it): the run's command line and overrides are not shown");
+                return;
+            }
+            using var doc = JsonDocument.Parse(bytes);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return;
             if (root.TryGetProperty("max_parallel", out var parallel) && parallel.TryGetInt32(out var max)) report.MaxParallel = max;
             report.Overrides.AddRange(Strings(root, "overrides"));
             report.CommandLine.AddRange(Strings(root, "command_line"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            report.Notes.Add($"metadata.json cannot be read ({e.Message}): the run's command line and overrides are not shown");
         }
         catch (JsonException)
         {

@@ -28,8 +28,9 @@ public static class ModelRegistryFile
         {
             var info = new FileInfo(path);
             if (!info.Exists) throw new ModelRegistryException($"{EnvironmentVariable}: {path} does not exist", "point it at a registry file (docs/models.md) or unset it");
-            if (info.Length > MaxBytes) throw new ModelRegistryException($"{path}: {info.Length:N0} bytes, more than the {MaxBytes:N0} a registry file may have");
-            bytes = File.ReadAllBytes(path);
+            if (info.Length > MaxBytes) throw TooLarge(path, $"{info.Length:N0} bytes, more than the {MaxBytes:N0}");
+            // Its length alone would pass a link to /dev/zero (a length of 0 that never ends).
+            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(path, MaxBytes, out bytes)) throw TooLarge(path, $"more than the {MaxBytes:N0} bytes");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -37,6 +38,10 @@ public static class ModelRegistryFile
         }
         return Parse(bytes, path);
     }
+
+    private static ModelRegistryException TooLarge(string path, string size) =>
+        new($"{path}: {size} a registry file may have (is it a link to a device or to another file?)",
+            $"point {EnvironmentVariable} at a registry file (docs/models.md) or unset it");
 
     /// <summary>The models in <paramref name="utf8"/>; <paramref name="path"/> names the file in messages.</summary>
     public static IReadOnlyList<KnownModel> Parse(ReadOnlySpan<byte> utf8, string path)

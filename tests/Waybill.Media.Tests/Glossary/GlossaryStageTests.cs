@@ -132,4 +132,19 @@ public sealed class GlossaryStageTests : IDisposable
         Assert.Contains("'glossary_file'", manifest.StatusReason, StringComparison.Ordinal);
         Assert.Null(manifest.Errors.Single().StackTrace);
     }
+
+    [Fact]
+    public async Task A_glossary_file_linked_to_dev_zero_fails_the_stage_at_the_line_bound_naming_the_file()
+    {
+        var path = _temp.Combine("pipeline", "endless.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, "/dev/zero");
+
+        var result = await Run(TmdbSkipped, "endless.tsv");
+
+        Assert.Equal(StageStatus.Failed, result.Status);
+        var reason = Manifest().StatusReason!;
+        Assert.Contains($"cannot read glossary file {path} (config 'glossary_file'): {path}:1: a line of more than 64 KiB, "
+            + "the most a line of a glossary file may hold", reason, StringComparison.Ordinal);
+    }
 }

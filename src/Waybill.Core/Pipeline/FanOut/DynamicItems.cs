@@ -20,7 +20,7 @@ public static class DynamicItems
         List<ItemList.Raw> raw;
         try
         {
-            (raw, var count) = spec.Kind == ForeachKind.Lines ? Lines(path, limits.MaxItems) : Elements(path, limits.MaxItems);
+            (raw, var count) = spec.Kind == ForeachKind.Lines ? Lines(path, limits) : Elements(path, limits);
             if (count > limits.MaxItems)
                 return ([], $"{what} lists {count:N0} items, more than the limit of {limits.MaxItems:N0}; "
                     + PipelineLimits.RaiseHint(PipelineLimits.ItemsVariable, "split the list"));
@@ -28,6 +28,17 @@ public static class DynamicItems
         catch (JsonException e)
         {
             return ([], $"{what} is not valid JSON: {e.Message}");
+        }
+        catch (IO.FileLimitException e) when (e.Line is { } line)
+        {
+            return ([], $"{what}: line {line:N0} is more than {PipelineLimits.MaxItemValueBytes:N0} bytes: an item's value travels in the "
+                + "environment and on command lines; list a path to a file that holds it instead");
+        }
+        catch (IO.FileLimitException)
+        {
+            // A link to /dev/zero or a file that grew after its length was read.
+            return ([], $"{what} is more than the limit of {limits.MaxListBytes:N0} bytes; "
+                + PipelineLimits.RaiseHint(PipelineLimits.ListBytesVariable, "split the list"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -43,23 +54,28 @@ public static class DynamicItems
         return (items, problem is null ? null : $"{problem}; {hint}");
     }
 
-    /// <summary>Non-empty lines; past the limit only counted, so the error can give the number.</summary>
-    private static (List<ItemList.Raw>, long) Lines(string path, int limit)
+    /// <summary>
+    /// Non-empty lines; past the limit only counted, so the error can give the number. Read a line at a time, and none
+    /// longer than an item's value may be: a file of gigabytes with no newline is refused, not read into one string.
+    /// </summary>
+    private static (List<ItemList.Raw>, long) Lines(string path, PipelineLimits limits)
     {
         var raw = new List<ItemList.Raw>();
         long count = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in IO.BoundedFileRead.ReadLines(path, limits.MaxListBytes, PipelineLimits.MaxItemValueBytes, "list of items", ""))
         {
             var text = line.TrimEnd('\r');
             if (text.Trim().Length == 0) continue;
-            if (++count <= limit) raw.Add(new ItemList.Raw(text, text, null));
+            if (++count <= limits.MaxItems) raw.Add(new ItemList.Raw(text, text, null));
         }
         return (raw, count);
     }
 
-    private static (List<ItemList.Raw>, long) Elements(string path, int limit)
+    private static (List<ItemList.Raw>, long) Elements(string path, PipelineLimits limits)
     {
-        using var stream = File.OpenRead(path);
+        var limit = limits.MaxItems;
+        // JsonDocument reads the stream to its end before it parses: bounded, so a link to /dev/zero stops at the limit.
+        using var stream = IO.BoundedFileRead.OpenBounded(path, limits.MaxListBytes, "list of items", "");
         using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
         if (document.RootElement.ValueKind != JsonValueKind.Array) return (null!, 0);
         var count = document.RootElement.GetArrayLength();

@@ -23,10 +23,20 @@ public static class GlossaryFileReader
     public const string Source = "user";
     private const int MaxColumns = 3;
 
+    /// <summary>
+    /// 16 MiB: a row is a term, its translation and a kind, tens of bytes; this is some 300,000 terms, far more than the
+    /// recogniser's prompt or a reader can use.
+    /// </summary>
+    public const int MaxBytes = 16 << 20;
+
+    /// <summary>64 KiB: one row is three short fields; a line this long is not a glossary row (or not a glossary file).</summary>
+    public const int MaxLineBytes = 64 << 10;
+
     public static GlossaryFile Read(string path, string? displayName = null)
     {
         var display = displayName ?? path;
-        var lines = File.ReadAllLines(path, Encoding.UTF8);
+        var lines = Waybill.Core.IO.BoundedFileRead.ReadLines(path, MaxBytes, MaxLineBytes, "glossary file",
+            $"a glossary is a list of terms; split it, or point 'glossary_file' at the right file").ToArray();
         var format = FormatOf(path, lines);
         var terms = new List<GlossaryTerm>();
         var problems = new List<GlossaryProblem>();
