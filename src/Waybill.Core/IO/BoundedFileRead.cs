@@ -7,7 +7,7 @@ namespace Waybill.Core.IO;
 /// claims 0 and never ends), no more than the bound and one byte are read. Each kind of file keeps its own bound next
 /// to the code that owns it.
 /// </summary>
-public static class BoundedFileRead
+internal static class BoundedFileRead
 {
     /// <summary>True with the file's bytes; false when it holds more than <paramref name="maxBytes"/>.</summary>
     public static bool TryReadAllBytes(string path, int maxBytes, out byte[] bytes)

@@ -1,7 +1,7 @@
 namespace Waybill.Core.Manifests;
 
 /// <summary>Bounds on a manifest read back, so that a damaged or replaced file cannot exhaust memory.</summary>
-public static class ManifestLimits
+internal static class ManifestLimits
 {
     /// <summary>
     /// 128 MiB: the largest manifest Waybill writes is a job manifest, 4.3 MB for 9,999 stages (so about 43 MB for
