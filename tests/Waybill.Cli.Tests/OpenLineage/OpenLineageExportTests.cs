@@ -133,7 +133,8 @@ public sealed class OpenLineageExportTests : IDisposable
     public async Task No_server_at_the_url_costs_one_warning_and_the_run_still_succeeds()
     {
         UseSucceedingPipeline();
-        var port = LocalHttpServer.FreePort();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var run = await Run(Environment(), "--openlineage-url", $"http://127.0.0.1:{port}");
 
         Assert.Equal(0, run.ExitCode);

@@ -137,7 +137,8 @@ public sealed class OtlpExportTests : IDisposable
     public async Task A_collector_that_is_down_costs_exactly_one_warning_and_the_run_succeeds()
     {
         WriteSucceedingPipeline();
-        var port = HttpTestServer.FreePort();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var run = await Run(Environment(("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{port}")));
         Assert.True(run.ExitCode == 0, run.All);
         var warnings = PipelineLog.Split('\n').Where(l => l.Contains("[WARNING]", StringComparison.Ordinal)).ToList();

@@ -228,8 +228,8 @@ public sealed class TmdbStageTests : IDisposable
     [Fact]
     public async Task A_server_that_is_not_there_fails_naming_api_url()
     {
-        int port;
-        using (var closed = new LocalHttpServer(FightClub)) port = closed.Port;
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         using var server = new LocalHttpServer(FightClub);
         var pipeline = new PipelineBuilder("tmdb", _temp.Path).Config("title", "Fight Club (1999)").Env("TMDB_API_KEY", V3Key)
             .Stage("02_tmdb", () => new TmdbStage(), s => s.Output("tmdb", "tmdb.json").Config("api_url", $"http://127.0.0.1:{port}/3"))
