@@ -216,13 +216,15 @@ public sealed class TmdbStageTests : IDisposable
     [Fact]
     public async Task A_slow_server_fails_after_timeout_seconds()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, TmdbResponses.FightClubSearch, Delay: TimeSpan.FromSeconds(5)));
+        // The server would answer after 60 s: the bound below is a safety net between the 0.5 s timeout and that, wide
+        // enough for a busy machine (with a 5 s answer and a 4 s bound, a slow run was hard to tell from a missing timeout).
+        using var server = new LocalHttpServer(_ => new Reply(200, TmdbResponses.FightClubSearch, Delay: TimeSpan.FromSeconds(60)));
         var watch = Stopwatch.StartNew();
 
         await _run.RunAsync(Pipeline(server, V3Key, timeout: 0.5));
 
         Assert.Equal($"TMDB did not answer GET /search/movie?query=Fight%20Club&include_adult=false&page=1&year=1999 at {server.ApiUrl} within 0.5 s; check the network or raise config 'timeout_seconds'", _run.Failure("02_tmdb"));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
     }
 
     [Fact]
