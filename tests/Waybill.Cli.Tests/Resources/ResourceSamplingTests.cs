@@ -99,13 +99,14 @@ public sealed class ResourceSamplingTests : IDisposable
     public async Task Forked_workers_sharing_their_parent_s_pages_are_not_summed_into_the_priced_peak()
     {
         // A parent fills 64 MiB, then forks four workers that share those pages copy-on-write: the tree's RSS sum counts
-        // them five times, though the machine holds them once. The workers live until two more rows are in the samples
-        // file (the second surely taken after the last fork) rather than for a fixed 1.5 s a busy machine's timer may miss.
+        // them five times, though the machine holds them once. The workers live until two more rows (the header is not
+        // one) are in the samples file, the second surely read after the last fork, rather than for a fixed 1.5 s a busy
+        // machine's timer may miss.
         _temp.Write("fork.py", """
             import os, time
             def rows():
                 try:
-                    with open("resource_samples.tsv") as f: return sum(1 for _ in f)
+                    with open("resource_samples.tsv") as f: return max(0, sum(1 for _ in f) - 1)
                 except FileNotFoundError: return 0
             def work():
                 while not os.path.exists("done"): time.sleep(0.02)
