@@ -84,7 +84,10 @@ public sealed class HttpTestServer : IDisposable
         stop.Dispose();
     }
 
-    /// <summary>A port nothing listens on right now (also for tests of a server that is not there).</summary>
+    /// <summary>
+    /// A port nothing listens on right now. Another test may take it at any moment: a test of a server that is not there
+    /// takes a <see cref="RefusingPort"/> instead.
+    /// </summary>
     public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -12,24 +12,35 @@ public sealed class SchedulingTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private const string Diamond = """
-        stages:
-          - id: 01_root
-            run: echo root > {out.r}
-            outputs: { r: r.txt }
-          - id: 02_left
-            inputs: { r: 01_root.r }
-            run: sleep 0.6; cat {in.r} > {out.l}
-            outputs: { l: l.txt }
-          - id: 03_right
-            inputs: { r: 01_root.r }
-            run: sleep 0.6; cat {in.r} > {out.x}
-            outputs: { x: x.txt }
-          - id: 04_join
-            uses: concat
-            inputs: { l: 02_left.l, x: 03_right.x }
-            outputs: { both: both.txt }
-        """;
+    /// <summary>
+    /// A diamond whose two branches each wait before writing their output. With <paramref name="meet"/> each waits
+    /// until the other has started, so with two jobs they overlap however long a busy machine takes to start the second
+    /// (a fixed 0.6 s sleep did not promise that; the 30 s bound is only a safety net). Without, a short sleep is enough.
+    /// </summary>
+    private static string Diamond(bool meet)
+    {
+        static string Wait(string other, bool meet) => meet
+            ? $"n=0; while [ $n -lt 600 ] && [ ! -e ../../../{other}.on ]; do sleep 0.05; n=$((n+1)); done"
+            : "sleep 0.6";
+        return $$"""
+            stages:
+              - id: 01_root
+                run: echo root > {out.r}
+                outputs: { r: r.txt }
+              - id: 02_left
+                inputs: { r: 01_root.r }
+                run: touch ../../../02_left.on; {{Wait("03_right", meet)}}; cat {in.r} > {out.l}
+                outputs: { l: l.txt }
+              - id: 03_right
+                inputs: { r: 01_root.r }
+                run: touch ../../../03_right.on; {{Wait("02_left", meet)}}; cat {in.r} > {out.x}
+                outputs: { x: x.txt }
+              - id: 04_join
+                uses: concat
+                inputs: { l: 02_left.l, x: 03_right.x }
+                outputs: { both: both.txt }
+            """;
+    }
 
     private static (DateTimeOffset Start, DateTimeOffset End) Interval(string job, string stage)
     {
@@ -40,9 +51,10 @@ public sealed class SchedulingTests : IDisposable
     [Fact]
     public async Task Independent_stages_overlap_with_two_jobs_and_never_with_one()
     {
-        _temp.Write("waybill.yaml", Diamond);
-        var parallel = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "p", "--jobs", "2");
-        var serial = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "s", "--jobs", "1");
+        _temp.Write("parallel.yaml", Diamond(meet: true));
+        _temp.Write("serial.yaml", Diamond(meet: false));
+        var parallel = await CliProcess.RunAsync(_temp.Path, "run", "parallel.yaml", "--job-id", "p", "--jobs", "2");
+        var serial = await CliProcess.RunAsync(_temp.Path, "run", "serial.yaml", "--job-id", "s", "--jobs", "1");
         Assert.True(parallel.ExitCode == 0, parallel.All);
         Assert.True(serial.ExitCode == 0, serial.All);
 

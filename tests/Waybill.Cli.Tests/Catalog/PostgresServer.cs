@@ -52,10 +52,22 @@ public sealed class PostgresServer : IAsyncLifetime
                 await RunAsync("runuser", "-u", "postgres", "--", "mkdir", "-p", _data);
             }
         }
-        Port = FreePort();
         await RunPostgresAsync("initdb", "-D", _data, "-U", "waybill", "--auth=trust", "-E", "UTF8", "--no-sync");
-        await RunPostgresAsync("pg_ctl", "-D", _data, "-l", Path.Combine(_data, "server.log"), "-w", "-t", "60", "-o",
-            $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories='' -c fsync=off", "start");
+        // A free port can be taken by another test (of this project or of the two beside it) between the probe and the
+        // server's bind: try again with a new one, as HttpTestServer does. The probe comes after initdb, which takes seconds.
+        for (var attempt = 0; ; attempt++)
+        {
+            Port = FreePort();
+            try
+            {
+                await RunPostgresAsync("pg_ctl", "-D", _data, "-l", Path.Combine(_data, "server.log"), "-w", "-t", "60", "-o",
+                    $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories='' -c fsync=off", "start");
+                return;
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

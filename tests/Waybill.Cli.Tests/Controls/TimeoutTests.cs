@@ -57,7 +57,7 @@ public sealed class TimeoutTests : IDisposable
             Assert.Equal("skipped", after["status"]!.GetValue<string>());
             Assert.Equal("upstream failed: 01_slow", after["status_reason"]!.GetValue<string>());
             foreach (var pid in Pids(job, "01_slow"))
-                Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(pid), TimeSpan.FromSeconds(5)), $"process {pid} outlived the timeout");
+                Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(pid), TimeSpan.FromSeconds(15)), $"process {pid} outlived the timeout");
         }
         finally
         {
@@ -132,7 +132,7 @@ public sealed class TimeoutTests : IDisposable
             Assert.Contains("[WARNING] attempt 1 of 2 failed: timed out after 1s; retrying in 50ms", stageLog);
             Assert.Contains("[WARNING] attempt 2 of 2 failed: timed out after 1s; not retried: no retries left", stageLog);
             foreach (var pid in Pids(job, "01_slow"))
-                Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(pid), TimeSpan.FromSeconds(5)), $"process {pid} outlived the timeout");
+                Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(pid), TimeSpan.FromSeconds(15)), $"process {pid} outlived the timeout");
         }
         finally
         {

@@ -31,7 +31,7 @@ public sealed class BackgroundProcessTests : IDisposable
 
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.True(run.Elapsed < TimeSpan.FromSeconds(30), $"took {run.Elapsed}");
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(20)),
                 "the background sleep is still running");
             var manifest = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "b", "01_bg", "manifest.json")))!;
             Assert.Contains(manifest["warnings"]!.AsArray(),
@@ -63,7 +63,7 @@ public sealed class BackgroundProcessTests : IDisposable
             var run = await CliRun.RunAsync(_temp.Path, TimeSpan.FromSeconds(60), null, "run", "waybill.yaml", "--job-id", "d");
 
             Assert.True(run.ExitCode == 0, run.Output);
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(20)),
                 "the setsid daemon outlived the run");
             Assert.Contains("left running outside their own", run.Output, StringComparison.Ordinal);
         }
@@ -116,7 +116,7 @@ public sealed class BackgroundProcessTests : IDisposable
             Assert.StartsWith("unknown (timed out after 1 s", manifest["tool_versions"]!["slowtool"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Contains(manifest["warnings"]!.AsArray(),
                 w => w!["message"]!.GetValue<string>().Contains("WAYBILL_TOOL_TIMEOUT", StringComparison.Ordinal));
-            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(5)),
+            Assert.True(await CliRun.EventuallyAsync(() => !CliRun.Alive(Pid(pidFile)), TimeSpan.FromSeconds(20)),
                 "the hanging version command is still running");
         }
         finally

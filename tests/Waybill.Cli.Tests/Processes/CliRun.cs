@@ -80,7 +80,11 @@ internal static class CliRun
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds or <paramref name="bound"/> passes.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> every 20 ms until it holds or <paramref name="bound"/> passes. The bound is a
+    /// safety net, so it is generous (a busy machine is slow to deliver a signal or start a stage): a condition that holds
+    /// returns at once, and one waiting for a process to end stays below the time that process would end by itself.
+    /// </summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan bound)
     {
         var clock = Stopwatch.StartNew();

@@ -57,7 +57,7 @@ public sealed class ShutdownTests : IDisposable
                 Assert.Equal("cancelled", Status(Path.Combine(job, "02_ignore", "manifest.json")));
                 foreach (var group in groups)
                 {
-                    Assert.True(await CliRun.EventuallyAsync(() => CliRun.GroupMembers(group).Count == 0, TimeSpan.FromSeconds(5)),
+                    Assert.True(await CliRun.EventuallyAsync(() => CliRun.GroupMembers(group).Count == 0, TimeSpan.FromSeconds(20)),
                         $"try {attempt}: process group {group} is still running");
                 }
                 Assert.DoesNotContain(shells, CliRun.Alive);

@@ -102,15 +102,25 @@ public sealed class ShellVerbTests : IDisposable
     [Fact]
     public async Task Channel_messages_and_stderr_lines_keep_the_order_the_stage_wrote_them_in()
     {
+        // What is checked: a channel message sent before an output line is logged before it. The other way round (an
+        // output line before a later message) holds only while the engine's output reader keeps up with the stage: a
+        // reader that a busy machine leaves unscheduled finds the later message already in the file when it gets to the
+        // line. So after each output line the stage waits until stage.log shows it (flushed within 200 ms), then goes on.
         var run = await _job.RunAsync("""
             name: order
             stages:
               - id: 01_mixed
                 run: |
+                  logged() {
+                    i=0
+                    until grep -qF "| $1" stage.log 2>/dev/null; do i=$((i + 1)); [ $i -gt 600 ] && exit 1; sleep 0.05; done
+                  }
                   waybill stage log "step 1 (channel)"
                   echo "step 2 (stderr)" >&2
+                  logged "step 2"
                   waybill stage log "step 3 (channel)"
                   echo "step 4 (stdout)"
+                  logged "step 4"
                   waybill stage warn "step 5 (channel)"
                   echo "step 6 (stderr)" >&2
             """);

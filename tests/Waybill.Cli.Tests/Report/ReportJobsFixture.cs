@@ -15,16 +15,25 @@ public sealed partial class ReportJobsFixture : IAsyncLifetime
 {
     public const string Hostile = "</script><script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\"> & more";
 
-    private const string Pipeline = """
+    /// <summary>
+    /// 01_slow and 02_also each wait until the other has started (marks beside the out folder, one pair per job; 30 s at
+    /// most, a safety net), so they overlap however late a busy machine starts the second; a sleep of 0.8 s alone did not
+    /// promise that.
+    /// </summary>
+    private const string Meet = """d="../../../$(basename "$WAYBILL_JOB_DIR")"; touch "$d.ME.on"; n=0; """
+        + """while [ $n -lt 600 ] && [ ! -e "$d.OTHER.on" ]; do sleep 0.05; n=$((n+1)); done""";
+
+    private static readonly string Pipeline = """
         name: mixed
         config:
           greeting: hello
         stages:
           - id: 01_slow
-            run: sleep 0.8; echo slow > {out.a}
+            run: MEET_SLOW; sleep 0.8; echo slow > {out.a}
             outputs: { a: a.txt }
           - id: 02_also
             run: |
+              MEET_ALSO
               sleep 0.8
               waybill stage warn 'only 3 words </script><script>window.pwned=1</script><img src=x onerror="window.pwned=2"> & more'
               echo b > {out.b}
@@ -41,7 +50,10 @@ public sealed partial class ReportJobsFixture : IAsyncLifetime
           - id: 05_greet
             run: echo {config.greeting} > {out.g}
             outputs: { g: g.txt }
-        """;
+        """.Replace("MEET_SLOW", Meet.Replace("ME", "slow", StringComparison.Ordinal).Replace("OTHER", "also", StringComparison.Ordinal),
+            StringComparison.Ordinal)
+        .Replace("MEET_ALSO", Meet.Replace("ME", "also", StringComparison.Ordinal).Replace("OTHER", "slow", StringComparison.Ordinal),
+            StringComparison.Ordinal);
 
     public TempFolder Temp { get; } = new();
     public string Root => Temp.Path;

@@ -87,7 +87,8 @@ public sealed class ReportRecordsTests : IDisposable
     [Fact]
     public async Task A_run_with_sampling_and_a_rate_card_gets_its_own_curves_and_cost_into_the_report()
     {
-        // The producers themselves: the sampler writes the samples file, the rate card prices the stage run.
+        // The producers themselves: the sampler writes the samples file, the rate card prices the stage run. After 1.5 s
+        // of busy loop the stage waits for its third row (30 s at most, a safety net): a busy machine's timer ticks late.
         _temp.Write("waybill.yaml", """
             name: measured
             cost:
@@ -95,10 +96,11 @@ public sealed class ReportRecordsTests : IDisposable
               rates: { cpu_hour: 36, memory_gb_hour: 2 }
             stages:
               - id: 01_busy
-                run: "end=$(($(date +%s%N) + 1500000000)); while [ $(date +%s%N) -lt $end ]; do :; done; echo done > {out.o}"
+                run: "end=$(($(date +%s%N) + 1500000000)); while [ $(date +%s%N) -lt $end ]; do :; done; ROWS; echo done > {out.o}"
                 outputs: { o: o.txt }
                 sample_interval: 250ms
-            """);
+            """.Replace("ROWS", "n=0; while [ $n -lt 600 ] && [ $(cat resource_samples.tsv 2>/dev/null | wc -l) -le 3 ]; "
+                + "do sleep 0.05; n=$((n+1)); done", StringComparison.Ordinal));
         await Run("run", "waybill.yaml", "--job-id", "m");
         var manifest = ManifestJson.ReadStage(_temp.Combine("out", "m", "01_busy", "manifest.json"));
         var samples = Assert.IsType<ResourceSamples>(manifest.Resources.Samples);

@@ -36,24 +36,24 @@ public sealed class ResourceSamplingTests : IDisposable
     public async Task The_cpu_time_of_a_child_and_a_grandchild_counts_for_the_stage_and_shows_in_its_samples()
     {
         // The stage's shell starts a child that burns CPU, and a child whose own child (a grandchild) burns CPU; each
-        // burner writes its own CPU time when done. Each burns until it has used 0.3 s of CPU and 0.8 s of wall time have
-        // passed: a fixed count of iterations took a fast machine under 0.4 s (one sample row), and a fixed wall time
-        // gave a burner on a loaded machine 0.04 s of CPU.
-        _temp.Write("burn.py", """
-            import os, sys, time
-            start = time.monotonic()
-            while time.process_time() < 0.3 or time.monotonic() - start < 0.8:
-                sum(range(1000))
-            own = os.times()
-            with open(sys.argv[1], "w") as f:
-                f.write(f"0m{own.user:.3f}s 0m{own.system:.3f}s\n")
-            """);
+        // burner writes its own CPU time (the shell's `times`) when done. They burn for 0.8 s of wall time rather than a
+        // fixed count (a fast machine got through 600,000 iterations in under 0.4 s, leaving one sample row), and until
+        // they have had 0.3 s of CPU each (utime + stime in /proc, in ticks of 10 ms): on a busy machine 0.8 s of wall
+        // time gave a burner less than the 0.1 s checked below. The stage then waits for its second row, so the count
+        // of rows does not depend on how late a busy machine's timer ticks.
         _temp.Write("tree.sh", """
-            burn="python3 '$(dirname "$0")/burn.py'"
-            sh -c "$burn child.times" &
-            sh -c 'sh -c "$1 grandchild.times"; echo grandchild done' - "$burn" &
+            burn='end=$(($(date +%s%N) / 1000000 + 800))
+              while :; do
+                i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done
+                read -r stat < /proc/$$/stat; set -- $stat
+                [ $(($(date +%s%N) / 1000000)) -ge $end ] && [ $((${14} + ${15})) -ge 30 ] && break
+              done
+              times > "$0"'
+            sh -c "$burn" child.times &
+            sh -c 'sh -c "$1" grandchild.times; echo grandchild done' - "$burn" &
             wait
-            """);
+            ROWS2
+            """.Replace("ROWS2", UntilRows(2), StringComparison.Ordinal));
         await Run($"""
             stages:
               - id: 01_tree
@@ -68,10 +68,13 @@ public sealed class ResourceSamplingTests : IDisposable
         var cpu = resources["cpu_seconds"]!.GetValue<double>();
         Assert.True(cpu >= child + grandchild - 0.03, $"{child} + {grandchild}: {resources.ToJsonString()}");
         var rows = Rows("01_tree");
-        // The burners run 0.8 s at least: two rows at 200 ms at least.
-        Assert.True(rows.Count >= 2, string.Join('\n', rows.Select(r => string.Join('\t', r))));
+        var shown = string.Join('\n', rows.Select(r => string.Join('\t', r)));
         Assert.Contains(rows, r => double.Parse(r[1], CultureInfo.InvariantCulture) >= 10);
-        Assert.All(rows, r => Assert.True(double.Parse(r[2], CultureInfo.InvariantCulture) > 0));
+        // rss_mb sums the tree's live processes: every row has memory until the tree has ended. A row taken after that
+        // (as the last process exits, or while the engine finishes the stage) has none; a busy machine made one.
+        var live = rows.TakeWhile(r => double.Parse(r[2], CultureInfo.InvariantCulture) > 0).Count();
+        Assert.True(live >= 2, shown);
+        Assert.All(rows.Skip(live), r => Assert.Equal("0.00", r[2]));
     }
 
     [Fact]
@@ -96,12 +99,24 @@ public sealed class ResourceSamplingTests : IDisposable
     public async Task Forked_workers_sharing_their_parent_s_pages_are_not_summed_into_the_priced_peak()
     {
         // A parent fills 64 MiB, then forks four workers that share those pages copy-on-write: the tree's RSS sum counts
-        // them five times, though the machine holds them once.
+        // them five times, though the machine holds them once. The workers live until two more rows (the header is not
+        // one) are in the samples file, the second surely read after the last fork, rather than for a fixed 1.5 s a busy
+        // machine's timer may miss.
         _temp.Write("fork.py", """
             import os, time
+            def rows():
+                try:
+                    with open("resource_samples.tsv") as f: return max(0, sum(1 for _ in f) - 1)
+                except FileNotFoundError: return 0
+            def work():
+                while not os.path.exists("done"): time.sleep(0.02)
+                os._exit(0)
             data = bytearray(64 * 1024 * 1024)
             for i in range(0, len(data), 4096): data[i] = 1
-            pids = [os.fork() or (time.sleep(1.5), os._exit(0)) for _ in range(4)]
+            pids = [os.fork() or work() for _ in range(4)]
+            seen, deadline = rows(), time.monotonic() + 30
+            while rows() < seen + 2 and time.monotonic() < deadline: time.sleep(0.05)
+            open("done", "w").close()
             for pid in pids: os.waitpid(pid, 0)
             """);
         await Run($"""
@@ -124,14 +139,14 @@ public sealed class ResourceSamplingTests : IDisposable
         await Run("""
             stages:
               - id: 01_slow
-                run: sleep 3
+                run: sleep 3; ROWS4
                 sample_interval: 500ms
               - id: 02_quick
                 run: "true"
               - id: 03_off
                 run: sleep 1.5
                 sample_interval: "off"
-            """);
+            """.Replace("ROWS4", UntilRows(4), StringComparison.Ordinal));
         var samples = Resources("01_slow")["samples"]!;
         Assert.Equal("resource_samples.tsv", samples["file"]!.GetValue<string>());
         Assert.Equal(0.5, samples["interval_seconds"]!.GetValue<double>());
@@ -173,13 +188,14 @@ public sealed class ResourceSamplingTests : IDisposable
         await Run("""
             stages:
               - id: 01_gpu
-                run: sleep 1.3
+                run: sleep 1.3; ROWS2
                 gpus: 1
                 sample_interval: 500ms
               - id: 02_cpu
-                run: sleep 0.6
+                run: ROWS1
                 sample_interval: 500ms
-            """, "--gpus", "1");
+            """.Replace("ROWS2", UntilRows(2), StringComparison.Ordinal).Replace("ROWS1", UntilRows(1), StringComparison.Ordinal),
+            "--gpus", "1");
         var gpu = Resources("01_gpu")["gpu"]!;
         var rows = Rows("01_gpu");
         Assert.NotEmpty(rows);
@@ -248,6 +264,15 @@ public sealed class ResourceSamplingTests : IDisposable
         Assert.Contains("sample_interval: 500ms", run.All, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_temp.Combine("out")) && Directory.EnumerateFileSystemEntries(_temp.Combine("out")).Any());
     }
+
+    /// <summary>
+    /// A shell loop that waits until the stage's samples file (in its folder, the command's working directory) holds
+    /// <paramref name="rows"/> rows: a stage that must have rows waits for them rather than sleeping for as long as they
+    /// take on a quiet machine (a timer on a busy one ticks late). The 30 s bound is a safety net; a stage past it has
+    /// fewer rows and the test says so.
+    /// </summary>
+    private static string UntilRows(int rows) => string.Create(CultureInfo.InvariantCulture,
+        $"n=0; while [ $n -lt 600 ] && [ \"$(cat resource_samples.tsv 2>/dev/null | wc -l)\" -le {rows} ]; do sleep 0.05; n=$((n+1)); done");
 
     /// <summary>The user plus system seconds of a shell's own `times` line.</summary>
     private double OwnCpu(string file)

@@ -13,6 +13,7 @@ public sealed class UnreachableServicesFixture : IAsyncLifetime
 {
     private readonly TempFolder _temp = new();
     private HttpTestServer? _translation;
+    private readonly RefusingPort _tmdb = new();
 
     public CliProcess.Result Run { get; private set; } = null!;
     public string Job => _temp.Combine("out", "down");
@@ -29,7 +30,7 @@ public sealed class UnreachableServicesFixture : IAsyncLifetime
             Interlocked.Increment(ref _translationRequests);
             return new HttpTestReply(503, """{"error":{"message":"model is loading, try again later"}}""");
         });
-        var tmdb = $"http://127.0.0.1:{HttpTestServer.FreePort()}/3";
+        var tmdb = $"http://127.0.0.1:{_tmdb.Port}/3";
         Run = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["TMDB_API_KEY"] = "0123456789abcdef0123456789abcdef" },
             "subtitle", sample.Video, "--job-id", "down", "--out", "out", "--end", "12", "--translate-to", "de",
             "--set", $"10_translation.url={_translation.Url("/v1")}", "--set", $"02_tmdb.api_url={tmdb}");

@@ -103,7 +103,7 @@ public sealed class ManifestReaderPropertyTests : IDisposable
             Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Reads the manifest; returns the refusal, fails on any other exception or a read slower than a second.</summary>
+    /// <summary>Reads the manifest; returns the refusal, fails on any other exception or a read that runs away (over 5 s).</summary>
     private static ManifestFormatException? ReadTimed(string path)
     {
         var clock = Stopwatch.StartNew();
@@ -118,7 +118,9 @@ public sealed class ManifestReaderPropertyTests : IDisposable
         }
         finally
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"reading took {clock.Elapsed}");
+            // A safety net against a read that runs away (a quadratic or looping parse), not a speed test: a read takes
+            // milliseconds, and a busy machine (a GC of the test host, three test hosts on two cores) may stall one for a second.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"reading took {clock.Elapsed}");
         }
     }
 

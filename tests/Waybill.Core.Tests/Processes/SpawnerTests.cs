@@ -142,7 +142,11 @@ public sealed class SpawnerTests : IDisposable
     [Fact]
     public async Task Output_a_leftover_process_holds_open_is_still_read_after_the_command_exits()
     {
-        var run = await RunAsync(Shell("(sleep 0.3; echo late) & echo early"));
+        // The leftover writes once the command has exited: its shell is a zombie (reaped only when the output is done) or
+        // gone. A fixed sleep of 0.3 s left a busy machine 0.7 s of the one-second linger to start the subshell, and did
+        // not promise that the command had exited first.
+        var run = await RunAsync(Shell(
+            "(while s=$(cut -d' ' -f3 /proc/$$/stat 2>/dev/null) && [ \"$s\" != Z ]; do sleep 0.01; done; echo late) & echo early"));
 
         Assert.Equal(["early", "late"], run.Stdout);
         Assert.False(run.Result.LeftoversKilled);

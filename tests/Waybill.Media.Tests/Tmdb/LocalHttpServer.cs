@@ -32,8 +32,5 @@ internal sealed class LocalHttpServer : IDisposable
 
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
-    /// <summary>A port nothing listens on right now (also for tests of a server that is not there).</summary>
-    public static int FreePort() => HttpTestServer.FreePort();
-
     public void Dispose() => _server.Dispose();
 }

@@ -216,20 +216,22 @@ public sealed class TmdbStageTests : IDisposable
     [Fact]
     public async Task A_slow_server_fails_after_timeout_seconds()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, TmdbResponses.FightClubSearch, Delay: TimeSpan.FromSeconds(5)));
+        // The server would answer after 60 s: the bound below is a safety net between the 0.5 s timeout and that, wide
+        // enough for a busy machine (with a 5 s answer and a 4 s bound, a slow run was hard to tell from a missing timeout).
+        using var server = new LocalHttpServer(_ => new Reply(200, TmdbResponses.FightClubSearch, Delay: TimeSpan.FromSeconds(60)));
         var watch = Stopwatch.StartNew();
 
         await _run.RunAsync(Pipeline(server, V3Key, timeout: 0.5));
 
         Assert.Equal($"TMDB did not answer GET /search/movie?query=Fight%20Club&include_adult=false&page=1&year=1999 at {server.ApiUrl} within 0.5 s; check the network or raise config 'timeout_seconds'", _run.Failure("02_tmdb"));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
     }
 
     [Fact]
     public async Task A_server_that_is_not_there_fails_naming_api_url()
     {
-        int port;
-        using (var closed = new LocalHttpServer(FightClub)) port = closed.Port;
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         using var server = new LocalHttpServer(FightClub);
         var pipeline = new PipelineBuilder("tmdb", _temp.Path).Config("title", "Fight Club (1999)").Env("TMDB_API_KEY", V3Key)
             .Stage("02_tmdb", () => new TmdbStage(), s => s.Output("tmdb", "tmdb.json").Config("api_url", $"http://127.0.0.1:{port}/3"))

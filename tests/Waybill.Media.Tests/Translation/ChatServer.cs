@@ -52,8 +52,6 @@ public sealed class ChatServer : IDisposable
         return new HttpTestReply(status, body);
     }
 
-    internal static int FreePort() => HttpTestServer.FreePort();
-
     public void Dispose() => _server.Dispose();
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Waybill.Core.Stages;
 using Waybill.Media.Model;
 using Waybill.Media.Stages.Translation;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Media.Tests.Translation;
@@ -164,7 +165,8 @@ public sealed class SegmentTranslatorTests : IDisposable
     [Fact]
     public async Task A_server_that_is_not_running_fails_with_what_to_do()
     {
-        var url = $"http://127.0.0.1:{ChatServer.FreePort()}/v1";
+        using var refusing = new RefusingPort();
+        var url = $"http://127.0.0.1:{refusing.Port}/v1";
         var translator = new SegmentTranslator(new ChatCompletionsClient(_http, url, Key), new TranslatorSettings("m", "en", "de"), NullLogger.Instance, _warnings.Add);
         var error = await Assert.ThrowsAsync<StageFailedException>(() => translator.TranslateAsync([Segment(0, 0, "Hi.")], [], TestContext.Current.CancellationToken));
         Assert.StartsWith($"cannot reach {url}/chat/completions: ", error.Message, StringComparison.Ordinal);
