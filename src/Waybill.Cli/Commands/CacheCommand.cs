@@ -37,7 +37,7 @@ internal static class CacheCommand
             var now = TimeProvider.System.GetUtcNow();
             if (parse.GetValue(pruned))
             {
-                var tombstones = cache.Tombstones().ToList();
+                var tombstones = cache.Tombstones(why => error.WriteLine($"warning: the list of what was pruned stops here: {why}")).ToList();
                 if (parse.GetValue(json)) output.WriteLine(new JsonArray([.. tombstones]).ToJsonString(Indented));
                 else PrintTombstones(output, cache, tombstones);
                 return ExitCodes.Success;

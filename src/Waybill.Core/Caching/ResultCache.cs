@@ -150,9 +150,9 @@ public sealed class ResultCache(string root, TimeProvider time)
 
     /// <summary>
     /// The tombstones, oldest first; a line that is not JSON (a write cut short) is passed over, and the reading stops at a
-    /// line too long to be one (a link to /dev/zero has no newline to stop at).
+    /// line too long to be one (a link to /dev/zero has no newline to stop at), telling <paramref name="stopped"/> why.
     /// </summary>
-    public IEnumerable<JsonObject> Tombstones()
+    public IEnumerable<JsonObject> Tombstones(Action<string>? stopped = null)
     {
         if (!File.Exists(PrunedPath)) yield break;
         using var lines = BoundedFileRead.ReadLines(PrunedPath, long.MaxValue, TombstoneMaxBytes, "cache's pruned log", "").GetEnumerator();
@@ -162,8 +162,9 @@ public sealed class ResultCache(string root, TimeProvider time)
             {
                 if (!lines.MoveNext()) yield break;
             }
-            catch (FileLimitException)
+            catch (FileLimitException e)
             {
+                stopped?.Invoke(e.Message);
                 yield break;
             }
             var line = lines.Current;

@@ -26,7 +26,7 @@ internal static class JobRecords
             try
             {
                 if (!BoundedFileRead.TryReadAllBytes(layout.MetadataPath, MetadataMaxBytes, out var bytes)) bytes = [];
-                if (JsonNode.Parse(bytes)?["created_utc"]?.GetValue<DateTimeOffset>() is { } earlier) created = earlier;
+                if (JsonNode.Parse(BoundedFileRead.Json(bytes))?["created_utc"]?.GetValue<DateTimeOffset>() is { } earlier) created = earlier;
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {

@@ -119,7 +119,7 @@ public static class SnapshotLoader
         {
             if (!IO.BoundedFileRead.TryReadAllBytes(path, RunInfoMaxBytes, out var bytes))
                 throw Damaged(path, $"it is larger than {RunInfoMaxBytes >> 20} MiB");
-            return JsonNode.Parse(bytes) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
+            return JsonNode.Parse(IO.BoundedFileRead.Json(bytes)) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
         }
         catch (JsonException e)
         {

@@ -5,9 +5,10 @@ namespace Waybill.Core.IO;
 /// <summary>
 /// Reads a whole file that must not be larger than a bound: whatever its length claims (a link to <c>/dev/zero</c>
 /// claims 0 and never ends), no more than the bound and one byte are read. Each kind of file keeps its own bound next
-/// to the code that owns it.
+/// to the code that owns it. Public for stage code, which reads files its users hand it (a glossary, a model registry)
+/// under the same rule: every parser has bounds.
 /// </summary>
-internal static class BoundedFileRead
+public static class BoundedFileRead
 {
     /// <summary>True with the file's bytes; false when it holds more than <paramref name="maxBytes"/>.</summary>
     public static bool TryReadAllBytes(string path, int maxBytes, out byte[] bytes)
@@ -50,9 +51,9 @@ internal static class BoundedFileRead
         Decode(ReadAllBytes(path, maxBytes, kind, whatToDo));
 
     /// <summary>
-    /// The file's lines, one at a time, as <c>File.ReadLines</c> gives them (a last line without its newline included,
-    /// <c>\r\n</c> ends a line too), never holding more than one line: a line longer than <paramref name="maxLineBytes"/>
-    /// or a file longer than <paramref name="maxBytes"/> stops the reading with a <see cref="FileLimitException"/>.
+    /// The file's lines, one at a time, as <c>File.ReadLines</c> gives them (see <see cref="BoundedLineReader"/>), never
+    /// holding more than one line: a line of more than <paramref name="maxLineBytes"/> (of UTF-8 text) or a file longer than
+    /// <paramref name="maxBytes"/> stops the reading with a <see cref="FileLimitException"/>.
     /// </summary>
     public static IEnumerable<string> ReadLines(string path, long maxBytes, int maxLineBytes, string kind, string whatToDo)
     {
@@ -67,6 +68,13 @@ internal static class BoundedFileRead
     public static Stream OpenBounded(string path, long maxBytes, string kind, string whatToDo) =>
         new LimitedReadStream(Open(path), maxBytes, () => FileLimitException.TooLarge(path, maxBytes, kind, whatToDo));
 
+    /// <summary>
+    /// UTF-8 JSON without the byte order mark an editor may have put first (the JSON parsers refuse it; File.ReadAllText
+    /// dropped it).
+    /// </summary>
+    public static ReadOnlySpan<byte> Json(byte[] bytes) =>
+        bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes.AsSpan(Encoding.UTF8.Preamble.Length) : bytes;
+
     /// <summary>Text as <c>File.ReadAllText</c> decodes it: UTF-8 unless a byte order mark says otherwise.</summary>
     public static string Decode(byte[] bytes)
     {
@@ -74,6 +82,13 @@ internal static class BoundedFileRead
         return reader.ReadToEnd();
     }
 
-    private static FileStream Open(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+    // S_IFIFO: opening a named pipe waits for a writer, so a job file replaced by one would hang every command that reads it.
+    private const int ModeFifo = 0x1000;
+
+    private static FileStream Open(string path)
+    {
+        if (Hashing.StatX.Stat(Hashing.StatX.AtFdCwd, path, 0, 0x1, out var entry) == 0 && (entry.Mode & Hashing.StatX.ModeTypeMask) == ModeFifo)
+            throw new IOException($"{path} is a named pipe, not a file: remove it, or put back the file it replaced");
+        return new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+    }
 }

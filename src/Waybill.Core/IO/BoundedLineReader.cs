@@ -3,45 +3,54 @@ using System.Text;
 namespace Waybill.Core.IO;
 
 /// <summary>
-/// Splits a stream into UTF-8 lines without ever holding more than one line and a read buffer: a line of gigabytes with
-/// no newline (a link to <c>/dev/zero</c>) is refused once it passes <c>maxLineBytes</c>, not read into one string.
+/// Splits a stream into lines as <c>File.ReadLines</c> does (UTF-8 unless a byte order mark says UTF-16 or UTF-32; a line
+/// ends at <c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>; a last line without its end included) without ever holding more
+/// than one line and a read buffer: a line of gigabytes with no end (a link to <c>/dev/zero</c>) is refused once its text
+/// passes <c>maxLineBytes</c> of UTF-8, and the stream once it passes <c>maxBytes</c>.
 /// </summary>
 internal sealed class BoundedLineReader(Stream stream, string path, long maxBytes, int maxLineBytes, string kind, string whatToDo)
 {
-    private const int ChunkBytes = 64 * 1024;
+    private const int ChunkChars = 32 * 1024;
 
     public IEnumerable<string> Lines()
     {
-        var chunk = new byte[ChunkBytes];
-        using var line = new MemoryStream();
-        long total = 0;
+        var bounded = new LimitedReadStream(stream, maxBytes, () => FileLimitException.TooLarge(path, maxBytes, kind, whatToDo));
+        using var reader = new StreamReader(bounded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkChars);
+        var chunk = new char[ChunkChars];
+        var line = new StringBuilder();
+        long lineBytes = 0;
         var number = 1;
+        var afterReturn = false;
         int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
         {
-            total += read;
-            if (total > maxBytes) throw FileLimitException.TooLarge(path, maxBytes, kind, whatToDo);
-            for (var start = 0; start < read;)
+            var start = 0;
+            for (var i = 0; i < read; i++)
             {
-                var end = Array.IndexOf(chunk, (byte)'\n', start, read - start);
-                var length = (end < 0 ? read : end) - start;
-                if (line.Length + length > maxLineBytes) throw FileLimitException.LineTooLong(path, number, maxLineBytes, kind, whatToDo);
-                line.Write(chunk, start, length);
-                if (end < 0) break;
-                yield return Text(line, number++);
-                line.SetLength(0);
-                start = end + 1;
+                var c = chunk[i];
+                if (c == '\n' && afterReturn)
+                {
+                    // The \n of a \r\n: the line ended at the \r.
+                    afterReturn = false;
+                    start = i + 1;
+                    continue;
+                }
+                afterReturn = false;
+                if (c is '\r' or '\n')
+                {
+                    line.Append(chunk, start, i - start);
+                    yield return line.ToString();
+                    line.Clear();
+                    (lineBytes, afterReturn, start) = (0, c == '\r', i + 1);
+                    number++;
+                    continue;
+                }
+                // UTF-8 length of the text (a surrogate pair is four bytes, two per half), so the bound means the same in any encoding.
+                lineBytes += c < 0x80 ? 1 : c < 0x800 || char.IsSurrogate(c) ? 2 : 3;
+                if (lineBytes > maxLineBytes) throw FileLimitException.LineTooLong(path, number, maxLineBytes, kind, whatToDo);
             }
+            line.Append(chunk, start, read - start);
         }
-        if (line.Length > 0) yield return Text(line, number);
-    }
-
-    /// <summary>The line without its <c>\r</c> (of <c>\r\n</c>), and the first without a UTF-8 byte order mark.</summary>
-    private static string Text(MemoryStream line, int number)
-    {
-        var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
-        if (number == 1 && bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[Encoding.UTF8.Preamble.Length..];
-        if (bytes.Length > 0 && bytes[^1] == '\r') bytes = bytes[..^1];
-        return Encoding.UTF8.GetString(bytes);
+        if (line.Length > 0) yield return line.ToString();
     }
 }

@@ -7,7 +7,7 @@ namespace Waybill.Core.IO;
 /// line longer than one of its lines may be: read no further than the bound. An <see cref="IOException"/>, so a reader that
 /// already passes over an unreadable cache file passes over this one too.
 /// </summary>
-internal sealed class FileLimitException : IOException
+public sealed class FileLimitException : IOException
 {
     private FileLimitException(string path, long maxBytes, int? line, string message)
         : base(message) => (FilePath, MaxBytes, Line) = (path, maxBytes, line);

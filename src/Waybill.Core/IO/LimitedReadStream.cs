@@ -18,8 +18,9 @@ internal sealed class LimitedReadStream(Stream inner, long maxBytes, Func<Except
 
     public override int Read(Span<byte> buffer)
     {
-        // One byte past the bound is enough to know the file is over it.
-        var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, maxBytes + 1 - _read)]);
+        // One byte past the bound is enough to know the file is over it (written so that a bound of long.MaxValue cannot overflow).
+        var room = maxBytes - _read;
+        var read = inner.Read(room < buffer.Length ? buffer[..((int)room + 1)] : buffer);
         _read += read;
         return _read > maxBytes ? throw over() : read;
     }

@@ -13,11 +13,12 @@ public static class JobFiles
     public static readonly IReadOnlyList<string> Sealed = ["metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json"];
 
     /// <summary>
-    /// 128 MiB, the bound of a manifest: the largest of these files is the pipeline snapshot, the pipeline file with its
-    /// secrets masked (1 MiB unless WAYBILL_MAX_PIPELINE_BYTES raises it); run.json is read back up to 16 MiB, and
-    /// metadata.json is a few hundred bytes.
+    /// 128 MiB, the bound of a manifest, or the pipeline file limit when WAYBILL_MAX_PIPELINE_BYTES raises it above that:
+    /// the largest of these files is the pipeline snapshot, the pipeline file with its secrets masked (1 MiB by default);
+    /// run.json is read back up to 16 MiB, and metadata.json is a few hundred bytes.
     /// </summary>
-    public const int MaxBytes = ManifestLimits.MaxBytes;
+    internal static int MaxBytes =>
+        (int)Math.Clamp(Pipeline.Limits.PipelineLimits.FromEnvironment().MaxBytes, ManifestLimits.MaxBytes, Array.MaxLength);
 
     /// <exception cref="IO.FileLimitException">One of the files is larger than <see cref="MaxBytes"/>.</exception>
     public static List<SealedFile> Seal(JobLayout layout, ChecksumAlgorithm algorithm)
@@ -28,7 +29,7 @@ public static class JobFiles
             var full = layout.Resolve(relative);
             if (!File.Exists(full)) continue;
             var bytes = IO.BoundedFileRead.ReadAllBytes(full, MaxBytes, "job-level file Waybill writes",
-                "it was replaced since the run wrote it; run the pipeline again");
+                "it was replaced while the run was writing it; restore it, or remove the job folder and run the pipeline again");
             seals.Add(new SealedFile { Path = relative, SizeBytes = bytes.Length, Checksum = ContentHash.Of(algorithm, bytes) });
         }
         return seals;

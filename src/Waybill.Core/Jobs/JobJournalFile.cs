@@ -117,7 +117,7 @@ public sealed class JobJournalFile : IDisposable
     /// written whole: 200,000 stage runs (the item limit, WAYBILL_MAX_ITEMS) make about 100 MB, so this leaves five times
     /// that for longer lines (many outputs, long reasons) and retries, and still refuses a link to /dev/zero at once.
     /// </summary>
-    public const int MaxBytes = 512 << 20;
+    internal const int MaxBytes = 512 << 20;
 
     /// <summary>
     /// Applies the journal's lines of <paramref name="job"/>'s run to its stage entries, in order. Lines of another run,

@@ -12,7 +12,7 @@ namespace Waybill.Core.Jobs;
 public static class JobManifestSeal
 {
     /// <summary>4 KiB: the file holds two checksums of at most 71 characters ("sha256:" and 64 hex digits) and their newlines.</summary>
-    public const int ChecksumFileMaxBytes = 4 << 10;
+    internal const int ChecksumFileMaxBytes = 4 << 10;
 
     public static void Write(JobLayout layout, JobManifest job, ChecksumAlgorithm algorithm) => Write(layout, job, algorithm, new(4096));
 

@@ -158,7 +158,7 @@ public sealed record LockHolder(int Pid, string Host, string Purpose, string? Ru
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>64 KiB: the record is about 150 bytes (a pid, a host name, a purpose, a run id and a time).</summary>
-    public const int HolderMaxBytes = 64 << 10;
+    internal const int HolderMaxBytes = 64 << 10;
 
     /// <summary>The recorded holder, or null when there is none or the file is unreadable (the lock itself is what counts).</summary>
     public static LockHolder? Read(string infoPath)
@@ -168,7 +168,7 @@ public sealed record LockHolder(int Pid, string Host, string Purpose, string? Ru
             if (!File.Exists(infoPath)) return null;
             // A holder's record is five short fields; a larger file (a link to /dev/zero) is unreadable like any other.
             if (!IO.BoundedFileRead.TryReadAllBytes(infoPath, HolderMaxBytes, out var bytes)) return null;
-            if (JsonNode.Parse(bytes) is not JsonObject node || node["pid"] is not JsonValue pid) return null;
+            if (JsonNode.Parse(IO.BoundedFileRead.Json(bytes)) is not JsonObject node || node["pid"] is not JsonValue pid) return null;
             return new LockHolder(
                 pid.GetValue<int>(),
                 node["host"]?.GetValue<string>() ?? "?",

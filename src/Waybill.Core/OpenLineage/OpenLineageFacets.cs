@@ -54,8 +54,8 @@ internal sealed class OpenLineageFacets(string producer)
     }
 
     /// <summary>The pipeline run: where its job folder and manifest are, and how its stages ended.</summary>
-    public JsonObject WaybillJob(string jobId, string runId, string jobFolder, string status, double? durationSeconds, IReadOnlyDictionary<string, int>? stageCounts,
-        int upToDate = 0)
+    public JsonObject WaybillJob(string jobId, string runId, string jobFolder, string status, double? durationSeconds,
+        IReadOnlyDictionary<string, int>? stageCounts, int upToDate = 0)
     {
         var facet = Base(Custom + "WaybillJobRunFacet");
         facet["job_id"] = jobId;

@@ -94,7 +94,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "sigaddset")]
     public static partial int SigAddSet(void* sigset, int signal);
 
-    /// <summary>glibc's <c>struct sigaction</c> is 152 bytes on x86-64 and aarch64; its handler comes first.</summary>
+    /// <summary>Room for glibc's <c>struct sigaction</c> (152 bytes on x86-64 and aarch64, its handler first), with some to spare.</summary>
     public const int SigActionBytes = 256;
     public const nint SigIgn = 1;
 

@@ -30,7 +30,8 @@ public static class ModelRegistryFile
             if (!info.Exists) throw new ModelRegistryException($"{EnvironmentVariable}: {path} does not exist", "point it at a registry file (docs/models.md) or unset it");
             if (info.Length > MaxBytes) throw TooLarge(path, $"{info.Length:N0} bytes, more than the {MaxBytes:N0}");
             // Its length alone would pass a link to /dev/zero (a length of 0 that never ends).
-            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(path, MaxBytes, out bytes)) throw TooLarge(path, $"more than the {MaxBytes:N0} bytes");
+            if (!Waybill.Core.IO.BoundedFileRead.TryReadAllBytes(path, MaxBytes, out bytes))
+                throw TooLarge(path, $"more than the {MaxBytes:N0} bytes");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

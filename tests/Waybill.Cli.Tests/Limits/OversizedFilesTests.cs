@@ -71,11 +71,15 @@ public sealed class OversizedFilesTests : IDisposable
         var journal = Path.Combine(Job, ".waybill", "journal.jsonl");
         Sparse(journal, (512L << 20) + 1);
 
-        string[][] commands = [["status", "j"], ["status", "j", "--json"], ["manifest", "j", "01_a"]];
+        string[][] commands =
+        [
+            ["status", "j"], ["status", "j", "--json"], ["manifest", "j", "01_a"], ["run", "waybill.yaml", "--job-id", "j"], ["resume", "j"],
+            ["verify", "j"],
+        ];
         foreach (var args in commands)
         {
             var status = await Cli(args);
-            Assert.True(status.ExitCode != 0, status.All);
+            Assert.True(status.ExitCode == 3, status.All);
             Assert.Contains($"{journal}: more than 512 MiB, the most a job journal may hold", status.Stderr);
             Assert.Contains("move it out of the job folder and run the pipeline again", status.Stderr);
             Assert.DoesNotContain("unexpected", status.All);
@@ -122,12 +126,32 @@ public sealed class OversizedFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task The_list_of_what_was_pruned_stops_at_a_line_too_long_to_be_a_record_and_says_so()
+    {
+        var cache = _temp.Combine("cache");
+        await RunJob("a", "--cache", cache);
+        var prune = await Cli("cache", "prune", "--cache", cache, "--max-size", "1B");
+        Assert.True(prune.ExitCode == 0, prune.All);
+        var pruned = Path.Combine(cache, "pruned.jsonl");
+        // Two records, then a line of 70 KB (more than 64 KiB, with no end), then a record no listing reaches.
+        var records = File.ReadAllLines(pruned);
+        Assert.Equal(2, records.Length);
+        File.AppendAllText(pruned, new string('x', 70_000) + "\n" + records[0] + "\n");
+
+        var list = await Cli("cache", "list", "--cache", cache, "--pruned", "--json");
+        Assert.True(list.ExitCode == 0, list.All);
+        Assert.Equal(2, System.Text.Json.Nodes.JsonNode.Parse(list.Stdout)!.AsArray().Count);
+        Assert.Contains($"warning: the list of what was pruned stops here: {pruned}:3: a line of more than 64 KiB", list.Stderr);
+    }
+
+    [Fact]
     public async Task A_stat_cache_over_its_bound_is_discarded_and_the_rerun_still_finds_every_stage_up_to_date()
     {
         await RunJob();
         var statCache = Path.Combine(Job, ".waybill", "stat-cache");
         Assert.True(File.Exists(statCache));
-        Sparse(statCache, (256L << 20) + 1);
+        // A link to /dev/zero: the old whole-file read never came back from it (a sparse file it would have read and refused).
+        LinkToZero(statCache);
         File.Delete(_temp.Combine("counter"));
         // A new stamp, the same content: the rerun must read the stat cache (and then hash the file) to know it is unchanged.
         var output = Path.Combine(Job, "01_a", "o.txt");

@@ -67,6 +67,54 @@ public sealed class BoundedFileReadTests : IDisposable
     }
 
     [Fact]
+    public void A_lone_carriage_return_ends_a_line_and_UTF_16_is_decoded_as_File_ReadLines_does()
+    {
+        var mac = _temp.Combine("mac.txt");
+        File.WriteAllBytes(mac, "a\rb\r\rc\r\n"u8.ToArray());
+        var unicode = _temp.Combine("unicode.txt");
+        File.WriteAllText(unicode, "term\tÜbersetzung\r\nzweite\n", Encoding.Unicode);
+
+        Assert.Equal(["a", "b", "", "c"], BoundedFileRead.ReadLines(mac, 1 << 20, 64, "list", "split it"));
+        Assert.Equal(File.ReadLines(mac), BoundedFileRead.ReadLines(mac, 1 << 20, 64, "list", "split it"));
+        Assert.Equal(["term\tÜbersetzung", "zweite"], BoundedFileRead.ReadLines(unicode, 1 << 20, 64, "glossary", "split it"));
+    }
+
+    [Fact]
+    public void A_line_at_its_bound_passes_whatever_ends_it_and_the_byte_order_mark_does_not_count()
+    {
+        var path = _temp.Combine("edge.txt");
+        File.WriteAllBytes(path, [.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(new string('x', 8) + "\r\n" + "ü1234\r\n")]);
+
+        // 8 bytes, then 6 (ü is two): the \r\n and the mark are not the line's.
+        Assert.Equal([new string('x', 8), "ü1234"], BoundedFileRead.ReadLines(path, 1 << 20, 8, "list", "split it"));
+        var e = Assert.Throws<FileLimitException>(() => BoundedFileRead.ReadLines(path, 1 << 20, 7, "list", "split it").ToList());
+        Assert.Equal(1, e.Line);
+    }
+
+    [Fact]
+    public async Task A_named_pipe_in_place_of_a_file_is_refused_without_waiting_for_a_writer()
+    {
+        var path = _temp.Combine("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])) await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        // Opened for reading, a named pipe waits for a writer that never comes; the read must not.
+        var read = Task.Run(() => BoundedFileRead.TryReadAllBytes(path, 1 << 20, out _), TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Contains("is a named pipe", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bound_of_the_largest_long_reads_the_whole_file()
+    {
+        var path = _temp.Combine("any.txt");
+        File.WriteAllText(path, "one\ntwo\n");
+
+        Assert.Equal(["one", "two"], BoundedFileRead.ReadLines(path, long.MaxValue, 64, "list", "split it"));
+        using var stream = BoundedFileRead.OpenBounded(path, long.MaxValue, "list", "split it");
+        Assert.Equal("one\ntwo\n", new StreamReader(stream).ReadToEnd());
+    }
+
+    [Fact]
     public void Lines_that_cross_the_read_buffer_are_whole()
     {
         var path = _temp.Combine("long.txt");

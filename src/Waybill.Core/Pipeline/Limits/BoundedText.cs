@@ -14,7 +14,8 @@ internal static class BoundedText
         var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         int read;
-        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limits.MaxBytes + 1 - buffer.Length))) > 0)
+        // At most one byte past the limit (written so that a limit of long.MaxValue cannot overflow).
+        while ((read = stream.Read(chunk, 0, ReadSize(limits.MaxBytes - buffer.Length, chunk.Length))) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             buffer.Write(chunk, 0, read);
@@ -25,6 +26,8 @@ internal static class BoundedText
         using var reader = new StreamReader(buffer, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();
     }
+
+    private static int ReadSize(long room, int chunk) => room < chunk ? (int)room + 1 : chunk;
 
     public static void ThrowIfTooLarge(string path, long bytes, PipelineLimits limits)
     {

@@ -27,10 +27,10 @@ public static class GlossaryFileReader
     /// 16 MiB: a row is a term, its translation and a kind, tens of bytes; this is some 300,000 terms, far more than the
     /// recogniser's prompt or a reader can use.
     /// </summary>
-    public const int MaxBytes = 16 << 20;
+    internal const int MaxBytes = 16 << 20;
 
     /// <summary>64 KiB: one row is three short fields; a line this long is not a glossary row (or not a glossary file).</summary>
-    public const int MaxLineBytes = 64 << 10;
+    internal const int MaxLineBytes = 64 << 10;
 
     public static GlossaryFile Read(string path, string? displayName = null)
     {
