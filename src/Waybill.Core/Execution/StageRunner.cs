@@ -216,6 +216,7 @@ public static class StageRunner
         {
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
+            Folders = services.Folders,
             ProgressSink = services.StageProgress,
             Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
             Sampling = sampling,
