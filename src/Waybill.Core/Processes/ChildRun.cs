@@ -184,6 +184,7 @@ internal sealed class ChildRun : IDisposable
 
     internal static ProcessStartException SpawnFailed(string executable, string workingDirectory, int error)
     {
+        if (ChildProcess.Vanished(executable, error) is { } vanished) return vanished;
         var reason = Marshal.GetPInvokeErrorMessage(error);
         // posix_spawn reports a failed chdir with the same errno as a failed exec; tell them apart.
         return workingDirectory.Length > 0 && !Directory.Exists(workingDirectory)
