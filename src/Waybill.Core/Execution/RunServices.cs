@@ -24,6 +24,8 @@ public sealed class RunServices(TimeProvider time, Redactor redactor, ChecksumCa
     internal IProgress<StageProgress>? StageProgress { get; init; }
     /// <summary>The Python client the run's command stages import, written into the job once per run.</summary>
     internal PythonClient PythonClient { get; } = new();
+    /// <summary>Folders the run makes once for all its stages.</summary>
+    internal IO.FoldersMade Folders { get; } = new();
     /// <summary>Samples the process trees of the run's stages on one timer.</summary>
     // The sampler reads real processes at real intervals: its ticks come from the system clock, not the run's, which a
     // test may hold still to step a stage's backoff and timeout waits one by one.

@@ -50,6 +50,9 @@ public sealed class StageContext
     /// <summary>The run's bundled Python client, put first on PYTHONPATH for the stage's commands.</summary>
     internal PythonClient? PythonClient { get; init; }
 
+    /// <summary>The run's record of folders it made once for all stages; null: each stage run makes them.</summary>
+    internal IO.FoldersMade? Folders { get; init; }
+
     /// <summary>What the scheduler gave this stage: threads, memory, GPUs.</summary>
     internal Resources.ResourceGrant Grant { get; init; } = Resources.ResourceGrant.Default;
 

@@ -21,15 +21,20 @@ public static class StageRunner
     public static async Task<StageOutcome> RunAsync(StageInvocation invocation, RunServices services, CancellationToken cancellationToken)
     {
         var (pipeline, stage, layout) = (invocation.Pipeline, invocation.Stage, invocation.Layout);
-        if (JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked) return Unrecorded(invocation, services, StageStatus.Failed, linked);
+        // A folder this call made is no link and holds no earlier samples or manifest: the first run of a stage (every item
+        // of a new fan-out) skips the lstat, unlink, stat and lstat that would find nothing (strace of 500 no-op items).
+        var newFolder = IO.PathEntry.TryMakeNewFolder(layout.StageDir(stage.Id));
+        if (!newFolder && JobFolderLinks.StageFolderProblem(layout, stage.Id) is { } linked)
+            return Unrecorded(invocation, services, StageStatus.Failed, linked);
         var clock = Stopwatch.StartNew();
-        var (userBefore, systemBefore, _) = ProcessMeter.Read();
-        Directory.CreateDirectory(layout.StageDir(stage.Id));
+        // A command stage's figures are its processes' own (Measure): the engine's getrusage is read for in-process stages only.
+        var (userBefore, systemBefore, _) = stage.Kind == StageKind.Command ? default : ProcessMeter.Read();
+        if (!newFolder) Directory.CreateDirectory(layout.StageDir(stage.Id));
         using var running = services.Running.Enter();
-        using var sampling = StartSampling(invocation, services);
+        using var sampling = StartSampling(invocation, services, newFolder);
         var manifest = NewManifest(invocation, services, "running");
         var manifestPath = layout.StageManifestPath(stage.Id);
-        var previousAttempt = PreviousAttempt(manifestPath);
+        var previousAttempt = newFolder ? 0 : PreviousAttempt(manifestPath);
         manifest.Attempt = previousAttempt + 1;
         manifest.Reasons = invocation.Reasons?.ToList();
         // A rerun first replaces the old manifest, so a run killed now never leaves an old "success" beside half-written outputs.
@@ -211,6 +216,7 @@ public static class StageRunner
         {
             Checksums = services.Checksums,
             PythonClient = services.PythonClient,
+            Folders = services.Folders,
             ProgressSink = services.StageProgress,
             Grant = invocation.Resources ?? Resources.ResourceGrant.Requested(invocation.Stage.Controls),
             Sampling = sampling,
@@ -474,13 +480,13 @@ public static class StageRunner
     /// Sampling of the stage's processes at its <c>sample_interval</c> (1 s by default); null when it is <c>off</c>. A stage
     /// that asked for GPUs has its devices read too.
     /// </summary>
-    private static Resources.Sampling.SampleWatch? StartSampling(StageInvocation invocation, RunServices services)
+    private static Resources.Sampling.SampleWatch? StartSampling(StageInvocation invocation, RunServices services, bool newFolder)
     {
         var controls = invocation.Stage.Controls;
         var interval = controls.SampleInterval ?? Resources.Sampling.ResourceSampling.DefaultInterval;
         if (interval == TimeSpan.Zero) return null;
         IReadOnlyList<string>? gpus = controls.Gpus > 0 ? invocation.Resources?.GpuDevices ?? [] : null;
-        return services.Sampler.Start(invocation.Layout.StageDir(invocation.Stage.Id), interval, gpus);
+        return services.Sampler.Start(invocation.Layout.StageDir(invocation.Stage.Id), interval, gpus, newFolder);
     }
 
     private static void Measure(StageManifest manifest, StageContext context, (TimeSpan User, TimeSpan System) cpuBefore, TimeSpan wall,

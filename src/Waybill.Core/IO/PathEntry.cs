@@ -64,6 +64,16 @@ internal static partial class PathEntry
         }
     }
 
+    /// <summary>
+    /// Makes the folder <paramref name="path"/> with one mkdir(2) (mode 0777 less the umask, as Directory.CreateDirectory);
+    /// true only when this call made it, so it is empty and no link. False for anything else (it exists, its parent is
+    /// missing, no permission): the caller goes the long way, which reports what is wrong.
+    /// </summary>
+    public static bool TryMakeNewFolder(string path) => MakeDirectory(path, 0x1FF) == 0;
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeDirectory(string path, uint mode);
+
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Rename(string from, string to);
 }

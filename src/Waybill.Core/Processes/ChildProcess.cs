@@ -10,6 +10,7 @@ public static class ChildProcess
     private const string FallbackPath = "/usr/local/bin:/usr/bin:/bin";
     private static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(3);
     private static long s_started;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> s_absoluteFound = new(StringComparer.Ordinal);
 
     /// <summary>How long a child's output may stay open after it exited before what holds it is killed: 1 s.</summary>
     public static TimeSpan OutputLinger => ChildRun.Linger;
@@ -135,12 +136,16 @@ public static class ChildProcess
     // Relative names resolve against the child's working directory, as exec after its chdir would.
     private static string ResolveExecutable(ProcessSpec spec)
     {
-        var baseDirectory = Anchor(spec.WorkingDirectory, Environment.CurrentDirectory);
+        // An absolute name found once (every command stage's /bin/sh) is not looked up again: an lstat, a stat and an access
+        // per command (strace of 500 no-op items). One that went since fails the spawn, and SpawnFailed says it as this does.
+        if (Path.IsPathRooted(spec.FileName) && s_absoluteFound.ContainsKey(spec.FileName)) return spec.FileName;
+        // The current directory (a getcwd) only when the working directory is relative.
+        var baseDirectory = Path.IsPathRooted(spec.WorkingDirectory) ? spec.WorkingDirectory : Anchor(spec.WorkingDirectory, Environment.CurrentDirectory);
         if (spec.FileName.Contains('/', StringComparison.Ordinal))
         {
-            return Resolve(spec.FileName, null, baseDirectory)
-                ?? throw new ProcessStartException(
-                    $"Command '{spec.FileName}' was not found: '{Anchor(spec.FileName, baseDirectory)}' does not exist or is not an executable file.");
+            var found = Resolve(spec.FileName, null, baseDirectory) ?? throw NotFound(spec.FileName, Anchor(spec.FileName, baseDirectory));
+            if (Path.IsPathRooted(spec.FileName)) s_absoluteFound.TryAdd(spec.FileName, 0);
+            return found;
         }
 
         var path = spec.Environment.TryGetValue("PATH", out var childPath)
@@ -148,6 +153,20 @@ public static class ChildProcess
             : Environment.GetEnvironmentVariable("PATH") ?? FallbackPath;
         return Resolve(spec.FileName, path, baseDirectory)
             ?? throw new ProcessStartException($"Command '{spec.FileName}' was not found: it is not on PATH (searched PATH='{path}').");
+    }
+
+    private static ProcessStartException NotFound(string name, string path) =>
+        new($"Command '{name}' was not found: '{path}' does not exist or is not an executable file.");
+
+    /// <summary>
+    /// The error of a spawn that failed with <paramref name="error"/> because <paramref name="executable"/>, an absolute name
+    /// found earlier, is gone or no longer executable: the same words as when it is not found before the spawn; null when
+    /// the executable is still there (the failure has another cause).
+    /// </summary>
+    internal static ProcessStartException? Vanished(string executable, int error)
+    {
+        if (error is not (LibC.Enoent or LibC.EAcces or LibC.Enotdir) || !s_absoluteFound.TryRemove(executable, out _) || IsExecutableFile(executable)) return null;
+        return NotFound(executable, executable);
     }
 
     private static string Anchor(string path, string baseDirectory) =>

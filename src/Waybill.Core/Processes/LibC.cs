@@ -20,9 +20,11 @@ internal static unsafe partial class LibC
     public const int SigTerm = 15;
     public const int SigChld = 17;
 
+    public const int Enoent = 2;
     public const int Esrch = 3;
     public const int Eintr = 4;
     public const int Echild = 10;
+    public const int Enotdir = 20;
 
     public const int PPid = 1;
     public const int WExited = 4;

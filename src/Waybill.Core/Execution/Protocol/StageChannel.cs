@@ -39,7 +39,8 @@ internal sealed class StageChannel : IDisposable
     public static StageChannel Open(StageContext context, OutputLimits limits)
     {
         var path = context.Layout.ChannelPath(context.StageId);
-        Directory.CreateDirectory(context.Layout.ChannelsDir);
+        if (context.Folders is { } folders) folders.Ensure(context.Layout.ChannelsDir);
+        else Directory.CreateDirectory(context.Layout.ChannelsDir);
         // A killed attempt may have left its channel: those lines are not this attempt's.
         IO.PathEntry.Remove(path);
         return new StageChannel(context, path, limits);

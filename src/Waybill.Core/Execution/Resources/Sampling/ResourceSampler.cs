@@ -29,12 +29,16 @@ internal sealed class ResourceSampler : IDisposable
     /// <summary>
     /// Starts sampling a stage run into <paramref name="folder"/>. <paramref name="gpuDevices"/>: the GPUs to read for a stage
     /// that asked for some (empty: none was granted by name, so none is read), null for one that asked for none.
+    /// <paramref name="newFolder"/>: the folder was just made, so no earlier file can be there.
     /// </summary>
-    public SampleWatch Start(string folder, TimeSpan interval, IReadOnlyList<string>? gpuDevices)
+    public SampleWatch Start(string folder, TimeSpan interval, IReadOnlyList<string>? gpuDevices, bool newFolder = false)
     {
         // A file from an earlier run of the stage would otherwise stand beside a manifest that does not name it.
-        try { File.Delete(Path.Combine(folder, ResourceSampling.FileName)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (!newFolder)
+        {
+            try { File.Delete(Path.Combine(folder, ResourceSampling.FileName)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
         var watch = new SampleWatch(this, folder, interval, _time.GetTimestamp(), gpuDevices);
         if (gpuDevices is { Count: > 0 }) _gpu.Value.Acquire(interval);
         lock (_gate)
