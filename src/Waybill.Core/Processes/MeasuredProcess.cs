@@ -46,6 +46,13 @@ public static class MeasuredProcess
         s_spawner = new SpawnerSlot([program, .. arguments]);
     }
 
+    /// <summary>
+    /// Stops the process spawner, if one was started, and waits up to <paramref name="timeout"/> for it to end: without
+    /// this it outlives the process by a moment, as an orphan whose commands' CPU time no one counts
+    /// (`/usr/bin/time waybill run …` showed half the CPU of a run of 3,000 no-op commands).
+    /// </summary>
+    public static void StopSpawner(TimeSpan timeout) => s_spawner?.Current?.Stop(timeout);
+
     /// <param name="logger">Where the one warning goes when the process spawner cannot start or has ended.</param>
     public static Task<ProcessResult> RunAsync(
         ProcessSpec spec,

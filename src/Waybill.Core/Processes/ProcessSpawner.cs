@@ -28,6 +28,7 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     private SpawnerRequest[] _releases = new SpawnerRequest[8];
     private int _releaseCount;
     private long _nextId;
+    private Thread? _replies;
     private bool _closed;
     private volatile string? _ended;
 
@@ -83,7 +84,8 @@ internal sealed unsafe class ProcessSpawner : IDisposable
 
         var ready = AwaitReady(engineEnd, pid, command[0]);
         var spawner = new ProcessSpawner(engineEnd, pid, ready.SpawnerPeakKiB);
-        new Thread(spawner.ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" }.Start();
+        spawner._replies = new Thread(spawner.ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" };
+        spawner._replies.Start();
         return spawner;
     }
 
@@ -157,6 +159,17 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         }
 
         SendReleasesWhenIdle();
+    }
+
+    /// <summary>
+    /// Closes the socket, then waits up to <paramref name="timeout"/> for the spawner to exit and be reaped: its commands'
+    /// CPU time then counts in this process's children (what GNU time or a batch system reports for the run), and no
+    /// spawner outlives the run.
+    /// </summary>
+    public void Stop(TimeSpan timeout)
+    {
+        Dispose();
+        _ = _replies?.Join(timeout);
     }
 
     /// <summary>Sends what is left to release, then closes the socket; the spawner sees the end of its input and exits.</summary>

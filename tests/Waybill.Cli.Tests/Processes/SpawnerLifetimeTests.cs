@@ -67,6 +67,37 @@ public sealed class SpawnerLifetimeTests : IDisposable
         Assert.Contains(SpawnerServer.Argument, File.ReadAllText(_temp.Combine("out", "mid", "01_mid", "parent")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_finished_run_reaps_its_spawner_so_the_commands_cpu_time_counts_in_the_run_s()
+    {
+        // The command burns 0.5 s of CPU; GNU time reports what the run and the children it reaped used. A spawner left to
+        // end on its own, after the run, is reaped by no one of the run's, and its commands' time is lost with it.
+        _temp.Write("burn.py", """
+            import time
+            while time.process_time() < 0.5:
+                sum(range(1000))
+            """);
+        _temp.Write("waybill.yaml", $"""
+            stages:
+              - id: 01_burn
+                run: python3 '{_temp.Combine("burn.py")}'
+            """);
+        var report = _temp.Combine("time.txt");
+        var command = $"exec /usr/bin/time -f '%U %S' -o '{report}' {CliProcess.ShellCommand} run waybill.yaml --job-id burn";
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command])
+        {
+            WorkingDirectory = _temp.Path, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var run = System.Diagnostics.Process.Start(start)!;
+        var output = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await run.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(run.ExitCode == 0, await output + await errors);
+
+        var cpu = File.ReadAllText(report).Split(' ').Sum(t => double.Parse(t, CultureInfo.InvariantCulture));
+        Assert.True(cpu >= 0.45, $"the run's CPU time as GNU time saw it: {cpu} s");
+    }
+
     private static int ParentOf(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
