@@ -13,10 +13,7 @@ stages="${1:-500}"
 work="${2:-/tmp/waybill-catalog-overhead}/run-$(date +%Y%m%d-%H%M%S)"
 rounds="${ROUNDS:-15}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-if [ -z "${WAYBILL:-}" ]; then
-  "$root/waybill" --version >/dev/null
-  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
-fi
+. "$root/bench/scripts/waybill-command.sh"
 mkdir -p "$work"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 cd "$work"

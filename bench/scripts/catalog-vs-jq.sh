@@ -16,10 +16,7 @@ stages="${2:-500}"
 work="${3:-/tmp/waybill-catalog-vs-jq}/run-$(date +%Y%m%d-%H%M%S)"
 runs="${RUNS:-5}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-if [ -z "${WAYBILL:-}" ]; then
-  "$root/waybill" --version >/dev/null
-  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
-fi
+. "$root/bench/scripts/waybill-command.sh"
 mkdir -p "$work"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null' EXIT
 cd "$work"

@@ -19,10 +19,7 @@ n="${1:-2000}"
 work="${2:-/var/tmp/waybill-bench/cost-otel}/run-$(date +%Y%m%d-%H%M%S)"
 runs="${RUNS:-3}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-if [ -z "${WAYBILL:-}" ]; then
-  "$root/waybill" --version >/dev/null
-  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
-fi
+. "$root/bench/scripts/waybill-command.sh"
 export WAYBILL_CACHE=off OPENLINEAGE_DISABLED=true OTEL_EXPORTER_OTLP_ENDPOINT=
 mkdir -p "$work"
 collector_pid=

@@ -26,10 +26,7 @@ if ! command -v snakemake >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get install -y snakemake >/dev/null || { $sudo_cmd apt-get update >/dev/null && $sudo_cmd apt-get install -y snakemake >/dev/null; }
 fi
-if [ -z "${WAYBILL:-}" ]; then
-  "$root/waybill" --version >/dev/null
-  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
-fi
+. "$root/bench/scripts/waybill-command.sh"
 export WAYBILL_CACHE=off
 mkdir -p "$work/waybill" "$work/snakemake"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null || true' EXIT

@@ -24,10 +24,7 @@ sizes="${1:-1000 10000 100000}"
 work="${2:-/var/tmp/waybill-bench/many-stages}/run-$(date +%Y%m%d-%H%M%S)"
 runs="${RUNS:-3}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-if [ -z "${WAYBILL:-}" ]; then
-  "$root/waybill" --version >/dev/null
-  if [ -f "$root/.build/cli/waybill.dll" ]; then WAYBILL="dotnet $root/.build/cli/waybill.dll"; else WAYBILL="$root/.build/cli/waybill"; fi
-fi
+. "$root/bench/scripts/waybill-command.sh"
 export WAYBILL_CACHE=off
 mkdir -p "$work"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null || true' EXIT
