@@ -126,6 +126,19 @@ public sealed class OversizedFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Metadata_json_saved_by_an_editor_with_a_byte_order_mark_keeps_the_job_s_creation_time()
+    {
+        await RunJob();
+        var metadata = Path.Combine(Job, "metadata.json");
+        var created = (string?)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(metadata))!["created_utc"];
+        Assert.NotNull(created);
+        File.WriteAllBytes(metadata, [.. System.Text.Encoding.UTF8.Preamble, .. File.ReadAllBytes(metadata)]);
+
+        await RunJob();
+        Assert.Equal(created, (string?)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(metadata))!["created_utc"]);
+    }
+
+    [Fact]
     public async Task The_list_of_what_was_pruned_stops_at_a_line_too_long_to_be_a_record_and_says_so()
     {
         var cache = _temp.Combine("cache");
