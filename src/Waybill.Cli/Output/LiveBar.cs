@@ -13,9 +13,6 @@ internal sealed class LiveBar(string description, long total, long startedAt)
     /// <summary>The first count seen and when: the rate since then gives the time left.</summary>
     public (long Done, long At)? First { get; private set; }
 
-    /// <summary>The overall bar shows the time taken and a spinner; a stage's bar shows the time left.</summary>
-    public bool ShowsTimeLeft { get; init; }
-
     public void Set(long done, long total, long at)
     {
         (Done, Total) = (done, total);

@@ -79,7 +79,7 @@ internal sealed class LiveBoard : IDisposable
             {
                 // Nothing formatted here: a stage may report a million times between two frames.
                 if (!_stages.TryGetValue(stageId, out var bar))
-                    _stages[stageId] = bar = new LiveBar(stageId, total, _time.GetTimestamp()) { ShowsTimeLeft = true };
+                    _stages[stageId] = bar = new LiveBar(stageId, total, _time.GetTimestamp());
                 bar.Unit = unit;
                 bar.Set(done, total, _time.GetTimestamp());
             }

@@ -76,9 +76,6 @@ internal sealed class LogFile : IDisposable
         return KnownLines;
     }
 
-    /// <summary>The byte offset line <paramref name="line"/> starts at (the line must be known).</summary>
-    public long StartOf(int line) => _starts[line];
-
     /// <summary>The line holding byte <paramref name="offset"/>, indexing as far as needed.</summary>
     public int LineAt(long offset)
     {

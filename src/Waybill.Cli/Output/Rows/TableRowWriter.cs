@@ -13,8 +13,6 @@ internal sealed class TableRowWriter(TextWriter output, IReadOnlySet<string>? hi
     private string[] _header = [];
     private int[]? _widths;
 
-    public int Count { get; private set; }
-
     public override void Begin(IReadOnlyList<string> columns)
     {
         _shown = [.. Enumerable.Range(0, columns.Count).Where(i => hidden is null || !hidden.Contains(columns[i]))];
@@ -23,7 +21,6 @@ internal sealed class TableRowWriter(TextWriter output, IReadOnlySet<string>? hi
 
     public override void Row(IReadOnlyList<object?> values)
     {
-        Count++;
         var cells = _shown.Select(i => Text(values[i]).ReplaceLineEndings(" ")).ToArray();
         if (_widths is not null)
         {

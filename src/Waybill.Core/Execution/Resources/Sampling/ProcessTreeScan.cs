@@ -36,8 +36,7 @@ internal static class ProcessTreeScan
                 sum.CpuTicks + stat.OwnTicks + stat.ChildrenTicks,
                 sum.RssBytes + (stat.RssPages * page),
                 io is { } a ? (sum.ReadBytes ?? 0) + a.Read : sum.ReadBytes,
-                io is { } b ? (sum.WriteBytes ?? 0) + b.Write : sum.WriteBytes,
-                sum.Processes + 1);
+                io is { } b ? (sum.WriteBytes ?? 0) + b.Write : sum.WriteBytes);
         }
         return result;
     }

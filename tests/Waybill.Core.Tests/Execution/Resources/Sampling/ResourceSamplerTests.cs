@@ -106,7 +106,7 @@ public sealed class ResourceSamplerTests : IDisposable
         watch.MarkStarted();
         var (_, generation) = watch.Snapshot();
         // The tick read the tree while 4242 still ran; then it ended and its figures were carried on before the row.
-        var tree = new TreeFigures(100, 10 << 20, 5_000_000, 1_000_000, 1);
+        var tree = new TreeFigures(100, 10 << 20, 5_000_000, 1_000_000);
         watch.RootEnded(new Waybill.Core.Processes.ProcessResult(0, null, TimeSpan.FromSeconds(1), TimeSpan.Zero, 10 << 20,
             TimeSpan.FromSeconds(1), false, 4242) { ReadBytes = 5_000_000, WriteBytes = 1_000_000 });
         watch.Record(1.0, tree, null, generation);
