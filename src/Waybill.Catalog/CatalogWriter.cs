@@ -87,7 +87,7 @@ internal static class CatalogWriter
             {
                 sums.Read();
                 for (var i = 0; i < 5; i++)
-                    SqlParameters.Set(_totals, _totals.Parameters[i].ParameterName, sums.IsDBNull(i) ? null : sums.GetValue(i));
+                    SqlParameters.Set(_totals, i, sums.IsDBNull(i) ? null : sums.GetValue(i));
             }
             SqlParameters.Set(_totals, "@job_dir", job.JobDir);
             _totals.ExecuteNonQuery();
@@ -112,9 +112,10 @@ internal static class CatalogWriter
             }
         }
 
+        /// <summary>A row's values, in the order of the columns the command's parameters were made from.</summary>
         private static void Set(DbCommand command, string[] columns, object?[] values)
         {
-            for (var i = 0; i < columns.Length; i++) SqlParameters.Set(command, "@" + columns[i], values[i]);
+            for (var i = 0; i < columns.Length; i++) SqlParameters.Set(command, i, values[i]);
         }
     }
 

@@ -20,13 +20,17 @@ internal static class SqlParameters
         return command;
     }
 
-    public static void Set(DbCommand command, string name, object? value) =>
-        command.Parameters[name].Value = value switch
-        {
-            null => DBNull.Value,
-            DateTimeOffset time => Time(time),
-            _ => value,
-        };
+    public static void Set(DbCommand command, string name, object? value) => command.Parameters[name].Value = Value(value);
+
+    /// <summary>The parameter at <paramref name="index"/>, as made by <see cref="Command"/>: no search by name per value.</summary>
+    public static void Set(DbCommand command, int index, object? value) => command.Parameters[index].Value = Value(value);
+
+    private static object Value(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTimeOffset time => Time(time),
+        _ => value,
+    };
 
     /// <summary>UTC ISO-8601 with milliseconds: text that sorts as the times compare.</summary>
     public static string Time(DateTimeOffset time) =>
