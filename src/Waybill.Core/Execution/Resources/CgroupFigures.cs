@@ -15,12 +15,14 @@ internal sealed record CgroupFigures(long? UserMicroseconds, long? SystemMicrose
     /// <summary>Reads the files of the cgroup in <paramref name="directory"/>.</summary>
     public static CgroupFigures Read(string directory)
     {
-        var cpu = Text(Path.Combine(directory, "cpu.stat"));
-        var io = ParseIoStat(Text(Path.Combine(directory, "io.stat")));
+        // One buffer for the three files; ProcFile.Read gives null for one that is missing or unreadable.
+        var buffer = new byte[MaxFileBytes];
+        var cpu = Processes.ProcFile.Read(Path.Combine(directory, "cpu.stat"), buffer);
+        var io = ParseIoStat(Processes.ProcFile.Read(Path.Combine(directory, "io.stat"), buffer));
         return new CgroupFigures(
             CgroupMemory.Field(cpu, "user_usec"),
             CgroupMemory.Field(cpu, "system_usec"),
-            ParsePeak(Text(Path.Combine(directory, "memory.peak"))),
+            ParsePeak(Processes.ProcFile.Read(Path.Combine(directory, "memory.peak"), buffer)),
             io?.Read,
             io?.Write);
     }
@@ -57,19 +59,5 @@ internal sealed record CgroupFigures(long? UserMicroseconds, long? SystemMicrose
             }
         }
         return any ? (read, write) : null;
-    }
-
-    private static string? Text(string path)
-    {
-        try
-        {
-            if (!File.Exists(path)) return null;
-            var bytes = new byte[MaxFileBytes];
-            return Processes.ProcFile.Read(path, bytes);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

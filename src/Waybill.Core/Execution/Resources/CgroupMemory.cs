@@ -67,8 +67,7 @@ internal sealed class CgroupMemory : IDisposable
     public long OomKills() => Field(Read("memory.events"), "oom_kill") ?? 0;
 
     /// <summary>The most memory the cgroup held (<c>memory.peak</c>, Linux 5.19 and later); null where the kernel does not say.</summary>
-    public long? PeakBytes() =>
-        long.TryParse(Read("memory.peak")?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var peak) ? peak : null;
+    public long? PeakBytes() => CgroupFigures.ParsePeak(Read("memory.peak"));
 
     /// <summary>
     /// Ends what the command left running in the cgroup (<c>cgroup.kill</c>, Linux 5.14 and later) and removes it. A cgroup
