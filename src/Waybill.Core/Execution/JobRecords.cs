@@ -57,6 +57,25 @@ internal static class JobRecords
         AtomicFile.WriteAllText(layout.MetadataPath, metadata.ToJsonString(Indented));
     }
 
+    /// <summary>
+    /// The run that last wrote metadata.json (its first job-level file), or null when it cannot be read. One other than
+    /// the job manifest's was killed before it wrote its job manifest: the job-level files are its, their seals are not.
+    /// </summary>
+    public static string? MetadataRunId(JobLayout layout)
+    {
+        try
+        {
+            if (!BoundedFileRead.TryReadAllBytes(layout.MetadataPath, MetadataMaxBytes, out var bytes)) return null;
+            return (JsonNode.Parse(BoundedFileRead.Json(bytes)) as JsonObject)?["last_run_id"] is JsonValue id && id.TryGetValue(out string? runId)
+                ? runId
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>What the run's stages could use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c> or the machine's).</summary>
     private static JsonObject RunResourcesJson(Resources.RunResources resources) => new()
     {
@@ -71,17 +90,24 @@ internal static class JobRecords
     /// node. Secrets are masked in a way the loader recognises (<see cref="SnapshotMasker"/>), and run.json records, by
     /// name only, every secret the run was given, for those commands to ask for again.
     /// </summary>
-    public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, IReadOnlyList<string> overrides, Redactor redactor)
+    /// <remarks>
+    /// run.json goes first and comes back last, naming the run: a pipeline.yaml without it was cut short by a kill, and
+    /// a snapshot of another run than the job manifest's was written by a run killed before its job manifest
+    /// (<see cref="SnapshotLoader"/> reads it that way).
+    /// </remarks>
+    public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, string runId, IReadOnlyList<string> overrides,
+        Redactor redactor)
     {
+        File.Delete(layout.SnapshotRunPath);
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path)
             ? Pipeline.Limits.BoundedText.Read(path, Pipeline.Limits.PipelineLimits.FromEnvironment(), CancellationToken.None)
             : null);
-        if (text is null) return;
-        var snapshot = SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
+        var snapshot = text is null ? null : SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
         var yamlPath = layout.SnapshotPath;
         if (snapshot is null)
         {
-            // Cannot happen for a file the loader accepted; a snapshot that might hold a secret is not written at all.
+            // A pipeline built in code has no file to snapshot, and an earlier run's would describe what this one did not run.
+            // (Masking cannot fail for a file the loader accepted; a snapshot that might hold a secret is not written at all.)
             File.Delete(yamlPath);
             return;
         }
@@ -96,6 +122,7 @@ internal static class JobRecords
         AtomicFile.WriteAllText(yamlPath, snapshot.Text);
         var run = new JsonObject
         {
+            ["run_id"] = runId,
             ["source_path"] = pipeline.SourcePath,
             ["base_directory"] = pipeline.BaseDirectory,
             ["overrides"] = new JsonArray([.. overrides.Where(o => !IsSecretOverride(o, redactor)).Select(a => (JsonNode?)JsonValue.Create(a))]),

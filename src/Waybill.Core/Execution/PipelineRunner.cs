@@ -59,7 +59,7 @@ public static class PipelineRunner
         OutputsAside.RecoverAll(layout, pipeline, log);
 
         JobRecords.WriteMetadata(layout, pipeline, runId, time, options, redactor);
-        JobRecords.WriteSnapshot(layout, pipeline, options.Overrides, redactor);
+        JobRecords.WriteSnapshot(layout, pipeline, runId, options.Overrides, redactor);
         var job = JobRecords.NewJobManifest(layout, pipeline, plan, runId, time, services.Host, Path.GetRelativePath(layout.Root, logging.PipelineLogPath));
         JobRecords.KeepUnselected(job, layout, selection, previousJob);
         job.JobFiles = JobFiles.Seal(layout, pipeline.Checksum);

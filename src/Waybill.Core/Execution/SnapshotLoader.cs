@@ -19,10 +19,17 @@ public static class SnapshotLoader
     {
         var yamlPath = layout.SnapshotPath;
         var runPath = layout.SnapshotRunPath;
-        if (!File.Exists(yamlPath) || !File.Exists(runPath))
+        if (!File.Exists(yamlPath))
         {
             throw new PipelineInvalidException(new PipelineError($"job {layout.JobId} has no pipeline snapshot in {layout.StateDir}",
                 Hint: "only jobs run from a pipeline file can run a single stage; run the pipeline first with 'waybill run'"));
+        }
+        if (!File.Exists(runPath))
+        {
+            // run.json is written last (JobRecords.WriteSnapshot): its run was killed while it wrote the snapshot, before any stage ran.
+            throw new PipelineInvalidException(new PipelineError(
+                $"the pipeline snapshot of job {layout.JobId} is incomplete ({runPath} is missing): its last run was stopped while writing it",
+                Hint: $"run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}'; outputs still up to date are kept"));
         }
         ThrowIfSnapshotChanged(layout);
         var info = ReadRunInfo(runPath);
@@ -86,7 +93,8 @@ public static class SnapshotLoader
     private static void ThrowIfSnapshotChanged(JobLayout layout)
     {
         var job = File.Exists(layout.JobManifestPath) ? JobRecords.TryReadJob(layout) : null;
-        if (job is null) return;
+        // A run killed after its snapshot and before its job manifest: the seals there are of the run before, not of this snapshot.
+        if (job is null || JobRecords.MetadataRunId(layout) is { } latest && latest != job.RunId) return;
         // The seals below live in the job manifest: an edited manifest could carry seals that match an edited snapshot.
         if (JobManifestSeal.Changed(layout) is { } edited)
             throw new PipelineInvalidException(new PipelineError(

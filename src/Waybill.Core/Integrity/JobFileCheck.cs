@@ -31,6 +31,21 @@ internal static class JobFileCheck
             });
         }
 
+        if (Execution.JobRecords.MetadataRunId(layout) is { } latest && latest != job.RunId)
+        {
+            // Its job-level files were rewritten, its job manifest not: they differ from their seals for that reason alone.
+            sink.Add(new Finding(FindingSeverity.Error, "interrupted_run",
+                $"run {latest} was stopped before it wrote its job manifest: metadata.json and the pipeline snapshot are its, "
+                + $"manifest.json still describes run {job.RunId}")
+            {
+                Path = "metadata.json",
+                Field = "last_run_id",
+                Expected = job.RunId,
+                Actual = latest,
+                Hint = $"run the pipeline again with --job-id {layout.JobId} to finish the job",
+            });
+            return;
+        }
         for (var i = 0; i < job.JobFiles.Count; i++)
         {
             var seal = job.JobFiles[i];

@@ -90,7 +90,14 @@ public sealed class CrashResumeTests : IDisposable
             }
             if (Directory.Exists(job)) AssertSoundAfterKill(job, trial);
 
-            var resume = File.Exists(Path.Combine(job, ".waybill", "pipeline.yaml"))
+            // run.json is the snapshot's last file: killed before it, the run ran no stage and resume says to run again.
+            var snapshotWhole = File.Exists(Path.Combine(job, ".waybill", "run.json"));
+            if (!snapshotWhole && File.Exists(Path.Combine(job, ".waybill", "pipeline.yaml")))
+            {
+                var refused = await CliProcess.RunAsync(_temp.Path, "resume", jobId);
+                Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains("is incomplete", StringComparison.Ordinal), $"trial {trial}: {refused.All}");
+            }
+            var resume = snapshotWhole
                 ? await CliProcess.RunAsync(_temp.Path, "resume", jobId, "--jobs", "2")
                 : await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", jobId, "--jobs", "2");
             Assert.True(resume.ExitCode == 0, $"trial {trial}: {resume.All}");
