@@ -7,7 +7,9 @@ namespace Waybill.Cli.Tests.Records;
 
 /// <summary>
 /// The job-level files are sealed like the stage manifests: verify reports an edited job manifest, metadata.json,
-/// pipeline snapshot or a broken events.jsonl line, and resume and exec-stage refuse an edited snapshot.
+/// pipeline snapshot or a broken events.jsonl line, and resume and exec-stage refuse an edited snapshot. A run writes
+/// metadata.json, then the snapshot (pipeline.yaml, then run.json), then its job manifest: a kill between two of these
+/// writes leaves a job that resume, run and verify still read for what it is.
 /// </summary>
 public sealed class JobFileSealTests : IDisposable
 {
@@ -158,5 +160,56 @@ public sealed class JobFileSealTests : IDisposable
         Assert.Matches(@"^logs/99_pipeline_\d{8}_\d{6}_2\.log$", log);
         Assert.Contains("Pipeline sealed: SUCCESS", File.ReadAllText(Job(log)));
         Assert.Contains($"Pipeline log: {Path.Combine("out", "j", log)}", rerun.Stdout);
+    }
+
+    [Fact]
+    public async Task A_snapshot_cut_short_before_its_run_record_is_named_incomplete_and_a_run_finishes_the_job()
+    {
+        await RunJob();
+        File.Delete(Job(".waybill", "run.json")); // run.json is written last: a kill after pipeline.yaml leaves none
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.True(refused.ExitCode == 2, refused.All);
+        Assert.Contains("the pipeline snapshot of job j is incomplete", refused.Stderr);
+        Assert.Contains("its last run was stopped while writing it", refused.Stderr);
+        Assert.Contains("run the pipeline file again with 'waybill run <pipeline> --job-id j'", refused.Stderr);
+        await RunJob();
+        var resumed = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+        Assert.True(resumed.ExitCode == 0, resumed.All);
+    }
+
+    [Fact]
+    public async Task A_rerun_killed_after_its_snapshot_and_before_its_job_manifest_is_reported_as_interrupted_and_resumes_its_snapshot()
+    {
+        await RunJob();
+        var before = _temp.Combine("before");
+        foreach (var file in Directory.EnumerateFiles(Job(), "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(before, Path.GetRelativePath(Job(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        _temp.Write("waybill.yaml", Pipeline.Replace("echo a", "echo changed", StringComparison.Ordinal));
+        var second = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+        Assert.True(second.ExitCode == 0, second.All);
+        // The job as the second run would have left it, killed right after its snapshot: its job-level files, the rest the first run's.
+        foreach (var file in new[] { "metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json" })
+            File.Copy(Job(file), Path.Combine(before, file), overwrite: true);
+        Directory.Delete(Job(), recursive: true);
+        Directory.Move(before, Job());
+        var secondRun = JsonNode.Parse(File.ReadAllText(Job("metadata.json")))!["last_run_id"]!.GetValue<string>();
+
+        var findings = Findings(await Verify()).ToList();
+
+        var interrupted = Assert.Single(findings, f => f["kind"]!.GetValue<string>() == "interrupted_run");
+        Assert.Contains($"run {secondRun} was stopped before it wrote its job manifest", interrupted["message"]!.GetValue<string>());
+        Assert.DoesNotContain(findings, f => f["kind"]!.GetValue<string>() is "job_file_changed" or "job_file_missing");
+        Assert.Equal("a\n", File.ReadAllText(Job("02_b", "b.txt")));
+        var resumed = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+        Assert.True(resumed.ExitCode == 0, resumed.All);
+        Assert.Equal("changed\n", File.ReadAllText(Job("02_b", "b.txt"))); // the snapshot the killed run wrote is what ran
+        var clean = await CliProcess.RunAsync(_temp.Path, "verify", "j");
+        Assert.True(clean.ExitCode == 0, clean.All);
     }
 }
