@@ -24,10 +24,16 @@ internal static class StageSpanTags
         var resources = manifest.Resources;
         if (resources.MeasuredBy is not null)
         {
+            // A figure an in-process stage shares with the engine is not the stage's: it is named as shared, not sent as its own.
+            var shared = resources.Shared ?? [];
             span.SetTag("waybill.resources.wall_seconds", resources.WallSeconds);
-            span.SetTag("waybill.resources.cpu_seconds", resources.CpuSeconds);
-            span.SetTag("waybill.resources.cpu_percent", resources.CpuPercent);
-            span.SetTag("waybill.resources.peak_rss_mb", resources.PeakRssMb);
+            if (!shared.Contains("cpu"))
+            {
+                span.SetTag("waybill.resources.cpu_seconds", resources.CpuSeconds);
+                span.SetTag("waybill.resources.cpu_percent", resources.CpuPercent);
+            }
+            if (!shared.Contains("peak_rss")) span.SetTag("waybill.resources.peak_rss_mb", resources.PeakRssMb);
+            if (shared.Count > 0) span.SetTag("waybill.resources.shared", shared.ToArray());
         }
         if (manifest.Cost is { } cost)
         {

@@ -123,6 +123,37 @@ public sealed class OtlpExportTests : IDisposable
     }
 
     [Fact]
+    public async Task An_in_process_stage_s_span_names_the_figures_it_shares_with_the_engine_instead_of_sending_them_as_its_own()
+    {
+        using var collector = new OtlpCollector();
+        _temp.Write("waybill.yaml", """
+            name: shared
+            stages:
+              - id: 01_a
+                run: printf a > {out.a}
+                outputs: { a: a.txt }
+              - id: 02_copy
+                uses: copy
+                inputs: { a: 01_a.a }
+                outputs: { a: copy.txt }
+            """);
+        var run = await Run(Environment(), "--otlp-endpoint", collector.Endpoint);
+        Assert.True(run.ExitCode == 0, run.All);
+
+        var copy = Assert.Single(collector.Spans, s => s.Name == "02_copy");
+        var shared = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "02_copy", "manifest.json")))!["resources"]!["shared"]!.AsArray()
+            .Select(n => n!.GetValue<string>()).ToList();
+        Assert.Contains("peak_rss", shared);
+        Assert.Equal(shared, Assert.IsType<object?[]>(copy.Attributes["waybill.resources.shared"]).OfType<string>());
+        Assert.False(copy.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
+        Assert.Equal(shared.Contains("cpu"), !copy.Attributes.ContainsKey("waybill.resources.cpu_seconds"));
+        Assert.True(copy.Attributes.ContainsKey("waybill.resources.wall_seconds"));
+        var command = Assert.Single(collector.Spans, s => s.Name == "01_a");
+        Assert.True(command.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
+        Assert.False(command.Attributes.ContainsKey("waybill.resources.shared"));
+    }
+
+    [Fact]
     public async Task The_environment_s_endpoint_is_used_without_the_option()
     {
         using var collector = new OtlpCollector();
