@@ -34,6 +34,7 @@ internal static class StageSpanTags
             }
             if (!shared.Contains("peak_rss")) span.SetTag("waybill.resources.peak_rss_mb", resources.PeakRssMb);
             if (shared.Count > 0) span.SetTag("waybill.resources.shared", shared.ToArray());
+            if (resources.CodeCpuSeconds is { } code) span.SetTag("waybill.resources.code_cpu_seconds", code);
         }
         if (manifest.Cost is { } cost)
         {

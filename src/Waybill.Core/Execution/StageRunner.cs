@@ -29,6 +29,8 @@ public static class StageRunner
         var clock = Stopwatch.StartNew();
         // A command stage's figures are its processes' own (Measure): the engine's getrusage is read for in-process stages only.
         var (userBefore, systemBefore, _) = stage.Kind == StageKind.Command ? default : ProcessMeter.Read();
+        // An in-process stage's own code, told apart from the engine's and the other stages' work (the figure above).
+        var flowCpu = stage.Kind == StageKind.Command ? null : new Resources.FlowCpuMeter();
         if (!newFolder) Directory.CreateDirectory(layout.StageDir(stage.Id));
         using var running = services.Running.Enter();
         using var sampling = StartSampling(invocation, services, newFolder);
@@ -51,7 +53,7 @@ public static class StageRunner
         var last = await tries.RunAsync(async number =>
         {
             var result = await TryOnceAsync(invocation, services,
-                () => NewContext(invocation, services, manifest, log.Logger, config, sampling), number, cancellationToken);
+                () => NewContext(invocation, services, manifest, log.Logger, config, sampling), number, flowCpu, cancellationToken);
             aside = result.Aside ?? aside;
             return result;
         }, cancellationToken);
@@ -77,7 +79,7 @@ public static class StageRunner
         clock.Stop();
         var sampled = sampling?.Stop();
         if (sampling?.WriteProblem is { } unwritten) context.AddWarning(unwritten);
-        Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed, sampled);
+        Measure(manifest, context, (userBefore, systemBefore), clock.Elapsed, sampled, flowCpu);
         if (context.Definition.Kind != StageKind.Command) Resources.StageResources.MarkShared(manifest.Resources, running.Overlapped);
         manifest.Cost = Costs.StagePricing.Price(pipeline.RateCard, manifest.Resources);
         manifest.Summary = context.Summary;
@@ -106,7 +108,7 @@ public static class StageRunner
     /// <c>timeout</c>. A failure is never thrown: the result carries it, for <see cref="StageTries"/> to record or retry.
     /// </summary>
     private static async Task<TryResult> TryOnceAsync(StageInvocation invocation, RunServices services, Func<StageContext> newContext, int number,
-        CancellationToken cancellationToken)
+        Resources.FlowCpuMeter? flowCpu, CancellationToken cancellationToken)
     {
         var stage = invocation.Stage;
         var context = newContext();
@@ -132,7 +134,7 @@ public static class StageRunner
             aside = OutputsAside.Prepare(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             workStarted = true;
-            await limit.RunAsync(token => work.RunAsync(context, token));
+            await limit.RunAsync(token => flowCpu is null ? work.RunAsync(context, token) : flowCpu.MeasureAsync(() => work.RunAsync(context, token)));
             // What the stage's processes sent (a finalize among it) is merged before the status is read.
             context.CloseChannel();
             status = context.FinalStatus ?? StageStatus.Success;
@@ -490,7 +492,7 @@ public static class StageRunner
     }
 
     private static void Measure(StageManifest manifest, StageContext context, (TimeSpan User, TimeSpan System) cpuBefore, TimeSpan wall,
-        Resources.Sampling.SampleSummary? sampled)
+        Resources.Sampling.SampleSummary? sampled, Resources.FlowCpuMeter? flowCpu)
     {
         var resources = manifest.Resources;
         var processes = context.Processes;
@@ -527,6 +529,7 @@ public static class StageRunner
         resources.CpuSeconds = Math.Round((user + system).TotalSeconds, 4);
         resources.CpuPercent = wall.TotalSeconds > 0 ? Math.Round((user + system).TotalSeconds / wall.TotalSeconds * 100, 1) : 0;
         resources.PeakRssMb = Math.Round(peak / (1024.0 * 1024.0), 2);
+        resources.CodeCpuSeconds = flowCpu is null ? null : Math.Round((flowCpu.User + flowCpu.System).TotalSeconds, 4);
         resources.ReadBytes = read;
         resources.WriteBytes = write;
         resources.Samples = sampled?.Samples;

@@ -47,6 +47,13 @@ public sealed class ResourceUsage
     /// shared with the stages that ran beside it and with the engine's own work. Absent when every figure is the stage's own.
     /// </summary>
     public List<string>? Shared { get; set; }
+    /// <summary>
+    /// An in-process stage's own CPU time: its code and the tasks it started, on whichever of the engine's threads they ran
+    /// (each thread's CPU time from the moment the stage's flow arrived on it to the moment it left), without the engine's
+    /// work for other stages that <see cref="CpuSeconds"/> includes. Not counted: threads a native library starts on its
+    /// own, and child processes (which <see cref="CpuSeconds"/> has). Absent for command stages, whose figures are their own.
+    /// </summary>
+    public double? CodeCpuSeconds { get; set; }
     /// <summary>Processes the stage's commands left running when they exited; they were killed then, and what they used is not counted.</summary>
     public int? LeftoverProcesses { get; set; }
 

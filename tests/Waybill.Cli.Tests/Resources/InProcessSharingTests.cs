@@ -56,6 +56,9 @@ public sealed class InProcessSharingTests : IDisposable
         var shown = await CliProcess.RunAsync(_temp.Path, "manifest", "j", "01_left");
         Assert.Contains("s shared with other stages (user", shown.Stdout, StringComparison.Ordinal);
         Assert.Contains("MB (the engine's, shared)", shown.Stdout, StringComparison.Ordinal);
+        var code = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "j", "01_left", "manifest.json")))!["resources"]!["code_cpu_seconds"]!;
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"stage's own code: cpu {code.GetValue<double>():0.###}s"),
+            shown.Stdout, StringComparison.Ordinal);
         var alone = await CliProcess.RunAsync(_temp.Path, "manifest", "j", "03_alone");
         Assert.DoesNotContain("shared with other stages", alone.Stdout, StringComparison.Ordinal);
         Assert.Contains("MB (the engine's, shared)", alone.Stdout, StringComparison.Ordinal);

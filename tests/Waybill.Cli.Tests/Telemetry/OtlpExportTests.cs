@@ -148,9 +148,12 @@ public sealed class OtlpExportTests : IDisposable
         Assert.False(copy.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
         Assert.Equal(shared.Contains("cpu"), !copy.Attributes.ContainsKey("waybill.resources.cpu_seconds"));
         Assert.True(copy.Attributes.ContainsKey("waybill.resources.wall_seconds"));
+        var code = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "02_copy", "manifest.json")))!["resources"]!["code_cpu_seconds"]!.GetValue<double>();
+        Assert.Equal(code, (double)copy.Attributes["waybill.resources.code_cpu_seconds"]!);
         var command = Assert.Single(collector.Spans, s => s.Name == "01_a");
         Assert.True(command.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
         Assert.False(command.Attributes.ContainsKey("waybill.resources.shared"));
+        Assert.False(command.Attributes.ContainsKey("waybill.resources.code_cpu_seconds"));
     }
 
     [Fact]
