@@ -63,6 +63,22 @@ public abstract class CatalogSuite : IDisposable
         JsonNode.Parse(File.ReadAllText(Temp.Combine("out", job, stage, "manifest.json")))!;
 
     [Fact]
+    public async Task The_catalog_option_names_the_catalog_for_run_jobs_and_query_without_the_variable()
+    {
+        Temp.Write("waybill.yaml", Pipeline);
+        // WAYBILL_CATALOG is off here (CliProcess): only --catalog points the commands at this catalog.
+        var run = await CliProcess.RunAsync(Temp.Path, "run", "waybill.yaml", "--job-id", "broken", "--set", "fail=1", "-k", "--catalog", Catalog);
+        Assert.True(run.ExitCode == 1, run.All);
+
+        Assert.Equal("broken", (string)Assert.Single(Json(await CliProcess.RunAsync(Temp.Path, "jobs", "--json", "--catalog", Catalog)))!["job"]!);
+        var failed = Json(await CliProcess.RunAsync(Temp.Path, "query", "--stage", "asr", "--status", "failed", "--json", "--catalog", Catalog));
+        Assert.Equal("02_asr", (string)Assert.Single(failed)!["stage_id"]!);
+        var off = await CliProcess.RunAsync(Temp.Path, "jobs", "--json");
+        Assert.True(off.ExitCode != 0, off.All);
+        Assert.Contains("the catalog is off", off.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_finished_job_is_listed_by_jobs_with_status_duration_and_stage_counts()
     {
         await RunJobsAsync();

@@ -13,6 +13,20 @@ public sealed class SqliteCatalogTests : CatalogSuite
     protected override string Catalog => Temp.Combine("data", "catalog.db");
 
     [Fact]
+    public async Task Without_an_option_or_the_variable_the_catalog_is_a_file_in_the_user_s_data_directory()
+    {
+        // As a user who never heard of the catalog finds it: WAYBILL_CATALOG unset (empty), data under XDG_DATA_HOME.
+        var env = new Dictionary<string, string> { ["WAYBILL_CATALOG"] = "", ["XDG_DATA_HOME"] = Temp.Combine("xdg") };
+        Temp.Write("waybill.yaml", "name: p\nstages:\n  - id: 01_a\n    run: echo a\n");
+        var run = await Support.CliProcess.RunAsync(Temp.Path, env, "run", "waybill.yaml", "--job-id", "first");
+        Assert.True(run.ExitCode == 0, run.All);
+
+        Assert.True(File.Exists(Temp.Combine("xdg", "waybill", "catalog.db")), run.All);
+        var jobs = Json(await Support.CliProcess.RunAsync(Temp.Path, env, "jobs", "--json"));
+        Assert.Equal("first", (string)Assert.Single(jobs)!["job"]!);
+    }
+
+    [Fact]
     public async Task A_damaged_catalog_is_kept_aside_and_rebuilt_with_a_message()
     {
         await RunJobsAsync();
