@@ -55,6 +55,8 @@ internal static class SubtitleCommand
         cache.AddTo(command);
         var catalog = new CatalogOptions();
         catalog.AddTo(command);
+        var otlp = TelemetryOption.Create();
+        command.Add(otlp);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(error, async () =>
         {
             var videos = SubtitleVideos.From(parse.GetValue(video)!);
@@ -94,6 +96,7 @@ internal static class SubtitleCommand
                 parse.GetValue(keepGoing), LegacyStageLogs: false, parse.GetValue(debug), overrides, lineage.Read(parse))
             {
                 Rerun = rerun.Read(parse), Resources = resources.Read(parse), Cache = cache.Read(parse), Catalog = catalog.Read(parse),
+                OtlpEndpoint = parse.GetValue(otlp),
                 Table = videos.IsSeason ? (writer, run, optional) => VideoSummary.PrintTable(writer, run, optional, videos.Paths) : null,
             };
             var (result, code) = await PipelineExecution.RunAsync(definition, settings, output, cancellationToken);

@@ -157,6 +157,23 @@ public sealed class OtlpExportTests : IDisposable
     }
 
     [Fact]
+    public async Task Subtitle_exports_its_run_to_the_endpoint_it_is_given()
+    {
+        using var collector = new OtlpCollector();
+        var sample = await CliProcess.RunAsync(_temp.Path, "sample");
+        Assert.True(sample.ExitCode == 0, sample.All);
+
+        var run = await CliProcess.RunAsync(_temp.Path, Environment(),
+            "subtitle", Path.Combine("samples", "generated", "sample.mp4"), "--job-id", "s", "--until", "01_demux", "--otlp-endpoint", collector.Endpoint);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        var root = Assert.Single(collector.Spans, s => s.ParentSpanId is null);
+        var demux = Assert.Single(collector.Spans, s => s.Name == "01_demux");
+        Assert.Equal(root.SpanId, demux.ParentSpanId);
+        Assert.Equal("success", demux.Attributes["waybill.status"]);
+    }
+
+    [Fact]
     public async Task The_environment_s_endpoint_is_used_without_the_option()
     {
         using var collector = new OtlpCollector();
