@@ -30,6 +30,11 @@ public sealed class ResourceUsage
     public List<string>? GpuDevices { get; set; }
     /// <summary>How <c>memory</c> was enforced: "cgroup" (cgroup v2 memory.max), "rlimit_as" (RLIMIT_AS), or "none" (only counted).</summary>
     public string? MemoryLimit { get; set; }
+    /// <summary>
+    /// Why a stage whose memory would be limited by a cgroup v2 of its own got none (cgroup v1 here, the memory
+    /// controller not delegated, …): its figures are then wait4's (<c>measured_by: process</c>). Absent otherwise.
+    /// </summary>
+    public string? CgroupUnavailable { get; set; }
     /// <summary>True when the stage failed because it used more memory than its limit allowed.</summary>
     public bool? MemoryLimitExceeded { get; set; }
     /// <summary>Bytes the stage read from storage; absent when the kernel gave no figure.</summary>

@@ -238,12 +238,19 @@ public sealed class ResourceSamplingTests : IDisposable
             Assert.Equal("cgroup", resources["measured_by"]!.GetValue<string>());
             Assert.True(resources["peak_rss_mb"]!.GetValue<double>() > 0);
             Assert.Null(resources["peak_rss_upper_bound"]);
+            Assert.Null(resources["cgroup_unavailable"]);
         }
         else
         {
             // cgroup v1 (this test machine) or no delegation: no cgroup of its own, the figures are wait4's and say so.
             Assert.Equal("rlimit_as", limit);
             Assert.Equal("process", resources["measured_by"]!.GetValue<string>());
+            // Marked unavailable with the reason, not left to be guessed from measured_by.
+            var why = resources["cgroup_unavailable"]!.GetValue<string>();
+            Assert.True(why.Contains("no cgroup v2 here", StringComparison.Ordinal) || why.Contains("memory controller", StringComparison.Ordinal)
+                || why.Contains("cgroup.procs", StringComparison.Ordinal), why);
+            var shown = await CliProcess.RunAsync(_temp.Path, "manifest", "j", "01_limited");
+            Assert.Contains($"cgroup: unavailable: {why}", shown.Stdout, StringComparison.Ordinal);
         }
         Assert.NotNull(resources["write_bytes"]);
     }

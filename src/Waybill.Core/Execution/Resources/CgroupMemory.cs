@@ -12,7 +12,7 @@ namespace Waybill.Core.Execution.Resources;
 /// </summary>
 internal sealed class CgroupMemory : IDisposable
 {
-    private static readonly Lazy<string?> s_parent = new(() => UsableParent(CgroupPaths.OwnV2));
+    private static readonly Lazy<(string? Parent, string? WhyNot)> s_parent = new(() => Usable(CgroupPaths.OwnV2));
 
     private CgroupMemory(string directory) => Directory = directory;
 
@@ -22,10 +22,15 @@ internal sealed class CgroupMemory : IDisposable
     public string ProcsFile => Path.Combine(Directory, "cgroup.procs");
 
     /// <summary>A new cgroup named <paramref name="name"/> limited to <paramref name="bytes"/>; null where none can be made.</summary>
-    public static CgroupMemory? TryCreate(string name, long bytes) => TryCreate(s_parent.Value, name, bytes);
+    /// <param name="whyNot">Why there is none, in words for the manifest's <c>cgroup_unavailable</c>; null when one was made.</param>
+    public static CgroupMemory? TryCreate(string name, long bytes, out string? whyNot) =>
+        TryCreate(s_parent.Value.Parent, name, bytes, out whyNot) ?? NoneBecause(s_parent.Value.WhyNot, ref whyNot);
 
-    internal static CgroupMemory? TryCreate(string? parent, string name, long bytes)
+    internal static CgroupMemory? TryCreate(string? parent, string name, long bytes) => TryCreate(parent, name, bytes, out _);
+
+    private static CgroupMemory? TryCreate(string? parent, string name, long bytes, out string? whyNot)
     {
+        whyNot = null;
         if (parent is null) return null;
         var directory = Path.Combine(parent, name);
         try
@@ -40,26 +45,39 @@ internal sealed class CgroupMemory : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Remove(directory);
+            whyNot = $"the cgroup {directory} could not be made: {e.Message}";
             return null;
         }
     }
 
-    /// <summary>The folder under which commands get cgroups of their own, or null where cgroup v2 does not allow it.</summary>
-    internal static string? UsableParent(string? own)
+    private static CgroupMemory? NoneBecause(string? parentWhyNot, ref string? whyNot)
     {
-        if (own is null) return null;
+        whyNot ??= parentWhyNot;
+        return null;
+    }
+
+    /// <summary>The folder under which commands get cgroups of their own, or null where cgroup v2 does not allow it.</summary>
+    internal static string? UsableParent(string? own) => Usable(own).Parent;
+
+    /// <summary>The folder under which commands get cgroups of their own, or why cgroup v2 does not allow one here.</summary>
+    internal static (string? Parent, string? WhyNot) Usable(string? own)
+    {
+        if (own is null) return (null, "no cgroup v2 here: this process is in no cgroup2 hierarchy (cgroup v1, or none mounted)");
         try
         {
-            if (!Words(Path.Combine(own, "cgroup.controllers")).Contains("memory")) return null;
+            if (!Words(Path.Combine(own, "cgroup.controllers")).Contains("memory"))
+                return (null, $"the memory controller is not available in the cgroup v2 {own} (its cgroup.controllers)");
             var subtree = Path.Combine(own, "cgroup.subtree_control");
             // Only possible where no process sits in the cgroup itself (the root of a hierarchy or a delegated one).
             if (!Words(subtree).Contains("memory")) File.WriteAllText(subtree, "+memory");
-            if (!Words(subtree).Contains("memory")) return null;
-            return LibC.Access(Path.Combine(own, "cgroup.procs"), LibC.WOk) == 0 ? own : null;
+            if (!Words(subtree).Contains("memory")) return (null, $"the memory controller cannot be turned on below {own}");
+            return LibC.Access(Path.Combine(own, "cgroup.procs"), LibC.WOk) == 0
+                ? (own, null)
+                : (null, $"{own}/cgroup.procs cannot be written by this user: the cgroup is not delegated to it");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return (null, $"the memory controller cannot be turned on below {own}: {e.Message}");
         }
     }
 

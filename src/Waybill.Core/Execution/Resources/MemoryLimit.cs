@@ -52,7 +52,9 @@ internal sealed partial class MemoryLimit : IDisposable
         if (Setting == "count")
             return Unenforced(context, $"{SettingVariable}=count");
         var name = string.Create(CultureInfo.InvariantCulture, $"waybill-{Environment.ProcessId}-{context.StageId}-{Random.Shared.Next():x8}");
-        var cgroup = CgroupMemory.TryCreate(name, bytes);
+        var cgroup = CgroupMemory.TryCreate(name, bytes, out var noCgroup);
+        // Not measured by a cgroup of its own, and why: marked, never left to be guessed from measured_by.
+        usage.CgroupUnavailable = noCgroup;
         if (cgroup is null && controls.Gpus > 0)
         {
             return Unenforced(context,

@@ -79,5 +79,10 @@ public sealed class MachineResourcesTests : IDisposable
         _temp.Write("plain/cgroup.controllers", "cpu pids\n");
         Assert.Null(CgroupMemory.UsableParent(_temp.Combine("plain")));
         Assert.Null(CgroupMemory.UsableParent(null));
+        // ... and the manifest is told why, in words.
+        Assert.Equal($"the memory controller is not available in the cgroup v2 {_temp.Combine("plain")} (its cgroup.controllers)",
+            CgroupMemory.Usable(_temp.Combine("plain")).WhyNot);
+        Assert.StartsWith("no cgroup v2 here", CgroupMemory.Usable(null).WhyNot, StringComparison.Ordinal);
+        Assert.Null(CgroupMemory.Usable(_temp.Combine("cg")).WhyNot);
     }
 }
