@@ -126,7 +126,8 @@ internal static class ManifestCommand
             + $"(user {r.CpuUserSeconds:0.###}, sys {r.CpuSystemSeconds:0.###}), {r.CpuPercent:0.#}% cpu, "
             + $"peak rss {r.PeakRssMb:0.#} MB{rssShared}, gpu {(r.GpuUsed ? "yes" : "no")} [{r.MeasuredBy}]"));
         if (r.CodeCpuSeconds is { } codeCpu)
-            output.WriteLine(string.Create(c, $"  stage's own code: cpu {codeCpu:0.###}s on the engine's threads (not native libraries' own threads)"));
+            output.WriteLine(string.Create(c,
+                $"  stage's own code: cpu {codeCpu:0.###}s on the engine's threads (not native libraries' own threads)"));
         if (r.CgroupUnavailable is { } noCgroup) output.WriteLine($"  cgroup: unavailable: {noCgroup}");
         if (r.ReadBytes is not null || r.WriteBytes is not null)
             output.WriteLine(string.Create(c, $"  storage: read {r.ReadBytes ?? 0} bytes, written {r.WriteBytes ?? 0} bytes"));

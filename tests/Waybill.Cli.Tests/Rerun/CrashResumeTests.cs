@@ -95,7 +95,8 @@ public sealed class CrashResumeTests : IDisposable
             if (!snapshotWhole && File.Exists(Path.Combine(job, ".waybill", "pipeline.yaml")))
             {
                 var refused = await CliProcess.RunAsync(_temp.Path, "resume", jobId);
-                Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains("is incomplete", StringComparison.Ordinal), $"trial {trial}: {refused.All}");
+                Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains("is incomplete", StringComparison.Ordinal),
+                    $"trial {trial}: {refused.All}");
             }
             var resume = snapshotWhole
                 ? await CliProcess.RunAsync(_temp.Path, "resume", jobId, "--jobs", "2")

@@ -148,7 +148,8 @@ public sealed class OtlpExportTests : IDisposable
         Assert.False(copy.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
         Assert.Equal(shared.Contains("cpu"), !copy.Attributes.ContainsKey("waybill.resources.cpu_seconds"));
         Assert.True(copy.Attributes.ContainsKey("waybill.resources.wall_seconds"));
-        var code = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "02_copy", "manifest.json")))!["resources"]!["code_cpu_seconds"]!.GetValue<double>();
+        var code = JsonNode.Parse(File.ReadAllText(Path.Combine(Job, "02_copy", "manifest.json")))!["resources"]!["code_cpu_seconds"]!
+            .GetValue<double>();
         Assert.Equal(code, (double)copy.Attributes["waybill.resources.code_cpu_seconds"]!);
         var command = Assert.Single(collector.Spans, s => s.Name == "01_a");
         Assert.True(command.Attributes.ContainsKey("waybill.resources.peak_rss_mb"));
@@ -164,7 +165,8 @@ public sealed class OtlpExportTests : IDisposable
         Assert.True(sample.ExitCode == 0, sample.All);
 
         var run = await CliProcess.RunAsync(_temp.Path, Environment(),
-            "subtitle", Path.Combine("samples", "generated", "sample.mp4"), "--job-id", "s", "--until", "01_demux", "--otlp-endpoint", collector.Endpoint);
+            "subtitle", Path.Combine("samples", "generated", "sample.mp4"), "--job-id", "s", "--until", "01_demux",
+            "--otlp-endpoint", collector.Endpoint);
 
         Assert.True(run.ExitCode == 0, run.All);
         var root = Assert.Single(collector.Spans, s => s.ParentSpanId is null);
