@@ -116,6 +116,8 @@ internal static unsafe partial class LibC
     public static partial int GetPgrp();
 
     public const int RusageSelf = 0;
+    /// <summary>The calling thread alone (Linux).</summary>
+    public const int RusageThread = 1;
 
     [LibraryImport(Library, EntryPoint = "getrusage")]
     public static partial int GetRusage(int who, Rusage* usage);

@@ -12,8 +12,6 @@ namespace Waybill.Core.Execution.Resources;
 /// </summary>
 internal sealed class FlowCpuMeter
 {
-    private const int RusageThread = 1;
-
     private static readonly AsyncLocal<FlowCpuMeter?> s_current = new(OnChanged);
 
     // The thread's CPU time when the meter's flow arrived on it.
@@ -57,7 +55,7 @@ internal sealed class FlowCpuMeter
     private static unsafe bool TryReadThread(out long userUs, out long systemUs)
     {
         Rusage usage;
-        if (LibC.GetRusage(RusageThread, &usage) != 0)
+        if (LibC.GetRusage(LibC.RusageThread, &usage) != 0)
         {
             (userUs, systemUs) = (0, 0);
             return false;

@@ -79,12 +79,12 @@ public sealed class CodeCpuTests : IDisposable
     private static unsafe void Burn()
     {
         Rusage start, now;
-        _ = LibC.GetRusage(1, &start); // RUSAGE_THREAD
+        _ = LibC.GetRusage(LibC.RusageThread, &start);
         var x = 0UL;
         do
         {
             for (var i = 0; i < 100_000; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
-            _ = LibC.GetRusage(1, &now);
+            _ = LibC.GetRusage(LibC.RusageThread, &now);
         }
         while (now.UserTime.ToTimeSpan() + now.SystemTime.ToTimeSpan() - start.UserTime.ToTimeSpan() - start.SystemTime.ToTimeSpan() < Slice);
         GC.KeepAlive(x);
