@@ -8,6 +8,8 @@ public static class ManifestValidator
 {
     private static readonly Lazy<JsonSchema> s_stage = new(() => Load("manifest.schema.json"));
     private static readonly Lazy<JsonSchema> s_job = new(() => Load("job-manifest.schema.json"));
+    // A valid manifest (nearly every one verify reads) needs only the verdict; the list of what is wrong is built for the rest.
+    private static readonly EvaluationOptions Verdict = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
     private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
     /// <summary>Problems found in a stage manifest (empty when valid), each as "location: message".</summary>
@@ -42,6 +44,7 @@ public static class ManifestValidator
         }
         using (document)
         {
+            if (schema.Evaluate(document.RootElement, Verdict).IsValid) return [];
             var result = schema.Evaluate(document.RootElement, Options);
             if (result.IsValid) return [];
             return [.. (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
