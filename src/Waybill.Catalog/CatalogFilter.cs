@@ -27,6 +27,9 @@ internal sealed record CatalogFilter
         }
     }
 
+    /// <summary>Whether <see cref="StageRunCondition"/> reads the jobs <c>j</c> the stage runs are joined with.</summary>
+    internal bool NeedsJobs => Pipeline is not null;
+
     /// <summary>The condition on stage runs <c>s</c> joined with their jobs <c>j</c>; empty when nothing is filtered.</summary>
     internal string StageRunCondition(DbCommand command)
     {

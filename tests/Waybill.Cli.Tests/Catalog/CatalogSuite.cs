@@ -140,6 +140,12 @@ public abstract class CatalogSuite : IDisposable
         var unknown = await Waybill("query", "--stats", "speed");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("'speed' is not a figure", unknown.Stderr, StringComparison.Ordinal);
+        // Grouped or filtered by what only the job knows (its pipeline): the stage runs are read with their jobs.
+        var byPipeline = Assert.Single(Json(await Waybill("query", "--stats", "duration", "--by", "pipeline", "--json")))!;
+        Assert.Equal("catalog-test", (string)byPipeline["pipeline"]!);
+        Assert.Equal(6, (long)byPipeline["runs"]!);
+        Assert.Equal(3, Json(await Waybill("query", "--pipeline", "catalog-test", "--stats", "duration", "--by", "stage", "--json")).Count);
+        Assert.Empty(Json(await Waybill("query", "--pipeline", "another", "--stats", "duration", "--by", "stage", "--json")));
     }
 
     [Fact]
