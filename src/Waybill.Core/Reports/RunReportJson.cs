@@ -169,6 +169,7 @@ internal static class RunReportJson
         Number(json, "cpu", usage.CpuSeconds);
         Number(json, "cpuPct", usage.CpuPercent);
         Number(json, "rss", usage.PeakRssMb);
+        if (usage.CodeCpuSeconds is { } code) Number(json, "codeCpu", code);
         if (usage.PeakRssUpperBound == true) json.WriteBoolean("rssUpper", true);
         if (usage.ReadBytes is { } read) json.WriteNumber("read", read);
         if (usage.WriteBytes is { } write) json.WriteNumber("write", write);

@@ -274,6 +274,7 @@
     }
     section('Resources', facts([['CPU time', r.cpu !== undefined ? seconds(r.cpu) + sharedText(r, 'cpu') : null],
       ['CPU', r.cpuPct !== undefined ? r.cpuPct.toFixed(0) + ' %' : null],
+      ['CPU time of its own code', r.codeCpu !== undefined ? seconds(r.codeCpu) + ' (on the engine\'s threads)' : null],
       ['peak RSS', r.rss !== undefined ? r.rss.toFixed(1) + ' MB' + (r.rssUpper ? ' (at most)' : '') + sharedText(r, 'peak_rss') : null],
       ['read', bytes(r.read)], ['written', bytes(r.write)], ['GPU', r.gpu], ['measured by', r.by]]));
     details.appendChild(s.curves ? charts(s.curves) : el('p', { cls: 'muted', text: s.curvesNote || 'no samples' }));

@@ -140,6 +140,10 @@ public sealed class ReportRecordsTests : IDisposable
         await browser.OpenAsync(_temp.Combine("s.html"), "#stage=01_copy");
         var text = (await browser.EvaluateAsync("({ d: document.getElementById('details').textContent })"))!["d"]!.GetValue<string>();
         Assert.Contains("(the engine's, shared with other stages: not this stage's own)", text, StringComparison.Ordinal);
+        // What the engine can tell apart is shown beside it: the CPU time of the stage's own code.
+        Assert.NotNull(ReportJobsFixture.Stage(data, "01_copy")["res"]!["codeCpu"]);
+        Assert.Contains("CPU time of its own code", text, StringComparison.Ordinal);
+        Assert.Contains("(on the engine's threads)", text, StringComparison.Ordinal);
     }
 
     [Fact]
