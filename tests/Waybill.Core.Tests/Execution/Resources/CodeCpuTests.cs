@@ -40,13 +40,7 @@ public sealed class CodeCpuTests : IDisposable
                 burnerDone.SetResult();
             }))
             .Build();
-        var options = new RunOptions
-        {
-            JobId = "job",
-            OutputRoot = _temp.Combine("out"),
-            MaxParallel = 2,
-            Resources = new RunResources(2, 1L << 30, []),
-        };
+        var options = TwoSlots.Options(_temp.Combine("out"));
 
         var result = await PipelineRunner.RunAsync(pipeline, options, TestContext.Current.CancellationToken);
 

@@ -24,13 +24,7 @@ public sealed class SynchronousStageTests : IDisposable
             .Stage("01_left", () => new BlockingStage(both))
             .Stage("02_right", () => new BlockingStage(both))
             .Build();
-        var options = new RunOptions
-        {
-            JobId = "job",
-            OutputRoot = _temp.Combine("out"),
-            MaxParallel = 2,
-            Resources = new RunResources(2, 1L << 30, []),
-        };
+        var options = TwoSlots.Options(_temp.Combine("out"));
 
         var result = await PipelineRunner.RunAsync(pipeline, options, TestContext.Current.CancellationToken);
 
