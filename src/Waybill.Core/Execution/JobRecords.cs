@@ -21,18 +21,9 @@ internal static class JobRecords
     public static void WriteMetadata(JobLayout layout, Pipeline.PipelineDefinition pipeline, string runId, TimeProvider time, RunOptions options, Redactor redactor)
     {
         var created = time.GetUtcNow();
-        if (File.Exists(layout.MetadataPath))
-        {
-            try
-            {
-                if (!BoundedFileRead.TryReadAllBytes(layout.MetadataPath, MetadataMaxBytes, out var bytes)) bytes = [];
-                if (JsonNode.Parse(BoundedFileRead.Json(bytes))?["created_utc"]?.GetValue<DateTimeOffset>() is { } earlier) created = earlier;
-            }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
-            {
-                // A damaged metadata.json (too large to be one included) is rewritten whole below.
-            }
-        }
+        // A damaged metadata.json (too large to be one included) is rewritten whole below.
+        if (TryReadObject(layout.MetadataPath, MetadataMaxBytes)?["created_utc"] is JsonValue first && first.TryGetValue(out DateTimeOffset earlier))
+            created = earlier;
         var metadata = new JsonObject
         {
             ["job_id"] = layout.JobId,
@@ -58,17 +49,17 @@ internal static class JobRecords
     }
 
     /// <summary>
-    /// The run that last wrote metadata.json (its first job-level file), or null when it cannot be read. One other than
-    /// the job manifest's was killed before it wrote its job manifest: the job-level files are its, their seals are not.
+    /// 16 MiB: run.json holds the source path, the --set items and the names of secrets, a few kilobytes even for a run
+    /// given hundreds of --set items.
     /// </summary>
-    public static string? MetadataRunId(JobLayout layout)
+    internal const int RunInfoMaxBytes = 16 << 20;
+
+    /// <summary>A job-level JSON file Waybill wrote, as an object; null when it is missing, too large, not JSON or not an object.</summary>
+    internal static JsonObject? TryReadObject(string path, int maxBytes)
     {
         try
         {
-            if (!BoundedFileRead.TryReadAllBytes(layout.MetadataPath, MetadataMaxBytes, out var bytes)) return null;
-            return (JsonNode.Parse(BoundedFileRead.Json(bytes)) as JsonObject)?["last_run_id"] is JsonValue id && id.TryGetValue(out string? runId)
-                ? runId
-                : null;
+            return BoundedFileRead.TryReadAllBytes(path, maxBytes, out var bytes) ? JsonNode.Parse(BoundedFileRead.Json(bytes)) as JsonObject : null;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -91,19 +82,19 @@ internal static class JobRecords
     /// name only, every secret the run was given, for those commands to ask for again.
     /// </summary>
     /// <remarks>
-    /// run.json goes first and comes back last, naming the run: a pipeline.yaml without it was cut short by a kill, and
-    /// a snapshot of another run than the job manifest's was written by a run killed before its job manifest
-    /// (<see cref="SnapshotLoader"/> reads it that way).
+    /// Once the text is ready, run.json goes first and comes back last, naming the run and the checksum of the
+    /// pipeline.yaml written with it: a pipeline.yaml without it was cut short by a kill, and a snapshot of another run
+    /// than the job manifest's was written by a run killed before its job manifest (<see cref="InterruptedRun"/>).
     /// </remarks>
     public static void WriteSnapshot(JobLayout layout, Pipeline.PipelineDefinition pipeline, string runId, IReadOnlyList<string> overrides,
         Redactor redactor)
     {
-        File.Delete(layout.SnapshotRunPath);
         var text = pipeline.SourceText ?? (pipeline.SourcePath is { } path && File.Exists(path)
             ? Pipeline.Limits.BoundedText.Read(path, Pipeline.Limits.PipelineLimits.FromEnvironment(), CancellationToken.None)
             : null);
         var snapshot = text is null ? null : SnapshotMasker.Mask(text, pipeline.SecretConfig, pipeline.SecretEnv, redactor);
         var yamlPath = layout.SnapshotPath;
+        File.Delete(layout.SnapshotRunPath);
         if (snapshot is null)
         {
             // A pipeline built in code has no file to snapshot, and an earlier run's would describe what this one did not run.
@@ -119,10 +110,12 @@ internal static class JobRecords
             .Concat(pipeline.SecretEnv.Where(n => !pipeline.Env.ContainsKey(n) && Environment.GetEnvironmentVariable(n) is { Length: > 0 })
                 .Select(n => new RecordedSecret(n, SecretSlotKind.Env, SecretOrigin.Environment)))
             .Distinct();
-        AtomicFile.WriteAllText(yamlPath, snapshot.Text);
+        var yaml = System.Text.Encoding.UTF8.GetBytes(snapshot.Text);
+        AtomicFile.WriteAllBytes(yamlPath, yaml);
         var run = new JsonObject
         {
             ["run_id"] = runId,
+            ["pipeline_checksum"] = ContentHash.Of(pipeline.Checksum, yaml),
             ["source_path"] = pipeline.SourcePath,
             ["base_directory"] = pipeline.BaseDirectory,
             ["overrides"] = new JsonArray([.. overrides.Where(o => !IsSecretOverride(o, redactor)).Select(a => (JsonNode?)JsonValue.Create(a))]),

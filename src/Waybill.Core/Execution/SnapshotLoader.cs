@@ -93,13 +93,15 @@ public static class SnapshotLoader
     private static void ThrowIfSnapshotChanged(JobLayout layout)
     {
         var job = File.Exists(layout.JobManifestPath) ? JobRecords.TryReadJob(layout) : null;
-        // A run killed after its snapshot and before its job manifest: the seals there are of the run before, not of this snapshot.
-        if (job is null || JobRecords.MetadataRunId(layout) is { } latest && latest != job.RunId) return;
+        if (job is null) return;
         // The seals below live in the job manifest: an edited manifest could carry seals that match an edited snapshot.
         if (JobManifestSeal.Changed(layout) is { } edited)
             throw new PipelineInvalidException(new PipelineError(
                 $"manifest.json of job {layout.JobId} was changed after the run wrote it ({edited}): the snapshot seals it holds cannot be trusted",
                 Hint: $"run 'waybill verify {layout.JobId}' to see what changed, then run the pipeline again with --job-id {layout.JobId}"));
+        // A run killed after its whole snapshot and before its job manifest: the seals there are of the run before, and the
+        // snapshot is checked against its own run.json instead (InterruptedRun).
+        if (InterruptedRun.Find(layout, job) is { SnapshotIsItsOwn: true }) return;
         var errors = new List<PipelineError>();
         foreach (var seal in job.JobFiles.Where(f => f.Path.StartsWith(".waybill/", StringComparison.Ordinal)))
         {
@@ -114,19 +116,13 @@ public static class SnapshotLoader
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
 
-    /// <summary>
-    /// 16 MiB: run.json holds the source path, the --set items and the names of secrets, a few kilobytes even for a run
-    /// given hundreds of --set items.
-    /// </summary>
-    private const int RunInfoMaxBytes = 16 << 20;
-
     /// <summary><c>.waybill/run.json</c>, or a clear error when it was damaged or replaced (too large, too deep, not an object).</summary>
     private static JsonObject ReadRunInfo(string path)
     {
         try
         {
-            if (!IO.BoundedFileRead.TryReadAllBytes(path, RunInfoMaxBytes, out var bytes))
-                throw Damaged(path, $"it is larger than {RunInfoMaxBytes >> 20} MiB");
+            if (!IO.BoundedFileRead.TryReadAllBytes(path, JobRecords.RunInfoMaxBytes, out var bytes))
+                throw Damaged(path, $"it is larger than {JobRecords.RunInfoMaxBytes >> 20} MiB");
             return JsonNode.Parse(IO.BoundedFileRead.Json(bytes)) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
         }
         catch (JsonException e)

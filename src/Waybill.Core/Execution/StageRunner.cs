@@ -134,7 +134,8 @@ public static class StageRunner
             aside = OutputsAside.Prepare(context);
             IStage work = stage.Kind == StageKind.Command ? new CommandStage() : stage.Factory?.Invoke() ?? throw new StageFailedException($"stage {stage.Id} has no implementation");
             workStarted = true;
-            await limit.RunAsync(token => flowCpu is null ? work.RunAsync(context, token) : flowCpu.MeasureAsync(() => work.RunAsync(context, token)));
+            await limit.RunAsync(token =>
+                flowCpu is null ? work.RunAsync(context, token) : flowCpu.MeasureAsync(() => work.RunAsync(context, token)));
             // What the stage's processes sent (a finalize among it) is merged before the status is read.
             context.CloseChannel();
             status = context.FinalStatus ?? StageStatus.Success;
@@ -529,7 +530,7 @@ public static class StageRunner
         resources.CpuSeconds = Math.Round((user + system).TotalSeconds, 4);
         resources.CpuPercent = wall.TotalSeconds > 0 ? Math.Round((user + system).TotalSeconds / wall.TotalSeconds * 100, 1) : 0;
         resources.PeakRssMb = Math.Round(peak / (1024.0 * 1024.0), 2);
-        resources.CodeCpuSeconds = flowCpu is null ? null : Math.Round((flowCpu.User + flowCpu.System).TotalSeconds, 4);
+        resources.CodeCpuSeconds = flowCpu?.Total is { } code ? Math.Round(code.TotalSeconds, 4) : null;
         resources.ReadBytes = read;
         resources.WriteBytes = write;
         resources.Samples = sampled?.Samples;

@@ -38,9 +38,13 @@ public sealed class ToolVersions(Secrets.Redactor redactor)
     }
 
     /// <summary>The first line the command prints, or a text starting with <c>unknown (</c> that says why there is none.</summary>
+    /// <remarks>One probe serves every stage that asks: it runs outside the flow of the stage that asked first.</remarks>
     public Task<string> GetAsync(string versionCommand, CancellationToken cancellationToken) =>
-        _versions.GetOrAdd(versionCommand,
-            command => new Lazy<Task<string>>(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)))).Value;
+        _versions.GetOrAdd(versionCommand, command => new Lazy<Task<string>>(() =>
+        {
+            using (ExecutionContext.SuppressFlow())
+                return Task.Run(async () => redactor.Redact(await ProbeAsync(command, cancellationToken)), CancellationToken.None);
+        })).Value;
 
     /// <summary>True for a version <see cref="GetAsync"/> gave up on because the command ran past <see cref="Timeout"/>.</summary>
     public static bool TimedOut(string version) => version.StartsWith(TimedOutPrefix, StringComparison.Ordinal);

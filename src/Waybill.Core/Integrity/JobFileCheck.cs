@@ -31,24 +31,27 @@ internal static class JobFileCheck
             });
         }
 
-        if (Execution.JobRecords.MetadataRunId(layout) is { } latest && latest != job.RunId)
+        // Job-level files a killed run rewrote differ from their seals for that reason alone: said once, and not checked.
+        var interrupted = Execution.InterruptedRun.Find(layout, job);
+        if (interrupted is { } run)
         {
-            // Its job-level files were rewritten, its job manifest not: they differ from their seals for that reason alone.
             sink.Add(new Finding(FindingSeverity.Error, "interrupted_run",
-                $"run {latest} was stopped before it wrote its job manifest: metadata.json and the pipeline snapshot are its, "
-                + $"manifest.json still describes run {job.RunId}")
+                $"run {run.RunId} was stopped before it wrote its job manifest: "
+                + (run.SnapshotIsItsOwn ? "metadata.json and the pipeline snapshot are its" : "metadata.json is its")
+                + $", manifest.json still describes run {job.RunId}")
             {
                 Path = "metadata.json",
                 Field = "last_run_id",
                 Expected = job.RunId,
-                Actual = latest,
+                Actual = run.RunId,
                 Hint = $"run the pipeline again with --job-id {layout.JobId} to finish the job",
             });
-            return;
         }
         for (var i = 0; i < job.JobFiles.Count; i++)
         {
             var seal = job.JobFiles[i];
+            if (interrupted is not null && seal.Path == "metadata.json") continue;
+            if (interrupted is { SnapshotIsItsOwn: true } && seal.Path.StartsWith(".waybill/", StringComparison.Ordinal)) continue;
             sink.FileChecked();
             string? now;
             try

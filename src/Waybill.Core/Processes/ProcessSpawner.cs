@@ -85,7 +85,8 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         var ready = AwaitReady(engineEnd, pid, command[0]);
         var spawner = new ProcessSpawner(engineEnd, pid, ready.SpawnerPeakKiB);
         spawner._replies = new Thread(spawner.ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" };
-        spawner._replies.Start();
+        // Started for every later command of the run: it must not keep the execution context of the stage that came first.
+        spawner._replies.UnsafeStart();
         return spawner;
     }
 

@@ -179,8 +179,11 @@ public sealed class JobFileSealTests : IDisposable
         Assert.True(resumed.ExitCode == 0, resumed.All);
     }
 
-    [Fact]
-    public async Task A_rerun_killed_after_its_snapshot_and_before_its_job_manifest_is_reported_as_interrupted_and_resumes_its_snapshot()
+    /// <summary>
+    /// The job as a second run (its first stage's command changed to <c>echo changed</c>) would have left it, killed after
+    /// writing <paramref name="written"/>: those files the second run's, the rest the first run's. Returns the second run's id.
+    /// </summary>
+    private async Task<string> KillRerunAfter(params string[] written)
     {
         await RunJob();
         var before = _temp.Combine("before");
@@ -193,12 +196,16 @@ public sealed class JobFileSealTests : IDisposable
         _temp.Write("waybill.yaml", Pipeline.Replace("echo a", "echo changed", StringComparison.Ordinal));
         var second = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
         Assert.True(second.ExitCode == 0, second.All);
-        // The job as the second run would have left it, killed right after its snapshot: its job-level files, the rest the first run's.
-        foreach (var file in new[] { "metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json" })
-            File.Copy(Job(file), Path.Combine(before, file), overwrite: true);
+        foreach (var file in written) File.Copy(Job(file), Path.Combine(before, file), overwrite: true);
         Directory.Delete(Job(), recursive: true);
         Directory.Move(before, Job());
-        var secondRun = JsonNode.Parse(File.ReadAllText(Job("metadata.json")))!["last_run_id"]!.GetValue<string>();
+        return JsonNode.Parse(File.ReadAllText(Job("metadata.json")))!["last_run_id"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task A_rerun_killed_after_its_snapshot_and_before_its_job_manifest_is_reported_as_interrupted_and_resumes_its_snapshot()
+    {
+        var secondRun = await KillRerunAfter("metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json");
 
         var findings = Findings(await Verify()).ToList();
 
@@ -211,5 +218,54 @@ public sealed class JobFileSealTests : IDisposable
         Assert.Equal("changed\n", File.ReadAllText(Job("02_b", "b.txt"))); // the snapshot the killed run wrote is what ran
         var clean = await CliProcess.RunAsync(_temp.Path, "verify", "j");
         Assert.True(clean.ExitCode == 0, clean.All);
+    }
+
+    [Fact]
+    public async Task A_rerun_killed_before_its_snapshot_leaves_the_snapshot_of_the_run_before_which_resume_runs_as_sealed()
+    {
+        var secondRun = await KillRerunAfter("metadata.json");
+
+        var findings = Findings(await Verify()).ToList();
+
+        var interrupted = Assert.Single(findings, f => f["kind"]!.GetValue<string>() == "interrupted_run");
+        Assert.Contains($"run {secondRun} was stopped before it wrote its job manifest: metadata.json is its,",
+            interrupted["message"]!.GetValue<string>());
+        Assert.DoesNotContain(findings, f => f["kind"]!.GetValue<string>() is "job_file_changed" or "job_file_missing");
+        var resumed = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+        Assert.True(resumed.ExitCode == 0, resumed.All);
+        Assert.Equal("a\n", File.ReadAllText(Job("02_b", "b.txt"))); // the first run's snapshot, which the seals vouch for
+    }
+
+    [Fact]
+    public async Task An_edited_snapshot_is_refused_even_where_metadata_names_another_run()
+    {
+        // The killed run's whole snapshot, then its pipeline.yaml edited: it no longer is the file its run.json recorded.
+        await KillRerunAfter("metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json");
+        var snapshot = Job(".waybill", "pipeline.yaml");
+        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo changed", "echo edited", StringComparison.Ordinal));
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
+        Assert.DoesNotContain("edited", File.ReadAllText(Job("01_a", "a.txt")));
+    }
+
+    [Fact]
+    public async Task Metadata_naming_another_run_does_not_let_an_edited_snapshot_run()
+    {
+        await RunJob();
+        var metadata = Job("metadata.json");
+        var node = JsonNode.Parse(File.ReadAllText(metadata))!;
+        node["last_run_id"] = "0190aaaa-0000-7000-8000-000000000000";
+        File.WriteAllText(metadata, node.ToJsonString());
+        var snapshot = Job(".waybill", "pipeline.yaml");
+        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo a >", "echo edited >", StringComparison.Ordinal));
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
+        Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt")));
     }
 }

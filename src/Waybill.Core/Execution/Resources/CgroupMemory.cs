@@ -23,8 +23,12 @@ internal sealed class CgroupMemory : IDisposable
 
     /// <summary>A new cgroup named <paramref name="name"/> limited to <paramref name="bytes"/>; null where none can be made.</summary>
     /// <param name="whyNot">Why there is none, in words for the manifest's <c>cgroup_unavailable</c>; null when one was made.</param>
-    public static CgroupMemory? TryCreate(string name, long bytes, out string? whyNot) =>
-        TryCreate(s_parent.Value.Parent, name, bytes, out whyNot) ?? NoneBecause(s_parent.Value.WhyNot, ref whyNot);
+    public static CgroupMemory? TryCreate(string name, long bytes, out string? whyNot)
+    {
+        var made = TryCreate(s_parent.Value.Parent, name, bytes, out whyNot);
+        if (made is null) whyNot ??= s_parent.Value.WhyNot;
+        return made;
+    }
 
     internal static CgroupMemory? TryCreate(string? parent, string name, long bytes) => TryCreate(parent, name, bytes, out _);
 
@@ -50,12 +54,6 @@ internal sealed class CgroupMemory : IDisposable
         }
     }
 
-    private static CgroupMemory? NoneBecause(string? parentWhyNot, ref string? whyNot)
-    {
-        whyNot ??= parentWhyNot;
-        return null;
-    }
-
     /// <summary>The folder under which commands get cgroups of their own, or null where cgroup v2 does not allow it.</summary>
     internal static string? UsableParent(string? own) => Usable(own).Parent;
 
@@ -77,7 +75,7 @@ internal sealed class CgroupMemory : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, $"the memory controller cannot be turned on below {own}: {e.Message}");
+            return (null, $"the cgroup v2 {own} cannot be used: {e.Message}");
         }
     }
 

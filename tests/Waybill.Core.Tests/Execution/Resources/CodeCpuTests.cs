@@ -70,17 +70,22 @@ public sealed class CodeCpuTests : IDisposable
     }
 
     /// <summary>Busy until this thread has used <see cref="Slice"/> of CPU time, however loaded the machine is.</summary>
-    private static unsafe void Burn()
+    private static void Burn()
     {
-        Rusage start, now;
-        _ = LibC.GetRusage(LibC.RusageThread, &start);
+        var start = ThreadCpu();
         var x = 0UL;
         do
         {
             for (var i = 0; i < 100_000; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
-            _ = LibC.GetRusage(LibC.RusageThread, &now);
         }
-        while (now.UserTime.ToTimeSpan() + now.SystemTime.ToTimeSpan() - start.UserTime.ToTimeSpan() - start.SystemTime.ToTimeSpan() < Slice);
+        while (ThreadCpu() - start < Slice);
         GC.KeepAlive(x);
+    }
+
+    private static unsafe TimeSpan ThreadCpu()
+    {
+        var time = stackalloc long[2];
+        Assert.Equal(0, LibC.ClockGetTime(LibC.ClockThreadCpuTime, time));
+        return TimeSpan.FromTicks(time[0] * TimeSpan.TicksPerSecond + time[1] / 100);
     }
 }

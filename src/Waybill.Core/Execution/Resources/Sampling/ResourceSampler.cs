@@ -40,16 +40,21 @@ internal sealed class ResourceSampler : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         var watch = new SampleWatch(this, folder, interval, _time.GetTimestamp(), gpuDevices);
-        if (gpuDevices is { Count: > 0 }) _gpu.Value.Acquire(interval);
-        lock (_gate)
+        // The timer and the GPU stream serve every stage: they must not carry the execution context (and with it the
+        // CPU meter, FlowCpuMeter) of the stage that happened to start them.
+        using (ExecutionContext.SuppressFlow())
         {
-            _watches.Add(watch);
-            if (_timer is null || interval < _period)
+            if (gpuDevices is { Count: > 0 }) _gpu.Value.Acquire(interval);
+            lock (_gate)
             {
-                _period = interval;
-                _timer ??= _time.CreateTimer(static state => ((ResourceSampler)state!).Tick(), this,
-                    Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _timer.Change(interval, interval);
+                _watches.Add(watch);
+                if (_timer is null || interval < _period)
+                {
+                    _period = interval;
+                    _timer ??= _time.CreateTimer(static state => ((ResourceSampler)state!).Tick(), this,
+                        Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _timer.Change(interval, interval);
+                }
             }
         }
         return watch;
