@@ -13,6 +13,7 @@ internal static class CatalogQueries
     {
         ["duration"] = "duration_seconds",
         ["cpu"] = "cpu_seconds",
+        ["code_cpu"] = "code_cpu_seconds",
         ["peak_rss"] = "peak_rss_mb",
         ["cost"] = "cost_total",
         ["read_bytes"] = "read_bytes",

@@ -7,8 +7,8 @@ namespace Waybill.Catalog;
 /// </summary>
 internal static class CatalogSchema
 {
-    // 2: stage_runs.shared and stage_runs.reused_from.
-    public const int Version = 2;
+    // 2: stage_runs.shared and stage_runs.reused_from. 3: stage_runs.code_cpu_seconds.
+    public const int Version = 3;
 
     public static IReadOnlyList<string> Create(CatalogKind kind)
     {
@@ -31,7 +31,7 @@ internal static class CatalogSchema
               started TEXT, finished TEXT, duration_seconds {real}, cpu_seconds {real}, peak_rss_mb {real},
               read_bytes {big}, write_bytes {big}, cost_total {real}, currency TEXT, host TEXT, exit_code {big},
               error TEXT, error_count {big} NOT NULL DEFAULT 0, warning_count {big} NOT NULL DEFAULT 0,
-              manifest_path TEXT, shared TEXT, reused_from TEXT, indexed_at TEXT NOT NULL,
+              manifest_path TEXT, shared TEXT, reused_from TEXT, code_cpu_seconds {real}, indexed_at TEXT NOT NULL,
               PRIMARY KEY (job_dir, stage_id))
             """,
             $"""

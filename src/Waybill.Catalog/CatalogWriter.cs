@@ -9,7 +9,8 @@ internal static class CatalogWriter
     [
         "job_dir", "job_id", "stage_id", "stage", "stage_number", "item_key", "run_id", "attempt", "status", "status_reason", "kind",
         "started", "finished", "duration_seconds", "cpu_seconds", "peak_rss_mb", "read_bytes", "write_bytes", "cost_total", "currency",
-        "host", "exit_code", "error", "error_count", "warning_count", "manifest_path", "shared", "reused_from", "indexed_at",
+        "host", "exit_code", "error", "error_count", "warning_count", "manifest_path", "shared", "reused_from", "code_cpu_seconds",
+        "indexed_at",
     ];
 
     private static readonly string[] JobColumns =
@@ -70,7 +71,7 @@ internal static class CatalogWriter
                     job.JobDir, job.JobId, s.StageId, s.Stage, (long)s.StageNumber, s.ItemKey, s.RunId, (long)s.Attempt, s.Status, s.StatusReason,
                     s.Kind, s.Started, s.Finished, s.DurationSeconds, s.CpuSeconds, s.PeakRssMb, s.ReadBytes, s.WriteBytes, s.CostTotal,
                     s.Currency, s.Host, (long?)s.ExitCode, s.Errors.Count > 0 ? s.Errors[0].Message : null, (long)s.Errors.Count,
-                    (long)s.Warnings.Count, s.ManifestPath, s.Shared, s.ReusedFrom, _now,
+                    (long)s.Warnings.Count, s.ManifestPath, s.Shared, s.ReusedFrom, s.CodeCpuSeconds, _now,
                 ]);
                 _stage.ExecuteNonQuery();
             }

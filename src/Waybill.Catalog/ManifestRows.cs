@@ -25,6 +25,7 @@ internal static class ManifestRows
         CpuSeconds = (m.Resources.WallSeconds > 0 || m.Resources.CpuSeconds > 0) && !IsShared(m, "cpu") ? m.Resources.CpuSeconds : null,
         PeakRssMb = m.Resources.PeakRssMb > 0 && !IsShared(m, "peak_rss") ? m.Resources.PeakRssMb : null,
         Shared = m.Resources.Shared is { Count: > 0 } shared ? string.Join(',', shared) : null,
+        CodeCpuSeconds = m.Resources.CodeCpuSeconds,
         ReusedFrom = m.ReusedFrom is { } reused ? $"{reused.Job}/{reused.Stage}" : null,
         ReadBytes = m.Resources.ReadBytes,
         WriteBytes = m.Resources.WriteBytes,

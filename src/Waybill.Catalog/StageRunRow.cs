@@ -26,6 +26,8 @@ internal sealed record StageRunRow
     public string? ManifestPath { get; init; }
     /// <summary>The figures the manifest marks as not the stage's own (<c>cpu,peak_rss</c>): their columns are left empty.</summary>
     public string? Shared { get; init; }
+    /// <summary>An in-process stage's own code's CPU time (<c>resources.code_cpu_seconds</c>); null for command stages.</summary>
+    public double? CodeCpuSeconds { get; init; }
     /// <summary>A run restored from the result cache: the job and stage that did the work (<c>ep01/06_asr</c>).</summary>
     public string? ReusedFrom { get; init; }
     public IReadOnlyList<ProblemRow> Errors { get; init; } = [];

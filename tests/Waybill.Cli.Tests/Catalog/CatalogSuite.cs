@@ -155,7 +155,7 @@ public abstract class CatalogSuite : IDisposable
         var count = Json(await Waybill("query", "--sql", "SELECT COUNT(*) AS n FROM stage_runs WHERE status = 'failed'", "--json"));
         Assert.Equal(1, (long)count[0]!["n"]!);
         var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
-        Assert.Equal("2", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 2)"
+        Assert.Equal("3", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 3)"
         var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
         Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
             StringComparison.Ordinal);

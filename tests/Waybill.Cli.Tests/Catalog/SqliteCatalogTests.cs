@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Waybill.Catalog;
 using Waybill.Tests.Support;
 using Xunit;
@@ -112,5 +113,9 @@ public sealed class SqliteCatalogTests : CatalogSuite
         Assert.Null(row["reused_from"]);
         var stats = Assert.Single(Json(await Waybill("query", "--stage", "copy", "--stats", "peak_rss", "--json")))!;
         Assert.Null(stats["peak_rss_mean"]);
+        // What is its own is indexed: the CPU time of its code, as its manifest records it.
+        var code = JsonNode.Parse(File.ReadAllText(Temp.Combine("out", "c", "01_copy", "manifest.json")))!["resources"]!["code_cpu_seconds"]!;
+        var ownStats = Assert.Single(Json(await Waybill("query", "--stage", "copy", "--stats", "code_cpu", "--json")))!;
+        Assert.Equal(code.GetValue<double>(), (double)ownStats["code_cpu_mean"]!, 6);
     }
 }
