@@ -54,17 +54,36 @@ internal static class JobRecords
     /// </summary>
     internal const int RunInfoMaxBytes = 16 << 20;
 
+    /// <summary>
+    /// Duplicate keys are refused as the file is parsed: a JsonObject would otherwise throw on its first lookup, far
+    /// from any handler.
+    /// </summary>
+    internal static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     /// <summary>A job-level JSON file Waybill wrote, as an object; null when it is missing, too large, not JSON or not an object.</summary>
     internal static JsonObject? TryReadObject(string path, int maxBytes)
     {
         try
         {
-            return BoundedFileRead.TryReadAllBytes(path, maxBytes, out var bytes) ? JsonNode.Parse(BoundedFileRead.Json(bytes)) as JsonObject : null;
+            return BoundedFileRead.TryReadAllBytes(path, maxBytes, out var bytes)
+                ? JsonNode.Parse(BoundedFileRead.Json(bytes), documentOptions: StrictJson) as JsonObject
+                : null;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The checksum run.json records of the snapshot: pipeline.yaml's bytes and run.json's own other fields (the --set
+    /// items and secrets resume runs with), so a snapshot no seal covers yet (a run killed before its job manifest) is
+    /// still one whole, unedited record.
+    /// </summary>
+    internal static string SnapshotChecksum(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> pipelineYaml, JsonObject runWithoutChecksum)
+    {
+        var fields = System.Text.Encoding.UTF8.GetBytes(runWithoutChecksum.ToJsonString(Indented));
+        return ContentHash.Of(algorithm, [.. pipelineYaml, .. fields]);
     }
 
     /// <summary>What the run's stages could use at once (<c>--cores</c>, <c>--memory</c>, <c>--gpus</c> or the machine's).</summary>
@@ -114,13 +133,14 @@ internal static class JobRecords
         AtomicFile.WriteAllBytes(yamlPath, yaml);
         var run = new JsonObject
         {
+            ["job_id"] = layout.JobId,
             ["run_id"] = runId,
-            ["pipeline_checksum"] = ContentHash.Of(pipeline.Checksum, yaml),
             ["source_path"] = pipeline.SourcePath,
             ["base_directory"] = pipeline.BaseDirectory,
             ["overrides"] = new JsonArray([.. overrides.Where(o => !IsSecretOverride(o, redactor)).Select(a => (JsonNode?)JsonValue.Create(a))]),
             ["secrets"] = new JsonArray([.. secrets.Select(s => (JsonNode?)s.ToJson())]),
         };
+        run["snapshot_checksum"] = SnapshotChecksum(pipeline.Checksum, yaml, run);
         AtomicFile.WriteAllText(layout.SnapshotRunPath, run.ToJsonString(Indented));
     }
 

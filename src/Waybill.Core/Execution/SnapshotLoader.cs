@@ -93,7 +93,12 @@ public static class SnapshotLoader
     private static void ThrowIfSnapshotChanged(JobLayout layout)
     {
         var job = File.Exists(layout.JobManifestPath) ? JobRecords.TryReadJob(layout) : null;
-        if (job is null) return;
+        if (job is null)
+        {
+            // No job manifest seals the snapshot (a first run killed before it wrote one): run.json's checksum vouches for it.
+            if (InterruptedRun.SnapshotIsWhole(layout) == false) throw Edited(layout, "it is not what its run.json recorded");
+            return;
+        }
         // The seals below live in the job manifest: an edited manifest could carry seals that match an edited snapshot.
         if (JobManifestSeal.Changed(layout) is { } edited)
             throw new PipelineInvalidException(new PipelineError(
@@ -109,12 +114,18 @@ public static class SnapshotLoader
             var full = layout.Resolve(seal.Path);
             var what = now == "missing" ? "is missing"
                 : $"was changed after the run wrote it (its checksum is {now}, the job manifest recorded {seal.Checksum})";
-            errors.Add(new PipelineError($"the pipeline snapshot {full} {what}; resume and exec-stage run only what the job ran",
-                Hint: $"restore the file, or run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}' "
-                    + "(which writes a new snapshot)"));
+            errors.Add(Edited(layout, full, what));
         }
         if (errors.Count > 0) throw new PipelineInvalidException(errors);
     }
+
+    private static PipelineInvalidException Edited(JobLayout layout, string why) =>
+        new(Edited(layout, layout.SnapshotPath, $"was changed after the run wrote it ({why})"));
+
+    private static PipelineError Edited(JobLayout layout, string file, string what) =>
+        new($"the pipeline snapshot {file} {what}; resume and exec-stage run only what the job ran",
+            Hint: $"restore the file, or run the pipeline file again with 'waybill run <pipeline> --job-id {layout.JobId}' "
+                + "(which writes a new snapshot)");
 
     /// <summary><c>.waybill/run.json</c>, or a clear error when it was damaged or replaced (too large, too deep, not an object).</summary>
     private static JsonObject ReadRunInfo(string path)
@@ -123,7 +134,8 @@ public static class SnapshotLoader
         {
             if (!IO.BoundedFileRead.TryReadAllBytes(path, JobRecords.RunInfoMaxBytes, out var bytes))
                 throw Damaged(path, $"it is larger than {JobRecords.RunInfoMaxBytes >> 20} MiB");
-            return JsonNode.Parse(IO.BoundedFileRead.Json(bytes)) as JsonObject ?? throw Damaged(path, "it is not a JSON object");
+            return JsonNode.Parse(IO.BoundedFileRead.Json(bytes), documentOptions: JobRecords.StrictJson) as JsonObject
+                ?? throw Damaged(path, "it is not a JSON object");
         }
         catch (JsonException e)
         {

@@ -37,7 +37,9 @@ internal static class JobFileCheck
         {
             sink.Add(new Finding(FindingSeverity.Error, "interrupted_run",
                 $"run {run.RunId} was stopped before it wrote its job manifest: "
-                + (run.SnapshotIsItsOwn ? "metadata.json and the pipeline snapshot are its" : "metadata.json is its")
+                + (run.SnapshotIsItsOwn ? "metadata.json and the pipeline snapshot are its"
+                    : run.SnapshotIncomplete ? "metadata.json is its, and its pipeline snapshot is incomplete (no .waybill/run.json)"
+                    : "metadata.json is its")
                 + $", manifest.json still describes run {job.RunId}")
             {
                 Path = "metadata.json",
@@ -51,7 +53,8 @@ internal static class JobFileCheck
         {
             var seal = job.JobFiles[i];
             if (interrupted is not null && seal.Path == "metadata.json") continue;
-            if (interrupted is { SnapshotIsItsOwn: true } && seal.Path.StartsWith(".waybill/", StringComparison.Ordinal)) continue;
+            if (interrupted is { SnapshotIsItsOwn: true } or { SnapshotIncomplete: true } && seal.Path.StartsWith(".waybill/", StringComparison.Ordinal))
+                continue;
             sink.FileChecked();
             string? now;
             try

@@ -268,4 +268,64 @@ public sealed class JobFileSealTests : IDisposable
         Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
         Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt")));
     }
+
+    [Fact]
+    public async Task The_run_settings_of_a_killed_run_s_snapshot_are_vouched_for_like_its_pipeline()
+    {
+        await KillRerunAfter("metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json");
+        var run = Job(".waybill", "run.json");
+        var node = JsonNode.Parse(File.ReadAllText(run))!;
+        node["overrides"] = new JsonArray("extra=1"); // a --set the killed run never had
+        File.WriteAllText(run, node.ToJsonString());
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("was changed after the run wrote it", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task Without_a_job_manifest_the_snapshot_s_own_checksum_refuses_an_edit()
+    {
+        await RunJob();
+        File.Delete(Job("manifest.json")); // a first run killed before it wrote its job manifest
+        var snapshot = Job(".waybill", "pipeline.yaml");
+        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo a >", "echo edited >", StringComparison.Ordinal));
+
+        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it (it is not what its run.json recorded)",
+            refused.Stderr);
+        Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt")));
+    }
+
+    [Fact]
+    public async Task A_rerun_killed_while_writing_its_snapshot_is_one_finding_that_names_the_incomplete_snapshot()
+    {
+        await KillRerunAfter("metadata.json");
+        File.Delete(Job(".waybill", "run.json"));
+
+        var findings = Findings(await Verify()).ToList();
+
+        var interrupted = Assert.Single(findings, f => f["kind"]!.GetValue<string>() == "interrupted_run");
+        Assert.Contains("its pipeline snapshot is incomplete", interrupted["message"]!.GetValue<string>());
+        Assert.DoesNotContain(findings, f => f["kind"]!.GetValue<string>() is "job_file_changed" or "job_file_missing");
+    }
+
+    [Fact]
+    public async Task A_metadata_file_with_a_key_twice_is_rewritten_by_the_next_run_not_a_crash()
+    {
+        await RunJob();
+        var metadata = Job("metadata.json");
+        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace("{", "{\"last_run_id\": \"x\",", StringComparison.Ordinal));
+
+        var findings = Findings(await Verify()).ToList(); // a changed metadata.json, read without a crash
+        Assert.Contains(findings, f => f["kind"]!.GetValue<string>() == "job_file_changed");
+        var rerun = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "j");
+
+        Assert.True(rerun.ExitCode == 0, rerun.All);
+        var clean = await CliProcess.RunAsync(_temp.Path, "verify", "j");
+        Assert.True(clean.ExitCode == 0, clean.All);
+    }
 }
