@@ -53,8 +53,8 @@ internal static class JobFileCheck
         {
             var seal = job.JobFiles[i];
             if (interrupted is not null && seal.Path == "metadata.json") continue;
-            if (interrupted is { SnapshotIsItsOwn: true } or { SnapshotIncomplete: true } && seal.Path.StartsWith(".waybill/", StringComparison.Ordinal))
-                continue;
+            var snapshotNotSealed = interrupted is { SnapshotIsItsOwn: true } or { SnapshotIncomplete: true };
+            if (snapshotNotSealed && seal.Path.StartsWith(".waybill/", StringComparison.Ordinal)) continue;
             sink.FileChecked();
             string? now;
             try
