@@ -241,14 +241,8 @@ public sealed class JobFileSealTests : IDisposable
     {
         // The killed run's whole snapshot, then its pipeline.yaml edited: it no longer is the file its run.json recorded.
         await KillRerunAfter("metadata.json", ".waybill/pipeline.yaml", ".waybill/run.json");
-        var snapshot = Job(".waybill", "pipeline.yaml");
-        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo changed", "echo edited", StringComparison.Ordinal));
 
-        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
-
-        Assert.Equal(2, refused.ExitCode);
-        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
-        Assert.DoesNotContain("edited", File.ReadAllText(Job("01_a", "a.txt")));
+        await AssertResumeRefusesSnapshotEdit("echo changed", "the pipeline snapshot {0} was changed after the run wrote it");
     }
 
     [Fact]
@@ -259,14 +253,8 @@ public sealed class JobFileSealTests : IDisposable
         var node = JsonNode.Parse(File.ReadAllText(metadata))!;
         node["last_run_id"] = "0190aaaa-0000-7000-8000-000000000000";
         File.WriteAllText(metadata, node.ToJsonString());
-        var snapshot = Job(".waybill", "pipeline.yaml");
-        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo a >", "echo edited >", StringComparison.Ordinal));
 
-        var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
-
-        Assert.Equal(2, refused.ExitCode);
-        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it", refused.Stderr);
-        Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt")));
+        await AssertResumeRefusesSnapshotEdit("echo a", "the pipeline snapshot {0} was changed after the run wrote it");
     }
 
     [Fact]
@@ -289,15 +277,25 @@ public sealed class JobFileSealTests : IDisposable
     {
         await RunJob();
         File.Delete(Job("manifest.json")); // a first run killed before it wrote its job manifest
+
+        await AssertResumeRefusesSnapshotEdit("echo a",
+            "the pipeline snapshot {0} was changed after the run wrote it (it is not what its run.json recorded)");
+    }
+
+    /// <summary>
+    /// Edits the snapshot's first command (<paramref name="command"/> becomes <c>echo edited</c>); resume must refuse with
+    /// <paramref name="message"/> (<c>{0}</c>: the snapshot's path) and the edited command must never run.
+    /// </summary>
+    private async Task AssertResumeRefusesSnapshotEdit(string command, string message)
+    {
         var snapshot = Job(".waybill", "pipeline.yaml");
-        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace("echo a >", "echo edited >", StringComparison.Ordinal));
+        File.WriteAllText(snapshot, File.ReadAllText(snapshot).Replace(command + " >", "echo edited >", StringComparison.Ordinal));
 
         var refused = await CliProcess.RunAsync(_temp.Path, "resume", "j");
 
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains($"the pipeline snapshot {snapshot} was changed after the run wrote it (it is not what its run.json recorded)",
-            refused.Stderr);
-        Assert.Equal("a\n", File.ReadAllText(Job("01_a", "a.txt")));
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, snapshot), refused.Stderr);
+        Assert.DoesNotContain("edited", File.ReadAllText(Job("01_a", "a.txt")));
     }
 
     [Fact]
