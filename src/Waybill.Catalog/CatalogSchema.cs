@@ -7,8 +7,8 @@ namespace Waybill.Catalog;
 /// </summary>
 internal static class CatalogSchema
 {
-    // 2: stage_runs.shared and stage_runs.reused_from. 3: stage_runs.code_cpu_seconds.
-    public const int Version = 3;
+    // 2: stage_runs.shared and stage_runs.reused_from. 3: stage_runs.code_cpu_seconds. 4: the --stats figures in index stage_runs_stage.
+    public const int Version = 4;
 
     public static IReadOnlyList<string> Create(CatalogKind kind)
     {
@@ -42,10 +42,14 @@ internal static class CatalogSchema
             """,
             "CREATE INDEX IF NOT EXISTS jobs_started ON jobs (started)",
             "CREATE INDEX IF NOT EXISTS jobs_job_id ON jobs (job_id)",
-            "CREATE INDEX IF NOT EXISTS stage_runs_stage ON stage_runs (stage, status, started)",
             "CREATE INDEX IF NOT EXISTS stage_runs_status ON stage_runs (status, started)",
             "CREATE INDEX IF NOT EXISTS stage_runs_started ON stage_runs (started)",
             "CREATE INDEX IF NOT EXISTS stage_runs_job_id ON stage_runs (job_id)",
+            // Also covers `waybill query --stats ... --by stage` (every figure it reads, in group order): 10,000 runs 5.2 → 2.6 ms,
+            // no table look-up per row. The figures cost an upsert of 500 stage runs 1.9 ms more (5.8 → 7.7 ms); an index of
+            // their own would cost 3.6 ms for a query 0.3 ms faster.
+            "CREATE INDEX IF NOT EXISTS stage_runs_stage ON stage_runs (stage, status, started, job_dir, reused_from, duration_seconds, "
+                + "cpu_seconds, code_cpu_seconds, peak_rss_mb, cost_total, read_bytes, write_bytes)",
         ];
     }
 

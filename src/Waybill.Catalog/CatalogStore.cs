@@ -10,6 +10,8 @@ namespace Waybill.Catalog;
 internal sealed class CatalogStore : IDisposable
 {
     private readonly TimeProvider _time;
+    private DateTimeOffset _lastIndexed = DateTimeOffset.MinValue;
+    private CatalogWriter.Batch? _writer;
 
     private CatalogStore(CatalogTarget target, DbConnection connection, TimeProvider time)
     {
@@ -46,15 +48,27 @@ internal sealed class CatalogStore : IDisposable
     /// <summary>Indexes every job folder under <paramref name="roots"/> and marks the catalog's jobs whose folders are gone.</summary>
     public RebuildResult Rebuild(IReadOnlyList<string> roots) => CatalogRebuild.Run(this, roots, _time);
 
-    /// <summary>Writes one job and its stage runs (a run that just ended) in one transaction.</summary>
-    internal void Index(JobRow job, IReadOnlyList<StageRunRow> stages)
+    /// <summary>
+    /// Writes a job and stage runs of it in one transaction; with <paramref name="totals"/>, also the job's totals over all
+    /// its stage runs (once, when the run ends: a pass over the job's rows per batch would make a long run quadratic).
+    /// </summary>
+    internal void Index(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
     {
+        // Each batch's rows are told apart by their indexed_at (the problems it replaces): two batches never share one.
+        var now = _time.GetUtcNow();
+        _lastIndexed = now > _lastIndexed.AddMilliseconds(1) ? now : _lastIndexed.AddMilliseconds(1);
         using var transaction = Connection.BeginTransaction();
-        using (var batch = new CatalogWriter.Batch(Connection, transaction, _time.GetUtcNow())) batch.Write(job, stages);
+        if (_writer is null) _writer = new CatalogWriter.Batch(Connection, transaction, _lastIndexed);
+        else _writer.Begin(transaction, _lastIndexed);
+        _writer.Write(job, stages, totals);
         transaction.Commit();
     }
 
-    public void Dispose() => Connection.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        Connection.Dispose();
+    }
 
     private static string Where(IReadOnlyList<string> roots) =>
         string.Join(", ", roots.Select(r => Path.GetRelativePath(Environment.CurrentDirectory, r)));

@@ -21,7 +21,10 @@ internal static class CatalogWriter
 
     private static readonly string[] ProblemColumns = ["job_dir", "stage_id", "severity", "position", "at", "message", "exception_type"];
 
-    /// <summary>One batch: its commands are prepared once and reused for every job of a rebuild.</summary>
+    /// <summary>
+    /// Its commands are prepared once and reused for every job of a rebuild, or for every transaction of a run
+    /// (<see cref="Begin"/>): preparing the six of them again for each batch of a 500-stage run cost more than writing it.
+    /// </summary>
     public sealed class Batch : IDisposable
     {
         private readonly DbCommand _job;
@@ -30,11 +33,10 @@ internal static class CatalogWriter
         private readonly DbCommand _problem;
         private readonly DbCommand _sums;
         private readonly DbCommand _totals;
-        private readonly string _now;
+        private string _now = "";
 
         public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
         {
-            _now = SqlParameters.Time(now);
             _job = SqlParameters.Command(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
             _stage = SqlParameters.Command(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
             // The problems of the stage runs this batch just wrote (their indexed_at is its time), in one statement per job rather
@@ -57,9 +59,17 @@ internal static class CatalogWriter
                 UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
                 WHERE job_dir = @job_dir
                 """, "@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir");
+            Begin(transaction, now);
         }
 
-        public void Write(JobRow job, IReadOnlyList<StageRunRow> stages)
+        /// <summary>Writes what follows in <paramref name="transaction"/>, its rows stamped <paramref name="now"/>.</summary>
+        public void Begin(DbTransaction transaction, DateTimeOffset now)
+        {
+            _now = SqlParameters.Time(now);
+            foreach (var command in (DbCommand[])[_job, _stage, _clearProblems, _problem, _sums, _totals]) command.Transaction = transaction;
+        }
+
+        public void Write(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
         {
             Set(_job, JobColumns, [job.JobDir, job.JobId, job.Pipeline, job.RunId, job.Status, job.Started, job.Finished, job.DurationSeconds,
                 job.Host, job.WaybillVersion, 0L, _now]);
@@ -83,6 +93,7 @@ internal static class CatalogWriter
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
             }
+            if (!totals) return;
             SqlParameters.Set(_sums, "@job_dir", job.JobDir);
             using (var sums = _sums.ExecuteReader())
             {

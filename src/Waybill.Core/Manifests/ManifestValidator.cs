@@ -6,6 +6,8 @@ namespace Waybill.Core.Manifests;
 /// <summary>Checks manifest files against the JSON Schemas in <c>schemas/</c> (embedded in this assembly).</summary>
 public static class ManifestValidator
 {
+    // First: the fields below use the library.
+    private static readonly bool s_libraryReady = JsonSchemaLibrary.Initialize();
     private static readonly Lazy<JsonSchema> s_stage = new(() => Load("manifest.schema.json"));
     private static readonly Lazy<JsonSchema> s_job = new(() => Load("job-manifest.schema.json"));
     // A valid manifest (nearly every one verify reads) needs only the verdict; the list of what is wrong is built for the rest.

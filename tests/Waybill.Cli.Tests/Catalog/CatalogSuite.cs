@@ -155,7 +155,7 @@ public abstract class CatalogSuite : IDisposable
         var count = Json(await Waybill("query", "--sql", "SELECT COUNT(*) AS n FROM stage_runs WHERE status = 'failed'", "--json"));
         Assert.Equal(1, (long)count[0]!["n"]!);
         var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
-        Assert.Equal("3", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 3)"
+        Assert.Equal("4", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 4)"
         var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
         Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
             StringComparison.Ordinal);
@@ -228,7 +228,6 @@ public abstract class CatalogSuite : IDisposable
         Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
     }
 
-    /// <summary>A catalog that cannot be opened: the run succeeds and says so once.</summary>
     [Fact]
     public async Task A_rerun_that_finds_stages_up_to_date_keeps_their_real_runs_in_the_catalog()
     {
@@ -247,6 +246,47 @@ public abstract class CatalogSuite : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_long_run_s_finished_stage_runs_are_in_the_catalog_while_it_runs()
+    {
+        // 70 items, then a stage that looks at the catalog from inside the run: it waits (bounded) until the first batch of
+        // finished items is indexed, and keeps what `jobs` and `query` say then. The catalog exists already: a command that
+        // found none would rebuild it from the job folders, the running job's among them.
+        await RunJobsAsync();
+        var values = string.Join(", ", Enumerable.Range(1, 70).Select(i => $"v{i}"));
+        var look = $"{CliProcess.ShellCommand} jobs --json --catalog '{Catalog}'";
+        Temp.Write("live.yaml", $$"""
+            name: catalog-live
+            stages:
+              - id: 01_each
+                foreach: { values: [{{values}}] }
+                run: echo {item.value} > {out.o}
+                outputs: { o: o.txt }
+              - id: 02_look
+                inputs: { all: 01_each.o[*] }
+                run: |
+                  for i in $(seq 200); do {{look}} > {out.jobs}; grep -q '"live"' {out.jobs} && break; sleep 0.05; done
+                  {{CliProcess.ShellCommand}} query --job live --json --catalog '{{Catalog}}' > {out.runs}
+                outputs: { jobs: jobs.json, runs: runs.json }
+            """);
+        var run = await Waybill("run", "live.yaml", "--job-id", "live", "--jobs", "1");
+        Assert.True(run.ExitCode == 0, run.All);
+
+        var during = JsonNode.Parse(File.ReadAllText(Temp.Combine("out", "live", "02_look", "jobs.json")))!.AsArray();
+        Assert.Equal("running", (string)during.Single(j => (string)j!["job"]! == "live")!["status"]!);
+        var runsDuring = JsonNode.Parse(File.ReadAllText(Temp.Combine("out", "live", "02_look", "runs.json")))!.AsArray();
+        Assert.True(runsDuring.Count is >= 64 and <= 70, runsDuring.ToJsonString());
+        Assert.All(runsDuring, r => Assert.StartsWith("01_each[", (string)r!["stage_id"]!, StringComparison.Ordinal));
+        // When the run ends: every stage run, and the job as it ended with its totals.
+        var job = Json(await Waybill("jobs", "--json")).Single(j => (string)j!["job"]! == "live")!;
+        Assert.Equal("success", (string)job["status"]!);
+        Assert.Equal(71, Json(await Waybill("query", "--job", "live", "--json")).Count);
+        var totals = Json(await Waybill("query", "--sql", "SELECT stage_runs, failed_stage_runs FROM jobs WHERE job_id = 'live'", "--json"));
+        Assert.Equal(71, (long)totals[0]!["stage_runs"]!);
+        Assert.Equal(0, (long)totals[0]!["failed_stage_runs"]!);
+    }
+
+    /// <summary>A catalog that cannot be opened: the run succeeds and says so once.</summary>
     protected async Task AssertRunSucceedsWithOneWarningAsync(string unavailable)
     {
         Temp.Write("waybill.yaml", Pipeline);
