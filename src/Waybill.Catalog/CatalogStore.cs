@@ -10,7 +10,6 @@ namespace Waybill.Catalog;
 internal sealed class CatalogStore : IDisposable
 {
     private readonly TimeProvider _time;
-    private DateTimeOffset _lastIndexed = DateTimeOffset.MinValue;
     private CatalogWriter.Batch? _writer;
 
     private CatalogStore(CatalogTarget target, DbConnection connection, TimeProvider time)
@@ -54,12 +53,10 @@ internal sealed class CatalogStore : IDisposable
     /// </summary>
     internal void Index(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
     {
-        // Each batch's rows are told apart by their indexed_at (the problems it replaces): two batches never share one.
         var now = _time.GetUtcNow();
-        _lastIndexed = now > _lastIndexed.AddMilliseconds(1) ? now : _lastIndexed.AddMilliseconds(1);
         using var transaction = Connection.BeginTransaction();
-        if (_writer is null) _writer = new CatalogWriter.Batch(Connection, transaction, _lastIndexed);
-        else _writer.Begin(transaction, _lastIndexed);
+        if (_writer is null) _writer = new CatalogWriter.Batch(Connection, transaction, now);
+        else _writer.Begin(transaction, now);
         _writer.Write(job, stages, totals);
         transaction.Commit();
     }

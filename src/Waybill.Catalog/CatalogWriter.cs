@@ -23,28 +23,30 @@ internal static class CatalogWriter
 
     /// <summary>
     /// Its commands are prepared once and reused for every job of a rebuild, or for every transaction of a run
-    /// (<see cref="Begin"/>): preparing the six of them again for each batch of a 500-stage run cost more than writing it.
+    /// (<see cref="Begin"/>): preparing the seven of them again for each batch of a 500-stage run cost more than writing it.
     /// </summary>
     public sealed class Batch : IDisposable
     {
         private readonly DbCommand _job;
         private readonly DbCommand _stage;
+        private readonly DbCommand _anyProblems;
         private readonly DbCommand _clearProblems;
         private readonly DbCommand _problem;
         private readonly DbCommand _sums;
         private readonly DbCommand _totals;
+        // Per job folder: whether the catalog held problems of it before this object first wrote any.
+        private readonly Dictionary<string, bool> _hadProblems = new(StringComparer.Ordinal);
         private string _now = "";
 
         public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
         {
             _job = SqlParameters.Command(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
             _stage = SqlParameters.Command(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
-            // The problems of the stage runs this batch just wrote (their indexed_at is its time), in one statement per job rather
-            // than one per stage run: half the statements of indexing a 500-stage run.
-            _clearProblems = SqlParameters.Command(connection, transaction, """
-                DELETE FROM problems WHERE job_dir = @job_dir
-                  AND stage_id IN (SELECT stage_id FROM stage_runs WHERE job_dir = @job_dir AND indexed_at = @indexed_at)
-                """, "@job_dir", "@indexed_at");
+            // Problems an earlier run left for a stage run are replaced; a job with none (every first run) skips the delete.
+            _anyProblems = SqlParameters.Command(connection, transaction,
+                "SELECT COUNT(*) FROM (SELECT 1 FROM problems WHERE job_dir = @job_dir LIMIT 1) p", "@job_dir");
+            _clearProblems = SqlParameters.Command(connection, transaction,
+                "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id", "@job_dir", "@stage_id");
             _problem = SqlParameters.Command(connection, transaction,
                 $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})",
                 Names(ProblemColumns));
@@ -66,11 +68,14 @@ internal static class CatalogWriter
         public void Begin(DbTransaction transaction, DateTimeOffset now)
         {
             _now = SqlParameters.Time(now);
-            foreach (var command in (DbCommand[])[_job, _stage, _clearProblems, _problem, _sums, _totals]) command.Transaction = transaction;
+            foreach (var command in (DbCommand[])[_job, _stage, _anyProblems, _clearProblems, _problem, _sums, _totals])
+                command.Transaction = transaction;
         }
 
         public void Write(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
         {
+            var clear = HadProblems(job.JobDir); // asked before this batch writes any
+
             Set(_job, JobColumns, [job.JobDir, job.JobId, job.Pipeline, job.RunId, job.Status, job.Started, job.Finished, job.DurationSeconds,
                 job.Host, job.WaybillVersion, 0L, _now]);
             _job.ExecuteNonQuery();
@@ -85,11 +90,9 @@ internal static class CatalogWriter
                 ]);
                 _stage.ExecuteNonQuery();
             }
-            SqlParameters.Set(_clearProblems, "@job_dir", job.JobDir);
-            SqlParameters.Set(_clearProblems, "@indexed_at", _now);
-            _clearProblems.ExecuteNonQuery();
             foreach (var s in stages)
             {
+                if (clear) ClearProblems(job.JobDir, s.StageId);
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
             }
@@ -109,10 +112,27 @@ internal static class CatalogWriter
         {
             _job.Dispose();
             _stage.Dispose();
+            _anyProblems.Dispose();
             _clearProblems.Dispose();
             _problem.Dispose();
             _sums.Dispose();
             _totals.Dispose();
+        }
+
+        private bool HadProblems(string jobDir)
+        {
+            if (_hadProblems.TryGetValue(jobDir, out var had)) return had;
+            SqlParameters.Set(_anyProblems, "@job_dir", jobDir);
+            had = Convert.ToInt64(_anyProblems.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+            _hadProblems[jobDir] = had;
+            return had;
+        }
+
+        private void ClearProblems(string jobDir, string stageId)
+        {
+            SqlParameters.Set(_clearProblems, "@job_dir", jobDir);
+            SqlParameters.Set(_clearProblems, "@stage_id", stageId);
+            _clearProblems.ExecuteNonQuery();
         }
 
         private void Problems(string jobDir, string stageId, string severity, IReadOnlyList<ProblemRow> problems)

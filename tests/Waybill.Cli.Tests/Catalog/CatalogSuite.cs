@@ -247,6 +247,21 @@ public abstract class CatalogSuite : IDisposable
     }
 
     [Fact]
+    public async Task A_rerun_replaces_the_problems_an_earlier_run_recorded()
+    {
+        await RunJobsAsync();
+        const string Errors =
+            "SELECT p.stage_id, p.message FROM problems p JOIN jobs j USING (job_dir) WHERE j.job_id = 'broken' AND p.severity = 'error'";
+        var before = Json(await Waybill("query", "--sql", Errors, "--json"));
+        Assert.Contains(before, p => (string)p!["stage_id"]! == "02_asr");
+        var fixedRun = await Waybill("run", "waybill.yaml", "--job-id", "broken", "--set", "fail=0");
+        Assert.True(fixedRun.ExitCode == 0, fixedRun.All);
+        Assert.DoesNotContain(Json(await Waybill("query", "--sql", Errors, "--json")), p => (string)p!["stage_id"]! == "02_asr");
+        var totals = Json(await Waybill("query", "--sql", "SELECT failed_stage_runs FROM jobs WHERE job_id = 'broken'", "--json"));
+        Assert.Equal(0, (long)totals[0]!["failed_stage_runs"]!);
+    }
+
+    [Fact]
     public async Task A_long_run_s_finished_stage_runs_are_in_the_catalog_while_it_runs()
     {
         // 70 items, then a stage that looks at the catalog from inside the run: it waits (bounded) until the first batch of
