@@ -34,8 +34,8 @@ internal static class CatalogWriter
         private readonly DbCommand _problem;
         private readonly DbCommand _sums;
         private readonly DbCommand _totals;
-        // Per job folder: whether the catalog held problems of it before this object first wrote any.
-        private readonly Dictionary<string, bool> _hadProblems = new(StringComparer.Ordinal);
+        // Per job folder: whether the catalog may hold problems of it (asked once; true once this object wrote one).
+        private readonly Dictionary<string, bool> _mayHoldProblems = new(StringComparer.Ordinal);
         private string _now = "";
 
         public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
@@ -74,7 +74,7 @@ internal static class CatalogWriter
 
         public void Write(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
         {
-            var clear = HadProblems(job.JobDir); // asked before this batch writes any
+            var clear = MayHoldProblems(job.JobDir); // asked before this batch writes any
 
             Set(_job, JobColumns, [job.JobDir, job.JobId, job.Pipeline, job.RunId, job.Status, job.Started, job.Finished, job.DurationSeconds,
                 job.Host, job.WaybillVersion, 0L, _now]);
@@ -95,6 +95,8 @@ internal static class CatalogWriter
                 if (clear) ClearProblems(job.JobDir, s.StageId);
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
+                // A later batch, or the same job twice in a rebuild (`--out a --out a`), replaces these.
+                if (s.Errors.Count + s.Warnings.Count > 0) _mayHoldProblems[job.JobDir] = true;
             }
             if (!totals) return;
             SqlParameters.Set(_sums, "@job_dir", job.JobDir);
@@ -119,12 +121,12 @@ internal static class CatalogWriter
             _totals.Dispose();
         }
 
-        private bool HadProblems(string jobDir)
+        private bool MayHoldProblems(string jobDir)
         {
-            if (_hadProblems.TryGetValue(jobDir, out var had)) return had;
+            if (_mayHoldProblems.TryGetValue(jobDir, out var had)) return had;
             SqlParameters.Set(_anyProblems, "@job_dir", jobDir);
             had = Convert.ToInt64(_anyProblems.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
-            _hadProblems[jobDir] = had;
+            _mayHoldProblems[jobDir] = had;
             return had;
         }
 

@@ -58,6 +58,19 @@ public sealed class SqliteCatalogTests : CatalogSuite
     }
 
     [Fact]
+    public async Task A_rebuild_that_meets_a_job_twice_keeps_its_problems_once()
+    {
+        await RunJobsAsync();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(Catalog + suffix);
+        // The same folder given twice: a fresh catalog writes the failed job's problems, then replaces them.
+        var rebuilt = await Waybill("catalog", "rebuild", "--out", "out", "--out", "out");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.All);
+        var errors = Json(await Waybill("query", "--sql",
+            "SELECT COUNT(*) AS n FROM problems p JOIN jobs j USING (job_dir) WHERE j.job_id = 'broken' AND p.severity = 'error'", "--json"));
+        Assert.Equal(1, (long)errors[0]!["n"]!);
+    }
+
+    [Fact]
     public async Task A_missing_catalog_is_rebuilt_with_a_message()
     {
         await RunJobsAsync();
