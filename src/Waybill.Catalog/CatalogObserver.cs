@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Execution;
 using Waybill.Core.Manifests;
@@ -6,34 +5,37 @@ using Waybill.Core.Manifests;
 namespace Waybill.Catalog;
 
 /// <summary>
-/// Indexes a run into the catalog as it goes, on a thread of its own at the lowest CPU priority: the catalog is opened
-/// while the first stages run, the stage runs are written in batches while later ones run (the job shown as
-/// <c>running</c>), and the job with its totals and the last few stage runs in one transaction at the end, all of it in
-/// CPU time the stages leave idle. A catalog that cannot be opened or written costs the run one warning, never its
-/// result: the job folder holds everything, and <c>waybill catalog rebuild</c> indexes it later.
+/// Indexes a run into the catalog as it goes: the catalog is opened while the first stages run, the stage runs are
+/// written in batches while later ones run (the job shown as <c>running</c>), and the job with its totals and the last
+/// few stage runs in one transaction at the end. A batch that cannot be written is kept for the end, which writes it
+/// with the rest (opening the catalog again if need be); a catalog that cannot be written then costs the run one
+/// warning, never its result: the job folder holds everything, and <c>waybill catalog rebuild</c> indexes it later.
 /// </summary>
 internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver
 {
     // A batch is written once this many stage runs wait: the job's runs show up while it goes, and its end waits for the
     // last few only. The writes themselves cost the same CPU either way (500 stage runs: about 6-8 ms, most of it in
-    // SQLite's six indices), and on a machine whose cores the stages keep busy that is 1-2% of the 500-stage run's
-    // 0.4 s, batched or not, on pool threads or at nice 19 (docs/performance.md, "Catalog across jobs").
+    // SQLite's indices), and on a machine whose cores the stages keep busy that is 1-2% of the 500-stage run's 0.4 s,
+    // batched or not (docs/performance.md, "Catalog across jobs").
     private const int BatchSize = 64;
 
     private readonly List<StageOutcome> _pending = [];
-    // The catalog's work in order: opening it, each batch, the end. Only the catalog's thread touches _store.
-    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    // Batches that failed, written again at the end; touched only by the batches, one after another, and by the end.
+    private readonly List<StageOutcome> _unwritten = [];
     private RunStarted? _run;
+    private string? _root;
     private StageManifest? _first;
-    private CatalogStore? _store;
-    private volatile bool _warned;
+    // The store, handed from the opening to each batch in turn on the one connection; null when it could not be opened
+    // or a batch failed (the end opens it again).
+    private Task<CatalogStore?>? _writing;
+    private Exception? _openFailure;
+    private bool _warned;
 
     public void JobStarted(RunStarted run)
     {
         _run = run;
-        var root = Path.GetDirectoryName(Path.GetFullPath(run.Layout.Root))!;
-        _work.Writer.TryWrite(() => _store = OpenOrWarn(run.Log, root));
-        new Thread(Work) { IsBackground = true, Name = "waybill catalog" }.Start();
+        _root = Path.GetDirectoryName(Path.GetFullPath(run.Layout.Root))!;
+        _writing = Task.Run(() => OpenOrWarn(run.Log, _root, warn: false));
     }
 
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)
@@ -45,75 +47,66 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     // of a stage run, and indexing it would hide the real run from every query.
     public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
     {
-        if (outcome.LeftUntouched || _run is not { } run || _warned) return;
+        if (outcome.LeftUntouched || _run is not { } run || _writing is not { } previous) return;
         _first ??= outcome.Manifest;
         _pending.Add(outcome);
-        if (_pending.Count < BatchSize) return;
+        if (_pending.Count < BatchSize || !previous.IsCompleted) return;
         var (job, batch) = (Job(run, StageStatus.Running, null), TakePending());
-        _work.Writer.TryWrite(() => _store = Write(_store, job, batch, totals: false));
+        _writing = Task.Run(async () => WriteBatch(await previous.ConfigureAwait(false), job, batch));
     }
 
     public async Task JobFinishedAsync(StageStatus status, DateTimeOffset at)
     {
-        if (_run is not { } run) return;
-        var (job, batch) = (Job(run, status, at), TakePending());
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Writer.TryWrite(() =>
+        if (_run is not { } run || _writing is null) return;
+        var store = await _writing.ConfigureAwait(false);
+        if (store is null)
+        {
+            // A catalog that could not be opened is not tried again (a server that is down may take its time to say so).
+            if (_openFailure is { } failed)
+            {
+                Warn(run.Log, failed);
+                return;
+            }
+            store = OpenOrWarn(run.Log, _root!, warn: true);
+            if (store is null) return;
+        }
+        using (store)
         {
             try
             {
-                _store = Write(_store, job, batch, totals: true);
+                store.Index(Job(run, status, at), Rows([.. _unwritten, .. TakePending()]), totals: true);
             }
-            finally
+            catch (Exception e) when (IsCatalogFailure(e))
             {
-                _store?.Dispose();
-                _store = null;
-                done.SetResult();
-            }
-        });
-        _work.Writer.TryComplete();
-        await done.Task.ConfigureAwait(false);
-    }
-
-    private void Work()
-    {
-        LowestPriority.ForThisThread();
-        // A thread of its own waits here; the work itself never runs on the thread pool.
-        while (_work.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            while (_work.Reader.TryRead(out var item))
-            {
-                try
-                {
-                    item();
-                }
-                // The catalog is an index of the job folders: whatever goes wrong in it must not end the run.
-                catch (Exception e)
-                {
-                    Warn(_run!.Log, e);
-                    _store?.Dispose();
-                    _store = null;
-                }
+                Warn(run.Log, e);
             }
         }
     }
 
-    /// <summary>Writes a batch in one transaction; hands the store on, or warns once and hands on null.</summary>
-    private CatalogStore? Write(CatalogStore? store, JobRow job, List<StageOutcome> batch, bool totals)
+    /// <summary>Writes a batch in one transaction and hands the store on; a batch that fails waits for the end.</summary>
+    private CatalogStore? WriteBatch(CatalogStore? store, JobRow job, List<StageOutcome> batch)
     {
-        if (store is null || _warned) return null;
-        try
+        if (store is not null)
         {
-            store.Index(job, [.. batch.Select(o => ManifestRows.From(o.Manifest, ManifestRows.Relative(o.StageId)))], totals);
-            return store;
+            try
+            {
+                store.Index(job, Rows(batch), totals: false);
+                return store;
+            }
+            catch (Exception e) when (IsCatalogFailure(e))
+            {
+                store.Dispose();
+            }
         }
-        catch (Exception e) when (e is CatalogException or System.Data.Common.DbException or IOException or InvalidOperationException)
-        {
-            Warn(_run!.Log, e);
-            store.Dispose();
-            return null;
-        }
+        _unwritten.AddRange(batch);
+        return null;
     }
+
+    private static StageRunRow[] Rows(List<StageOutcome> outcomes) =>
+        [.. outcomes.Select(o => ManifestRows.From(o.Manifest, ManifestRows.Relative(o.StageId)))];
+
+    private static bool IsCatalogFailure(Exception e) =>
+        e is CatalogException or System.Data.Common.DbException or IOException or InvalidOperationException;
 
     private List<StageOutcome> TakePending()
     {
@@ -130,7 +123,8 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
             duration, _first?.Host ?? Environment.MachineName, _first?.WaybillVersion);
     }
 
-    private CatalogStore? OpenOrWarn(ILogger log, string root)
+    /// <summary>The store, or null: a failure is said (once) when <paramref name="warn"/>, else left for the end to meet again.</summary>
+    private CatalogStore? OpenOrWarn(ILogger log, string root, bool warn)
     {
         try
         {
@@ -139,7 +133,8 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         catch (Exception e) when (e is CatalogException or System.Data.Common.DbException or IOException or UnauthorizedAccessException
             or InvalidOperationException or ArgumentException)
         {
-            Warn(log, e);
+            if (warn) Warn(log, e);
+            else _openFailure = e;
             return null;
         }
     }

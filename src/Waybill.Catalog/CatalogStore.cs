@@ -106,7 +106,12 @@ internal sealed class CatalogStore : IDisposable
             throw new CatalogUnavailableException($"catalog {target.Display} has schema version {found}, written by a newer Waybill; "
                 + $"this one knows version {CatalogSchema.Version}: upgrade waybill, or give another --catalog");
         }
-        if (version is { } older && older < CatalogSchema.Version)
+        if (version is { } migrated && CatalogSchema.Migrations.TryGetValue(migrated, out var steps))
+        {
+            foreach (var sql in steps) CatalogConnections.Execute(connection, sql, transaction);
+            CatalogConnections.Execute(connection, $"UPDATE meta SET value = '{CatalogSchema.Version}' WHERE key = 'schema_version'", transaction);
+        }
+        else if (version is { } older && older < CatalogSchema.Version)
         {
             foreach (var sql in CatalogSchema.Drop) CatalogConnections.Execute(connection, sql, transaction);
             why = $"catalog {target.Display} had schema version {older}, this Waybill writes {CatalogSchema.Version}";

@@ -34,7 +34,8 @@ internal static class CatalogWriter
         private readonly DbCommand _problem;
         private readonly DbCommand _sums;
         private readonly DbCommand _totals;
-        // Per job folder: whether the catalog may hold problems of it (asked once; true once this object wrote one).
+        // Per job folder: whether the catalog may hold problems of it (asked once per transaction, as another process may have
+        // written some since; true once this transaction wrote one).
         private readonly Dictionary<string, bool> _mayHoldProblems = new(StringComparer.Ordinal);
         private string _now = "";
 
@@ -68,6 +69,7 @@ internal static class CatalogWriter
         public void Begin(DbTransaction transaction, DateTimeOffset now)
         {
             _now = SqlParameters.Time(now);
+            _mayHoldProblems.Clear();
             foreach (var command in (DbCommand[])[_job, _stage, _anyProblems, _clearProblems, _problem, _sums, _totals])
                 command.Transaction = transaction;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Waybill.Catalog;
 using Waybill.Cli.Tests.Support;
 using Waybill.Tests.Support;
 using Xunit;
@@ -254,11 +255,38 @@ public abstract class CatalogSuite : IDisposable
             "SELECT p.stage_id, p.message FROM problems p JOIN jobs j USING (job_dir) WHERE j.job_id = 'broken' AND p.severity = 'error'";
         var before = Json(await Waybill("query", "--sql", Errors, "--json"));
         Assert.Contains(before, p => (string)p!["stage_id"]! == "02_asr");
+        // Failing again the same way: its error replaces the one before (the same key in the problems table).
+        var again = await Waybill("run", "waybill.yaml", "--job-id", "broken", "--set", "fail=1", "-k");
+        Assert.True(again.ExitCode == 1, again.All);
+        Assert.DoesNotContain("not indexed", again.All, StringComparison.Ordinal);
+        Assert.Single(Json(await Waybill("query", "--sql", Errors, "--json")), p => (string)p!["stage_id"]! == "02_asr");
         var fixedRun = await Waybill("run", "waybill.yaml", "--job-id", "broken", "--set", "fail=0");
         Assert.True(fixedRun.ExitCode == 0, fixedRun.All);
         Assert.DoesNotContain(Json(await Waybill("query", "--sql", Errors, "--json")), p => (string)p!["stage_id"]! == "02_asr");
         var totals = Json(await Waybill("query", "--sql", "SELECT failed_stage_runs FROM jobs WHERE job_id = 'broken'", "--json"));
         Assert.Equal(0, (long)totals[0]!["failed_stage_runs"]!);
+    }
+
+    [Fact]
+    public async Task A_catalog_of_schema_3_is_brought_up_to_date_in_place_with_every_row()
+    {
+        await RunJobsAsync();
+        using (var connection = CatalogConnections.OpenReadWrite(CatalogTarget.Parse(Catalog)))
+        {
+            // As a Waybill of schema 3 left it.
+            CatalogConnections.Execute(connection, "DROP INDEX stage_runs_stage");
+            CatalogConnections.Execute(connection, "CREATE INDEX stage_runs_stage ON stage_runs (stage, status, started)");
+            CatalogConnections.Execute(connection, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+        }
+        // A job only the catalog still knows (its folder deleted, or another host's in a shared catalog): a rebuild from
+        // this run's folders would lose it.
+        Directory.Delete(Temp.Combine("out", "ok"), recursive: true);
+        var listed = await Waybill("jobs", "--json");
+        Assert.DoesNotContain("rebuilt", listed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["broken", "ok"], Json(listed).Select(j => (string)j!["job"]!).Order(StringComparer.Ordinal).ToArray());
+        var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
+        Assert.Equal("4", (string)version[0]!["value"]!);
+        Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
     }
 
     [Fact]
