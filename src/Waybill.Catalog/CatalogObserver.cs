@@ -130,8 +130,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         {
             return CatalogStore.Open(target, [root], message => log.LogInformation("{Message}", message), time);
         }
-        catch (Exception e) when (e is CatalogException or System.Data.Common.DbException or IOException or UnauthorizedAccessException
-            or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (IsCatalogFailure(e) || e is UnauthorizedAccessException or ArgumentException)
         {
             if (warn) Warn(log, e);
             else _openFailure = e;

@@ -13,14 +13,15 @@ namespace Waybill.Core.Pipeline;
 public static partial class Placeholders
 {
     /// <summary>
-    /// Commands read so far: validation and the run read each one, and a pipeline of thousands of stages may have as many
-    /// commands; the bound guards a host that builds commands on the fly.
+    /// Characters of the commands read so far: validation and the run read each one, and a pipeline of thousands of stages
+    /// may have as many commands (a 500-stage pipeline's are about 25,000 characters); the bound, on their size rather than
+    /// their number, guards a host that builds large commands on the fly.
     /// </summary>
-    private const int CachedTemplates = 16_384;
+    private const long CachedCharacters = 8 * 1024 * 1024;
     private static readonly ConcurrentDictionary<string, ShellTemplate> Templates = new(StringComparer.Ordinal);
     // ConcurrentDictionary.Count takes every lock of the table (up to 1,024): asked on each miss, it cost a run of 500
-    // stages with 500 different commands 7% of its CPU. An approximate count is enough for a bound.
-    private static int s_templateCount;
+    // stages with 500 different commands 6.5% of its CPU samples. A running total is enough for a bound.
+    private static long s_cachedCharacters;
 
     public sealed record Reference(string Scope, string Key, int Index);
 
@@ -52,10 +53,10 @@ public static partial class Placeholders
     {
         if (Templates.TryGetValue(command, out var template)) return template;
         template = ShellTemplate.Parse(command, [.. Pattern().Matches(command).Select(m => (m.Index, m.Length))]);
-        if (Interlocked.Increment(ref s_templateCount) > CachedTemplates)
+        if (Interlocked.Add(ref s_cachedCharacters, command.Length) > CachedCharacters)
         {
             Templates.Clear();
-            Interlocked.Exchange(ref s_templateCount, 1);
+            Interlocked.Exchange(ref s_cachedCharacters, command.Length);
         }
         Templates[command] = template;
         return template;
