@@ -50,7 +50,9 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         if (outcome.LeftUntouched || _run is not { } run || _writing is not { } previous) return;
         _first ??= outcome.Manifest;
         _pending.Add(outcome);
-        if (_pending.Count < BatchSize || !previous.IsCompleted) return;
+        // Queued behind the opening and the batches before it, even while they are still going: waiting for them to end
+        // first would hold every later stage run back until a stage ends after they did, which a run's last stage may not.
+        if (_pending.Count < BatchSize) return;
         var (job, batch) = (Job(run, StageStatus.Running, null), TakePending());
         _writing = Task.Run(async () => WriteBatch(await previous.ConfigureAwait(false), job, batch));
     }
