@@ -85,12 +85,16 @@ public sealed class LogViewerTests : IDisposable
         Open("logs j 02_b --tui");
         var screen = await _tmux.WaitFor("02_b/stage.log");
         Assert.Contains("[DEBUG]", screen);
+        // The status line can be drawn a moment before the lines under it: a screen counts once both are there, and a
+        // filter that let the lower level through never gets one.
         _tmux.Keys("l");
-        screen = await _tmux.WaitFor("level: info+");
+        screen = await _tmux.WaitFor(s => s.Contains("level: info+", StringComparison.Ordinal)
+            && !s.Contains("[DEBUG]", StringComparison.Ordinal), "level info+ without a DEBUG line");
         Assert.DoesNotContain("[DEBUG]", screen);
         Assert.Contains("[ERROR] command exited with code 3", screen);
         _tmux.Keys("l", "l");
-        screen = await _tmux.WaitFor("level: error");
+        screen = await _tmux.WaitFor(s => s.Contains("level: error", StringComparison.Ordinal)
+            && !s.Contains("[INFO]", StringComparison.Ordinal), "level error without an INFO line");
         Assert.DoesNotContain("[INFO]", screen);
         Assert.Contains("[ERROR]", screen);
 
@@ -99,7 +103,8 @@ public sealed class LogViewerTests : IDisposable
             && s.Contains("99_pipeline_", StringComparison.Ordinal), "the pipeline log");
         Assert.Contains("[pipeline]", screen);
         _tmux.Keys("s", "s");
-        screen = await _tmux.WaitFor("stage: b");
+        screen = await _tmux.WaitFor(s => s.Contains("stage: b", StringComparison.Ordinal)
+            && !s.Contains("[pipeline]", StringComparison.Ordinal), "stage b without a pipeline line");
         Assert.DoesNotContain("[pipeline]", screen);
         Assert.Contains("[stage.b] [ERROR]", screen);
     }
