@@ -7,14 +7,21 @@ namespace Waybill.Catalog;
 /// </summary>
 internal static class CatalogSchema
 {
-    // 2: stage_runs.shared and stage_runs.reused_from. 3: stage_runs.code_cpu_seconds. 4: the --stats figures in index stage_runs_stage.
-    public const int Version = 4;
+    // 2: stage_runs.shared and stage_runs.reused_from. 3: stage_runs.code_cpu_seconds. 4: the --stats figures in an index by
+    // stage. 5: those figures in the index by start time instead.
+    public const int Version = 5;
 
-    // Also covers `waybill query --stats ... --by stage` (every figure it reads, in group order): 10,000 runs 5.2 → 2.6 ms,
-    // no table look-up per row. The figures cost an upsert of 500 stage runs 1.9 ms more (5.8 → 7.7 ms); an index of
-    // their own would cost 3.6 ms for a query 0.3 ms faster.
-    private const string StageIndex = "CREATE INDEX IF NOT EXISTS stage_runs_stage ON stage_runs (stage, status, started, job_dir, reused_from, "
-        + "duration_seconds, cpu_seconds, code_cpu_seconds, peak_rss_mb, cost_total, read_bytes, write_bytes)";
+    // Also covers `waybill query --stats ... --by stage` (every figure it reads): no look-up of each row in the table. Keyed by
+    // start time, each run's rows go to the end of the index. Keyed by stage (schema 4) they went to as many places as the
+    // run had stages: with 22,500 runs in the catalog a run of 500 stages wrote 818 WAL frames and 622 pages at the
+    // checkpoint instead of 240 and 84, and indexing added 3.5% to that run instead of 1.2% (ext4, medians of 15), for a
+    // stats query 2.5 ms faster (it now sorts its groups: 15.3 → 17.9 ms as a whole command on those 22,500 runs).
+    private const string StartedIndex = "CREATE INDEX IF NOT EXISTS stage_runs_started ON stage_runs (started, stage, status, job_dir, "
+        + "reused_from, duration_seconds, cpu_seconds, code_cpu_seconds, peak_rss_mb, cost_total, read_bytes, write_bytes)";
+
+    // Schema 3 and 4 differ from 5 by indices only: they are replaced in place.
+    private static readonly IReadOnlyList<string> IndicesOfVersion5 =
+        ["DROP INDEX IF EXISTS stage_runs_stage", "DROP INDEX IF EXISTS stage_runs_started", StartedIndex];
 
     public static IReadOnlyList<string> Create(CatalogKind kind)
     {
@@ -49,9 +56,8 @@ internal static class CatalogSchema
             "CREATE INDEX IF NOT EXISTS jobs_started ON jobs (started)",
             "CREATE INDEX IF NOT EXISTS jobs_job_id ON jobs (job_id)",
             "CREATE INDEX IF NOT EXISTS stage_runs_status ON stage_runs (status, started)",
-            "CREATE INDEX IF NOT EXISTS stage_runs_started ON stage_runs (started)",
             "CREATE INDEX IF NOT EXISTS stage_runs_job_id ON stage_runs (job_id)",
-            StageIndex,
+            StartedIndex,
         ];
     }
 
@@ -61,7 +67,8 @@ internal static class CatalogSchema
     /// </summary>
     public static IReadOnlyDictionary<int, IReadOnlyList<string>> Migrations { get; } = new Dictionary<int, IReadOnlyList<string>>
     {
-        [3] = ["DROP INDEX IF EXISTS stage_runs_stage", StageIndex],
+        [3] = IndicesOfVersion5,
+        [4] = IndicesOfVersion5,
     };
 
     /// <summary>Drops what <see cref="Create"/> makes: a catalog of an older schema is rebuilt from the job folders.</summary>

@@ -156,7 +156,7 @@ public abstract class CatalogSuite : IDisposable
         var count = Json(await Waybill("query", "--sql", "SELECT COUNT(*) AS n FROM stage_runs WHERE status = 'failed'", "--json"));
         Assert.Equal(1, (long)count[0]!["n"]!);
         var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
-        Assert.Equal("4", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 4)"
+        Assert.Equal("5", (string)version[0]!["value"]!); // docs/observability.md, "Catalog schema (version 5)"
         var csv = await Waybill("query", "--sql", "SELECT job_id, stage_id FROM stage_runs ORDER BY job_id, stage_id", "--csv");
         Assert.StartsWith("job_id,stage_id\r\nbroken,01_prep\r\nbroken,02_asr\r\nbroken,03_report\r\nok,01_prep\r\n", csv.Stdout,
             StringComparison.Ordinal);
@@ -267,16 +267,20 @@ public abstract class CatalogSuite : IDisposable
         Assert.Equal(0, (long)totals[0]!["failed_stage_runs"]!);
     }
 
-    [Fact]
-    public async Task A_catalog_of_schema_3_is_brought_up_to_date_in_place_with_every_row()
+    [Theory]
+    [InlineData(3, "stage, status, started")]
+    [InlineData(4, "stage, status, started, job_dir, reused_from, duration_seconds, cpu_seconds, code_cpu_seconds, peak_rss_mb, "
+        + "cost_total, read_bytes, write_bytes")]
+    public async Task A_catalog_of_an_older_schema_is_brought_up_to_date_in_place_with_every_row(int schema, string stageIndex)
     {
         await RunJobsAsync();
         using (var connection = CatalogConnections.OpenReadWrite(CatalogTarget.Parse(Catalog)))
         {
-            // As a Waybill of schema 3 left it.
-            CatalogConnections.Execute(connection, "DROP INDEX stage_runs_stage");
-            CatalogConnections.Execute(connection, "CREATE INDEX stage_runs_stage ON stage_runs (stage, status, started)");
-            CatalogConnections.Execute(connection, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+            // As a Waybill of that schema left it: the figures in an index by stage, the index by start time narrow.
+            CatalogConnections.Execute(connection, "DROP INDEX stage_runs_started");
+            CatalogConnections.Execute(connection, "CREATE INDEX stage_runs_started ON stage_runs (started)");
+            CatalogConnections.Execute(connection, $"CREATE INDEX stage_runs_stage ON stage_runs ({stageIndex})");
+            CatalogConnections.Execute(connection, $"UPDATE meta SET value = '{schema}' WHERE key = 'schema_version'");
         }
         // A job only the catalog still knows (its folder deleted, or another host's in a shared catalog): a rebuild from
         // this run's folders would lose it.
@@ -285,8 +289,24 @@ public abstract class CatalogSuite : IDisposable
         Assert.DoesNotContain("rebuilt", listed.Stderr, StringComparison.Ordinal);
         Assert.Equal(["broken", "ok"], Json(listed).Select(j => (string)j!["job"]!).Order(StringComparer.Ordinal).ToArray());
         var version = Json(await Waybill("query", "--sql", "SELECT value FROM meta WHERE key = 'schema_version'", "--json"));
-        Assert.Equal("4", (string)version[0]!["value"]!);
+        Assert.Equal("5", (string)version[0]!["value"]!);
         Assert.Equal(6, Json(await Waybill("query", "--json")).Count);
+        Assert.Equal(["stage_runs_job_id", "stage_runs_started", "stage_runs_status"], StageRunIndices());
+        Assert.Equal(3, Json(await Waybill("query", "--stats", "duration,cpu,cost", "--by", "stage", "--json")).Count);
+    }
+
+    /// <summary>The indices of stage_runs that the schema creates (not those of its primary key), by name.</summary>
+    private string[] StageRunIndices()
+    {
+        using var connection = CatalogConnections.OpenReadOnly(CatalogTarget.Parse(Catalog));
+        using var command = connection.CreateCommand();
+        command.CommandText = CatalogTarget.Parse(Catalog).Kind == CatalogKind.Postgres
+            ? "SELECT indexname FROM pg_indexes WHERE tablename = 'stage_runs' AND indexname <> 'stage_runs_pkey'"
+            : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stage_runs' AND sql IS NOT NULL";
+        var names = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) names.Add(reader.GetString(0));
+        return [.. names.Order(StringComparer.Ordinal)];
     }
 
     [Fact]
