@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What indexing into the catalog adds to a run: the 500 no-op command stages of stages-vs-bash.sh, `--jobs 2`, run
-# alternately with the catalog on (a SQLite file, opened while the stages run and written in one transaction at the
-# end) and off (WAYBILL_CATALOG=off), ROUNDS times each; prints the median and mean of each and their ratio.
+# alternately with the catalog on (a SQLite file, opened while the stages run, written in batches as they finish and
+# once more at the end) and off (WAYBILL_CATALOG=off), ROUNDS times each; prints the median and mean of each, their
+# ratio, the ratio paired run by run, and the CPU time each took and the CPU indexing added.
 #
 # Usage:  bench/scripts/catalog-indexing-overhead.sh [STAGES] [WORKDIR]
 #   STAGES   default 500;  WORKDIR  default /tmp/waybill-catalog-overhead (a run-<time> folder in it, deleted after;
