@@ -21,5 +21,13 @@ passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
 passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 "$root/scripts/reliability-report.sh" || true
+# The failures again, each with its message and without its stack, last: a log shown only by its tail still says what failed.
+if [ "$failed" -gt 0 ]; then
+  awk '/^failed / { n++; keep = n <= 10; if (keep) print; next }
+       keep && (/^    at / || /^  from /) { next }
+       keep && /^  / { print; next }
+       { keep = 0 }
+       END { if (n > 10) print "... and " (n - 10) " more failed tests (all of them in " file ")" }' file="$log" "$log"
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
