@@ -27,8 +27,10 @@ internal static class CatalogConnections
         }
         var connection = OpenSqlite(target, SqliteOpenMode.ReadWriteCreate);
         // WAL: readers never wait for a writer and two runs' writes queue on the lock; NORMAL: one fsync per checkpoint,
-        // not per transaction (the catalog can always be rebuilt from the job folders).
-        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+        // not per transaction (the catalog can always be rebuilt from the job folders). A run's end leaves the log in place
+        // (CatalogStore.StopCheckpointing): once copied into the file, it is cut back to 4 MiB instead of keeping the size
+        // of the largest write (a rebuild's: as large as the catalog) for good.
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=4194304");
         return connection;
     }
 

@@ -7,9 +7,11 @@ namespace Waybill.Catalog;
 /// <summary>
 /// Indexes a run into the catalog as it goes: the catalog is opened while the first stages run, the stage runs are
 /// written in batches while later ones run (the job shown as <c>running</c>), and the job with its totals and the last
-/// few stage runs in one transaction at the end. A batch that cannot be written is kept for the end, which writes it
-/// with the rest (opening the catalog again if need be); a catalog that cannot be written then costs the run one
-/// warning, never its result: the job folder holds everything, and <c>waybill catalog rebuild</c> indexes it later.
+/// few stage runs in one transaction at the end, whose copy from SQLite's write-ahead log into the catalog file (a
+/// checkpoint, with its syncs to disk) the next run makes as it opens the catalog. A batch that cannot be written is kept
+/// for the end, which writes it with the rest (opening the catalog again if need be); a catalog that cannot be written then
+/// costs the run one warning, never its result: the job folder holds everything, and <c>waybill catalog rebuild</c>
+/// indexes it later.
 /// </summary>
 internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver
 {
@@ -35,7 +37,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     {
         _run = run;
         _root = Path.GetDirectoryName(Path.GetFullPath(run.Layout.Root))!;
-        _writing = Task.Run(() => OpenOrWarn(run.Log, _root, warn: false));
+        _writing = Task.Run(() => Checkpointed(OpenOrWarn(run.Log, _root, warn: false)));
     }
 
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)
@@ -76,6 +78,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         {
             try
             {
+                store.StopCheckpointing();
                 store.Index(Job(run, status, at), Rows([.. _unwritten, .. TakePending()]), totals: true);
             }
             catch (Exception e) when (IsCatalogFailure(e))
@@ -83,6 +86,23 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
                 Warn(run.Log, e);
             }
         }
+    }
+
+    /// <summary>
+    /// The store, once what the last run left in the write-ahead log (its last transaction:
+    /// <see cref="CatalogStore.StopCheckpointing"/>) is in the catalog file: done here, while this run's stages run.
+    /// </summary>
+    private static CatalogStore? Checkpointed(CatalogStore? store)
+    {
+        try
+        {
+            store?.Checkpoint();
+        }
+        catch (Exception e) when (IsCatalogFailure(e))
+        {
+            // Left for a later run's: the log is still read by every reader, and written to.
+        }
+        return store;
     }
 
     /// <summary>Writes a batch in one transaction and hands the store on; a batch that fails waits for the end.</summary>

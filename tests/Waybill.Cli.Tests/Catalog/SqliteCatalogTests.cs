@@ -11,6 +11,8 @@ namespace Waybill.Cli.Tests.Catalog;
 /// </summary>
 public sealed class SqliteCatalogTests : CatalogSuite
 {
+    private static readonly string[] BothJobsSorted = ["broken", "ok"];
+
     protected override string Catalog => Temp.Combine("data", "catalog.db");
 
     [Fact]
@@ -41,6 +43,31 @@ public sealed class SqliteCatalogTests : CatalogSuite
         Assert.Equal("SCAN s USING COVERING INDEX stage_runs_started", plan[0]);
         Assert.DoesNotContain(plan, step => step is "SCAN s" or "SCAN stage_runs");
         Assert.Equal(3, Json(await Waybill("query", "--stats", "duration,cpu,cost", "--by", "stage", "--json")).Count);
+    }
+
+    [Fact]
+    public async Task A_run_leaves_its_last_transaction_in_the_write_ahead_log_and_the_next_run_copies_it_into_the_file()
+    {
+        await RunJobsAsync();
+        // The end of a run does not copy the log into the file (that syncs both to disk, and the end would wait for it).
+        Assert.True(new FileInfo(Catalog + "-wal").Length > 0);
+
+        // The next run copies it into the file as it opens the catalog: the file alone then holds the first two jobs, and
+        // every reader finds the third in the log.
+        var third = await Waybill("run", "waybill.yaml", "--job-id", "third");
+        Assert.True(third.ExitCode == 0, third.All);
+        File.Copy(Catalog, Temp.Combine("file-alone.db"));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Temp.Combine("file-alone.db")};Pooling=False");
+        connection.Open();
+        using var jobs = connection.CreateCommand();
+        jobs.CommandText = "SELECT job_id FROM jobs WHERE job_id IN ('ok', 'broken') ORDER BY job_id";
+        var found = new List<string>();
+        using (var reader = jobs.ExecuteReader())
+        {
+            while (reader.Read()) found.Add(reader.GetString(0));
+        }
+        Assert.Equal(BothJobsSorted, found);
+        Assert.Equal(3, Json(await Waybill("jobs", "--json")).Count);
     }
 
     [Fact]
