@@ -3,7 +3,8 @@
 # no-op commands (`run: "true"`, no outputs), through `waybill run --jobs 2`, against the same commands run by
 # `xargs -P2 sh -c 'true'`, side by side in one script run (they alternate, RUNS times), at 1,000 / 10,000 / 100,000
 # items. Prints, per size: the median wall time of each, time per stage run, the ratio waybill / xargs, waybill's peak
-# RSS, and the no-op rerun of the same job (every item found up to date).
+# RSS, the no-op rerun of the same job (every item found up to date), and the CPU time per stage run of each (median) with
+# its ratio: on two cores both keep about 1.45 of them busy, so the wall ratio follows the CPU ratio.
 #
 # Usage:  bench/scripts/many-stages-vs-xargs.sh [SIZES] [WORKDIR]
 #   SIZES      item counts (default "1000 10000 100000")
@@ -30,8 +31,12 @@ mkdir -p "$work"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"; rmdir "$(dirname "$work")" 2>/dev/null || true' EXIT
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-# "SECONDS PEAK_KB" of a command (GNU time), its output thrown away.
-timed() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }; cat "$work/time.txt"; }
+# "SECONDS PEAK_KB CPU_SECONDS" of a command (GNU time; the CPU time is user + system of it and every process it waited
+# for, which the spawner's and xargs's commands are), its output thrown away.
+timed() {
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt" >&2; exit 1; }
+  awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$work/time.txt"
+}
 
 separate() {
   local n="$1" i
@@ -40,31 +45,33 @@ separate() {
   for ((i = 1; i <= n; i++)); do printf '  - id: %06d_s%d\n    run: "true"\n' "$i" "$i"; done
 }
 
-printf '%-8s %-10s %9s %11s %7s %9s %10s  %s\n' ITEMS WHAT MEDIAN_S MS_PER_RUN RATIO PEAK_MB NOOP_S LOAD
+printf '%-8s %-10s %9s %11s %7s %9s %10s %11s %9s  %s\n' ITEMS WHAT MEDIAN_S MS_PER_RUN RATIO PEAK_MB NOOP_S CPU_MS_RUN CPU_RATIO LOAD
 for n in $sizes; do
   dir="$work/n$n"
   mkdir -p "$dir"
   seq 1 "$n" | sed 's/^/item-/' > "$dir/items.txt"
   cp "$root/bench/scripts/fanout-noops.yaml" "$dir/fan.yaml"
   [ "${SEPARATE:-0}" = 1 ] && separate "$n" > "$dir/separate.yaml"
-  w=(); x=(); s=(); peak=0; speak=0; noop=()
+  w=(); x=(); s=(); peak=0; speak=0; noop=(); wc=(); xc=()
   for ((r = 1; r <= runs; r++)); do
-    read -r secs kb < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
-    w+=("$secs"); [ "$kb" -gt "$peak" ] && peak=$kb
+    read -r secs kb cpu < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
+    w+=("$secs"); wc+=("$cpu"); [ "$kb" -gt "$peak" ] && peak=$kb
     read -r secs _ < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
     noop+=("$secs")
-    read -r secs _ < <(timed sh -c "seq $n | xargs -P2 -I{} sh -c 'true'")
-    x+=("$secs")
+    read -r secs _ cpu < <(timed sh -c "seq $n | xargs -P2 -I{} sh -c 'true'")
+    x+=("$secs"); xc+=("$cpu")
     if [ "${SEPARATE:-0}" = 1 ]; then
       read -r secs kb < <(cd "$dir" && timed $WAYBILL run separate.yaml --job-id "s$r" --jobs 2 --out out)
       s+=("$secs"); [ "$kb" -gt "$speak" ] && speak=$kb
     fi
   done
   wm=$(printf '%s\n' "${w[@]}" | median); xm=$(printf '%s\n' "${x[@]}" | median); nm=$(printf '%s\n' "${noop[@]}" | median)
+  wcm=$(printf '%s\n' "${wc[@]}" | median); xcm=$(printf '%s\n' "${xc[@]}" | median)
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  awk -v n="$n" -v w="$wm" -v x="$xm" -v p="$peak" -v no="$nm" -v l="$load" 'BEGIN {
-    printf "%-8s %-10s %9.2f %11.3f %7.2f %9.0f %10.2f  %s\n", n, "waybill", w, 1000 * w / n, w / x, p / 1024, no, l
-    printf "%-8s %-10s %9.2f %11.3f %7s %9s %10s\n", n, "xargs -P2", x, 1000 * x / n, "1.00", "-", "-" }'
+  awk -v n="$n" -v w="$wm" -v x="$xm" -v p="$peak" -v no="$nm" -v l="$load" -v wc="$wcm" -v xc="$xcm" 'BEGIN {
+    printf "%-8s %-10s %9.2f %11.3f %7.2f %9.0f %10.2f %11.3f %9.2f  %s\n", n, "waybill", w, 1000 * w / n, w / x, p / 1024, no,
+      1000 * wc / n, wc / xc, l
+    printf "%-8s %-10s %9.2f %11.3f %7s %9s %10s %11.3f %9s\n", n, "xargs -P2", x, 1000 * x / n, "1.00", "-", "-", 1000 * xc / n, "1.00" }'
   if [ "${SEPARATE:-0}" = 1 ]; then
     sm=$(printf '%s\n' "${s[@]}" | median)
     awk -v n="$n" -v s="$sm" -v x="$xm" -v p="$speak" 'BEGIN {
