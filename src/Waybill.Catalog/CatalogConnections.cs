@@ -10,6 +10,9 @@ internal static class CatalogConnections
     // A run that indexes while another does waits for the other's one short transaction rather than failing.
     private const int BusyTimeoutMs = 10_000;
 
+    // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE
+    private const int NoCheckpointOnClose = 1006;
+
     // A data source per connection string for the life of the process: disposing one would close its connections.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> Sources = new(StringComparer.Ordinal);
 
@@ -27,10 +30,14 @@ internal static class CatalogConnections
         }
         var connection = OpenSqlite(target, SqliteOpenMode.ReadWriteCreate);
         // WAL: readers never wait for a writer and two runs' writes queue on the lock; NORMAL: one fsync per checkpoint,
-        // not per transaction (the catalog can always be rebuilt from the job folders). A run's end leaves the log in place
-        // (CatalogStore.StopCheckpointing): once copied into the file, it is cut back to 4 MiB instead of keeping the size
-        // of the largest write (a rebuild's: as large as the catalog) for good.
+        // not per transaction (the catalog can always be rebuilt from the job folders).
         Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=4194304");
+        // Closing the last connection would copy the log into the file and sync both to disk (6-7 ms on ext4), which the
+        // end of a run, or of `jobs` and `query` just after one, would wait for. A run makes that copy as it opens the
+        // catalog, while its stages run (CatalogStore.Checkpoint), and SQLite's own past 1,000 pages bounds the log during
+        // large writes. Once the log starts over after a copy it is cut back to 4 MiB (journal_size_limit), not left at
+        // the size of the largest write (a rebuild's: as large as the catalog).
+        SQLitePCL.raw.sqlite3_db_config(connection.Handle!, NoCheckpointOnClose, 1, out _);
         return connection;
     }
 

@@ -76,9 +76,10 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         }
         using (store)
         {
+            // The copy of this last transaction into the catalog file is left to the next run's opening.
+            Optional(store, s => s.StopCheckpointing());
             try
             {
-                store.StopCheckpointing();
                 store.Index(Job(run, status, at), Rows([.. _unwritten, .. TakePending()]), totals: true);
             }
             catch (Exception e) when (IsCatalogFailure(e))
@@ -89,18 +90,21 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     }
 
     /// <summary>
-    /// The store, once what the last run left in the write-ahead log (its last transaction:
-    /// <see cref="CatalogStore.StopCheckpointing"/>) is in the catalog file: done here, while this run's stages run.
+    /// The store, once what earlier runs left in the write-ahead log is in the catalog file (<see cref="CatalogStore.Checkpoint"/>):
+    /// done here, in the background while this run's first stages run.
     /// </summary>
-    private static CatalogStore? Checkpointed(CatalogStore? store)
+    private static CatalogStore? Checkpointed(CatalogStore? store) => Optional(store, s => s.Checkpoint());
+
+    /// <summary>A step that only decides when the log is copied into the file: when it fails, the index is as good.</summary>
+    private static CatalogStore? Optional(CatalogStore? store, Action<CatalogStore> step)
     {
         try
         {
-            store?.Checkpoint();
+            if (store is not null) step(store);
         }
         catch (Exception e) when (IsCatalogFailure(e))
         {
-            // Left for a later run's: the log is still read by every reader, and written to.
+            // Every reader reads the log, and the next run that opens the catalog copies it.
         }
         return store;
     }

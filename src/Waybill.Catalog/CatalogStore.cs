@@ -9,9 +9,6 @@ namespace Waybill.Catalog;
 /// </summary>
 internal sealed class CatalogStore : IDisposable
 {
-    // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE
-    private const int NoCheckpointOnClose = 1006;
-
     private readonly TimeProvider _time;
     private CatalogWriter.Batch? _writer;
 
@@ -65,9 +62,9 @@ internal sealed class CatalogStore : IDisposable
     }
 
     /// <summary>
-    /// Copies what SQLite's write-ahead log holds into the catalog file, without waiting for readers or writers: a run
-    /// does it as it opens the catalog, while its stages run, instead of as its last transaction ends
-    /// (<see cref="StopCheckpointing"/>). The log then holds at most what was written since the last run opened it.
+    /// Copies what SQLite's write-ahead log holds into the catalog file, without waiting for readers or writers: a run does
+    /// it as it opens the catalog, in the background while its first stages run, instead of as its last transaction ends
+    /// (<see cref="StopCheckpointing"/>) or its connection closes (never: <see cref="CatalogConnections"/>).
     /// </summary>
     internal void Checkpoint()
     {
@@ -75,15 +72,14 @@ internal sealed class CatalogStore : IDisposable
     }
 
     /// <summary>
-    /// From now on neither a commit nor closing the connection copies SQLite's write-ahead log into the catalog file: for a
-    /// run's last transaction, which the run's end waits for. The copy syncs both files to disk, 6-7 ms of the 500-stage
-    /// benchmark's 0.42 s on ext4 (docs/performance.md); the next run makes it as it opens the catalog (<see cref="Checkpoint"/>).
+    /// From now on no commit of this connection copies SQLite's write-ahead log into the catalog file, as SQLite does once
+    /// the log passes 1,000 pages: for a run's last transaction, which the run's end waits for. The copy syncs both files
+    /// to disk, 6-7 ms of the 500-stage benchmark's 0.42 s on ext4 (docs/performance.md); the next run makes it as it
+    /// opens the catalog (<see cref="Checkpoint"/>).
     /// </summary>
     internal void StopCheckpointing()
     {
-        if (Connection is not SqliteConnection sqlite) return;
-        SQLitePCL.raw.sqlite3_db_config(sqlite.Handle!, NoCheckpointOnClose, 1, out _);
-        CatalogConnections.Execute(Connection, "PRAGMA wal_autocheckpoint=0");
+        if (Connection is SqliteConnection) CatalogConnections.Execute(Connection, "PRAGMA wal_autocheckpoint=0");
     }
 
     public void Dispose()
