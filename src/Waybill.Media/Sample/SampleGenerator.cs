@@ -33,7 +33,11 @@ public static class SampleGenerator
         for (var i = 0; i < SampleScript.Sentences.Length; i++)
         {
             var clip = Path.Combine(scratch, $"sentence{i}.wav");
-            await RunAsync("espeak-ng", ["-v", options.Voice, "-s", options.WordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", clip, SampleScript.Sentences[i]], cancellationToken);
+            // espeak-ng sets up PulseAudio even when it only writes a file: its runtime folder goes into the scratch folder,
+            // deleted below, not /tmp/pulse-* and ~/.config/pulse where no XDG_RUNTIME_DIR is set.
+            var speed = options.WordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await RunAsync("espeak-ng", ["-v", options.Voice, "-s", speed, "-w", clip, SampleScript.Sentences[i]], cancellationToken,
+                new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = scratch });
             using var reader = new WavReader(clip);
             rate = reader.SampleRate;
             clips.Add(reader.ReadRange(0, reader.FrameCount));
@@ -120,10 +124,12 @@ public static class SampleGenerator
         return result;
     }
 
-    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         Process process;
         try
         {

@@ -21,7 +21,7 @@ public sealed class DetectedLanguageTests : IDisposable
     private async Task<(CliProcess.Result Run, string Job)> SubtitleAsync(string container)
     {
         var speech = _temp.Combine("speech.wav");
-        Tool.Run("espeak-ng", "-v", "de", "-s", "140", "-w", speech, "Guten Morgen, wie geht es dir?");
+        Espeak.Write(speech, "Guten Morgen, wie geht es dir?", "de", 140);
         var video = _temp.Combine($"clip.{container}");
         Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-i", speech, "-af", "adelay=800,apad=pad_dur=1", "-shortest",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", video);

@@ -50,7 +50,7 @@ public static class SeasonVideo
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var speech = path + ".wav";
-        Tool.Run("espeak-ng", "-v", "en-us", "-s", "150", "-w", speech, text);
+        Espeak.Write(speech, text, "en-us", 150);
         var audio = Path.GetExtension(path) == ".mkv" ? "pcm_s16le" : "aac";
         Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-i", speech, "-af", "adelay=500|500,apad=pad_dur=1",
             "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", audio, path);

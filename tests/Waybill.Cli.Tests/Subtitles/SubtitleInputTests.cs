@@ -101,7 +101,7 @@ public sealed class SubtitleInputTests : IDisposable
     public async Task Speech_at_48_kHz_stereo_in_mkv_is_resampled_recognised_and_muxed_as_srt()
     {
         var speech = _temp.Combine("speech.wav");
-        Tool.Run("espeak-ng", "-v", "en-us", "-s", "140", "-w", speech, "The children walk to school along the quiet green road.");
+        Espeak.Write(speech, "The children walk to school along the quiet green road.", "en-us", 140);
         var video = _temp.Combine("clip 48k stéréo.mkv");
         Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-i", speech, "-af", "adelay=800|800,apad=pad_dur=1", "-ar", "48000", "-ac", "2",
             "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", video);
@@ -117,7 +117,7 @@ public sealed class SubtitleInputTests : IDisposable
     public async Task Speech_at_8_kHz_is_resampled_and_recognised()
     {
         var speech = _temp.Combine("speech.wav");
-        Tool.Run("espeak-ng", "-v", "en-us", "-s", "140", "-w", speech, "Every morning the baker opens his shop and sells fresh bread.");
+        Espeak.Write(speech, "Every morning the baker opens his shop and sells fresh bread.", "en-us", 140);
         var phone = _temp.Combine("phone call.wav");
         Tool.Ffmpeg("-i", speech, "-af", "adelay=600,apad=pad_dur=1", "-ar", "8000", "-ac", "1", phone);
         var run = await Subtitle(phone);
@@ -131,7 +131,7 @@ public sealed class SubtitleInputTests : IDisposable
     public async Task A_missing_vad_model_says_how_to_get_it()
     {
         var speech = _temp.Combine("speech.wav");
-        Tool.Run("espeak-ng", "-v", "en-us", "-w", speech, "Hello there.");
+        Espeak.Write(speech, "Hello there.");
         var run = await Subtitle(speech, new Dictionary<string, string> { ["WAYBILL_MODEL_DIR"] = _temp.Combine("no models here") });
 
         Assert.True(run.ExitCode == 1, run.All);
@@ -145,7 +145,7 @@ public sealed class SubtitleInputTests : IDisposable
     public async Task A_missing_tool_is_named_with_how_to_install_it()
     {
         var speech = _temp.Combine("speech.wav");
-        Tool.Run("espeak-ng", "-v", "en-us", "-w", speech, "Hello there.");
+        Espeak.Write(speech, "Hello there.");
         var run = await Subtitle(speech, new Dictionary<string, string> { ["PATH"] = _temp.Combine("empty bin") });
 
         Assert.True(run.ExitCode == 1, run.All);

@@ -28,7 +28,7 @@ public static class AsrTestAudio
         var name = "speech-" + Guid.NewGuid().ToString("N")[..8];
         var raw = Path.Combine(folder, name + "-22k.wav");
         var wav = Path.Combine(folder, name + ".wav");
-        Run("espeak-ng", "-v", "en-us", "-s", wordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", raw, text);
+        Waybill.Tests.Support.Espeak.Write(raw, text, "en-us", wordsPerMinute);
         Run("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", raw, "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav);
         using var reader = new WavReader(wav);
         Assert.Equal(Rate, reader.SampleRate);

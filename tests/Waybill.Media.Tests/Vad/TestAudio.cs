@@ -15,7 +15,7 @@ public static class TestAudio
         var name = "speech-" + Guid.NewGuid().ToString("N")[..8];
         var raw = Path.Combine(folder, name + "-22k.wav");
         var wav = Path.Combine(folder, name + ".wav");
-        Run("espeak-ng", "-v", voice, "-s", "150", "-w", raw, text);
+        Waybill.Tests.Support.Espeak.Write(raw, text, voice, 150);
         Run("sox", raw, "-r", "16000", "-c", "1", "-b", "16", wav);
         using var reader = new WavReader(wav);
         Assert.Equal(Rate, reader.SampleRate);
