@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Waybill.Tests.Support;
 
 /// <summary>
@@ -9,30 +7,19 @@ namespace Waybill.Tests.Support;
 /// </summary>
 public static class Espeak
 {
-    /// <summary>Writes <paramref name="text"/> spoken to <paramref name="wav"/>; espeak-ng's own rate when <paramref name="wordsPerMinute"/> is null.</summary>
+    /// <summary>
+    /// Writes <paramref name="text"/> spoken to <paramref name="wav"/>; espeak-ng's own rate when <paramref name="wordsPerMinute"/>
+    /// is null.
+    /// </summary>
     public static void Write(string wav, string text, string voice = "en-us", int? wordsPerMinute = null)
     {
         var runtime = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(wav))!, ".espeak-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(runtime);
         try
         {
-            var info = new ProcessStartInfo("espeak-ng") { RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add("-v");
-            info.ArgumentList.Add(voice);
-            if (wordsPerMinute is { } rate)
-            {
-                info.ArgumentList.Add("-s");
-                info.ArgumentList.Add(rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            info.ArgumentList.Add("-w");
-            info.ArgumentList.Add(wav);
-            info.ArgumentList.Add(text);
-            info.Environment["XDG_RUNTIME_DIR"] = runtime;
-            using var process = Process.Start(info)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"espeak-ng failed ({process.ExitCode}): {stderr.Result}");
+            string[] rate = wordsPerMinute is { } wpm ? ["-s", wpm.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
+            HelperProgram.Run("espeak-ng", ["-v", voice, .. rate, "-w", wav, text],
+                new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = runtime });
         }
         finally
         {

@@ -129,7 +129,10 @@ public static class SampleGenerator
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment) start.Environment[name] = value;
+        }
         Process process;
         try
         {

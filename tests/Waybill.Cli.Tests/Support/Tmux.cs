@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Waybill.Tests.Support;
 
 namespace Waybill.Cli.Tests.Support;
 
@@ -78,23 +79,9 @@ public sealed class Tmux : IDisposable
         }
     }
 
-    private string Run(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-S");
-        info.ArgumentList.Add(_socket);
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        info.Environment["TMUX_TMPDIR"] = _folder;
-        info.Environment.Remove("TMUX");
-        info.Environment["TERM"] = "xterm-256color";
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
-        return stdout;
-    }
+    private string Run(params string[] arguments) =>
+        HelperProgram.Run("tmux", ["-S", _socket, .. arguments],
+            new Dictionary<string, string?> { ["TMUX_TMPDIR"] = _folder, ["TMUX"] = null, ["TERM"] = "xterm-256color" });
 
     /// <summary>Single-quoted for sh.</summary>
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

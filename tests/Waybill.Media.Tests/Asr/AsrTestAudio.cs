@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Waybill.Media.Audio;
 using Waybill.Media.Model;
 using Xunit;
@@ -57,16 +56,7 @@ public static class AsrTestAudio
         return segments;
     }
 
-    public static void Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} failed with {process.ExitCode}: {stderr.Result}");
-    }
+    public static void Run(string program, params string[] arguments) => Waybill.Tests.Support.HelperProgram.Run(program, arguments);
 }
 
 /// <summary>

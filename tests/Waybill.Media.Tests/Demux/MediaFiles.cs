@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace Waybill.Media.Tests.Demux;
@@ -56,17 +55,7 @@ internal static class MediaFiles
     public static void Ffmpeg(IEnumerable<string> arguments) => Run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", .. arguments]);
 
     /// <summary>Runs a program and returns its stdout; a non-zero exit throws with stderr.</summary>
-    public static string Run(string program, IEnumerable<string> arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}: {stderr.Result}");
-        return stdout;
-    }
+    public static string Run(string program, IEnumerable<string> arguments) => Waybill.Tests.Support.HelperProgram.Run(program, arguments);
 
     /// <summary>ffprobe's streams as compact lines: <c>codec_type=audio|codec_name=aac|…</c>.</summary>
     public static string ProbeJson(string path) =>

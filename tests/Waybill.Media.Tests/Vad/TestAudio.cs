@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Waybill.Media.Audio;
 using Xunit;
 
@@ -79,14 +78,5 @@ public static class TestAudio
         return starts;
     }
 
-    public static void Run(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} exited with {process.ExitCode}: {stderr.Result}");
-    }
+    public static void Run(string program, params string[] arguments) => Waybill.Tests.Support.HelperProgram.Run(program, arguments);
 }
