@@ -91,7 +91,8 @@ import sqlite3, sys, time
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 queries = {
     "failed stages with their error": "SELECT s.job_id, s.stage_id, s.status, s.started, s.duration_seconds, COALESCE(s.error, s.status_reason) "
-        "FROM stage_runs s JOIN jobs j ON j.job_dir = s.job_dir WHERE s.status = 'failed' ORDER BY s.started DESC, s.job_dir, s.stage_id",
+        "FROM stage_runs s JOIN jobs j ON j.job_dir = s.job_dir WHERE s.status = 'failed' AND s.status <> 'success' "
+        "ORDER BY s.started DESC, s.job_dir, s.stage_id",
     "mean duration per stage": "SELECT s.stage, COUNT(*), COUNT(DISTINCT s.job_dir), AVG(s.duration_seconds), MIN(s.duration_seconds), "
         "MAX(s.duration_seconds) FROM stage_runs s JOIN jobs j ON j.job_dir = s.job_dir GROUP BY s.stage ORDER BY s.stage",
 }

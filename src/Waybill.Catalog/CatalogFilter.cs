@@ -35,9 +35,12 @@ internal sealed record CatalogFilter
     {
         var where = new StringBuilder();
         if (Stage is { } stage) And(where, command, "(s.stage = @stage OR s.stage_id = @stage)", "@stage", stage);
-        if (Status is { } status) And(where, command, "s.status = @status", "@status", status.ToText());
+        // SQLite uses the index of the runs that did not succeed (CatalogSchema) where the query says it holds them all.
+        if (Status is { } status)
+            And(where, command, status == StageStatus.Success ? "s.status = @status" : $"s.status = @status AND {CatalogSchema.Unsuccessful}", "@status", status.ToText());
         if (Since is { } since) And(where, command, "s.started >= @since", "@since", SqlParameters.Time(since));
-        if (Job is { } job) And(where, command, "s.job_id = @job", "@job", job);
+        // By the job's folders: stage runs have no index by job id, their key starts with the folder.
+        if (Job is { } job) And(where, command, "s.job_dir IN (SELECT job_dir FROM jobs WHERE job_id = @job)", "@job", job);
         if (Pipeline is { } pipeline) And(where, command, "j.pipeline = @pipeline", "@pipeline", pipeline);
         return where.ToString();
     }

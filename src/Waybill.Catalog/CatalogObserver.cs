@@ -21,12 +21,14 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     // batched or not (docs/performance.md, "Catalog across jobs").
     private const int BatchSize = 64;
 
-    private readonly List<StageOutcome> _pending = [];
+    // Rows, not the outcomes' manifests: held until their batch is written, 64 manifests each with its inputs, outputs and
+    // config outlived the young generation, and the garbage collector's copying them cost the run more than the rows' writing.
+    private readonly List<StageRunRow> _pending = [];
     // Batches that failed, written again at the end; touched only by the batches, one after another, and by the end.
-    private readonly List<StageOutcome> _unwritten = [];
+    private readonly List<StageRunRow> _unwritten = [];
     private RunStarted? _run;
     private string? _root;
-    private StageManifest? _first;
+    private (string? Host, string? WaybillVersion)? _first;
     // The store, handed from the opening to each batch in turn on the one connection; null when it could not be opened
     // or a batch failed (the end opens it again).
     private Task<CatalogStore?>? _writing;
@@ -50,8 +52,8 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     public void StageFinished(StageInvocation invocation, StageOutcome outcome, DateTimeOffset at)
     {
         if (outcome.LeftUntouched || _run is not { } run || _writing is not { } previous) return;
-        _first ??= outcome.Manifest;
-        _pending.Add(outcome);
+        _first ??= (outcome.Manifest.Host, outcome.Manifest.WaybillVersion);
+        _pending.Add(ManifestRows.From(outcome.Manifest, ManifestRows.Relative(outcome.StageId)));
         // Queued behind the opening and the batches before it, even while they are still going: waiting for them to end
         // first would hold every later stage run back until a stage ends after they did, which a run's last stage may not.
         if (_pending.Count < BatchSize) return;
@@ -80,7 +82,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
             Optional(store, s => s.StopCheckpointing());
             try
             {
-                store.Index(Job(run, status, at), Rows([.. _unwritten, .. TakePending()]), totals: true);
+                store.Index(Job(run, status, at), [.. _unwritten, .. TakePending()], totals: true);
             }
             catch (Exception e) when (IsCatalogFailure(e))
             {
@@ -110,13 +112,13 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     }
 
     /// <summary>Writes a batch in one transaction and hands the store on; a batch that fails waits for the end.</summary>
-    private CatalogStore? WriteBatch(CatalogStore? store, JobRow job, List<StageOutcome> batch)
+    private CatalogStore? WriteBatch(CatalogStore? store, JobRow job, List<StageRunRow> batch)
     {
         if (store is not null)
         {
             try
             {
-                store.Index(job, Rows(batch), totals: false);
+                store.Index(job, batch, totals: false);
                 return store;
             }
             catch (Exception e) when (IsCatalogFailure(e))
@@ -128,15 +130,12 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
         return null;
     }
 
-    private static StageRunRow[] Rows(List<StageOutcome> outcomes) =>
-        [.. outcomes.Select(o => ManifestRows.From(o.Manifest, ManifestRows.Relative(o.StageId)))];
-
     private static bool IsCatalogFailure(Exception e) =>
         e is CatalogException or System.Data.Common.DbException or IOException or InvalidOperationException;
 
-    private List<StageOutcome> TakePending()
+    private List<StageRunRow> TakePending()
     {
-        var batch = new List<StageOutcome>(_pending);
+        var batch = new List<StageRunRow>(_pending);
         _pending.Clear();
         return batch;
     }

@@ -27,28 +27,28 @@ internal static class CatalogWriter
     /// </summary>
     public sealed class Batch : IDisposable
     {
-        private readonly DbCommand _job;
-        private readonly DbCommand _stage;
+        private readonly RowStatement _job;
+        private readonly RowStatement _stage;
         private readonly DbCommand _anyProblems;
-        private readonly DbCommand _clearProblems;
-        private readonly DbCommand _problem;
+        private readonly RowStatement _clearProblems;
+        private readonly RowStatement _problem;
         private readonly DbCommand _sums;
-        private readonly DbCommand _totals;
+        private readonly RowStatement _totals;
         // Per job folder: whether the catalog may hold problems of it (asked once per transaction, as another process may have
         // written some since; true once this transaction wrote one).
         private readonly Dictionary<string, bool> _mayHoldProblems = new(StringComparer.Ordinal);
-        private string _now = "";
+        private DateTimeOffset _now;
 
         public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
         {
-            _job = SqlParameters.Command(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
-            _stage = SqlParameters.Command(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
+            _job = RowStatement.Prepare(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
+            _stage = RowStatement.Prepare(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
             // Problems an earlier run left for a stage run are replaced; a job with none (every first run) skips the delete.
             _anyProblems = SqlParameters.Command(connection, transaction,
                 "SELECT COUNT(*) FROM (SELECT 1 FROM problems WHERE job_dir = @job_dir LIMIT 1) p", "@job_dir");
-            _clearProblems = SqlParameters.Command(connection, transaction,
-                "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id", "@job_dir", "@stage_id");
-            _problem = SqlParameters.Command(connection, transaction,
+            _clearProblems = RowStatement.Prepare(connection, transaction,
+                "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id", ["@job_dir", "@stage_id"]);
+            _problem = RowStatement.Prepare(connection, transaction,
                 $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})",
                 Names(ProblemColumns));
             // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
@@ -58,43 +58,40 @@ internal static class CatalogWriter
                 SELECT COUNT(*), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(cpu_seconds), SUM(cost_total), MIN(currency)
                 FROM stage_runs WHERE job_dir = @job_dir
                 """, "@job_dir");
-            _totals = SqlParameters.Command(connection, transaction, """
+            _totals = RowStatement.Prepare(connection, transaction, """
                 UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
                 WHERE job_dir = @job_dir
-                """, "@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir");
+                """, ["@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir"]);
             Begin(transaction, now);
         }
 
         /// <summary>Writes what follows in <paramref name="transaction"/>, its rows stamped <paramref name="now"/>.</summary>
         public void Begin(DbTransaction transaction, DateTimeOffset now)
         {
-            _now = SqlParameters.Time(now);
+            _now = now;
             _mayHoldProblems.Clear();
-            foreach (var command in (DbCommand[])[_job, _stage, _anyProblems, _clearProblems, _problem, _sums, _totals])
-                command.Transaction = transaction;
+            _anyProblems.Transaction = transaction;
+            _sums.Transaction = transaction;
+            foreach (var statement in (RowStatement[])[_job, _stage, _clearProblems, _problem, _totals]) statement.Enlist(transaction);
         }
 
         public void Write(JobRow job, IReadOnlyList<StageRunRow> stages, bool totals = true)
         {
             var clear = MayHoldProblems(job.JobDir); // asked before this batch writes any
 
-            Set(_job, JobColumns, [job.JobDir, job.JobId, job.Pipeline, job.RunId, job.Status, job.Started, job.Finished, job.DurationSeconds,
-                job.Host, job.WaybillVersion, 0L, _now]);
-            _job.ExecuteNonQuery();
+            _job.Add(job.JobDir).Add(job.JobId).Add(job.Pipeline).Add(job.RunId).Add(job.Status).Add(job.Started).Add(job.Finished)
+                .Add(job.DurationSeconds).Add(job.Host).Add(job.WaybillVersion).Add(0L).Add(_now).Execute();
             foreach (var s in stages)
             {
-                Set(_stage, StageColumns,
-                [
-                    job.JobDir, job.JobId, s.StageId, s.Stage, (long)s.StageNumber, s.ItemKey, s.RunId, (long)s.Attempt, s.Status, s.StatusReason,
-                    s.Kind, s.Started, s.Finished, s.DurationSeconds, s.CpuSeconds, s.PeakRssMb, s.ReadBytes, s.WriteBytes, s.CostTotal,
-                    s.Currency, s.Host, (long?)s.ExitCode, s.Errors.Count > 0 ? s.Errors[0].Message : null, (long)s.Errors.Count,
-                    (long)s.Warnings.Count, s.ManifestPath, s.Shared, s.ReusedFrom, s.CodeCpuSeconds, _now,
-                ]);
-                _stage.ExecuteNonQuery();
+                _stage.Add(job.JobDir).Add(job.JobId).Add(s.StageId).Add(s.Stage).Add(s.StageNumber).Add(s.ItemKey).Add(s.RunId).Add(s.Attempt)
+                    .Add(s.Status).Add(s.StatusReason).Add(s.Kind).Add(s.Started).Add(s.Finished).Add(s.DurationSeconds).Add(s.CpuSeconds)
+                    .Add(s.PeakRssMb).Add(s.ReadBytes).Add(s.WriteBytes).Add(s.CostTotal).Add(s.Currency).Add(s.Host).Add(s.ExitCode)
+                    .Add(s.Errors.Count > 0 ? s.Errors[0].Message : null).Add(s.Errors.Count).Add(s.Warnings.Count).Add(s.ManifestPath)
+                    .Add(s.Shared).Add(s.ReusedFrom).Add(s.CodeCpuSeconds).Add(_now).Execute();
             }
             foreach (var s in stages)
             {
-                if (clear) ClearProblems(job.JobDir, s.StageId);
+                if (clear) _clearProblems.Add(job.JobDir).Add(s.StageId).Execute();
                 Problems(job.JobDir, s.StageId, "error", s.Errors);
                 Problems(job.JobDir, s.StageId, "warning", s.Warnings);
                 // A later batch, or the same job twice in a rebuild (`--out a --out a`), replaces these.
@@ -105,11 +102,10 @@ internal static class CatalogWriter
             using (var sums = _sums.ExecuteReader())
             {
                 sums.Read();
-                for (var i = 0; i < 5; i++)
-                    SqlParameters.Set(_totals, i, sums.IsDBNull(i) ? null : sums.GetValue(i));
+                _totals.Add(sums.GetInt64(0)).Add(Nullable<long>(sums, 1)).Add(Nullable<double>(sums, 2)).Add(Nullable<double>(sums, 3))
+                    .Add(sums.IsDBNull(4) ? null : sums.GetString(4));
             }
-            SqlParameters.Set(_totals, "@job_dir", job.JobDir);
-            _totals.ExecuteNonQuery();
+            _totals.Add(job.JobDir).Execute();
         }
 
         public void Dispose()
@@ -123,6 +119,9 @@ internal static class CatalogWriter
             _totals.Dispose();
         }
 
+        private static T? Nullable<T>(DbDataReader reader, int column) where T : struct =>
+            reader.IsDBNull(column) ? null : reader.GetFieldValue<T>(column);
+
         private bool MayHoldProblems(string jobDir)
         {
             if (_mayHoldProblems.TryGetValue(jobDir, out var had)) return had;
@@ -132,26 +131,10 @@ internal static class CatalogWriter
             return had;
         }
 
-        private void ClearProblems(string jobDir, string stageId)
-        {
-            SqlParameters.Set(_clearProblems, "@job_dir", jobDir);
-            SqlParameters.Set(_clearProblems, "@stage_id", stageId);
-            _clearProblems.ExecuteNonQuery();
-        }
-
         private void Problems(string jobDir, string stageId, string severity, IReadOnlyList<ProblemRow> problems)
         {
             for (var i = 0; i < problems.Count; i++)
-            {
-                Set(_problem, ProblemColumns, [jobDir, stageId, severity, (long)i, problems[i].At, problems[i].Message, problems[i].ExceptionType]);
-                _problem.ExecuteNonQuery();
-            }
-        }
-
-        /// <summary>A row's values, in the order of the columns the command's parameters were made from.</summary>
-        private static void Set(DbCommand command, string[] columns, object?[] values)
-        {
-            for (var i = 0; i < columns.Length; i++) SqlParameters.Set(command, i, values[i]);
+                _problem.Add(jobDir).Add(stageId).Add(severity).Add(i).Add(problems[i].At).Add(problems[i].Message).Add(problems[i].ExceptionType).Execute();
         }
     }
 

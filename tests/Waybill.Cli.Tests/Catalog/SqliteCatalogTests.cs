@@ -46,6 +46,31 @@ public sealed class SqliteCatalogTests : CatalogSuite
     }
 
     [Fact]
+    public async Task Failed_runs_are_read_through_the_index_of_runs_that_did_not_succeed_and_a_job_s_through_its_folder()
+    {
+        await RunJobsAsync();
+        // Every stage run a run indexes costs one insertion per index: the one by status holds the runs that did not
+        // succeed, and only a query that says so can use it; stage runs have no index by job id (CatalogSchema).
+        Assert.Contains("USING INDEX stage_runs_status (status=?)", Plan(new CatalogFilter { Status = Core.Manifests.StageStatus.Failed }));
+        Assert.Contains("USING INDEX sqlite_autoindex_stage_runs_1 (job_dir=?)", Plan(new CatalogFilter { Job = "broken" }));
+        Assert.Equal(["02_asr"], Json(await Waybill("query", "--status", "failed", "--json")).Select(r => (string)r!["stage_id"]!).ToArray());
+        Assert.Equal(["01_prep", "03_report"], Json(await Waybill("query", "--job", "broken", "--status", "success", "--json"))
+            .Select(r => (string)r!["stage_id"]!).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    /// <summary>SQLite's plan for <c>waybill query</c>'s stage runs under <paramref name="filter"/>, one step per line.</summary>
+    private string Plan(CatalogFilter filter)
+    {
+        using var connection = CatalogConnections.OpenReadOnly(CatalogTarget.Parse(Catalog));
+        using var query = CatalogQueries.StageRuns(connection, filter, null);
+        query.CommandText = "EXPLAIN QUERY PLAN " + query.CommandText;
+        var plan = new List<string>();
+        using (var reader = query.ExecuteReader())
+            while (reader.Read()) plan.Add(reader.GetString(3));
+        return string.Join("\n", plan);
+    }
+
+    [Fact]
     public async Task A_run_leaves_its_last_transaction_in_the_write_ahead_log_and_the_next_run_copies_it_into_the_file()
     {
         await RunJobsAsync();

@@ -1,0 +1,89 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Waybill.Catalog;
+
+/// <summary>
+/// A <see cref="RowStatement"/> on SQLite's own prepared statement, on the connection's handle and so in its transaction.
+/// Values are copied by SQLite as they are bound (SQLITE_TRANSIENT): the buffers they come from are reused.
+/// </summary>
+internal sealed class SqliteRowStatement : RowStatement
+{
+    // Longer strings (an error message) are rare, bound as they are.
+    private const int MaxStackText = 256;
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+
+    public SqliteRowStatement(SqliteConnection connection, string sql, IReadOnlyList<string> names) : base(names.Count)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("the catalog's connection is not open");
+        Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        try
+        {
+            // Bound by position: the names must be the statement's parameters, in order (SQLite numbers them as they appear).
+            var count = raw.sqlite3_bind_parameter_count(_statement);
+            for (var i = 0; i < Math.Max(count, names.Count); i++)
+            {
+                var name = i < count ? raw.sqlite3_bind_parameter_name(_statement, i + 1).utf8_to_string() : null;
+                if (i >= names.Count || name != names[i])
+                    throw new InvalidOperationException($"statement parameter {i + 1} is {name ?? "missing"}, not {(i < names.Count ? names[i] : "absent")}");
+            }
+        }
+        catch
+        {
+            _statement.Dispose();
+            throw;
+        }
+    }
+
+    public override void Dispose() => _statement.Dispose();
+
+    protected override void Bind(int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(_statement, index + 1));
+            return;
+        }
+        // As UTF-8, the catalog's encoding: bound as UTF-16, SQLite converted every string as it stored it (6% of its time).
+        if (value.Length > MaxStackText)
+        {
+            Check(raw.sqlite3_bind_text16(_statement, index + 1, value));
+            return;
+        }
+        Span<byte> text = stackalloc byte[MaxStackText * 3];
+        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..Encoding.UTF8.GetBytes(value, text)]));
+    }
+
+    protected override void Bind(int index, long? value) =>
+        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));
+
+    protected override void Bind(int index, double? value) =>
+        Check(value is { } v ? raw.sqlite3_bind_double(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));
+
+    protected override void Bind(int index, DateTimeOffset? value)
+    {
+        if (value is not { } time)
+        {
+            Check(raw.sqlite3_bind_null(_statement, index + 1));
+            return;
+        }
+        Span<byte> text = stackalloc byte[SqlParameters.TimeLength];
+        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..SqlParameters.Time(time, text)]));
+    }
+
+    protected override int Run()
+    {
+        var result = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        if (result != raw.SQLITE_DONE && result != raw.SQLITE_ROW) SqliteException.ThrowExceptionForRC(result, _db);
+        return raw.sqlite3_changes(_db);
+    }
+
+    private void Check(int result)
+    {
+        if (result != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(result, _db);
+    }
+}
