@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Waybill.Core.Text;
 
 namespace Waybill.Catalog;
 
@@ -33,16 +34,11 @@ internal static class SqlParameters
     };
 
     /// <summary>The length of <see cref="Time(DateTimeOffset)"/>'s text.</summary>
-    public const int TimeLength = 24;
-
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    public const int TimeLength = UtcMillisecondTime.Length;
 
     /// <summary>UTC ISO-8601 with milliseconds: text that sorts as the times compare.</summary>
-    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, System.Globalization.CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset time) => UtcMillisecondTime.Format(time);
 
     /// <summary><see cref="Time(DateTimeOffset)"/> written into <paramref name="into"/> as UTF-8; returns its length.</summary>
-    public static int Time(DateTimeOffset time, Span<byte> into) =>
-        time.UtcDateTime.TryFormat(into, out var written, TimeFormat, System.Globalization.CultureInfo.InvariantCulture)
-            ? written
-            : throw new ArgumentException($"{TimeLength} characters are too few for {time:O}", nameof(into));
+    public static int Time(DateTimeOffset time, Span<byte> into) => UtcMillisecondTime.Write(time, into);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -32,7 +31,7 @@ internal sealed record OpenLineageEvent(string EventType, DateTimeOffset EventTi
         {
             writer.WriteStartObject();
             writer.WriteString("eventType", EventType);
-            writer.WriteString("eventTime", EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("eventTime", Text.UtcMillisecondTime.Format(EventTime));
             writer.WriteString("producer", redactor.Redact(producer));
             writer.WriteString("schemaURL", SchemaUrl);
             writer.WriteStartObject("run");

@@ -15,6 +15,7 @@ internal sealed class OpenLineageFacets(string producer)
 
     public const string DocumentationSchema = Standard + "1-0-1/DocumentationJobFacet.json#/$defs/DocumentationJobFacet";
     public const string SourceCodeSchema = Standard + "1-0-1/SourceCodeJobFacet.json#/$defs/SourceCodeJobFacet";
+    public const string WaybillFileSchema = Custom + "WaybillFileDatasetFacet";
 
     public string Producer { get; } = producer;
 
@@ -102,22 +103,6 @@ internal sealed class OpenLineageFacets(string producer)
             ["peak_rss_mb"] = usage.PeakRssMb,
         };
         if (usage.Shared is { Count: > 0 } shared) facet["resources"]!["shared"] = new JsonArray([.. shared.Select(s => (JsonNode?)s)]);
-        return facet;
-    }
-
-    /// <summary>One tracked file as the manifest records it: its checksum identifies this version of the dataset.</summary>
-    public JsonObject WaybillFile(FileRecord file)
-    {
-        var facet = Base(Custom + "WaybillFileDatasetFacet");
-        facet["path"] = file.Path;
-        facet["location"] = file.Location;
-        if (file.Name is { } name) facet["name"] = name;
-        facet["type"] = file.Type;
-        if (file.Format is { } format) facet["format"] = format;
-        if (file.SizeBytes is { } size) facet["size_bytes"] = size;
-        if (file.Checksum is { } checksum) facet["checksum"] = checksum;
-        if (file.FromStage is { } fromStage) facet["from_stage"] = fromStage;
-        if (file.FromOutput is { } fromOutput) facet["from_output"] = fromOutput;
         return facet;
     }
 

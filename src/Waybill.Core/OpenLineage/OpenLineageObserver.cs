@@ -21,7 +21,8 @@ namespace Waybill.Core.OpenLineage;
 public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObserver, IDisposable
 {
     private readonly OpenLineageFacets _facets = new(Producer);
-    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    // The stages started and not yet ended, with what their START and end share (a name-based id is a SHA-1 hash).
+    private readonly Dictionary<string, StageEventParts> _started = new(StringComparer.Ordinal);
     private readonly List<(string Message, string Language)> _failures = [];
     private readonly Dictionary<string, int> _ended = new(StringComparer.Ordinal);
     private int _upToDate;
@@ -52,9 +53,10 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
     public void StageStarted(StageInvocation invocation, DateTimeOffset at)
     {
         if (_run is null || _stageEvents is not { } events) return;
-        _started.Add(invocation.Stage.Id);
+        var parts = Parts(invocation);
+        _started[invocation.Stage.Id] = parts;
         events.Clear();
-        WriteStart(events, invocation, Parts(invocation), at);
+        WriteStart(events, invocation, parts, at);
         Emit(events.Written);
     }
 
@@ -66,8 +68,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
             _upToDate++;
             return;
         }
-        var ran = _started.Remove(outcome.StageId);
-        var parts = Parts(invocation);
+        var ran = _started.Remove(outcome.StageId, out var parts);
+        if (!ran) parts = Parts(invocation);
         events.Clear();
         // A stage that never started gets its START here, written with its end in one append.
         if (!ran) WriteStart(events, invocation, parts, at);
@@ -82,13 +84,8 @@ public sealed class OpenLineageObserver(OpenLineageSettings settings) : IRunObse
             _failures.Add(($"{stage.Id} failed: {message}", language));
         }
         _ended[manifest.Status] = _ended.GetValueOrDefault(manifest.Status) + 1;
-        var layout = invocation.Layout;
         // A stage that never started read and wrote nothing in this run: no datasets.
-        var datasets = ran
-            ? (OpenLineageDatasets.Of(manifest.Inputs, layout, manifest.Host, _facets),
-                OpenLineageDatasets.Of(manifest.Outputs, layout, manifest.Host, _facets))
-            : ((JsonArray, JsonArray)?)null;
-        events.Finish(parts, EndEventType(outcome.Status), at, manifest, error, datasets);
+        events.Finish(parts, EndEventType(outcome.Status), at, manifest, error, ran ? invocation.Layout : null);
         Emit(events.Written);
     }
 

@@ -1,10 +1,11 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Waybill.Core.Jobs;
 using Waybill.Core.Manifests;
 using Waybill.Core.Secrets;
+using Waybill.Core.Text;
 
 namespace Waybill.Core.OpenLineage;
 
@@ -29,6 +30,8 @@ internal sealed class OpenLineageStageEvents : IDisposable
     private readonly string _namespace;
     private readonly byte[] _parent;
     private readonly byte[] _stageJobType;
+    private string? _host;
+    private string _fileNamespace = "";
 
     public OpenLineageStageEvents(OpenLineageFacets facets, Redactor redactor, string jobNamespace, JsonObject parent)
     {
@@ -65,9 +68,11 @@ internal sealed class OpenLineageStageEvents : IDisposable
     }
 
     /// <summary>The end event, typed by the stage's status, from its manifest (whose texts are already masked).</summary>
-    /// <param name="datasets">The stage's inputs and outputs when it ran in this run; null when it did not (none).</param>
+    /// <param name="ranIn">
+    /// The job's folder when the stage ran in this run: its tracked files are the event's datasets; null when it did not (none).
+    /// </param>
     public void Finish(in StageEventParts parts, string eventType, DateTimeOffset at, StageManifest manifest, JsonObject? errorMessage,
-        (JsonArray Inputs, JsonArray Outputs)? datasets)
+        JobLayout? ranIn)
     {
         Begin(eventType, at, parts.RunId);
         WriteStageFacet(parts, manifest.JobId, manifest.RunId, manifest.StageId, manifest.Stage, manifest.Status, manifest.Reasons);
@@ -98,10 +103,9 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteEndObject();
         _json.WriteEndObject();
         WriteJob(parts, manifest.Command);
-        _json.WritePropertyName("inputs");
-        WriteArray(datasets?.Inputs);
-        _json.WritePropertyName("outputs");
-        WriteArray(datasets?.Outputs);
+        var fileNamespace = ranIn is null ? "" : FileNamespace(manifest.Host);
+        WriteDatasets("inputs", manifest.Inputs, ranIn, fileNamespace);
+        WriteDatasets("outputs", manifest.Outputs, ranIn, fileNamespace);
         End();
     }
 
@@ -111,9 +115,8 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.Reset(_buffer);
         _json.WriteStartObject();
         _json.WriteString("eventType", eventType);
-        Span<char> time = stackalloc char[24];
-        at.UtcDateTime.TryFormat(time, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        _json.WriteString("eventTime", time[..length]);
+        Span<byte> time = stackalloc byte[UtcMillisecondTime.Length];
+        _json.WriteString("eventTime", time[..UtcMillisecondTime.Write(at, time)]);
         _json.WriteString("producer", _producer);
         _json.WriteString("schemaURL", OpenLineageEvent.SchemaUrl);
         _json.WriteStartObject("run");
@@ -177,15 +180,40 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteString("_schemaURL", Facet(schemaUrl));
     }
 
-    private void WriteArray(JsonArray? items)
+    // Written as they are read: built as facet trees first, the datasets took 8 µs a stage on the run's loop (perf, 500 stages).
+    private void WriteDatasets(string property, IReadOnlyList<FileRecord> files, JobLayout? layout, string fileNamespace)
     {
-        if (items is null)
+        _json.WriteStartArray(property);
+        foreach (var file in layout is null ? [] : files)
         {
-            _json.WriteStartArray();
-            _json.WriteEndArray();
-            return;
+            if (file.DeletedAt is not null) continue; // a file `waybill clean` deleted is no longer there to read
+            _json.WriteStartObject();
+            _json.WriteString("namespace", Facet(fileNamespace));
+            _json.WriteString("name", Facet(layout!.Resolve(file.Path)));
+            _json.WriteStartObject("facets");
+            _json.WriteStartObject("waybill_file");
+            WriteBase(OpenLineageFacets.WaybillFileSchema);
+            _json.WriteString("path", Facet(file.Path));
+            _json.WriteString("location", Facet(file.Location));
+            if (file.Name is { } name) _json.WriteString("name", Facet(name));
+            _json.WriteString("type", Facet(file.Type));
+            if (file.Format is { } format) _json.WriteString("format", Facet(format));
+            if (file.SizeBytes is { } size) _json.WriteNumber("size_bytes", size);
+            if (file.Checksum is { } checksum) _json.WriteString("checksum", Facet(checksum));
+            if (file.FromStage is { } fromStage) _json.WriteString("from_stage", Facet(fromStage));
+            if (file.FromOutput is { } fromOutput) _json.WriteString("from_output", Facet(fromOutput));
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+            _json.WriteEndObject();
         }
-        Redacted(items).WriteTo(_json, NodeOptions);
+        _json.WriteEndArray();
+    }
+
+    // Every stage of a run names the same host: its namespace is made once.
+    private string FileNamespace(string host)
+    {
+        if (!ReferenceEquals(host, _host)) (_host, _fileNamespace) = (host, OpenLineageDatasets.Namespace(host));
+        return _fileNamespace;
     }
 
     private void End()

@@ -27,7 +27,7 @@ internal static class StageMessage
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", 1);
-            writer.WriteString("t", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("t", Core.Text.UtcMillisecondTime.Format(now));
             writer.WriteString("type", type);
             fields(writer);
             writer.WriteEndObject();
