@@ -35,9 +35,15 @@ internal sealed record CatalogFilter
     {
         var where = new StringBuilder();
         if (Stage is { } stage) And(where, command, "(s.stage = @stage OR s.stage_id = @stage)", "@stage", stage);
-        // SQLite uses the index of the runs that did not succeed (CatalogSchema) where the query says it holds them all.
+        // A status other than success is found through the index of the runs that did not succeed, which SQLite reads only for
+        // a query that repeats the index's condition; success, most runs, through the index by start time.
         if (Status is { } status)
-            And(where, command, status == StageStatus.Success ? "s.status = @status" : $"s.status = @status AND {CatalogSchema.Unsuccessful}", "@status", status.ToText());
+        {
+            var condition = status == StageStatus.Success
+                ? "s.status = @status"
+                : $"s.status = @status AND {CatalogSchema.Unsuccessful("s")}";
+            And(where, command, condition, "@status", status.ToText());
+        }
         if (Since is { } since) And(where, command, "s.started >= @since", "@since", SqlParameters.Time(since));
         // By the job's folders: stage runs have no index by job id, their key starts with the folder.
         if (Job is { } job) And(where, command, "s.job_dir IN (SELECT job_dir FROM jobs WHERE job_id = @job)", "@job", job);

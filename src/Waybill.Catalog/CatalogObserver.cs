@@ -16,9 +16,9 @@ namespace Waybill.Catalog;
 internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver
 {
     // A batch is written once this many stage runs wait: the job's runs show up while it goes, and its end waits for the
-    // last few only. The writes themselves cost the same CPU either way (500 stage runs: about 6-8 ms, most of it in
-    // SQLite's indices), and on a machine whose cores the stages keep busy that is 1-2% of the 500-stage run's 0.4 s,
-    // batched or not (docs/performance.md, "Catalog across jobs").
+    // last few only. The writes themselves cost about the same CPU either way (500 stage runs: about 7 ms, most of it in
+    // SQLite's inserts), and on a machine whose cores the stages keep busy that is 1.5-2% of the 500-stage run's 0.4 s,
+    // batched or not (docs/performance.md, "Indexing for less").
     private const int BatchSize = 64;
 
     // Rows, not the outcomes' manifests: held until their batch is written, 64 manifests each with its inputs, outputs and

@@ -20,23 +20,27 @@ internal static class CatalogSchema
     private const string StartedIndex = "CREATE INDEX IF NOT EXISTS stage_runs_started ON stage_runs (started, stage, status, job_dir, "
         + "reused_from, duration_seconds, cpu_seconds, code_cpu_seconds, peak_rss_mb, cost_total, read_bytes, write_bytes)";
 
-    /// <summary>
-    /// The condition of the index by status: the runs that did not succeed, the few `--status failed` looks for. SQLite
-    /// uses the index for a query whose conditions include this one as it is written here (CatalogFilter adds it).
-    /// </summary>
-    public const string Unsuccessful = "s.status <> 'success'";
+    // The condition of the index by status: the runs that did not succeed, the few `--status failed` looks for.
+    private const string UnsuccessfulCondition = "status <> 'success'";
 
     // Each index costs every stage run a run indexes an insertion into one more B-tree (1.5-2 µs of SQLite's 10 µs a row):
     // the one by status holds the runs that did not succeed only, and `--job` finds a job's rows by their key, the job's
     // folder, through the jobs' index by id.
-    private const string StatusIndex = "CREATE INDEX IF NOT EXISTS stage_runs_status ON stage_runs (status, started) WHERE status <> 'success'";
+    private const string StatusIndex =
+        $"CREATE INDEX IF NOT EXISTS stage_runs_status ON stage_runs (status, started) WHERE {UnsuccessfulCondition}";
 
-    // Schema 3, 4 and 5 differ from 6 by indices only: they are replaced in place.
-    private static readonly IReadOnlyList<string> IndicesOfVersion6 =
-    [
-        "DROP INDEX IF EXISTS stage_runs_stage", "DROP INDEX IF EXISTS stage_runs_started", StartedIndex,
-        "DROP INDEX IF EXISTS stage_runs_job_id", "DROP INDEX IF EXISTS stage_runs_status", StatusIndex,
-    ];
+    // Schema 5 differs from 6 by these indices only, 3 and 4 also by the index by start time: they are replaced in place.
+    private static readonly IReadOnlyList<string> IndicesOfVersion5To6 =
+        ["DROP INDEX IF EXISTS stage_runs_job_id", "DROP INDEX IF EXISTS stage_runs_status", StatusIndex];
+
+    private static readonly IReadOnlyList<string> IndicesOfVersion4To6 =
+        ["DROP INDEX IF EXISTS stage_runs_stage", "DROP INDEX IF EXISTS stage_runs_started", StartedIndex, .. IndicesOfVersion5To6];
+
+    /// <summary>
+    /// <see cref="UnsuccessfulCondition"/> on the stage runs <paramref name="alias"/>: SQLite uses the index by status for a
+    /// query only where its conditions include the index's own (CatalogFilter adds it to a status other than success).
+    /// </summary>
+    public static string Unsuccessful(string alias) => $"{alias}.{UnsuccessfulCondition}";
 
     public static IReadOnlyList<string> Create(CatalogKind kind)
     {
@@ -81,9 +85,9 @@ internal static class CatalogSchema
     /// </summary>
     public static IReadOnlyDictionary<int, IReadOnlyList<string>> Migrations { get; } = new Dictionary<int, IReadOnlyList<string>>
     {
-        [3] = IndicesOfVersion6,
-        [4] = IndicesOfVersion6,
-        [5] = IndicesOfVersion6,
+        [3] = IndicesOfVersion4To6,
+        [4] = IndicesOfVersion4To6,
+        [5] = IndicesOfVersion5To6,
     };
 
     /// <summary>Drops what <see cref="Create"/> makes: a catalog of an older schema is rebuilt from the job folders.</summary>

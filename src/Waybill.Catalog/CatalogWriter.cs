@@ -41,28 +41,37 @@ internal static class CatalogWriter
 
         public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
         {
-            _job = RowStatement.Prepare(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
-            _stage = RowStatement.Prepare(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
-            // Problems an earlier run left for a stage run are replaced; a job with none (every first run) skips the delete.
-            _anyProblems = SqlParameters.Command(connection, transaction,
-                "SELECT COUNT(*) FROM (SELECT 1 FROM problems WHERE job_dir = @job_dir LIMIT 1) p", "@job_dir");
-            _clearProblems = RowStatement.Prepare(connection, transaction,
-                "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id", ["@job_dir", "@stage_id"]);
-            _problem = RowStatement.Prepare(connection, transaction,
-                $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})",
-                Names(ProblemColumns));
-            // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
-            // One pass over the job's rows by its key: a "status = 'failed'" condition of its own let SQLite pick the
-            // status index instead, which read every failed run of every job per job (a 100,000-job catalog took minutes).
-            _sums = SqlParameters.Command(connection, transaction, """
-                SELECT COUNT(*), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(cpu_seconds), SUM(cost_total), MIN(currency)
-                FROM stage_runs WHERE job_dir = @job_dir
-                """, "@job_dir");
-            _totals = RowStatement.Prepare(connection, transaction, """
-                UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
-                WHERE job_dir = @job_dir
-                """, ["@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir"]);
-            Begin(transaction, now);
+            try
+            {
+                _job = RowStatement.Prepare(connection, transaction, Upsert("jobs", JobColumns, "job_dir"), Names(JobColumns));
+                _stage = RowStatement.Prepare(connection, transaction, Upsert("stage_runs", StageColumns, "job_dir, stage_id"), Names(StageColumns));
+                // Problems an earlier run left for a stage run are replaced; a job with none (every first run) skips the delete.
+                _anyProblems = SqlParameters.Command(connection, transaction,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM problems WHERE job_dir = @job_dir LIMIT 1) p", "@job_dir");
+                _clearProblems = RowStatement.Prepare(connection, transaction,
+                    "DELETE FROM problems WHERE job_dir = @job_dir AND stage_id = @stage_id", ["@job_dir", "@stage_id"]);
+                _problem = RowStatement.Prepare(connection, transaction,
+                    $"INSERT INTO problems ({string.Join(", ", ProblemColumns)}) VALUES ({string.Join(", ", Names(ProblemColumns))})",
+                    Names(ProblemColumns));
+                // The job's figures are those of all its stage runs in the catalog, also those an earlier run indexed (--until).
+                // One pass over the job's rows by its key: a "status = 'failed'" condition of its own let SQLite pick the
+                // status index instead, which read every failed run of every job per job (a 100,000-job catalog took minutes).
+                _sums = SqlParameters.Command(connection, transaction, """
+                    SELECT COUNT(*), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(cpu_seconds), SUM(cost_total), MIN(currency)
+                    FROM stage_runs WHERE job_dir = @job_dir
+                    """, "@job_dir");
+                _totals = RowStatement.Prepare(connection, transaction, """
+                    UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
+                    WHERE job_dir = @job_dir
+                    """, ["@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir"]);
+                Begin(transaction, now);
+            }
+            catch
+            {
+                // SQLite's own statements are not the connection's to close: those made before the failure go now.
+                Dispose();
+                throw;
+            }
         }
 
         /// <summary>Writes what follows in <paramref name="transaction"/>, its rows stamped <paramref name="now"/>.</summary>
@@ -102,7 +111,7 @@ internal static class CatalogWriter
             using (var sums = _sums.ExecuteReader())
             {
                 sums.Read();
-                _totals.Add(sums.GetInt64(0)).Add(Nullable<long>(sums, 1)).Add(Nullable<double>(sums, 2)).Add(Nullable<double>(sums, 3))
+                _totals.Add(sums.GetInt64(0)).Add(ValueOrNull<long>(sums, 1)).Add(ValueOrNull<double>(sums, 2)).Add(ValueOrNull<double>(sums, 3))
                     .Add(sums.IsDBNull(4) ? null : sums.GetString(4));
             }
             _totals.Add(job.JobDir).Execute();
@@ -110,16 +119,12 @@ internal static class CatalogWriter
 
         public void Dispose()
         {
-            _job.Dispose();
-            _stage.Dispose();
-            _anyProblems.Dispose();
-            _clearProblems.Dispose();
-            _problem.Dispose();
-            _sums.Dispose();
-            _totals.Dispose();
+            // Also from the constructor, after a failure: those not made yet are null.
+            foreach (var statement in (IDisposable?[])[_job, _stage, _anyProblems, _clearProblems, _problem, _sums, _totals])
+                statement?.Dispose();
         }
 
-        private static T? Nullable<T>(DbDataReader reader, int column) where T : struct =>
+        private static T? ValueOrNull<T>(DbDataReader reader, int column) where T : struct =>
             reader.IsDBNull(column) ? null : reader.GetFieldValue<T>(column);
 
         private bool MayHoldProblems(string jobDir)
@@ -134,7 +139,10 @@ internal static class CatalogWriter
         private void Problems(string jobDir, string stageId, string severity, IReadOnlyList<ProblemRow> problems)
         {
             for (var i = 0; i < problems.Count; i++)
-                _problem.Add(jobDir).Add(stageId).Add(severity).Add(i).Add(problems[i].At).Add(problems[i].Message).Add(problems[i].ExceptionType).Execute();
+            {
+                var problem = problems[i];
+                _problem.Add(jobDir).Add(stageId).Add(severity).Add(i).Add(problem.At).Add(problem.Message).Add(problem.ExceptionType).Execute();
+            }
         }
     }
 

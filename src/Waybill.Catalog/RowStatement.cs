@@ -5,8 +5,8 @@ namespace Waybill.Catalog;
 
 /// <summary>
 /// A statement prepared once that writes one row per <see cref="Execute"/>, its values added in the order of its parameters.
-/// On SQLite it binds them by position on SQLite's own statement, with no boxing, no name look-up and no copy of a string
-/// per value: through Microsoft.Data.Sqlite's command a run's indexing cost 46.9 µs and 4.5 KB per stage run, by position
+/// On SQLite it binds them by position on SQLite's own statement, with no boxing, no name look-up and no string copied to
+/// the heap: through Microsoft.Data.Sqlite's command a run's indexing cost 46.9 µs and 4.5 KB per stage run, by position
 /// 24.7 µs and 0.7 KB (docs/performance.md, "Indexing for less"). Other databases go through their command.
 /// </summary>
 internal abstract class RowStatement : IDisposable
@@ -21,9 +21,14 @@ internal abstract class RowStatement : IDisposable
             ? new SqliteRowStatement(sqlite, sql, names)
             : new CommandRowStatement(SqlParameters.Command(connection, transaction, sql, [.. names]));
 
-    /// <summary>Runs what follows in <paramref name="transaction"/> (SQLite's statements run in their connection's).</summary>
-    public virtual void Enlist(DbTransaction transaction)
+    /// <summary>
+    /// Runs what follows in <paramref name="transaction"/> (SQLite's statements run in their connection's), from a new row:
+    /// values added to a row that failed before it was written are dropped.
+    /// </summary>
+    public void Enlist(DbTransaction transaction)
     {
+        _next = 0;
+        OnEnlist(transaction);
     }
 
     public RowStatement Add(string? value)
@@ -52,11 +57,11 @@ internal abstract class RowStatement : IDisposable
     }
 
     /// <summary>Writes the row whose values were added; every parameter must have one.</summary>
-    public int Execute()
+    public void Execute()
     {
         if (_next != _count) throw new InvalidOperationException($"a row of {_count} values was given {_next}");
         _next = 0;
-        return Run();
+        Run();
     }
 
     public abstract void Dispose();
@@ -69,7 +74,11 @@ internal abstract class RowStatement : IDisposable
 
     protected abstract void Bind(int index, DateTimeOffset? value);
 
-    protected abstract int Run();
+    protected virtual void OnEnlist(DbTransaction transaction)
+    {
+    }
+
+    protected abstract void Run();
 
     private int Next()
     {
@@ -80,7 +89,7 @@ internal abstract class RowStatement : IDisposable
     /// <summary>Through the database's own command and its parameters (PostgreSQL).</summary>
     private sealed class CommandRowStatement(DbCommand command) : RowStatement(command.Parameters.Count)
     {
-        public override void Enlist(DbTransaction transaction) => command.Transaction = transaction;
+        protected override void OnEnlist(DbTransaction transaction) => command.Transaction = transaction;
 
         public override void Dispose() => command.Dispose();
 
@@ -92,6 +101,6 @@ internal abstract class RowStatement : IDisposable
 
         protected override void Bind(int index, DateTimeOffset? value) => SqlParameters.Set(command, index, value);
 
-        protected override int Run() => command.ExecuteNonQuery();
+        protected override void Run() => command.ExecuteNonQuery();
     }
 }

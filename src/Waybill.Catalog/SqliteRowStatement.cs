@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -10,9 +9,6 @@ namespace Waybill.Catalog;
 /// </summary>
 internal sealed class SqliteRowStatement : RowStatement
 {
-    // Longer strings (an error message) are rare, bound as they are.
-    private const int MaxStackText = 256;
-
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
@@ -27,8 +23,9 @@ internal sealed class SqliteRowStatement : RowStatement
             for (var i = 0; i < Math.Max(count, names.Count); i++)
             {
                 var name = i < count ? raw.sqlite3_bind_parameter_name(_statement, i + 1).utf8_to_string() : null;
-                if (i >= names.Count || name != names[i])
-                    throw new InvalidOperationException($"statement parameter {i + 1} is {name ?? "missing"}, not {(i < names.Count ? names[i] : "absent")}");
+                if (i < names.Count && name == names[i]) continue;
+                var expected = i < names.Count ? names[i] : "absent";
+                throw new InvalidOperationException($"statement parameter {i + 1} is {name ?? "missing"}, not {expected}");
             }
         }
         catch
@@ -40,22 +37,9 @@ internal sealed class SqliteRowStatement : RowStatement
 
     public override void Dispose() => _statement.Dispose();
 
-    protected override void Bind(int index, string? value)
-    {
-        if (value is null)
-        {
-            Check(raw.sqlite3_bind_null(_statement, index + 1));
-            return;
-        }
-        // As UTF-8, the catalog's encoding: bound as UTF-16, SQLite converted every string as it stored it (6% of its time).
-        if (value.Length > MaxStackText)
-        {
-            Check(raw.sqlite3_bind_text16(_statement, index + 1, value));
-            return;
-        }
-        Span<byte> text = stackalloc byte[MaxStackText * 3];
-        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..Encoding.UTF8.GetBytes(value, text)]));
-    }
+    // As UTF-8, the catalog's encoding: SQLite stores it without converting it.
+    protected override void Bind(int index, string? value) =>
+        Check(value is null ? raw.sqlite3_bind_null(_statement, index + 1) : raw.sqlite3_bind_text(_statement, index + 1, value));
 
     protected override void Bind(int index, long? value) =>
         Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));
@@ -74,12 +58,11 @@ internal sealed class SqliteRowStatement : RowStatement
         Check(raw.sqlite3_bind_text(_statement, index + 1, text[..SqlParameters.Time(time, text)]));
     }
 
-    protected override int Run()
+    protected override void Run()
     {
         var result = raw.sqlite3_step(_statement);
         raw.sqlite3_reset(_statement);
         if (result != raw.SQLITE_DONE && result != raw.SQLITE_ROW) SqliteException.ThrowExceptionForRC(result, _db);
-        return raw.sqlite3_changes(_db);
     }
 
     private void Check(int result)

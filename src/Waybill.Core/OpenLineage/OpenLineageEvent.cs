@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Waybill.Core.Secrets;
+using Waybill.Core.Text;
 
 namespace Waybill.Core.OpenLineage;
 
@@ -31,7 +32,7 @@ internal sealed record OpenLineageEvent(string EventType, DateTimeOffset EventTi
         {
             writer.WriteStartObject();
             writer.WriteString("eventType", EventType);
-            writer.WriteString("eventTime", Text.UtcMillisecondTime.Format(EventTime));
+            writer.WriteString("eventTime", UtcMillisecondTime.Format(EventTime));
             writer.WriteString("producer", redactor.Redact(producer));
             writer.WriteString("schemaURL", SchemaUrl);
             writer.WriteStartObject("run");

@@ -15,6 +15,7 @@ internal sealed class OpenLineageFacets(string producer)
 
     public const string DocumentationSchema = Standard + "1-0-1/DocumentationJobFacet.json#/$defs/DocumentationJobFacet";
     public const string SourceCodeSchema = Standard + "1-0-1/SourceCodeJobFacet.json#/$defs/SourceCodeJobFacet";
+    public const string WaybillStageSchema = Custom + "WaybillStageRunFacet";
     public const string WaybillFileSchema = Custom + "WaybillFileDatasetFacet";
 
     public string Producer { get; } = producer;
@@ -67,42 +68,6 @@ internal sealed class OpenLineageFacets(string producer)
         if (durationSeconds is { } seconds) facet["duration_seconds"] = Math.Round(seconds, 3);
         if (stageCounts is not null) facet["stages"] = new JsonObject(stageCounts.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value)));
         if (upToDate > 0) facet["up_to_date"] = upToDate;
-        return facet;
-    }
-
-    /// <summary>A stage run at its START: why it runs is known, what the manifest will say once it ends is not.</summary>
-    public JsonObject WaybillStageStarted(string jobId, string runId, string stageId, string stageName, string manifestPath, string logPath, IReadOnlyList<string>? reasons)
-    {
-        var facet = Base(Custom + "WaybillStageRunFacet");
-        facet["job_id"] = jobId;
-        facet["run_id"] = runId;
-        facet["stage_id"] = stageId;
-        facet["stage"] = stageName;
-        facet["status"] = "running";
-        facet["manifest"] = manifestPath;
-        facet["log"] = logPath;
-        if (reasons is { Count: > 0 }) facet["reasons"] = new JsonArray([.. reasons.Select(r => (JsonNode?)r)]);
-        return facet;
-    }
-
-    /// <summary>A stage run at its end, from its manifest (whose texts are already masked).</summary>
-    public JsonObject WaybillStage(StageManifest manifest, string manifestPath, string logPath)
-    {
-        var facet = WaybillStageStarted(manifest.JobId, manifest.RunId, manifest.StageId, manifest.Stage, manifestPath, logPath, manifest.Reasons);
-        facet["status"] = manifest.Status;
-        facet["attempt"] = manifest.Attempt;
-        if (manifest.StatusReason is { } reason) facet["status_reason"] = reason;
-        facet["duration_seconds"] = manifest.DurationSeconds;
-        if (manifest.ExitCode is { } exitCode) facet["exit_code"] = exitCode;
-        var usage = manifest.Resources;
-        facet["resources"] = new JsonObject
-        {
-            ["wall_seconds"] = usage.WallSeconds,
-            ["cpu_seconds"] = usage.CpuSeconds,
-            ["cpu_percent"] = usage.CpuPercent,
-            ["peak_rss_mb"] = usage.PeakRssMb,
-        };
-        if (usage.Shared is { Count: > 0 } shared) facet["resources"]!["shared"] = new JsonArray([.. shared.Select(s => (JsonNode?)s)]);
         return facet;
     }
 

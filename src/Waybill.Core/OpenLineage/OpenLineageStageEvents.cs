@@ -18,7 +18,6 @@ namespace Waybill.Core.OpenLineage;
 /// </summary>
 internal sealed class OpenLineageStageEvents : IDisposable
 {
-    private const string StageFacetSchema = "https://waybill.dev/schemas/openlineage-facets.schema.json#/$defs/WaybillStageRunFacet";
     private static readonly JsonWriterOptions OneLine = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private static readonly JsonSerializerOptions NodeOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -68,11 +67,12 @@ internal sealed class OpenLineageStageEvents : IDisposable
     }
 
     /// <summary>The end event, typed by the stage's status, from its manifest (whose texts are already masked).</summary>
-    /// <param name="ranIn">
-    /// The job's folder when the stage ran in this run: its tracked files are the event's datasets; null when it did not (none).
+    /// <param name="filesIn">
+    /// The job folder of the stage's tracked files, which are the event's datasets, when it ran in this run; null when it did
+    /// not (no datasets).
     /// </param>
     public void Finish(in StageEventParts parts, string eventType, DateTimeOffset at, StageManifest manifest, JsonObject? errorMessage,
-        JobLayout? ranIn)
+        JobLayout? filesIn)
     {
         Begin(eventType, at, parts.RunId);
         WriteStageFacet(parts, manifest.JobId, manifest.RunId, manifest.StageId, manifest.Stage, manifest.Status, manifest.Reasons);
@@ -103,9 +103,8 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteEndObject();
         _json.WriteEndObject();
         WriteJob(parts, manifest.Command);
-        var fileNamespace = ranIn is null ? "" : FileNamespace(manifest.Host);
-        WriteDatasets("inputs", manifest.Inputs, ranIn, fileNamespace);
-        WriteDatasets("outputs", manifest.Outputs, ranIn, fileNamespace);
+        WriteDatasets("inputs", manifest.Inputs, filesIn, manifest.Host);
+        WriteDatasets("outputs", manifest.Outputs, filesIn, manifest.Host);
         End();
     }
 
@@ -133,7 +132,7 @@ internal sealed class OpenLineageStageEvents : IDisposable
         IReadOnlyList<string>? reasons)
     {
         _json.WriteStartObject("waybill_stage");
-        WriteBase(StageFacetSchema);
+        WriteBase(OpenLineageFacets.WaybillStageSchema);
         _json.WriteString("job_id", Facet(jobId));
         _json.WriteString("run_id", Facet(runId));
         _json.WriteString("stage_id", Facet(stageId));
@@ -181,15 +180,21 @@ internal sealed class OpenLineageStageEvents : IDisposable
     }
 
     // Written as they are read: built as facet trees first, the datasets took 8 µs a stage on the run's loop (perf, 500 stages).
-    private void WriteDatasets(string property, IReadOnlyList<FileRecord> files, JobLayout? layout, string fileNamespace)
+    private void WriteDatasets(string property, IReadOnlyList<FileRecord> files, JobLayout? layout, string host)
     {
         _json.WriteStartArray(property);
-        foreach (var file in layout is null ? [] : files)
+        if (layout is null)
+        {
+            _json.WriteEndArray();
+            return;
+        }
+        var fileNamespace = FileNamespace(host);
+        foreach (var file in files)
         {
             if (file.DeletedAt is not null) continue; // a file `waybill clean` deleted is no longer there to read
             _json.WriteStartObject();
             _json.WriteString("namespace", Facet(fileNamespace));
-            _json.WriteString("name", Facet(layout!.Resolve(file.Path)));
+            _json.WriteString("name", Facet(layout.Resolve(file.Path)));
             _json.WriteStartObject("facets");
             _json.WriteStartObject("waybill_file");
             WriteBase(OpenLineageFacets.WaybillFileSchema);

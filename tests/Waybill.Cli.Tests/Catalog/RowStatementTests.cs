@@ -61,16 +61,25 @@ public sealed class RowStatementTests : IDisposable
     }
 
     [Fact]
-    public void A_row_with_a_value_missing_or_one_too_many_is_refused_and_nothing_is_written()
+    public void A_row_with_a_value_missing_or_one_too_many_is_refused_and_the_next_transaction_starts_a_new_row()
     {
+        using var insert = RowStatement.Prepare(_connection, null!, "INSERT INTO t (a, b) VALUES (@a, @b)", ["@a", "@b"]);
         using (var transaction = _connection.BeginTransaction())
-        using (var insert = RowStatement.Prepare(_connection, transaction, "INSERT INTO t (a, b) VALUES (@a, @b)", ["@a", "@b"]))
         {
+            insert.Enlist(transaction);
             Assert.Equal("a row of 2 values was given 1", Assert.Throws<InvalidOperationException>(() => insert.Add("x").Execute()).Message);
             Assert.Equal("a row of 2 values was given more", Assert.Throws<InvalidOperationException>(() => insert.Add(1L).Add("y")).Message);
             transaction.Commit();
         }
         Assert.Empty(Rows());
+        // The values of the row that failed are not carried into the next transaction's first row.
+        using (var transaction = _connection.BeginTransaction())
+        {
+            insert.Enlist(transaction);
+            insert.Add("z").Add(2L).Execute();
+            transaction.Commit();
+        }
+        Assert.Equal(["z", 2L, null, null], Assert.Single(Rows()));
     }
 
     private List<object?[]> Rows()

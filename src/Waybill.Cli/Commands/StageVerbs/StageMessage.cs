@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Waybill.Core.Text;
 
 namespace Waybill.Cli.Commands.StageVerbs;
 
@@ -27,7 +28,7 @@ internal static class StageMessage
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", 1);
-            writer.WriteString("t", Core.Text.UtcMillisecondTime.Format(now));
+            writer.WriteString("t", UtcMillisecondTime.Format(now));
             writer.WriteString("type", type);
             fields(writer);
             writer.WriteEndObject();
