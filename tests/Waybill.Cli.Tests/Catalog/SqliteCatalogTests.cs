@@ -98,6 +98,35 @@ public sealed class SqliteCatalogTests : CatalogSuite
     }
 
     [Fact]
+    public void A_run_s_last_transaction_stays_in_the_log_even_past_the_size_at_which_SQLite_would_copy_it()
+    {
+        // SQLite copies the log into the file, syncing both, at the commit that takes it past 1,000 pages; a run's last
+        // transaction (about 8 MB here) must leave that copy to the next opening, as a smaller one does.
+        var target = CatalogTarget.Parse(Catalog);
+        Directory.CreateDirectory(Temp.Combine("out"));
+        long before;
+        using (var store = CatalogStore.Open(target, [Temp.Combine("out")], _ => { }, TimeProvider.System))
+        {
+            store.Checkpoint();
+            before = new FileInfo(Catalog).Length;
+            store.StopCheckpointing();
+            var started = new DateTimeOffset(2026, 12, 6, 1, 0, 0, TimeSpan.Zero);
+            var job = new JobRow(Temp.Combine("out", "big"), "big", "p", "run-1", "success", started, started.AddMinutes(5), 300, "host", "1");
+            store.Index(job, [.. Enumerable.Range(1, 12_000).Select(i => new StageRunRow
+            {
+                StageId = $"01_item[episode-{i:D5}]", Stage = "item", ItemKey = $"episode-{i:D5}", Status = "success", Kind = "command",
+                Started = started.AddMilliseconds(i), Finished = started.AddMilliseconds(i + 5), DurationSeconds = 0.005,
+                StatusReason = "never run before", Host = "host", ManifestPath = $"01_item/episode-{i:D5}/manifest.json",
+            })]);
+        }
+        Assert.Equal(before, new FileInfo(Catalog).Length);
+        Assert.True(new FileInfo(Catalog + "-wal").Length > 1000 * 4096, $"the log holds {new FileInfo(Catalog + "-wal").Length} bytes");
+
+        using (var store = CatalogStore.Open(target, [Temp.Combine("out")], _ => { }, TimeProvider.System)) store.Checkpoint();
+        Assert.True(new FileInfo(Catalog).Length > before + 1000 * 4096);
+    }
+
+    [Fact]
     public async Task A_damaged_catalog_is_kept_aside_and_rebuilt_with_a_message()
     {
         await RunJobsAsync();
