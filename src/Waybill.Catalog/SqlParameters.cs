@@ -33,12 +33,6 @@ internal static class SqlParameters
         _ => value,
     };
 
-    /// <summary>The length of <see cref="Time(DateTimeOffset)"/>'s text.</summary>
-    public const int TimeLength = UtcMillisecondTime.Length;
-
     /// <summary>UTC ISO-8601 with milliseconds: text that sorts as the times compare.</summary>
     public static string Time(DateTimeOffset time) => UtcMillisecondTime.Format(time);
-
-    /// <summary><see cref="Time(DateTimeOffset)"/> written into <paramref name="into"/> as UTF-8; returns its length.</summary>
-    public static int Time(DateTimeOffset time, Span<byte> into) => UtcMillisecondTime.Write(time, into);
 }

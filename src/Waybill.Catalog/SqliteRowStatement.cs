@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Waybill.Core.Text;
 
 namespace Waybill.Catalog;
 
@@ -54,8 +55,8 @@ internal sealed class SqliteRowStatement : RowStatement
             Check(raw.sqlite3_bind_null(_statement, index + 1));
             return;
         }
-        Span<byte> text = stackalloc byte[SqlParameters.TimeLength];
-        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..SqlParameters.Time(time, text)]));
+        Span<byte> text = stackalloc byte[UtcMillisecondTime.Length];
+        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..UtcMillisecondTime.Write(time, text)]));
     }
 
     protected override void Run()

@@ -214,10 +214,11 @@ internal sealed class OpenLineageStageEvents : IDisposable
         _json.WriteEndArray();
     }
 
-    // Every stage of a run names the same host: its namespace is made once.
+    // A dataset's namespace is file://<host>, its name the file's absolute path. Every stage of a run names the same host:
+    // the namespace is made once.
     private string FileNamespace(string host)
     {
-        if (!ReferenceEquals(host, _host)) (_host, _fileNamespace) = (host, OpenLineageDatasets.Namespace(host));
+        if (!ReferenceEquals(host, _host)) (_host, _fileNamespace) = (host, "file://" + host.ToLowerInvariant());
         return _fileNamespace;
     }
 
