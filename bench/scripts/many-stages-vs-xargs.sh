@@ -19,6 +19,9 @@
 #   RUNS       timed runs per size and command (default 3; the median is reported)
 #   SEPARATE=1 also times the same N commands as N separate stages (ids 000001_s1 ...) instead of a fan-out
 # The machine's load average is printed with each size: on a shared machine compare the ratios, not the times.
+# Where a C compiler is installed, a third row times bench/floor/records-floor.c over the same items: a C loop that runs
+# the same commands two at a time and writes the records Waybill writes per stage run (item folder, stage.log, manifest
+# written atomically, the job's log, events, OpenLineage and journal lines) and nothing else, the floor those records set.
 set -euo pipefail
 
 sizes="${1:-1000 10000 100000}"
@@ -45,6 +48,12 @@ separate() {
   for ((i = 1; i <= n; i++)); do printf '  - id: %06d_s%d\n    run: "true"\n' "$i" "$i"; done
 }
 
+floor=""
+if command -v cc >/dev/null; then
+  floor="$work/records-floor"
+  cc -O2 -o "$floor" "$root/bench/floor/records-floor.c"
+fi
+
 printf '%-8s %-10s %9s %11s %7s %9s %10s %11s %9s  %s\n' ITEMS WHAT MEDIAN_S MS_PER_RUN RATIO PEAK_MB NOOP_S CPU_MS_RUN CPU_RATIO LOAD
 for n in $sizes; do
   dir="$work/n$n"
@@ -52,7 +61,7 @@ for n in $sizes; do
   seq 1 "$n" | sed 's/^/item-/' > "$dir/items.txt"
   cp "$root/bench/scripts/fanout-noops.yaml" "$dir/fan.yaml"
   [ "${SEPARATE:-0}" = 1 ] && separate "$n" > "$dir/separate.yaml"
-  w=(); x=(); s=(); peak=0; speak=0; noop=(); wc=(); xc=()
+  w=(); x=(); s=(); f=(); fc=(); peak=0; speak=0; noop=(); wc=(); xc=()
   for ((r = 1; r <= runs; r++)); do
     read -r secs kb cpu < <(cd "$dir" && timed $WAYBILL run fan.yaml --job-id "f$r" --jobs 2 --out out)
     w+=("$secs"); wc+=("$cpu"); [ "$kb" -gt "$peak" ] && peak=$kb
@@ -60,6 +69,11 @@ for n in $sizes; do
     noop+=("$secs")
     read -r secs _ cpu < <(timed sh -c "seq $n | xargs -P2 -I{} sh -c 'true'")
     x+=("$secs"); xc+=("$cpu")
+    if [ -n "$floor" ]; then
+      mkdir "$dir/floor$r"
+      read -r secs _ cpu < <(cd "$dir/floor$r" && timed "$floor" "$dir/items.txt" 2 true)
+      f+=("$secs"); fc+=("$cpu")
+    fi
     if [ "${SEPARATE:-0}" = 1 ]; then
       read -r secs kb < <(cd "$dir" && timed $WAYBILL run separate.yaml --job-id "s$r" --jobs 2 --out out)
       s+=("$secs"); [ "$kb" -gt "$speak" ] && speak=$kb
@@ -72,6 +86,11 @@ for n in $sizes; do
     printf "%-8s %-10s %9.2f %11.3f %7.2f %9.0f %10.2f %11.3f %9.2f  %s\n", n, "waybill", w, 1000 * w / n, w / x, p / 1024, no,
       1000 * wc / n, wc / xc, l
     printf "%-8s %-10s %9.2f %11.3f %7s %9s %10s %11.3f %9s\n", n, "xargs -P2", x, 1000 * x / n, "1.00", "-", "-", 1000 * xc / n, "1.00" }'
+  if [ -n "$floor" ]; then
+    fm=$(printf '%s\n' "${f[@]}" | median); fcm=$(printf '%s\n' "${fc[@]}" | median)
+    awk -v n="$n" -v f="$fm" -v x="$xm" -v fc="$fcm" -v xc="$xcm" 'BEGIN {
+      printf "%-8s %-10s %9.2f %11.3f %7.2f %9s %10s %11.3f %9.2f\n", n, "C floor", f, 1000 * f / n, f / x, "-", "-", 1000 * fc / n, fc / xc }'
+  fi
   if [ "${SEPARATE:-0}" = 1 ]; then
     sm=$(printf '%s\n' "${s[@]}" | median)
     awk -v n="$n" -v s="$sm" -v x="$xm" -v p="$speak" 'BEGIN {
