@@ -60,7 +60,12 @@ int main(int argc, char **argv) {
     for (int s = 0; s < slots && more; s++) {
       if (running[s].pid) continue;
       if (!fgets(line, sizeof line, items)) { more = 0; break; }
-      line[strcspn(line, "\n")] = 0;
+      size_t length = strcspn(line, "\n");
+      if (line[length] != '\n' && !feof(items)) {
+        fprintf(stderr, "records-floor: an item of %s is longer than %zu bytes\n", argv[1], sizeof line - 2);
+        return 2;
+      }
+      line[length] = 0;
       struct slot *it = &running[s];
       snprintf(it->folder, sizeof it->folder, "items/%s", line);
       if (records) {
@@ -108,9 +113,10 @@ int main(int argc, char **argv) {
     for (int s = 0; s < slots; s++) {
       struct slot *it = &running[s];
       if (!it->pid || it->out >= 0 || it->err >= 0) continue;
+      // The group first, while the unreaped child still holds its id: what it left running goes, as in Waybill.
+      kill(-it->pid, SIGKILL);
       int status;
       if (waitpid(it->pid, &status, 0) < 0) fail("waitpid");
-      kill(-it->pid, SIGKILL);
       if (records) {
         snprintf(path, sizeof path, "%s/stage.log", it->folder);
         append(path, 240, O_APPEND);
