@@ -47,7 +47,19 @@ internal static class CatalogConnections
         if (target.Kind == CatalogKind.Postgres) return OpenPostgres(target, readOnly: true);
         var connection = OpenSqlite(target, SqliteOpenMode.ReadOnly);
         Execute(connection, "PRAGMA query_only=1");
+        MapForReading(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// Lets SQLite read the catalog file through a memory map instead of copying each page it reads: the stats query of
+    /// 10,000 stage runs by stage 0.5-1.2 ms sooner as a whole command, failed runs 0.5-1.4 ms (docs/performance.md,
+    /// "Reading through a map"). For commands that only read: where the file cannot be read, a map ends the process with a
+    /// signal instead of an error, and a run must never fail for its catalog.
+    /// </summary>
+    public static void MapForReading(DbConnection connection)
+    {
+        if (connection is SqliteConnection) Execute(connection, "PRAGMA mmap_size=268435456");
     }
 
     public static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)

@@ -14,7 +14,7 @@ internal static class CatalogListing
 
     /// <summary>Opens the catalog for the commands that read it, rebuilding it from <paramref name="roots"/> when it must be.</summary>
     public static CatalogStore Open(CatalogTarget target, IReadOnlyList<string> roots, TextWriter error) =>
-        CatalogStore.Open(target, roots, message => error.WriteLine($"waybill: {message}"), TimeProvider.System);
+        CatalogStore.OpenForReading(target, roots, message => error.WriteLine($"waybill: {message}"), TimeProvider.System);
 
     public static void Print(CatalogStore store, DbCommand command, RowWriter writer, long? limit, TextWriter error, string what)
     {

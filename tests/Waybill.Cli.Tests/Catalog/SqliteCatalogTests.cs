@@ -127,6 +127,27 @@ public sealed class SqliteCatalogTests : CatalogSuite
     }
 
     [Fact]
+    public void Commands_that_read_map_the_catalog_file_and_the_connection_a_run_indexes_on_never_does()
+    {
+        // A map turns a file that cannot be read into a signal that ends the process: a run must never fail for its catalog.
+        var target = CatalogTarget.Parse(Catalog);
+        Directory.CreateDirectory(Temp.Combine("out"));
+        using (var writing = CatalogStore.Open(target, [Temp.Combine("out")], _ => { }, TimeProvider.System))
+            Assert.Equal(0L, MapSize(writing.Connection));
+        using (var reading = CatalogStore.OpenForReading(target, [Temp.Combine("out")], _ => { }, TimeProvider.System))
+            Assert.Equal(256L << 20, MapSize(reading.Connection));
+        using var sql = CatalogConnections.OpenReadOnly(target);
+        Assert.Equal(256L << 20, MapSize(sql));
+    }
+
+    private static long MapSize(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA mmap_size";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task A_damaged_catalog_is_kept_aside_and_rebuilt_with_a_message()
     {
         await RunJobsAsync();
@@ -151,6 +172,22 @@ public sealed class SqliteCatalogTests : CatalogSuite
         var errors = Json(await Waybill("query", "--sql",
             "SELECT COUNT(*) AS n FROM problems p JOIN jobs j USING (job_dir) WHERE j.job_id = 'broken' AND p.severity = 'error'", "--json"));
         Assert.Equal(1, (long)errors[0]!["n"]!);
+    }
+
+    [Fact]
+    public async Task A_rebuild_leaves_every_row_in_the_catalog_file_and_its_write_ahead_log_empty()
+    {
+        // Every command that opens the catalog first reads what the log holds: a rebuild's log is as large as the catalog.
+        await RunJobsAsync();
+        var rebuilt = await Waybill("catalog", "rebuild");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.All);
+        Assert.Equal(0, new FileInfo(Catalog + "-wal") is { Exists: true } log ? log.Length : 0);
+        File.Copy(Catalog, Temp.Combine("file-alone.db"));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Temp.Combine("file-alone.db")};Pooling=False");
+        connection.Open();
+        using var runs = connection.CreateCommand();
+        runs.CommandText = "SELECT COUNT(*) FROM stage_runs";
+        Assert.Equal(6L, (long)runs.ExecuteScalar()!);
     }
 
     [Fact]
