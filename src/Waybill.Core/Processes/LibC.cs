@@ -25,6 +25,7 @@ internal static unsafe partial class LibC
     public const int Eintr = 4;
     public const int Echild = 10;
     public const int Enotdir = 20;
+    public const int Etxtbsy = 26;
 
     public const int PPid = 1;
     public const int WExited = 4;

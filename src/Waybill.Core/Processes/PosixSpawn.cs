@@ -10,6 +10,9 @@ internal static unsafe class PosixSpawn
     // The highest signal number on Linux (SIGRTMAX).
     private const int LastSignal = 64;
 
+    // Starts of a program file found busy (ETXTBSY), a millisecond apart, before the error is reported.
+    private const int BusyAttempts = 5;
+
     /// <summary>
     /// The signals a child starts with at their default: SIGINT, SIGTERM, SIGPIPE (which the runtime ignores) and SIGCHLD
     /// always, and every other one this process does not ignore (nohup's SIGHUP stays ignored across exec, as POSIX says).
@@ -37,6 +40,7 @@ internal static unsafe class PosixSpawn
     /// <param name="workingDirectory">Where the program starts; null for the current directory.</param>
     /// <param name="moves">Descriptors to duplicate onto others in the child (a duplicate does not close on exec).</param>
     /// <param name="closes">Descriptors to close in the child before the moves.</param>
+    /// <param name="whileBusy">What is done between starts of a busy program file; null: a millisecond's wait.</param>
     public static int Start(
         byte* path,
         byte** argv,
@@ -44,7 +48,8 @@ internal static unsafe class PosixSpawn
         byte* workingDirectory,
         ReadOnlySpan<(int From, int To)> moves,
         ReadOnlySpan<int> closes,
-        out int pid)
+        out int pid,
+        Action? whileBusy = null)
     {
         pid = 0;
         var fileActions = stackalloc long[LibC.FileActionsLongs];
@@ -94,7 +99,16 @@ internal static unsafe class PosixSpawn
             }
 
             int child;
-            error = LibC.PosixSpawn(&child, path, fileActions, attr, argv, envp);
+            // A program file that a thread of this process had open for writing while a start elsewhere in the process copied
+            // its descriptors is "busy" (ETXTBSY) until that child has started its own program, a moment later: a stage that
+            // writes a script for the next one, or a test. Tried again a few times, a millisecond apart.
+            for (var attempt = 1; ; attempt++)
+            {
+                error = LibC.PosixSpawn(&child, path, fileActions, attr, argv, envp);
+                if (error != LibC.Etxtbsy || attempt == BusyAttempts) break;
+                if (whileBusy is null) Thread.Sleep(1);
+                else whileBusy();
+            }
             pid = error == 0 ? child : 0;
             return error;
         }
