@@ -194,6 +194,11 @@ internal sealed class ChildRun : IDisposable
     {
         if (ChildProcess.Vanished(executable, error) is { } vanished) return vanished;
         var reason = Marshal.GetPInvokeErrorMessage(error);
+        if (error == LibC.Etxtbsy)
+        {
+            return new ProcessStartException($"Failed to start '{executable}': {reason} (errno {error}): a process still has it open for "
+                + "writing; let whatever writes it finish and close it before it is run.");
+        }
         // posix_spawn reports a failed chdir with the same errno as a failed exec; tell them apart.
         return workingDirectory.Length > 0 && !Directory.Exists(workingDirectory)
             ? new ProcessStartException($"Failed to start '{executable}': working directory '{workingDirectory}' is not accessible ({reason}).")

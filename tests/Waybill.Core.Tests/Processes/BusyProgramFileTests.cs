@@ -51,6 +51,24 @@ public sealed class BusyProgramFileTests : IDisposable
         Assert.Equal(4, waits);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_command_whose_file_stays_busy_fails_to_start_with_what_holds_it_and_what_to_do(bool throughSpawner)
+    {
+        var tool = Tool();
+        using var holder = Hold(tool);
+        using var spawner = throughSpawner ? ProcessSpawner.Start(SpawnerHost.Command) : null;
+
+        var failure = await Assert.ThrowsAsync<ProcessStartException>(() => ChildProcess.RunAsync(
+            new ProcessSpec(tool, [], _temp.Path, Environment()), _ => { }, _ => { }, spawner, TestContext.Current.CancellationToken));
+        holder.StandardInput.Close();
+        holder.WaitForExit();
+
+        Assert.Equal($"Failed to start '{tool}': Text file busy (errno 26): a process still has it open for writing; "
+            + "let whatever writes it finish and close it before it is run.", failure.Message);
+    }
+
     private string Tool()
     {
         var tool = _temp.Write("tool.sh", "#!/bin/sh\nexit 0\n");
