@@ -66,7 +66,8 @@ internal static class PipelineExecution
             Force = settings.Rerun.Force,
             From = settings.Rerun.From,
             Until = settings.Rerun.Until,
-            Decisions = decisions,
+            // Kept for --explain only: a decision per stage run, held until the run ends.
+            Decisions = settings.Rerun.Explain ? decisions : null,
             Cache = settings.Cache,
             Observers = [.. new IRunObserver?[] { lineageObserver, telemetry, Catalog(settings) }.OfType<IRunObserver>()],
         };

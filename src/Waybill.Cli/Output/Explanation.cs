@@ -7,12 +7,16 @@ using Waybill.Core.Pipeline;
 
 namespace Waybill.Cli.Output;
 
-/// <summary>Collects the run's decisions as they are made (from any thread), in stage order for printing.</summary>
+/// <summary>
+/// Collects the run's decisions as they are made (from any thread), in stage order for printing: whether each stage ran
+/// and why, without the previous manifest a decision read (a no-op rerun of 100,000 stage runs kept every one of them).
+/// </summary>
 internal sealed class DecisionLog : IProgress<(string StageId, StageDecision Decision)>
 {
     private readonly ConcurrentDictionary<string, StageDecision> _decisions = new(StringComparer.Ordinal);
 
-    public void Report((string StageId, StageDecision Decision) value) => _decisions[value.StageId] = value.Decision;
+    public void Report((string StageId, StageDecision Decision) value) =>
+        _decisions[value.StageId] = value.Decision.Previous is null ? value.Decision : value.Decision with { Previous = null };
 
     public StageDecision? For(string stageId) => _decisions.GetValueOrDefault(stageId);
 }
