@@ -36,11 +36,16 @@ public static class StageFingerprinter
     /// </summary>
     public static JsonObject DeclaredConfig(PipelineDefinition pipeline, StageDefinition stage, Redactor redactor)
     {
-        var config = pipeline.ConfigFor(stage);
-        if (stage.Kind != StageKind.Command) return Secrets.ConfigMask.MaskAll(config, pipeline.SecretConfig, redactor);
+        if (stage.Kind != StageKind.Command) return Secrets.ConfigMask.MaskAll(pipeline.ConfigFor(stage), pipeline.SecretConfig, redactor);
         var used = new JsonObject();
         var texts = stage.Inputs.Select(i => i.ExternalPath).OfType<string>().Prepend(stage.Command ?? "");
-        foreach (var reference in texts.SelectMany(Placeholders.Find).Where(r => r.Scope == "config").Select(r => r.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var references = texts.SelectMany(Placeholders.Find).Where(r => r.Scope == "config").Select(r => r.Key).Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal).ToList();
+        // The stage's config is a copy of the pipeline's merged with its own: made only for a command that reads some (a
+        // no-op rerun decides 100,000 items of a command that reads none).
+        if (references.Count == 0) return used;
+        var config = pipeline.ConfigFor(stage);
+        foreach (var reference in references)
             used[reference] = Secrets.ConfigMask.Mask(reference.Split('.')[^1], Placeholders.Lookup(config, reference)?.DeepClone(), pipeline.SecretConfig, redactor, reference.Contains('.', StringComparison.Ordinal) ? reference[..(reference.LastIndexOf('.') + 1)] : "");
         return used;
     }

@@ -16,6 +16,9 @@ internal static class KeptOutcome
     /// </summary>
     public const int WholeUpTo = 5_000;
 
+    /// <summary>Whether a run of <paramref name="stageRuns"/> stage runs keeps the slim manifests of <see cref="Of"/>.</summary>
+    public static bool Slim(int stageRuns) => stageRuns > WholeUpTo;
+
     public static StageOutcome Of(StageOutcome outcome)
     {
         var m = outcome.Manifest;

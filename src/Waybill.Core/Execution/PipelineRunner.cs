@@ -76,6 +76,7 @@ public static class PipelineRunner
         var optionals = new OptionalFailures(plan);
         var selected = plan.Order.Select(s => s.Id).Where(selection.Includes).ToList();
         var scheduler = new StageScheduler(plan, selected, optionals, resources, options.MaxParallel, options.KeepGoing);
+        if (KeptOutcome.Slim(plan.Order.Count)) freshness.LeaveConfigOnDisk();
         if (previousJob is not null) freshness.Preload(selected.Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } description) log.LogInformation("Selected: {Selection}", description);
         var work = new StageWork(plan, layout, runId, services, executor, freshness, selection, producers, journal, diskFull, options, log, cancellationToken);

@@ -80,6 +80,7 @@ internal sealed class StageWork(
         }
         var (grown, added, rewired) = Pipeline.FanOut.FanOutExpander.ExpandDynamic(plan.Pipeline, templateId, items);
         plan.Pipeline.Grow(grown.Stages);
+        if (KeptOutcome.Slim(plan.Order.Count + added.Count)) freshness.LeaveConfigOnDisk();
         freshness.ReadAhead([.. added.Select(s => s.Id)]);
         log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
         var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
@@ -99,7 +100,7 @@ internal sealed class StageWork(
 
     public void Finished(StageOutcome outcome, bool forgiven)
     {
-        var kept = plan.Order.Count > KeptOutcome.WholeUpTo ? KeptOutcome.Of(outcome) : outcome;
+        var kept = KeptOutcome.Slim(plan.Order.Count) ? KeptOutcome.Of(outcome) : outcome;
         producers.Finished(outcome.StageId, kept.Manifest);
         journal.Finished(Invocation(outcome.StageId), outcome, forgiven);
         Outcomes[outcome.StageId] = kept;

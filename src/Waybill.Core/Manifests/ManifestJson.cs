@@ -72,6 +72,12 @@ public static class ManifestJson
     private static readonly JsonSerializerOptions ReadOptions =
         System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ReflectionReadOptions() : GeneratedReadOptions;
 
+    private static readonly Lazy<JsonSerializerOptions> ReadOptionsWithoutConfig = new(() => new JsonSerializerOptions(ReadOptions)
+    {
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.WithAddedModifier(ReadOptions.TypeInfoResolver!,
+            ManifestReadContract.LeaveConfig),
+    });
+
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where dynamic code is supported (the JIT build), which keeps every type.")]
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
     private static JsonSerializerOptions ReflectionReadOptions() => new(ManifestJsonContext.Default.Options)
@@ -85,10 +91,15 @@ public static class ManifestJson
     public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum) =>
         ReadStage(path, ManifestLimits.ReadBytes(path), algorithm, out checksum);
 
-    /// <summary>The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum.</summary>
-    internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum)
+    /// <summary>
+    /// The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum; with
+    /// <paramref name="withoutConfig"/> its <c>config</c> is left unread (<see cref="ManifestReadContract.LeaveConfig"/>).
+    /// </summary>
+    internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum,
+        bool withoutConfig = false)
     {
-        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest));
+        var options = withoutConfig ? ReadOptionsWithoutConfig.Value : ReadOptions;
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)options.GetTypeInfo(typeof(StageManifest));
         var manifest = Read(path, bytes, info);
         checksum = Hashing.ContentHash.Of(algorithm, bytes);
         return manifest;

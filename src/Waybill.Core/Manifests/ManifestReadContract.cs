@@ -37,6 +37,20 @@ internal static class ManifestReadContract
 
     public static IJsonTypeInfoResolver Resolver { get; } = ManifestJsonContext.Default.WithAddedModifier(UseSetters);
 
+    /// <summary>
+    /// Leaves a stage manifest's <c>config</c> unread (skipped as the reader meets it): a decision compares the fingerprint's
+    /// config, and a large run keeps no stage's config in memory (KeptOutcome), so a no-op rerun of a fan-out need not build
+    /// every item's copy of the pipeline's config as a tree.
+    /// </summary>
+    public static void LeaveConfig(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(StageManifest)) return;
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].Name == "config") info.Properties.RemoveAt(i);
+        }
+    }
+
     private static void UseSetters(JsonTypeInfo info)
     {
         if (info.Kind == JsonTypeInfoKind.Object && Factories.TryGetValue(info.Type, out var factory)) info.CreateObject = factory;

@@ -93,6 +93,34 @@ public sealed class ManifestReadContractTests : IDisposable
         Assert.StartsWith("refused:", Outcome<StageManifest>(File.ReadAllBytes(path), After<StageManifest>()), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_stage_manifest_read_without_its_config_is_the_same_record_with_an_empty_config()
+    {
+        var job = await RealJob();
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(job, "01_make", "manifest.json")))!.AsObject();
+        root["config"] = new JsonObject { ["model"] = new JsonObject { ["size"] = "large", ["langs"] = new JsonArray("en", "de") }, ["threshold"] = 0.5 };
+        var bytes = Encoding.UTF8.GetBytes(root.ToJsonString());
+        var path = _temp.Combine("with-config.json");
+        File.WriteAllBytes(path, bytes);
+
+        var whole = ManifestJson.ReadStage(path, bytes, Hashing.ChecksumAlgorithm.XxHash128, out var wholeChecksum);
+        var without = ManifestJson.ReadStage(path, bytes, Hashing.ChecksumAlgorithm.XxHash128, out var withoutChecksum, withoutConfig: true);
+        Assert.Equal(2, whole.Config.Count);
+        Assert.Empty(without.Config);
+        Assert.Equal(wholeChecksum, withoutChecksum);
+        whole.Config.Clear();
+        Assert.Equal(ManifestJson.Serialize(whole), ManifestJson.Serialize(without));
+
+        // The native build's metadata with the same modifier.
+        var generated = new JsonSerializerOptions(ManifestJson.GeneratedReadOptions)
+        {
+            TypeInfoResolver = ManifestJson.GeneratedReadOptions.TypeInfoResolver!.WithAddedModifier(ManifestReadContract.LeaveConfig),
+        };
+        var native = ManifestJson.Read(path, bytes, (JsonTypeInfo<StageManifest>)generated.GetTypeInfo(typeof(StageManifest)));
+        Assert.Empty(native.Config);
+        Assert.Equal(ManifestJson.Serialize(whole), ManifestJson.Serialize(native));
+    }
+
     private static readonly Func<JsonNode?>[] Replacements =
     [
         () => JsonValue.Create("text"), () => JsonValue.Create(42), () => JsonValue.Create(-1.5), () => JsonValue.Create(true), () => null,
