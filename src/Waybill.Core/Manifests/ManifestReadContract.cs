@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Waybill.Core.Manifests;
@@ -40,15 +43,31 @@ internal static class ManifestReadContract
     /// <summary>
     /// Leaves a stage manifest's <c>config</c> unread (skipped as the reader meets it): a decision compares the fingerprint's
     /// config, and a large run keeps no stage's config in memory (KeptOutcome), so a no-op rerun of a fan-out need not build
-    /// every item's copy of the pipeline's config as a tree.
+    /// every item's copy of the pipeline's config as a tree. A value that is not an object is refused as the whole read refuses it.
     /// </summary>
     public static void LeaveConfig(JsonTypeInfo info)
     {
         if (info.Type != typeof(StageManifest)) return;
-        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        foreach (var property in info.Properties)
         {
-            if (info.Properties[i].Name == "config") info.Properties.RemoveAt(i);
+            if (property.Name == "config") property.CustomConverter = SkippedObject.Instance;
         }
+    }
+
+    /// <summary>An object read past, its place given an empty one; anything else is refused.</summary>
+    private sealed class SkippedObject : JsonConverter<JsonObject>
+    {
+        public static readonly SkippedObject Instance = new();
+
+        public override JsonObject Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"expected an object, not {reader.TokenType}");
+            reader.Skip();
+            return [];
+        }
+
+        public override void Write(Utf8JsonWriter writer, JsonObject value, JsonSerializerOptions options) =>
+            throw new NotSupportedException("a manifest read without its config is not written back");
     }
 
     private static void UseSetters(JsonTypeInfo info)

@@ -98,7 +98,10 @@ public sealed class ManifestReadContractTests : IDisposable
     {
         var job = await RealJob();
         var root = JsonNode.Parse(File.ReadAllText(Path.Combine(job, "01_make", "manifest.json")))!.AsObject();
-        root["config"] = new JsonObject { ["model"] = new JsonObject { ["size"] = "large", ["langs"] = new JsonArray("en", "de") }, ["threshold"] = 0.5 };
+        root["config"] = new JsonObject
+        {
+            ["model"] = new JsonObject { ["size"] = "large", ["langs"] = new JsonArray("en", "de") }, ["threshold"] = 0.5,
+        };
         var bytes = Encoding.UTF8.GetBytes(root.ToJsonString());
         var path = _temp.Combine("with-config.json");
         File.WriteAllBytes(path, bytes);
@@ -119,6 +122,21 @@ public sealed class ManifestReadContractTests : IDisposable
         var native = ManifestJson.Read(path, bytes, (JsonTypeInfo<StageManifest>)generated.GetTypeInfo(typeof(StageManifest)));
         Assert.Empty(native.Config);
         Assert.Equal(ManifestJson.Serialize(whole), ManifestJson.Serialize(native));
+
+        // A config that is not an object is refused whether it is read or skipped, naming the field.
+        foreach (var wrong in new JsonNode?[] { JsonValue.Create(42), JsonValue.Create("text"), new JsonArray(1) })
+        {
+            root["config"] = wrong?.DeepClone();
+            var broken = Encoding.UTF8.GetBytes(root.ToJsonString());
+            var read = Assert.ThrowsAny<ManifestFormatException>(
+                () => ManifestJson.ReadStage(path, broken, Hashing.ChecksumAlgorithm.XxHash128, out _));
+            var skipped = Assert.ThrowsAny<ManifestFormatException>(
+                () => ManifestJson.ReadStage(path, broken, Hashing.ChecksumAlgorithm.XxHash128, out _, withoutConfig: true));
+            Assert.Contains("config", read.Message, StringComparison.Ordinal);
+            Assert.Contains("config", skipped.Message, StringComparison.Ordinal);
+            var nativeInfo = (JsonTypeInfo<StageManifest>)generated.GetTypeInfo(typeof(StageManifest));
+            Assert.StartsWith("refused:", Outcome(broken, nativeInfo), StringComparison.Ordinal);
+        }
     }
 
     private static readonly Func<JsonNode?>[] Replacements =
