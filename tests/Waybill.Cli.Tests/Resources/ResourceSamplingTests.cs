@@ -101,7 +101,8 @@ public sealed class ResourceSamplingTests : IDisposable
         // A parent fills 64 MiB, then forks four workers that share those pages copy-on-write: the tree's RSS sum counts
         // them five times, though the machine holds them once. The workers live until two more rows (the header is not
         // one) are in the samples file, the second surely read after the last fork, rather than for a fixed 1.5 s a busy
-        // machine's timer may miss.
+        // machine's timer may miss. The pid counter wraps just before the forks (setting the last pid handed out needs root,
+        // as the tests do), so the workers have smaller pids than their parent: the samples must count them all the same.
         _temp.Write("fork.py", """
             import os, time
             def rows():
@@ -113,7 +114,10 @@ public sealed class ResourceSamplingTests : IDisposable
                 os._exit(0)
             data = bytearray(64 * 1024 * 1024)
             for i in range(0, len(data), 4096): data[i] = 1
+            with open("/proc/sys/kernel/pid_max") as f: pid_max = int(f.read())
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(pid_max - 1))
             pids = [os.fork() or work() for _ in range(4)]
+            with open("wrapped", "w") as f: f.write(" ".join(str(pid < os.getpid()) for pid in pids))
             seen, deadline = rows(), time.monotonic() + 30
             while rows() < seen + 2 and time.monotonic() < deadline: time.sleep(0.05)
             open("done", "w").close()
@@ -125,6 +129,7 @@ public sealed class ResourceSamplingTests : IDisposable
                 run: python3 '{_temp.Combine("fork.py")}'
                 sample_interval: 200ms
             """);
+        Assert.Equal("True True True True", File.ReadAllText(_temp.Combine("out", "j", "01_fork", "wrapped")));
         var peak = Resources("01_fork")["peak_rss_mb"]!.GetValue<double>();
         var sampledMax = Rows("01_fork").Max(r => double.Parse(r[2], CultureInfo.InvariantCulture));
         Assert.True(peak >= 64, $"{peak}");

@@ -5,7 +5,7 @@ namespace Waybill.Core.Execution.Resources.Sampling;
 /// <summary>
 /// Reads the process trees of several stages in one pass over /proc. A stage's tree is every process in the process
 /// groups of the commands it started (each command leads a group of its own), and every descendant of those that moved
-/// to another group. Only pids above the smallest root are read (see <see cref="ProcessGroup"/>).
+/// to another group. Only the pids handed out since the oldest root are read (see <see cref="ProcessGroup"/>).
 /// </summary>
 internal static class ProcessTreeScan
 {
@@ -13,8 +13,6 @@ internal static class ProcessTreeScan
     public static TreeFigures[] Read(IReadOnlyList<IReadOnlyCollection<int>> rootsPerTree)
     {
         var result = new TreeFigures[rootsPerTree.Count];
-        var floor = rootsPerTree.SelectMany(r => r).DefaultIfEmpty(int.MaxValue).Min() - 1;
-        if (floor == int.MaxValue - 1) return result;
         var owner = new Dictionary<int, int>();
         for (var tree = 0; tree < rootsPerTree.Count; tree++)
         {
@@ -22,8 +20,8 @@ internal static class ProcessTreeScan
         }
         Span<byte> buffer = stackalloc byte[1024];
         var page = Environment.SystemPageSize;
-        // Ascending pids: a parent is seen before the children it started (until pids wrap).
-        foreach (var pid in ProcessGroup.PidsAbove(floor).Order())
+        // In the order they were handed out: a parent is seen before the children it started.
+        foreach (var pid in ProcessGroup.PidsSince(owner.Keys))
         {
             if (ProcStat.Read(pid, buffer) is not { } stat) continue;
             var known = owner.TryGetValue(pid, out var tree) || owner.TryGetValue(stat.ProcessGroup, out tree)
