@@ -40,6 +40,12 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
     {
         lock (_gate)
         {
+            // A whole line with nothing before it (every log line, when piped) goes out as it is, not through the builder.
+            if (_pending.Length == 0 && value is not null)
+            {
+                inner.Write(ConsoleSecrets.Redact(value + NewLine));
+                return;
+            }
             _pending.Append(value).Append(CoreNewLine);
             PassLines();
         }

@@ -20,6 +20,7 @@ public sealed class FreshnessCheck : IDisposable
     private readonly RunServices _services;
     private readonly ManifestReadAhead<(StageManifest?, ManifestFormatException?, string?)> _readAhead;
     private volatile bool _leaveConfig;
+    private volatile UpToDateReason? _lastUpToDate;
 
     public FreshnessCheck(PipelineDefinition pipeline, Jobs.JobLayout layout, RunServices services)
     {
@@ -62,8 +63,7 @@ public sealed class FreshnessCheck : IDisposable
 
         if (reasons.Count == 0)
         {
-            var producer = previous.ProducedBy?.RunId ?? previous.RunId;
-            return new StageDecision(false, [$"{StageDecision.UpToDate}: definition, config, tools and inputs unchanged since run {producer}"], previous)
+            return new StageDecision(false, [UpToDateSince(previous.ProducedBy?.RunId ?? previous.RunId)], previous)
             {
                 PreviousChecksum = checksum,
             };
@@ -114,6 +114,20 @@ public sealed class FreshnessCheck : IDisposable
             return (null, e, null);
         }
     }
+
+    /// <summary>
+    /// The reason of a stage found up to date: one string for all the stages the same run produced, which a large run keeps
+    /// for each of them until it ends (a no-op rerun of 100,000 items made 100,000 copies of it).
+    /// </summary>
+    private string UpToDateSince(string producer)
+    {
+        if (_lastUpToDate is { } last && last.Producer == producer) return last.Reason;
+        var reason = $"{StageDecision.UpToDate}: definition, config, tools and inputs unchanged since run {producer}";
+        _lastUpToDate = new UpToDateReason(producer, reason);
+        return reason;
+    }
+
+    private sealed record UpToDateReason(string Producer, string Reason);
 
     /// <summary>A last attempt that did not end in a result this run can keep.</summary>
     private static string? Unfinished(StageManifest previous) => previous.Status switch

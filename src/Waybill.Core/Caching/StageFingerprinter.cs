@@ -38,6 +38,7 @@ public static class StageFingerprinter
     {
         if (stage.Kind != StageKind.Command) return Secrets.ConfigMask.MaskAll(pipeline.ConfigFor(stage), pipeline.SecretConfig, redactor);
         var used = new JsonObject();
+        if (!HasPlaceholders(stage)) return used;
         var texts = stage.Inputs.Select(i => i.ExternalPath).OfType<string>().Prepend(stage.Command ?? "");
         var references = texts.SelectMany(Placeholders.Find).Where(r => r.Scope == "config").Select(r => r.Key).Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal).ToList();
@@ -50,26 +51,59 @@ public static class StageFingerprinter
         return used;
     }
 
+    /// <summary>Whether the command or an input's path may hold a placeholder: most of a fan-out's commands hold none.</summary>
+    private static bool HasPlaceholders(StageDefinition stage)
+    {
+        if (stage.Command?.Contains('{', StringComparison.Ordinal) == true) return true;
+        foreach (var input in stage.Inputs)
+        {
+            if (input.ExternalPath?.Contains('{', StringComparison.Ordinal) == true) return true;
+        }
+        return false;
+    }
+
     public static string DefinitionDigest(PipelineDefinition pipeline, StageDefinition stage, Redactor redactor, string? codeVersion)
     {
-        var text = new StringBuilder();
-        text.Append("kind=").Append(stage.Kind).Append('\n');
+        // One builder per thread, kept: a no-op rerun digests every stage run's definition, and the builder's growth and the
+        // sorts of one-element lists were most of that (perf, 100,000 items).
+        var text = t_definition ?? new StringBuilder(512);
+        t_definition = null;
+        text.Clear();
+        text.Append("kind=").Append(KindNames[(int)stage.Kind]).Append('\n');
         if (stage.Command is not null) text.Append("command=").Append(redactor.Redact(stage.Command)).Append('\n');
         if (stage.Uses is not null) text.Append("uses=").Append(stage.Uses).Append('\n');
         if (codeVersion is not null) text.Append("code=").Append(codeVersion).Append('\n');
         // Items of one fan-out share the rest of the definition; their value is what sets them apart.
         if (stage.Item is { } item) text.Append("item=").Append(item.Key).Append('|').Append(redactor.Redact(item.Value)).Append('\n');
-        foreach (var input in stage.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
+        foreach (var input in ByName(stage.Inputs, i => i.Name))
             text.Append("in=").Append(input.Name).Append('|').Append(input.FromStage is null ? null : pipeline.Find(input.FromStage)?.Id).Append('|')
                 .Append(input.FromOutput).Append('|').Append(input.ExternalPath).Append('|').Append(input.Optional).Append('\n');
-        foreach (var output in stage.Outputs.OrderBy(o => o.Name, StringComparer.Ordinal))
+        foreach (var output in ByName(stage.Outputs, o => o.Name))
             text.Append("out=").Append(output.Name).Append('|').Append(output.Path).Append('\n');
-        foreach (var (key, value) in pipeline.Env.Concat(stage.Env).OrderBy(e => e.Key, StringComparer.Ordinal))
-            text.Append("env=").Append(key).Append('=').Append(Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key) ? Redactor.Mask : redactor.Redact(value)).Append('\n');
-        foreach (var (tool, command) in stage.Tools.OrderBy(t => t.Key, StringComparer.Ordinal))
-            text.Append("tool=").Append(tool).Append('=').Append(redactor.Redact(command)).Append('\n');
-        return Digest.Of(text.ToString(), pipeline.Checksum);
+        if (pipeline.Env.Count + stage.Env.Count > 0)
+        {
+            foreach (var (key, value) in pipeline.Env.Concat(stage.Env).OrderBy(e => e.Key, StringComparer.Ordinal))
+                text.Append("env=").Append(key).Append('=').Append(Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key) ? Redactor.Mask : redactor.Redact(value)).Append('\n');
+        }
+        if (stage.Tools.Count > 0)
+        {
+            foreach (var (tool, command) in stage.Tools.OrderBy(t => t.Key, StringComparer.Ordinal))
+                text.Append("tool=").Append(tool).Append('=').Append(redactor.Redact(command)).Append('\n');
+        }
+        var digest = Digest.Of(text.ToString(), pipeline.Checksum);
+        t_definition = text;
+        return digest;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_definition;
+
+    // As the enum's own names print (the digest's text has always spelled them so), without formatting an enum each time.
+    private static readonly string[] KindNames = [.. Enum.GetValues<StageKind>().Order().Select(k => k.ToString())];
+
+    /// <summary>In ordinal order of the key; a list of one or none as it is.</summary>
+    private static IEnumerable<T> ByName<T>(IReadOnlyList<T> list, Func<T, string> key) =>
+        list.Count <= 1 ? list : list.OrderBy(key, StringComparer.Ordinal);
 
     /// <summary>The fingerprint of what a finished stage recorded: its definition digest, config, tool versions and input checksums.</summary>
     public static StageFingerprint Compute(PipelineDefinition pipeline, string definitionDigest, string? codeVersion, JsonObject declaredConfig, IReadOnlyDictionary<string, string> toolCommands, StageManifest manifest)

@@ -189,7 +189,7 @@ internal static class JobRecords
         Stage = stage.Name,
         StageNumber = stage.Number,
         DependsOn = dependsOn,
-        Manifest = layout.RelativeToJob(layout.StageManifestPath(stage.Id)),
+        Manifest = JobLayout.StageManifestRelative(stage.Id),
         Optional = stage.Controls.Optional ? true : null,
     };
 

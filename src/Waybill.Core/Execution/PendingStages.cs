@@ -94,6 +94,9 @@ internal sealed class PendingStages
     /// <summary>The stages that may start now, in plan order (for a choice by resources: see <see cref="Resources.StartQueue"/>).</summary>
     public IEnumerable<string> Ready => _ready.Select(position => _plan.Order[position - 1].Id);
 
+    /// <summary>The first of <see cref="Ready"/>; null when none is ready. Read without walking the set.</summary>
+    public string? FirstReady => _ready.Count == 0 ? null : _plan.Order[_ready.Min - 1].Id;
+
     /// <summary>Takes a stage of <see cref="Ready"/>.</summary>
     public void Take(string stageId)
     {

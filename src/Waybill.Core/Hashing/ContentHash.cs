@@ -40,7 +40,17 @@ public sealed class ContentHash : IDisposable
         return Format(algorithm, digest[..length]);
     }
 
-    public static string Format(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> digest) => algorithm.Prefix() + ":" + Convert.ToHexStringLower(digest);
+    /// <summary>"algorithm:hex" made as one string: every checksum a run records, and every stage's digests, pass through here.</summary>
+    public static string Format(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> digest)
+    {
+        var prefix = algorithm.Prefix();
+        var length = prefix.Length + 1 + (digest.Length * 2);
+        Span<char> text = length <= 128 ? stackalloc char[length] : new char[length];
+        prefix.CopyTo(text);
+        text[prefix.Length] = ':';
+        Convert.TryToHexStringLower(digest, text[(prefix.Length + 1)..], out _);
+        return new string(text);
+    }
 
     public void Dispose() => _sha256?.Dispose();
 }

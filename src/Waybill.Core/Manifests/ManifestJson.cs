@@ -82,7 +82,7 @@ public static class ManifestJson
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
     private static JsonSerializerOptions ReflectionReadOptions() => new(ManifestJsonContext.Default.Options)
     {
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { RepeatedString.UseFor } },
     };
 
     public static StageManifest ReadStage(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));

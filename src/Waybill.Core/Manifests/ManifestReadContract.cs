@@ -38,7 +38,8 @@ internal static class ManifestReadContract
         [typeof(JobWarning)] = () => new JobWarning { StageId = null!, Message = null! },
     };
 
-    public static IJsonTypeInfoResolver Resolver { get; } = ManifestJsonContext.Default.WithAddedModifier(UseSetters);
+    public static IJsonTypeInfoResolver Resolver { get; } = ManifestJsonContext.Default.WithAddedModifier(UseSetters)
+        .WithAddedModifier(RepeatedString.UseFor);
 
     /// <summary>
     /// Leaves a stage manifest's <c>config</c> unread (skipped as the reader meets it): a decision compares the fingerprint's

@@ -24,6 +24,14 @@ internal sealed class StartQueue(PendingStages pending, ResourcePool pool, Func<
         stageId = "";
         grant = null!;
         if (!pool.AnyCoreFree) return false;
+        // The first ready stage nearly always fits: taken without a walk of the ready set, whose enumerator is made anew each
+        // time (100,000 no-op items: 3.8% of the scheduler's thread went to the walks).
+        if (pending.FirstReady is { } first && pool.TryTake(controlsOf(first)) is { } fitting)
+        {
+            pending.Take(first);
+            (stageId, grant) = (first, fitting);
+            return true;
+        }
         string? head = null;
         string? chosen = null;
         var looked = 0;
