@@ -369,20 +369,26 @@ internal static class JobRecords
     public static IEnumerable<LineageEdge> LineageOf(IEnumerable<StageManifest> manifests)
     {
         var all = manifests.ToList();
-        var outputs = all.SelectMany(m => m.Outputs.Select(o => (m.StageId, Output: o))).GroupBy(x => x.Output.Path).ToDictionary(g => g.Key, g => g.Last());
+        // Loops rather than a query per manifest: a fan-out of 100,000 items passes here at the end of every run.
+        var outputs = new Dictionary<string, FileRecord>();
         foreach (var manifest in all)
         {
-            foreach (var input in manifest.Inputs.Where(i => i.FromStage is not null))
+            foreach (var output in manifest.Outputs) outputs[output.Path] = output;
+        }
+        foreach (var manifest in all)
+        {
+            foreach (var input in manifest.Inputs)
             {
-                outputs.TryGetValue(input.Path, out var produced);
+                if (input.FromStage is null) continue;
+                var produced = outputs.GetValueOrDefault(input.Path);
                 yield return new LineageEdge
                 {
                     FromStage = input.FromStage!,
-                    FromOutput = input.FromOutput ?? produced.Output?.Name ?? "",
+                    FromOutput = input.FromOutput ?? produced?.Name ?? "",
                     ToStage = manifest.StageId,
                     ToInput = input.Name ?? "",
                     Path = input.Path,
-                    Checksum = produced.Output?.Checksum ?? input.Checksum,
+                    Checksum = produced?.Checksum ?? input.Checksum,
                 };
             }
         }
