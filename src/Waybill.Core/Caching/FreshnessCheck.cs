@@ -101,11 +101,12 @@ public sealed class FreshnessCheck : IDisposable
         var path = _layout.StageManifestPath(stageId);
         // Read in four system calls where it can be; anything unusual (a folder in its place, no permission) is read as
         // before, so that the decision says what it always said.
-        var read = IO.SmallFileRead.TryRead(path, ManifestLimits.MaxBytes, out var bytes, out var missing);
+        var read = IO.SmallFileRead.TryRead(path, ManifestLimits.MaxBytes, out var pooled, out var missing);
+        using var bytes = pooled;
         if (missing || (!read && !File.Exists(path))) return (null, null, null);
         try
         {
-            var manifest = read ? ManifestJson.ReadStage(path, bytes, _services.Checksums.Algorithm, out var checksum, _leaveConfig)
+            var manifest = read ? ManifestJson.ReadStage(path, bytes.Span, _services.Checksums.Algorithm, out var checksum, _leaveConfig)
                 : ManifestJson.ReadStage(path, _services.Checksums.Algorithm, out checksum);
             return (manifest, null, checksum);
         }

@@ -95,7 +95,7 @@ public static class ManifestJson
     /// The stage manifest in <paramref name="bytes"/>, read from <paramref name="path"/>, and their checksum; with
     /// <paramref name="withoutConfig"/> its <c>config</c> is left unread (<see cref="ManifestReadContract.LeaveConfig"/>).
     /// </summary>
-    internal static StageManifest ReadStage(string path, byte[] bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum,
+    internal static StageManifest ReadStage(string path, ReadOnlySpan<byte> bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum,
         bool withoutConfig = false)
     {
         var options = withoutConfig ? ReadOptionsWithoutConfig.Value : ReadOptions;
@@ -124,7 +124,7 @@ public static class ManifestJson
     private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
         Read(path, ManifestLimits.ReadBytes(path), info);
 
-    internal static T Read<T>(string path, byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    internal static T Read<T>(string path, ReadOnlySpan<byte> bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
         if (InvalidUtf8At(bytes) is { } bad)
             throw new ManifestFormatException(path, $"not a valid manifest at line {bad.Line}, byte {bad.Byte}: the bytes there are not UTF-8 text");
@@ -137,7 +137,7 @@ public static class ManifestJson
         catch (JsonException e)
         {
             RefuseNewerSchema(path, bytes);
-            if (ManifestFieldError.Explain(path, bytes, e, info) is { } fieldError) throw fieldError;
+            if (ManifestFieldError.Explain(path, bytes.ToArray(), e, info) is { } fieldError) throw fieldError;
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             var field = string.IsNullOrEmpty(e.Path) ? "" : $" (field {e.Path})";
             throw new ManifestFormatException(path, $"not a valid manifest{where}{field}: {e.Message}");
@@ -148,18 +148,18 @@ public static class ManifestJson
     /// Where the first byte that is not UTF-8 is (1-based line and byte), or null. The JSON reader finds it too, but
     /// only inside a string it is asked for, and then it throws outside its own exception type.
     /// </summary>
-    private static (int Line, int Byte)? InvalidUtf8At(byte[] bytes)
+    private static (int Line, int Byte)? InvalidUtf8At(ReadOnlySpan<byte> bytes)
     {
         if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
         var buffer = new char[bytes.Length];
         System.Text.Unicode.Utf8.ToUtf16(bytes, buffer, out var valid, out _, replaceInvalidSequences: false);
-        var before = bytes.AsSpan(0, valid);
+        var before = bytes[..valid];
         var lineStart = before.LastIndexOf((byte)'\n') + 1;
         return (before.Count((byte)'\n') + 1, valid - lineStart + 1);
     }
 
     /// <summary>A manifest of a newer major schema version is refused by name, not misread: its fields may mean something else.</summary>
-    private static void RefuseNewerSchema(string path, byte[] bytes)
+    private static void RefuseNewerSchema(string path, ReadOnlySpan<byte> bytes)
     {
         string? version = null;
         try
@@ -183,7 +183,8 @@ public static class ManifestJson
         {
             return;
         }
-        if (version is null) return;
+        // Nearly every manifest read is of this version: answered without taking the two versions apart.
+        if (version is null || version == StageManifest.CurrentSchemaVersion) return;
         var major = version.Split('.')[0];
         var ours = StageManifest.CurrentSchemaVersion.Split('.')[0];
         if (int.TryParse(major, out var theirs) && int.TryParse(ours, out var current) && theirs > current)

@@ -37,6 +37,9 @@ public static class ItemKeys
     /// </summary>
     public static string FromText(string text)
     {
+        // Most lists hold keys already (item-1, episode-01): such a text is its own key, not copied (a fan-out's items are
+        // keyed on every run of it).
+        if (IsKeyAsItIs(text)) return text;
         var builder = new StringBuilder(Math.Min(text.Length, MaxLength));
         var dash = false;
         foreach (var rune in text.EnumerateRunes())
@@ -53,6 +56,17 @@ public static class ItemKeys
             else dash = true;
         }
         return builder.ToString().Trim('.', '-', '_');
+    }
+
+    /// <summary>What <see cref="FromText"/> leaves as it is: allowed characters only, a letter or digit at each end.</summary>
+    private static bool IsKeyAsItIs(string text)
+    {
+        if (text.Length is 0 or > MaxLength || !char.IsAsciiLetterOrDigit(text[0]) || !char.IsAsciiLetterOrDigit(text[^1])) return false;
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-')) return false;
+        }
+        return true;
     }
 
     /// <summary>Null when <paramref name="key"/> is a valid key as written (the form <c>stage[key]</c> takes on the command line).</summary>
