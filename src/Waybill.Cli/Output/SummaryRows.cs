@@ -52,7 +52,8 @@ public static class SummaryRows
     }
 
     /// <summary>A fan-out's items as one row, in one pass over them (a rerun of 100,000 items prints this row).</summary>
-    private static SummaryRow GroupRow(string stage, List<StageManifest> items, Func<StageManifest, string> statusOf, out List<StageManifest> problems)
+    private static SummaryRow GroupRow(string stage, List<StageManifest> items, Func<StageManifest, string> statusOf,
+        out List<StageManifest> problems)
     {
         problems = [];
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

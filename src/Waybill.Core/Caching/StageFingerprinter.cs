@@ -83,7 +83,10 @@ public static class StageFingerprinter
         if (pipeline.Env.Count + stage.Env.Count > 0)
         {
             foreach (var (key, value) in pipeline.Env.Concat(stage.Env).OrderBy(e => e.Key, StringComparer.Ordinal))
-                text.Append("env=").Append(key).Append('=').Append(Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key) ? Redactor.Mask : redactor.Redact(value)).Append('\n');
+            {
+                var shown = Redactor.IsSecretName(key) || pipeline.SecretEnv.Contains(key) ? Redactor.Mask : redactor.Redact(value);
+                text.Append("env=").Append(key).Append('=').Append(shown).Append('\n');
+            }
         }
         if (stage.Tools.Count > 0)
         {
