@@ -31,18 +31,18 @@ public sealed class StageManifest
     public int? ExitCode { get; set; }
     public required string Host { get; set; }
     public required string WaybillVersion { get; set; }
-    public Dictionary<string, string> ToolVersions { get => field ??= []; set; }
-    public List<FileRecord> Inputs { get => field ??= []; set; }
+    public Dictionary<string, string> ToolVersions { get => Made(ref field); set; }
+    public List<FileRecord> Inputs { get => Made(ref field); set; }
     /// <summary>Optional inputs the stage ran without (their producer failed, was skipped or cancelled); null when none.</summary>
     public List<AbsentInput>? AbsentInputs { get; set; }
-    public List<FileRecord> Outputs { get => field ??= []; set; }
-    public List<FileRecord> IntermediateFiles { get => field ??= []; set; }
-    public JsonObject Config { get => field ??= []; set; }
-    public ResourceUsage Resources { get => field ??= new(); set; }
+    public List<FileRecord> Outputs { get => Made(ref field); set; }
+    public List<FileRecord> IntermediateFiles { get => Made(ref field); set; }
+    public JsonObject Config { get => field ?? Interlocked.CompareExchange(ref field, [], null) ?? field; set; }
+    public ResourceUsage Resources { get => Made(ref field); set; }
     /// <summary>What the stage run cost under the run's rate card; absent when the run has no rate card.</summary>
     public StageCost? Cost { get; set; }
-    public List<ProblemRecord> Errors { get => field ??= []; set; }
-    public List<ProblemRecord> Warnings { get => field ??= []; set; }
+    public List<ProblemRecord> Errors { get => Made(ref field); set; }
+    public List<ProblemRecord> Warnings { get => Made(ref field); set; }
     /// <summary>Figures the stage gave when it finalized (e.g. output_size_mb).</summary>
     public JsonObject? Summary { get; set; }
     /// <summary>What the stage's result depends on (definition, config, tool versions, input hashes); equal fingerprints mean up to date.</summary>
@@ -57,4 +57,8 @@ public sealed class StageManifest
     public ReusedFrom? ReusedFrom { get; set; }
     /// <summary>The stage.log as it was when this manifest was written (size and checksum), so a changed log line is caught.</summary>
     public FileRecord? Log { get; set; }
+
+    // Made once even when two threads ask first at the same time (a stage's warning added under a lock while another
+    // thread reads the list): both get the one that was stored.
+    private static T Made<T>(ref T? field) where T : class, new() => field ?? Interlocked.CompareExchange(ref field, new T(), null) ?? field;
 }
