@@ -114,8 +114,14 @@ internal sealed class StageScheduler
             var before = waiting.Count;
             waiting.RemoveAll(stage =>
             {
-                var dependsOn = stage.DependsOn.Select(d => _plan.Pipeline.Find(d)!.Id).ToList();
-                if (dependsOn.Any(d => !_plan.ById.ContainsKey(d))) return false;
+                // A loop, not a query: it runs once for each of a fan-out's items (100,000 in one expansion).
+                var dependsOn = new List<string>();
+                foreach (var dependency in stage.DependsOn)
+                {
+                    var id = _plan.Pipeline.Find(dependency)!.Id;
+                    if (!_plan.ById.ContainsKey(id)) return false;
+                    dependsOn.Add(id);
+                }
                 Add(stage, dependsOn);
                 work.Added(stage.Id);
                 return true;
