@@ -55,7 +55,7 @@ public static class SummaryRows
     private static SummaryRow GroupRow(string stage, List<StageManifest> items, Func<StageManifest, string> statusOf,
         out List<StageManifest> problems)
     {
-        problems = [];
+        var notFine = new List<StageManifest>();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var outputs = new List<string>();
         var (seconds, warnings, errors, cost, anyCost, anySuccess) = (0.0, 0, 0, 0.0, false, false);
@@ -65,7 +65,7 @@ public static class SummaryRows
             counts[status] = counts.GetValueOrDefault(status) + 1;
             anySuccess |= status == "success";
             // Items found up to date are as good as those that ran: neither colours the row nor is listed under it.
-            if (!Fine(item, status)) problems.Add(item);
+            if (!Fine(item, status)) notFine.Add(item);
             foreach (var output in item.Outputs) outputs.Add(output.Path);
             seconds += item.DurationSeconds;
             warnings += item.Warnings.Count;
@@ -74,9 +74,9 @@ public static class SummaryRows
             cost += item.Cost?.Total ?? 0;
             anyCost |= item.Cost is not null;
         }
-        var found = problems;
-        var worst = Severity.FirstOrDefault(s => found.Any(i => statusOf(i).StartsWith(s, StringComparison.Ordinal)))
-            ?? (problems.Count == 0 && anySuccess ? "success" : statusOf(items[0]));
+        problems = notFine;
+        var worst = Severity.FirstOrDefault(s => notFine.Any(i => statusOf(i).StartsWith(s, StringComparison.Ordinal)))
+            ?? (notFine.Count == 0 && anySuccess ? "success" : statusOf(items[0]));
         var shown = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => $"{c.Value.ToString(CultureInfo.InvariantCulture)} {c.Key}");
         return new SummaryRow(stage + "[*]", worst, seconds, outputs, warnings, errors,

@@ -70,7 +70,7 @@ internal sealed class JobJournal : IDisposable
     /// <summary>A stage run added mid-run (an item of a dynamic fan-out): the job manifest lists it from its next write.</summary>
     public void Added(StageInvocation invocation, List<string> dependsOn)
     {
-        var summary = JobRecords.Summary(_layout, invocation.Stage, dependsOn);
+        var summary = JobRecords.Summary(invocation.Stage, dependsOn);
         if (_stages.TryGetValue(summary.StageId, out var listed))
         {
             // Listed from the last run until the fan-out expanded again: the entry starts over, in its place.

@@ -179,11 +179,11 @@ internal static class JobRecords
         Host = host,
         WaybillVersion = RunServices.Version,
         PipelineLog = pipelineLog.Replace(Path.DirectorySeparatorChar, '/'),
-        Stages = [.. plan.Order.Select(s => Summary(layout, s, plan.Dependencies[s.Id]))],
+        Stages = [.. plan.Order.Select(s => Summary(s, plan.Dependencies[s.Id]))],
     };
 
     /// <summary>A stage's line in the job manifest, pending; also for the item runs a dynamic fan-out adds mid-run.</summary>
-    public static JobStageSummary Summary(JobLayout layout, Pipeline.StageDefinition stage, List<string> dependsOn) => new()
+    public static JobStageSummary Summary(Pipeline.StageDefinition stage, List<string> dependsOn) => new()
     {
         StageId = stage.Id,
         Stage = stage.Name,
