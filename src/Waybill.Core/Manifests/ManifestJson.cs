@@ -85,7 +85,7 @@ public static class ManifestJson
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { RepeatedString.UseFor } },
     };
 
-    public static StageManifest ReadStage(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)ReadOptions.GetTypeInfo(typeof(StageManifest)));
+    public static StageManifest ReadStage(string path) => ReadStage(path, ManifestLimits.ReadBytes(path), withoutConfig: false);
 
     /// <summary>The stage manifest and the checksum of the bytes it was read from: what the job manifest seals it with.</summary>
     public static StageManifest ReadStage(string path, Hashing.ChecksumAlgorithm algorithm, out string checksum) =>
@@ -98,14 +98,37 @@ public static class ManifestJson
     internal static StageManifest ReadStage(string path, ReadOnlySpan<byte> bytes, Hashing.ChecksumAlgorithm algorithm, out string checksum,
         bool withoutConfig = false)
     {
-        var options = withoutConfig ? ReadOptionsWithoutConfig.Value : ReadOptions;
-        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)options.GetTypeInfo(typeof(StageManifest));
-        var manifest = Read(path, bytes, info);
+        var manifest = ReadStage(path, bytes, withoutConfig);
         checksum = Hashing.ContentHash.Of(algorithm, bytes);
         return manifest;
     }
 
-    public static JobManifest ReadJob(string path) => Read(path, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<JobManifest>)ReadOptions.GetTypeInfo(typeof(JobManifest)));
+    /// <summary>
+    /// Read by <see cref="Reading.StageManifestReader"/> where it can (every manifest the writer wrote), else by the generated
+    /// reader, which reads it or says why not.
+    /// </summary>
+    private static StageManifest ReadStage(string path, ReadOnlySpan<byte> bytes, bool withoutConfig)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes) && Reading.StageManifestReader.TryRead(bytes, withoutConfig) is { } manifest)
+        {
+            if (manifest.SchemaVersion != StageManifest.CurrentSchemaVersion) RefuseNewerSchema(path, bytes);
+            return manifest;
+        }
+        var options = withoutConfig ? ReadOptionsWithoutConfig.Value : ReadOptions;
+        return Read(path, bytes, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<StageManifest>)options.GetTypeInfo(typeof(StageManifest)));
+    }
+
+    /// <summary>Read by <see cref="Reading.JobManifestReader"/> where it can, else by the generated reader.</summary>
+    public static JobManifest ReadJob(string path)
+    {
+        var bytes = ManifestLimits.ReadBytes(path);
+        if (System.Text.Unicode.Utf8.IsValid(bytes) && Reading.JobManifestReader.TryRead(bytes) is { } job)
+        {
+            if (job.SchemaVersion != StageManifest.CurrentSchemaVersion) RefuseNewerSchema(path, bytes);
+            return job;
+        }
+        return Read(path, bytes, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<JobManifest>)ReadOptions.GetTypeInfo(typeof(JobManifest)));
+    }
 
     public static bool TryReadStage(string path, out StageManifest? manifest)
     {
@@ -120,9 +143,6 @@ public static class ManifestJson
             return false;
         }
     }
-
-    private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        Read(path, ManifestLimits.ReadBytes(path), info);
 
     internal static T Read<T>(string path, ReadOnlySpan<byte> bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {

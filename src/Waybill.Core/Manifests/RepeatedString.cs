@@ -38,7 +38,10 @@ internal sealed class RepeatedString : JsonConverter<string>
         }
     }
 
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Read(ref reader);
+
+    /// <summary>The string the reader is on, the one this thread read before from the same bytes where there is one.</summary>
+    public static string? Read(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > Longest)
             return reader.GetString();

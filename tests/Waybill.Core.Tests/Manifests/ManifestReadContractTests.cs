@@ -180,7 +180,7 @@ public sealed class ManifestReadContractTests : IDisposable
     }
 
     /// <summary>Every field below the root, as a path of names and indices.</summary>
-    private static IEnumerable<List<object>> Fields(JsonNode node, List<object> at)
+    internal static IEnumerable<List<object>> Fields(JsonNode node, List<object> at)
     {
         var children = node switch
         {
