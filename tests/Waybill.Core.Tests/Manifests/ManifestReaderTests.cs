@@ -250,7 +250,7 @@ public sealed class ManifestReaderTests
             Timestamp = time, StartedUtc = time.ToUniversalTime(), FinishedUtc = time.AddSeconds(1.5), DurationSeconds = 1e-7,
             Status = "failed", StatusReason = "exit code 3 \u0001", Kind = "command", Command = "whisper {in.audio} > '{out.text}'", ExitCode = -1,
             Host = "node-1", WaybillVersion = "1.2.3+abc",
-            ToolVersions = { ["ffmpeg"] = "6.1.1", ["sh"] = "" },
+            ToolVersions = { ["ffmpeg"] = "6.1.1", ["sh"] = "", ["whisper 🔊"] = "1.7 🔊" },
             Inputs = { File("audio", "01_demux/audio.wav") },
             AbsentInputs = [new AbsentInput { Name = "subs", FromStage = "02_x", FromOutput = "srt", Reason = "producer failed" }],
             Outputs = { File("text", "06_asr/text.txt"), new FileRecord { Type = "log", Path = "x" } },

@@ -32,12 +32,15 @@ internal static class JsonFields
         }
     }
 
-    /// <summary>Moves to the next field name of the object the reader is in: false at its end.</summary>
-    public static bool NextField(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Moves to the next field name of the object the reader is in: false at its end. A name written with an escape gives
+    /// up (with <paramref name="escapedToo"/> unset): the generated reader would match it to a field once unescaped.
+    /// </summary>
+    public static bool NextField(ref Utf8JsonReader reader, bool escapedToo = false)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.EndObject) return false;
-        if (reader.TokenType != JsonTokenType.PropertyName || reader.ValueIsEscaped || reader.HasValueSequence) throw new NotReadHere();
+        if (reader.TokenType != JsonTokenType.PropertyName || reader.ValueIsEscaped && !escapedToo) throw new NotReadHere();
         return true;
     }
 
@@ -116,12 +119,15 @@ internal static class JsonFields
     public static List<T>? ListOrNull<T>(ref Utf8JsonReader reader, Reader<T> item) =>
         reader.TokenType == JsonTokenType.Null ? null : List(ref reader, item);
 
-    /// <summary>An object of named values; a name given twice is left to the generated reader.</summary>
+    /// <summary>
+    /// An object of named values, its names read as written, escaped or not (the writer escapes some, such as a name with
+    /// an emoji in it); a name given twice is left to the generated reader.
+    /// </summary>
     public static Dictionary<string, T> Map<T>(ref Utf8JsonReader reader, Reader<T> value)
     {
         StartObject(ref reader);
-        var map = new Dictionary<string, T>(StringComparer.Ordinal);
-        while (NextField(ref reader))
+        var map = new Dictionary<string, T>();
+        while (NextField(ref reader, escapedToo: true))
         {
             var name = reader.GetString()!;
             reader.Read();
@@ -172,7 +178,7 @@ internal static class JsonFields
     {
         var name = reader.GetString()!;
         reader.Read();
-        unknown ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        unknown ??= new Dictionary<string, JsonElement>();
         if (!unknown.TryAdd(name, JsonElement.ParseValue(ref reader))) throw new NotReadHere();
     }
 
