@@ -6,7 +6,8 @@ namespace Waybill.Core.Execution;
 /// <summary>What the <see cref="StageScheduler"/> asks of the runner: it decides when, the runner does and records.</summary>
 /// <param name="Added">New stage runs (the items), each to be scheduled after the runs it depends on.</param>
 /// <param name="Rewired">Stages that gather the fan-out, now reading every item: they replace their plan entries.</param>
-/// <param name="Templates">The outcomes of the fan-out stage and its followers: expanded (success) or failed.</param>
+/// <param name="Templates">The outcomes of the fan-out stage and its followers: expanded (success, or up to date where a rerun found their
+/// records as they were, <c>LeftUntouched</c>) or failed.</param>
 internal sealed record FanOutExpansion(IReadOnlyList<Pipeline.StageDefinition> Added, IReadOnlyList<Pipeline.StageDefinition> Rewired,
     IReadOnlyList<StageOutcome> Templates);
 

@@ -131,7 +131,8 @@ internal sealed class StageScheduler
         foreach (var stage in expansion.Rewired) _plan.Replace(stage);
         var itemsOf = expansion.Added.GroupBy(s => s.TemplateId!).ToDictionary(g => g.Key, g => g.Select(s => s.Id).ToList(), StringComparer.Ordinal);
         var templates = expansion.Templates.Select(t => t.StageId).ToHashSet(StringComparer.Ordinal);
-        foreach (var outcome in expansion.Templates.Where(o => o.Status == StageStatus.Success))
+        // Expanded: written anew, or found as a rerun left it (the same list into the same items).
+        foreach (var outcome in expansion.Templates.Where(o => o.Status == StageStatus.Success || o.LeftUntouched))
         {
             if (!itemsOf.TryGetValue(outcome.StageId, out var items)) continue;
             foreach (var dependent in _pending.DependentsOf(outcome.StageId).Where(d => !templates.Contains(d)))

@@ -84,11 +84,26 @@ internal sealed class StageWork(
         freshness.ReadAhead([.. added.Select(s => s.Id)]);
         log.LogInformation("Stage {Stage} fans out into {Count} items ({Source})", templateId, items.Count, spec.Describe());
         var reason = $"fanned out into {items.Count} items ({spec.Describe()})";
-        var templates = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId).ToList();
-        // --explain: the fan-out itself "ran" to read its list, every time; its items have decisions of their own.
-        foreach (var stage in templates) options.Decisions?.Report((stage.Id, StageDecision.RunBecause(null, reason)));
-        var outcomes = templates.Select(s => FanOutRecords.Record(Invocation(s.Id), services, StageStatus.Success, reason, list, items.Count)).ToList();
+        var outcomes = plan.Order.Where(s => s.IsFanOut && s.FanOutRoot == templateId)
+            .Select(s => Expanded(s.Id, list, reason, items.Count)).ToList();
         return new FanOutExpansion(added, rewired, outcomes);
+    }
+
+    /// <summary>
+    /// The fan-out's own record: left as it is when it already says that the same list gave the same items (a no-op rerun
+    /// then reports nothing run), written again otherwise. Its items have decisions of their own.
+    /// </summary>
+    private StageOutcome Expanded(string stageId, FileRecord? list, string reason, int count)
+    {
+        var invocation = Invocation(stageId);
+        if (selection.ForcedBecause(stageId) is null && FanOutRecords.Unchanged(invocation, services, list, reason) is { } unchanged)
+        {
+            options.Decisions?.Report((stageId, new StageDecision(false, unchanged.Manifest.Reasons!, null)));
+            return unchanged;
+        }
+        // --explain: the fan-out "ran" to read its list.
+        options.Decisions?.Report((stageId, StageDecision.RunBecause(null, reason)));
+        return FanOutRecords.Record(invocation, services, StageStatus.Success, reason, list, count);
     }
 
     public void Added(string stageId) => journal.Added(Invocation(stageId), [.. plan.Dependencies[stageId]]);

@@ -113,6 +113,35 @@ public sealed class DynamicFanOutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_no_op_rerun_leaves_the_fan_out_s_own_record_as_it_is_and_reports_nothing_run()
+    {
+        Assert.Equal(0, (await Run()).ExitCode);
+        var record = Path.Combine(Job, "02_split", "manifest.json");
+        var written = File.ReadAllBytes(record);
+        File.Delete(_temp.Combine("runs.log"));
+
+        var rerun = await Run("--explain");
+
+        Assert.True(rerun.ExitCode == 0, rerun.All);
+        Assert.Empty(Runs());
+        Assert.Equal(written, File.ReadAllBytes(record));
+        Assert.Matches(@"02_split\s+up to date: the same list read into the same items since run", rerun.Stdout);
+        Assert.Contains("SUCCESS (0 succeeded, 0 failed,", rerun.All);
+        var status = await CliProcess.RunAsync(_temp.Path, "status", "j");
+        Assert.Matches(@"\n02_split\s+skipped\s.*up to date", status.Stdout);
+        var verify = await CliProcess.RunAsync(_temp.Path, "verify", "j");
+        Assert.True(verify.ExitCode == 0, verify.All);
+
+        // Another list is read again: the record is written anew, with the new count.
+        _temp.Write("list.txt", "alpha\nbeta\n\nGamma One\ndelta\n");
+        var changed = await Run("--explain");
+        Assert.True(changed.ExitCode == 0, changed.All);
+        Assert.Matches(@"02_split\s+ran: fanned out into 4 items", changed.Stdout);
+        Assert.Equal(4, (int)Manifest("02_split")["summary"]!["items"]!);
+        Assert.Equal(2, (int)Manifest("02_split")["attempt"]!);
+    }
+
+    [Fact]
     public async Task A_list_whose_items_collide_fails_the_fan_out_with_both_names_and_skips_what_follows()
     {
         _temp.Write("list.txt", "Episode 1\nepisode-1\n");
