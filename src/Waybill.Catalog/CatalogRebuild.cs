@@ -49,26 +49,23 @@ internal static class CatalogRebuild
             unreadable.Add($"{jobDir}: {e.Message}");
             return null;
         }
-        var stages = new List<StageRunRow>(job.Stages.Count);
-        foreach (var summary in job.Stages)
-        {
-            var relative = summary.Manifest ?? ManifestRows.Relative(summary.StageId);
-            var path = layout.Resolve(relative);
-            if (!File.Exists(path))
-            {
-                stages.Add(ManifestRows.From(summary, job, null));
-                continue;
-            }
-            try
-            {
-                stages.Add(ManifestRows.From(ManifestJson.ReadStage(path), relative));
-            }
-            catch (Exception e) when (e is ManifestFormatException or IOException or UnauthorizedAccessException)
-            {
-                stages.Add(ManifestRows.From(summary, job, $"manifest unreadable: {e.Message}"));
-            }
-        }
+        var stages = Core.IO.ParallelReads.Select(job.Stages, summary => Row(layout, job, summary));
         return (ManifestRows.From(job, jobDir), stages);
+    }
+
+    private static StageRunRow Row(JobLayout layout, JobManifest job, JobStageSummary summary)
+    {
+        var relative = summary.Manifest ?? ManifestRows.Relative(summary.StageId);
+        var path = layout.Resolve(relative);
+        if (!File.Exists(path)) return ManifestRows.From(summary, job, null);
+        try
+        {
+            return ManifestRows.From(ManifestJson.ReadStage(path), relative);
+        }
+        catch (Exception e) when (e is ManifestFormatException or IOException or UnauthorizedAccessException)
+        {
+            return ManifestRows.From(summary, job, $"manifest unreadable: {e.Message}");
+        }
     }
 
     private static List<string> MissingJobFolders(CatalogStore store)
