@@ -58,20 +58,19 @@ public static class ItemKeys
         return builder.ToString().Trim('.', '-', '_');
     }
 
-    /// <summary>What <see cref="FromText"/> leaves as it is: allowed characters only, a letter or digit at each end.</summary>
-    private static bool IsKeyAsItIs(string text)
+    /// <summary>What <see cref="FromText"/> leaves as it is: a key as written, ending in a letter or digit (others are trimmed).</summary>
+    private static bool IsKeyAsItIs(string text) => IsWrittenKey(text) && char.IsAsciiLetterOrDigit(text[^1]);
+
+    /// <summary>Null when <paramref name="key"/> is a valid key as written (the form <c>stage[key]</c> takes on the command line).</summary>
+    public static string? Problem(string key) => IsWrittenKey(key) ? null : $"'{key}' is not a valid item key: {Rule}";
+
+    private static bool IsWrittenKey(string key)
     {
-        if (text.Length is 0 or > MaxLength || !char.IsAsciiLetterOrDigit(text[0]) || !char.IsAsciiLetterOrDigit(text[^1])) return false;
-        foreach (var c in text)
+        if (key.Length is 0 or > MaxLength || !char.IsAsciiLetterOrDigit(key[0])) return false;
+        foreach (var c in key)
         {
             if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-')) return false;
         }
         return true;
     }
-
-    /// <summary>Null when <paramref name="key"/> is a valid key as written (the form <c>stage[key]</c> takes on the command line).</summary>
-    public static string? Problem(string key) =>
-        key.Length is 0 or > MaxLength || !char.IsAsciiLetterOrDigit(key[0]) || key.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-'))
-            ? $"'{key}' is not a valid item key: {Rule}"
-            : null;
 }
