@@ -53,10 +53,13 @@ public sealed class ManifestReaderTests
     /// <summary>A field added to a record type and not to its reader would be dropped: the names must be the metadata's.</summary>
     [Theory]
     [MemberData(nameof(RecordTypes))]
-    public void Each_reader_names_the_fields_of_its_record_type_in_the_order_they_are_written(string type)
+    public void Each_reader_names_the_fields_of_its_record_type_in_the_order_they_are_written_and_those_it_requires(string type)
     {
         var (names, info) = Tables[type];
-        Assert.Equal(info.Properties.Where(p => !p.IsExtensionData).Select(p => p.Name), names.Names);
+        var fields = info.Properties.Where(p => !p.IsExtensionData).ToList();
+        Assert.Equal(fields.Select(p => p.Name), names.Names);
+        // And the fields it requires: a record without one is not read here, as the generated reader refuses it.
+        Assert.Equal(fields.Select((p, i) => p.IsRequired ? 1UL << i : 0).Aggregate(0UL, (all, bit) => all | bit), names.Required);
     }
 
     [Fact]

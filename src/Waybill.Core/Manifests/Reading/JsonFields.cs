@@ -5,7 +5,7 @@ namespace Waybill.Core.Manifests.Reading;
 
 /// <summary>
 /// The values a manifest's fields hold, read straight from a <see cref="Utf8JsonReader"/> for
-/// <see cref="StageManifestReader"/>. Each reads only the one form the manifest writer writes and the generated reader
+/// <see cref="StageManifestReader"/> and <see cref="JobManifestReader"/>. Each reads only the one form the manifest writer writes and the generated reader
 /// would read the same way; anything else (a value of another kind, a null where none is written, an escaped field name)
 /// gives up with <see cref="NotReadHere"/>, and the generated reader reads the file, or refuses it in its own words.
 /// </summary>
