@@ -79,7 +79,9 @@ public static class PipelineRunner
         if (KeptOutcome.Slim(plan.Order.Count)) freshness.LeaveConfigOnDisk();
         if (previousJob is not null) freshness.Preload(selected.Where(id => selection.ForcedBecause(id) is null));
         if (selection.Description is { } description) log.LogInformation("Selected: {Selection}", description);
-        var work = new StageWork(plan, layout, runId, services, executor, freshness, selection, producers, journal, diskFull, options, log, cancellationToken);
+        using var slots = new CommandSlots(Math.Max(1, options.MaxParallel));
+        var work = new StageWork(plan, layout, runId, services, executor, freshness, selection, producers, journal, diskFull, options, log, slots,
+            cancellationToken);
         var childrenBefore = ChildProcess.Started;
         await scheduler.RunAsync(work, cancellationToken);
         var outcomes = work.Outcomes;

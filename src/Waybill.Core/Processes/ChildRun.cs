@@ -12,7 +12,7 @@ namespace Waybill.Core.Processes;
 /// exits while something it started still holds its output open, that process group is killed after
 /// <see cref="Linger"/>, and reading stops one <see cref="Linger"/> later whoever still holds the pipes.
 /// </summary>
-internal sealed class ChildRun : IDisposable
+internal sealed partial class ChildRun : IDisposable
 {
     /// <summary>How long output may stay open after the child exited, before what holds it is killed.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
@@ -72,6 +72,12 @@ internal sealed class ChildRun : IDisposable
         ProcessSpawner? spawner,
         CancellationToken cancellationToken)
     {
+        if (spawner is { OwnerReads: true })
+        {
+            return await RunOwned(executable, spec, onStdoutLine, onStderrLine, stdoutLimits, stderrLimits, killGrace, spawner, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         SafePipeHandle? stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null;
         try
         {

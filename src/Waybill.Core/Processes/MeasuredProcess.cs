@@ -51,7 +51,21 @@ public static class MeasuredProcess
     /// this it outlives the process by a moment, as an orphan whose commands' CPU time no one counts
     /// (`/usr/bin/time waybill run …` showed half the CPU of a run of 3,000 no-op commands).
     /// </summary>
-    public static void StopSpawner(TimeSpan timeout) => s_spawner?.Current?.Stop(timeout);
+    public static void StopSpawner(TimeSpan timeout)
+    {
+        foreach (var spawner in s_spawner?.All ?? []) spawner.Stop(timeout);
+    }
+
+    /// <summary>
+    /// Commands run on this thread from now on go through a spawner of its own whose replies it reads itself while it waits
+    /// (no other thread wakes per command), until <see cref="StopOwnSpawner"/>. For a thread that runs one thing at a time.
+    /// </summary>
+    internal static void OwnSpawnerOnThisThread()
+    {
+        if (s_spawner is not null && Setting is not ("0" or "1")) SpawnerSlot.OwnOnThisThread();
+    }
+
+    internal static void StopOwnSpawner(TimeSpan timeout) => SpawnerSlot.StopOwned(timeout);
 
     /// <param name="logger">Where the one warning goes when the process spawner cannot start or has ended.</param>
     public static Task<ProcessResult> RunAsync(

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Waybill.Core.Processes;
@@ -39,7 +40,7 @@ internal sealed class OutputReader(OutputLimits limits, Action<string> onLine)
     /// <remarks>A callback that throws ends the read; the exception reaches the caller.</remarks>
     public async Task<OutputStats> ReadAllAsync(Stream stream, CancellationToken stop)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        Begin();
         try
         {
             while (true)
@@ -58,6 +59,44 @@ internal sealed class OutputReader(OutputLimits limits, Action<string> onLine)
                 _bytes += read;
                 Scan(read);
             }
+        }
+        catch
+        {
+            ReturnBuffers();
+            throw;
+        }
+        return End();
+    }
+
+    /// <summary>Starts a read that the caller drives: <see cref="ReadFrom"/> whenever the stream is readable, then <see cref="End"/>.</summary>
+    public void Begin() => _buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+
+    /// <summary>
+    /// Reads once from <paramref name="fd"/>, which poll found readable (so the read does not block), and delivers the lines
+    /// completed; false at the end of the stream. A callback that throws ends the read (<see cref="End"/> still follows).
+    /// </summary>
+    public unsafe bool ReadFrom(int fd)
+    {
+        MakeRoom();
+        nint read;
+        fixed (byte* free = &_buffer[_end])
+        {
+            while ((read = LibC.Read(fd, free, _buffer.Length - _end)) < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr)
+            {
+            }
+        }
+        if (read < 0) throw new IOException($"Failed to read a command's output: {Marshal.GetLastPInvokeErrorMessage()}");
+        if (read == 0) return false;
+        _bytes += read;
+        Scan((int)read);
+        return true;
+    }
+
+    /// <summary>Delivers the last line and the kept tail, gives the buffers back and says what the stream held.</summary>
+    public OutputStats End()
+    {
+        try
+        {
             if (_end > _start || _cutting) EndLine(_buffer.AsSpan(_start, _end - _start));
             _start = _end = 0;
             DeliverTail();
@@ -66,9 +105,16 @@ internal sealed class OutputReader(OutputLimits limits, Action<string> onLine)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            if (_longHead is not null) ArrayPool<byte>.Shared.Return(_longHead);
+            ReturnBuffers();
         }
+    }
+
+    private void ReturnBuffers()
+    {
+        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        if (_longHead is not null) ArrayPool<byte>.Shared.Return(_longHead);
+        _longHead = null;
     }
 
     private void MakeRoom()

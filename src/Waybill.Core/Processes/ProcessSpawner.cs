@@ -28,13 +28,15 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     private SpawnerRequest[] _releases = new SpawnerRequest[8];
     private int _releaseCount;
     private long _nextId;
+    private readonly bool _ownerReads;
     private Thread? _replies;
     private bool _closed;
     private volatile string? _ended;
 
-    private ProcessSpawner(int socket, int pid, long peakKiB)
+    private ProcessSpawner(int socket, int pid, long peakKiB, bool ownerReads)
     {
         _socket = socket;
+        _ownerReads = ownerReads;
         ProcessId = pid;
         PeakBytes = peakKiB * 1024;
     }
@@ -50,7 +52,13 @@ internal sealed unsafe class ProcessSpawner : IDisposable
 
     /// <summary>Starts the spawner program (<paramref name="command"/>: its absolute path and arguments) and waits until it is ready.</summary>
     /// <exception cref="ProcessStartException">It could not be started, or ended or stayed silent instead of answering.</exception>
-    public static ProcessSpawner Start(IReadOnlyList<string> command)
+    public static ProcessSpawner Start(IReadOnlyList<string> command) => Start(command, ownerReads: false);
+
+    /// <summary>
+    /// Starts the spawner; with <paramref name="ownerReads"/> no thread reads its replies: the one thread that uses it does,
+    /// through <see cref="ReadReply"/>, whenever <see cref="Socket"/> is readable (<see cref="OwnedSpawner"/>).
+    /// </summary>
+    internal static ProcessSpawner Start(IReadOnlyList<string> command, bool ownerReads)
     {
         var fds = stackalloc int[2];
         if (LibC.SocketPair(LibC.AfUnix, LibC.SockStream | LibC.SockCloexec, 0, fds) != 0)
@@ -83,7 +91,8 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         }
 
         var ready = AwaitReady(engineEnd, pid, command[0]);
-        var spawner = new ProcessSpawner(engineEnd, pid, ready.SpawnerPeakKiB);
+        var spawner = new ProcessSpawner(engineEnd, pid, ready.SpawnerPeakKiB, ownerReads);
+        if (ownerReads) return spawner;
         spawner._replies = new Thread(spawner.ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" };
         // Started for every later command of the run: it must not keep the execution context of the stage that came first.
         spawner._replies.UnsafeStart();
@@ -170,6 +179,16 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     public void Stop(TimeSpan timeout)
     {
         Dispose();
+        lock (_sendGate)
+        {
+            // An owner that reads its own replies has stopped reading: a thread takes the rest, and reaps the spawner.
+            if (_replies is null && _ended is null)
+            {
+                _replies = new Thread(ReadReplies) { IsBackground = true, Name = "Waybill process spawner replies" };
+                _replies.UnsafeStart();
+            }
+        }
+
         _ = _replies?.Join(timeout);
     }
 
@@ -187,6 +206,9 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     /// <summary>Sends the pending releases when no child is starting or running (none would carry them soon).</summary>
     private void SendReleasesWhenIdle()
     {
+        // An owner's next command carries them, or its stop does: a release of its own would wake the spawner once more per
+        // command. Until then the zombie keeps its process group id reserved, which harms nothing.
+        if (_ownerReads) return;
         lock (_sendGate)
         {
             if (_releaseCount > 0 && _starting.IsEmpty && _running.IsEmpty) _ = SendReleasesLocked();
@@ -228,37 +250,68 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         throw new ProcessStartException($"The process spawner '{program}' {Reap(pid)} instead of answering.");
     }
 
+    /// <summary>Whether the thread that uses it reads its replies (see <see cref="Start(IReadOnlyList{string}, bool)"/>).</summary>
+    internal bool OwnerReads => _ownerReads;
+
+    /// <summary>The socket its replies come on, for the owner to poll (see <see cref="Start(IReadOnlyList{string}, bool)"/>).</summary>
+    internal int Socket => _socket;
+
+    /// <summary>
+    /// Reads one reply and completes the child it is about; call it only when <see cref="Socket"/> is readable. False when
+    /// the spawner has ended: every child it had is then failed or killed, as the reply thread does.
+    /// </summary>
+    internal bool ReadReply()
+    {
+        if (_ended is not null) return false;
+        SpawnerReply reply;
+        if (ReadFully(_socket, (byte*)&reply, sizeof(SpawnerReply)))
+        {
+            Dispatch(reply);
+            return true;
+        }
+
+        EndServing();
+        return false;
+    }
+
     private void ReadReplies()
     {
         SpawnerReply reply;
-        while (ReadFully(_socket, (byte*)&reply, sizeof(SpawnerReply)))
-        {
-            switch (reply.Kind)
-            {
-                case SpawnerProtocol.Started when _starting.TryRemove(reply.Id, out var child):
-                    child.Pid = reply.Pid;
-                    child.SpawnerPeakBytes = reply.SpawnerPeakKiB * 1024;
-                    _running[reply.Pid] = child;
-                    child.Started.TrySetResult(child);
-                    break;
-                case SpawnerProtocol.Failed when _starting.TryRemove(reply.Id, out var child):
-                    child.Started.TrySetException(ChildRun.SpawnFailed(child.Executable, child.WorkingDirectory, reply.Value));
-                    SendReleasesWhenIdle();
-                    break;
-                case SpawnerProtocol.Exited when _running.TryRemove(reply.Pid, out var child):
-                    var usage = new Rusage
-                    {
-                        UserTime = Micro(reply.UserMicroseconds),
-                        SystemTime = Micro(reply.SystemMicroseconds),
-                        MaxRssKiB = reply.MaxRssKiB,
-                        BlockInputs = reply.InBlocks,
-                        BlockOutputs = reply.OutBlocks,
-                    };
-                    child.SetExited(reply.Value, usage);
-                    break;
-            }
-        }
+        while (ReadFully(_socket, (byte*)&reply, sizeof(SpawnerReply))) Dispatch(reply);
+        EndServing();
+    }
 
+    private void Dispatch(in SpawnerReply reply)
+    {
+        switch (reply.Kind)
+        {
+            case SpawnerProtocol.Started when _starting.TryRemove(reply.Id, out var child):
+                child.Pid = reply.Pid;
+                child.SpawnerPeakBytes = reply.SpawnerPeakKiB * 1024;
+                _running[reply.Pid] = child;
+                child.Started.TrySetResult(child);
+                break;
+            case SpawnerProtocol.Failed when _starting.TryRemove(reply.Id, out var child):
+                child.Started.TrySetException(ChildRun.SpawnFailed(child.Executable, child.WorkingDirectory, reply.Value));
+                SendReleasesWhenIdle();
+                break;
+            case SpawnerProtocol.Exited when _running.TryRemove(reply.Pid, out var child):
+                var usage = new Rusage
+                {
+                    UserTime = Micro(reply.UserMicroseconds),
+                    SystemTime = Micro(reply.SystemMicroseconds),
+                    MaxRssKiB = reply.MaxRssKiB,
+                    BlockInputs = reply.InBlocks,
+                    BlockOutputs = reply.OutBlocks,
+                };
+                child.SetExited(reply.Value, usage);
+                break;
+        }
+    }
+
+    /// <summary>The spawner's socket closed: it is reaped, and what it had not reported fails or is killed.</summary>
+    private void EndServing()
+    {
         var ended = Reap(ProcessId);
         lock (_sendGate)
         {
