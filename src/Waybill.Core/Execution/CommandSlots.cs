@@ -59,7 +59,6 @@ internal sealed class CommandSlots(int most) : IDisposable
 
     private void Serve()
     {
-        MeasuredProcess.OwnSpawnerOnThisThread();
         try
         {
             while (true)
@@ -77,7 +76,18 @@ internal sealed class CommandSlots(int most) : IDisposable
                     _idle--;
                 }
 
-                item();
+                // Only what runs inside an item (the stage, and what follows inline: the scheduler's next start) uses
+                // the slot's spawner.
+                MeasuredProcess.OwnSpawnerOnThisThread(true);
+                try
+                {
+                    item();
+                }
+                finally
+                {
+                    MeasuredProcess.OwnSpawnerOnThisThread(false);
+                }
+
                 lock (_gate) _idle++;
             }
         }

@@ -84,6 +84,8 @@ public static class PipelineRunner
             cancellationToken);
         var childrenBefore = ChildProcess.Started;
         await scheduler.RunAsync(work, cancellationToken);
+        // The scheduler ends where the last stage did, on a command slot's thread perhaps: the rest of the run leaves it.
+        await Task.Yield();
         var outcomes = work.Outcomes;
 
         clock.Stop();

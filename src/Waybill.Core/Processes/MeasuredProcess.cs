@@ -57,12 +57,13 @@ public static class MeasuredProcess
     }
 
     /// <summary>
-    /// Commands run on this thread from now on go through a spawner of its own whose replies it reads itself while it waits
-    /// (no other thread wakes per command), until <see cref="StopOwnSpawner"/>. For a thread that runs one thing at a time.
+    /// While <paramref name="owns"/>, commands run on this thread go through a spawner of its own whose replies it reads
+    /// itself while it waits (no other thread wakes per command); <see cref="StopOwnSpawner"/> stops it. For a thread that
+    /// runs one thing at a time.
     /// </summary>
-    internal static void OwnSpawnerOnThisThread()
+    internal static void OwnSpawnerOnThisThread(bool owns)
     {
-        if (s_spawner is not null && Setting is not ("0" or "1")) SpawnerSlot.OwnOnThisThread();
+        if (s_spawner is not null && Setting is not ("0" or "1")) SpawnerSlot.OwnOnThisThread(owns);
     }
 
     internal static void StopOwnSpawner(TimeSpan timeout) => SpawnerSlot.StopOwned(timeout);

@@ -27,11 +27,11 @@ internal sealed class SpawnerSlot(IReadOnlyList<string> command)
     public ProcessSpawner? Current => _spawner;
 
     /// <summary>
-    /// From now on commands started on this thread go through a spawner of its own, whose replies this thread reads while
-    /// it waits for them (<see cref="ChildRun"/>): no other thread wakes on the way. Only for a thread that runs nothing else
-    /// while a command runs.
+    /// While <paramref name="owns"/>, commands started on this thread go through a spawner of its own (kept from one time to
+    /// the next), whose replies this thread reads while it waits for them (<see cref="ChildRun"/>): no other thread wakes on
+    /// the way. Only for a thread that runs nothing else while a command runs.
     /// </summary>
-    public static void OwnOnThisThread() => t_owns = true;
+    public static void OwnOnThisThread(bool owns) => t_owns = owns;
 
     /// <summary>Stops this thread's own spawner, if it started one (the thread is done running commands).</summary>
     public static void StopOwned(TimeSpan timeout)
