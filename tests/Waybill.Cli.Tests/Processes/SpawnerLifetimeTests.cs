@@ -98,6 +98,36 @@ public sealed class SpawnerLifetimeTests : IDisposable
         Assert.True(cpu >= 0.45, $"the run's CPU time as GNU time saw it: {cpu} s");
     }
 
+    [Fact]
+    public async Task With_two_jobs_commands_run_two_at_a_time_each_slot_s_through_a_spawner_of_its_own()
+    {
+        // The first two items wait until both have started: they end only if two commands run at once.
+        var up = _temp.Combine("up");
+        _temp.Write("waybill.yaml", $$"""
+            stages:
+              - id: 01_item
+                foreach: { values: [a, b, c, d, e, f] }
+                run: |
+                  mkdir -p '{{up}}'; touch '{{up}}/{item.key}'; n=0
+                  while [ "$(ls '{{up}}' | wc -l)" -lt 2 ] && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done
+                  [ $n -lt 3000 ] || exit 9
+                  echo $PPID > "$WAYBILL_STAGE_DIR/parent"; cut -d' ' -f4 /proc/$PPID/stat > "$WAYBILL_STAGE_DIR/grandparent"
+                  tr '\0' ' ' < /proc/$PPID/cmdline > "$WAYBILL_STAGE_DIR/parent_command"
+            """);
+
+        var run = await CliProcess.RunAsync(_temp.Path, "run", "waybill.yaml", "--job-id", "slots", "--jobs", "2");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        string Read(string key, string file) => File.ReadAllText(_temp.Combine("out", "slots", "01_item", key, file)).Trim();
+        var keys = new[] { "a", "b", "c", "d", "e", "f" };
+        var spawners = keys.Select(k => Read(k, "parent")).Distinct().ToList();
+        Assert.Equal(2, spawners.Count);
+        Assert.All(keys, k => Assert.Contains(SpawnerServer.Argument, Read(k, "parent_command"), StringComparison.Ordinal));
+        // Both spawners are the run's own children.
+        var engine = Assert.Single(keys.Select(k => Read(k, "grandparent")).Distinct());
+        Assert.DoesNotContain(engine, spawners);
+    }
+
     private static int ParentOf(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
