@@ -8,7 +8,8 @@ namespace Waybill.Core.Processes;
 /// (NUL-terminated UTF-8: program path, working directory or "", then the argv and envp strings) with the child's stdout
 /// and stderr attached (SCM_RIGHTS). The spawner answers with fixed-size <see cref="SpawnerReply"/> records: one Ready when
 /// it starts, one Started or Failed per spawn, one Exited when that child has exited (left unreaped, so its pid and process
-/// group stay reserved until the engine sends Release).
+/// group stay reserved until the engine sends Release). A Started is held back up to 2 ms, and goes in one write with the
+/// Exited of a child that ends sooner: the engine then wakes once for both.
 /// </summary>
 internal static class SpawnerProtocol
 {

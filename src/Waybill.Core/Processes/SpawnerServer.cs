@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Waybill.Core.Processes;
@@ -43,9 +44,16 @@ public static unsafe class SpawnerServer
 
     private sealed class Server : IDisposable
     {
+        // How long a child's Started reply is held back: one that exits sooner (a fan-out's no-op item: about 0.5 ms) has
+        // its start and its exit reported in one write, which wakes the engine once instead of twice.
+        private static readonly long StartedDelay = Stopwatch.Frequency * 2 / 1000;
+
         private int[] _pids = new int[16];
         private int[] _pidFds = new int[16];
         private bool[] _exited = new bool[16];
+        // A child's Started reply, held back until it exits or StartedDelay has passed (_startedDue, 0 once sent).
+        private SpawnerReply[] _started = new SpawnerReply[16];
+        private long[] _startedDue = new long[16];
         private int[] _polled = new int[17];
         private int _count;
         private PollFd* _pollFds = (PollFd*)NativeMemory.Alloc(17, (nuint)sizeof(PollFd));
@@ -80,7 +88,7 @@ public static unsafe class SpawnerServer
                     _pollFds[++polled] = new PollFd { Fd = _pidFds[i], Events = LibC.PollIn };
                 }
 
-                if (LibC.Poll(_pollFds, (nuint)(polled + 1), -1) < 0)
+                if (LibC.Poll(_pollFds, (nuint)(polled + 1), StartedWait()) < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == LibC.Eintr) continue;
                     return 4;
@@ -90,6 +98,8 @@ public static unsafe class SpawnerServer
                 {
                     if (_pollFds[slot].Revents != 0 && !ReportExit(_polled[slot - 1])) return _exitCode;
                 }
+
+                if (!SendStartedDue()) return _exitCode;
 
                 if (_pollFds[0].Revents != 0 && !Receive()) return _exitCode;
             }
@@ -111,7 +121,16 @@ public static unsafe class SpawnerServer
             var value = ((int*)info)[LibC.SigInfoStatusIndex];
             // Back to a wait status, as wait4 would have given it.
             var status = code == LibC.CldExited ? (value & 0xff) << 8 : (value & 0x7f) | (code == LibC.CldDumped ? 0x80 : 0);
-            return Send(new SpawnerReply
+            var replies = stackalloc SpawnerReply[2];
+            var count = 0;
+            // A start held back goes in the same write as the exit: the engine wakes once for both.
+            if (_startedDue[index] != 0)
+            {
+                replies[count++] = _started[index];
+                _startedDue[index] = 0;
+            }
+
+            replies[count++] = new SpawnerReply
             {
                 Kind = SpawnerProtocol.Exited,
                 Pid = _pids[index],
@@ -122,7 +141,36 @@ public static unsafe class SpawnerServer
                 MaxRssKiB = usage.MaxRssKiB,
                 InBlocks = usage.BlockInputs,
                 OutBlocks = usage.BlockOutputs,
-            });
+            };
+            return Send(replies, count);
+        }
+
+        /// <summary>Milliseconds until the next held-back start is due; -1 when none is held.</summary>
+        private int StartedWait()
+        {
+            var due = long.MaxValue;
+            for (var i = 0; i < _count; i++)
+            {
+                if (_startedDue[i] != 0) due = Math.Min(due, _startedDue[i]);
+            }
+
+            if (due == long.MaxValue) return -1;
+            var left = due - Stopwatch.GetTimestamp();
+            return left <= 0 ? 0 : (int)Math.Ceiling(left * 1000.0 / Stopwatch.Frequency);
+        }
+
+        /// <summary>Sends the held-back starts whose time has come.</summary>
+        private bool SendStartedDue()
+        {
+            var now = Stopwatch.GetTimestamp();
+            for (var i = 0; i < _count; i++)
+            {
+                if (_startedDue[i] == 0 || _startedDue[i] > now) continue;
+                _startedDue[i] = 0;
+                if (!Send(_started[i])) return false;
+            }
+
+            return true;
         }
 
         /// <summary>Reads and serves one request; false when the engine closed the socket or broke the protocol.</summary>
@@ -216,8 +264,10 @@ public static unsafe class SpawnerServer
             _pids[_count] = pid;
             _pidFds[_count] = pidFd;
             _exited[_count] = false;
+            _started[_count] = new SpawnerReply { Kind = SpawnerProtocol.Started, Id = request.Id, Pid = pid, SpawnerPeakKiB = OwnPeakKiB() };
+            _startedDue[_count] = Stopwatch.GetTimestamp() + StartedDelay;
             _count++;
-            return Send(new SpawnerReply { Kind = SpawnerProtocol.Started, Id = request.Id, Pid = pid, SpawnerPeakKiB = OwnPeakKiB() });
+            return true;
         }
 
         private bool Fail(int exitCode)
@@ -242,6 +292,8 @@ public static unsafe class SpawnerServer
             _pids[index] = _pids[_count];
             _pidFds[index] = _pidFds[_count];
             _exited[index] = _exited[_count];
+            _started[index] = _started[_count];
+            _startedDue[index] = _startedDue[_count];
             return true;
         }
 
@@ -251,6 +303,8 @@ public static unsafe class SpawnerServer
             Array.Resize(ref _pids, size);
             Array.Resize(ref _pidFds, size);
             Array.Resize(ref _exited, size);
+            Array.Resize(ref _started, size);
+            Array.Resize(ref _startedDue, size);
             _polled = new int[size + 1];
             _pollFds = (PollFd*)NativeMemory.Realloc(_pollFds, (nuint)(size + 1) * (nuint)sizeof(PollFd));
         }
@@ -319,10 +373,12 @@ public static unsafe class SpawnerServer
             return true;
         }
 
-        private static bool Send(SpawnerReply reply)
+        private static bool Send(SpawnerReply reply) => Send(&reply, 1);
+
+        private static bool Send(SpawnerReply* replies, int number)
         {
-            var buffer = (byte*)&reply;
-            var count = sizeof(SpawnerReply);
+            var buffer = (byte*)replies;
+            var count = number * sizeof(SpawnerReply);
             while (count > 0)
             {
                 var written = LibC.Write(Socket, buffer, count);
