@@ -185,6 +185,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nint count);
 
+    [LibraryImport(Library, EntryPoint = "pread64", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nint count, long offset);
+
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
 
