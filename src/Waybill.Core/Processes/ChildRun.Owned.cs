@@ -133,11 +133,18 @@ internal sealed partial class ChildRun
     }
 
     /// <summary>One output pipe read on the calling thread.</summary>
-    private sealed class OwnedStream(SafePipeHandle handle, OutputReader reader)
+    private sealed class OwnedStream
     {
-        private readonly SafePipeHandle _handle = handle;
-        private readonly OutputReader _reader = Begun(reader);
+        private readonly SafePipeHandle _handle;
+        private readonly OutputReader _reader;
         private Exception? _failure;
+
+        public OwnedStream(SafePipeHandle handle, OutputReader reader)
+        {
+            _handle = handle;
+            _reader = reader;
+            reader.Begin();
+        }
 
         public bool Open { get; private set; } = true;
 
@@ -179,12 +186,6 @@ internal sealed partial class ChildRun
             {
                 return (_failure ?? ex, default);
             }
-        }
-
-        private static OutputReader Begun(OutputReader reader)
-        {
-            reader.Begin();
-            return reader;
         }
     }
 }

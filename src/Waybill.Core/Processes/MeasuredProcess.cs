@@ -66,7 +66,7 @@ public static class MeasuredProcess
         if (s_spawner is not null && Setting is not ("0" or "1")) SpawnerSlot.OwnOnThisThread(owns);
     }
 
-    internal static void StopOwnSpawner(TimeSpan timeout) => SpawnerSlot.StopOwned(timeout);
+    internal static void StopOwnSpawner(TimeSpan timeout) => s_spawner?.StopOwned(timeout);
 
     /// <param name="logger">Where the one warning goes when the process spawner cannot start or has ended.</param>
     public static Task<ProcessResult> RunAsync(

@@ -56,7 +56,7 @@ internal sealed unsafe class ProcessSpawner : IDisposable
 
     /// <summary>
     /// Starts the spawner; with <paramref name="ownerReads"/> no thread reads its replies: the one thread that uses it does,
-    /// through <see cref="ReadReply"/>, whenever <see cref="Socket"/> is readable (<see cref="OwnedSpawner"/>).
+    /// through <see cref="ReadReply"/>, whenever <see cref="Socket"/> is readable (a command slot's, see <see cref="SpawnerSlot"/>).
     /// </summary>
     internal static ProcessSpawner Start(IReadOnlyList<string> command, bool ownerReads)
     {

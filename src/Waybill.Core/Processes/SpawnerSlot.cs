@@ -18,7 +18,8 @@ internal sealed class SpawnerSlot(IReadOnlyList<string> command)
     private static ProcessSpawner? t_owned;
 
     private readonly Lock _gate = new();
-    private readonly ConcurrentBag<ProcessSpawner> _owned = [];
+    // The threads' own spawners that have not been stopped with their thread.
+    private readonly ConcurrentDictionary<ProcessSpawner, byte> _owned = new();
     private ProcessSpawner? _spawner;
     private string? _givenUp;
     private int _warned;
@@ -34,15 +35,17 @@ internal sealed class SpawnerSlot(IReadOnlyList<string> command)
     public static void OwnOnThisThread(bool owns) => t_owns = owns;
 
     /// <summary>Stops this thread's own spawner, if it started one (the thread is done running commands).</summary>
-    public static void StopOwned(TimeSpan timeout)
+    public void StopOwned(TimeSpan timeout)
     {
         t_owns = false;
-        t_owned?.Stop(timeout);
+        if (t_owned is not { } owned) return;
         t_owned = null;
+        owned.Stop(timeout);
+        _owned.TryRemove(owned, out _);
     }
 
     /// <summary>Every spawner started, the shared one and those of threads; what <see cref="MeasuredProcess.StopSpawner"/> stops.</summary>
-    public IEnumerable<ProcessSpawner> All => _spawner is null ? _owned : _owned.Append(_spawner);
+    public IEnumerable<ProcessSpawner> All => _spawner is null ? _owned.Keys : _owned.Keys.Append(_spawner);
 
     /// <summary>
     /// The running spawner for this thread, started now if need be; null once none can serve (warned about once, to the
@@ -82,7 +85,6 @@ internal sealed class SpawnerSlot(IReadOnlyList<string> command)
         {
             lock (_gate) _givenUp ??= $"the process spawner (pid {t_owned.ProcessId}) {ended}";
             t_owned = null;
-            t_owns = false;
             Warn(logger);
             return null;
         }
@@ -95,13 +97,12 @@ internal sealed class SpawnerSlot(IReadOnlyList<string> command)
         try
         {
             t_owned = ProcessSpawner.Start(command, ownerReads: true);
-            _owned.Add(t_owned);
+            _owned.TryAdd(t_owned, 0);
             return t_owned;
         }
         catch (ProcessStartException ex)
         {
             lock (_gate) _givenUp ??= ex.Message.TrimEnd('.');
-            t_owns = false;
             Warn(logger);
             return null;
         }

@@ -154,6 +154,35 @@ public sealed class OwnedSpawnerTests : IDisposable
         Assert.True(await EventuallyAsync(() => !IsRunning(pid.Task.Result), TimeSpan.FromSeconds(10)), "the command outlived its spawner");
     }
 
+    [Fact]
+    public void A_thread_gets_its_own_spawner_while_it_owns_one_and_it_is_forgotten_once_stopped()
+    {
+        var slot = new SpawnerSlot(SpawnerHost.Command);
+        ProcessSpawner? owned = null, again = null, afterwards = null;
+        var during = new List<ProcessSpawner>();
+        var thread = new Thread(() =>
+        {
+            SpawnerSlot.OwnOnThisThread(true);
+            owned = slot.Get(null);
+            again = slot.Get(null);
+            during.AddRange(slot.All);
+            SpawnerSlot.OwnOnThisThread(false);
+            afterwards = slot.Get(null);
+            slot.StopOwned(TimeSpan.FromSeconds(10));
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.True(owned!.OwnerReads);
+        Assert.Same(owned, again);
+        Assert.Equal([owned], during);
+        // Not owning, the thread gets the shared one.
+        Assert.False(afterwards!.OwnerReads);
+        Assert.Equal([afterwards], slot.All);
+        Assert.False(Directory.Exists($"/proc/{owned.ProcessId}"), "the stopped spawner is still there");
+        afterwards.Stop(TimeSpan.FromSeconds(10));
+    }
+
     private CapturedRun RunHere(ProcessSpec spec, Action? onLine = null)
     {
         var stdout = new List<string>();
