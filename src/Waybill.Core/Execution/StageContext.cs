@@ -481,6 +481,8 @@ public sealed class StageContext
         return result;
     });
 
+    private static readonly Lazy<Processes.SharedEnvironment> s_shared = new(() => new(s_environment.Value));
+
     private Protocol.StageChannel? _channel;
 
     /// <summary>The stage's channel, opened by the first command it starts (see <see cref="CommandEnvironment"/>).</summary>
@@ -505,9 +507,9 @@ public sealed class StageContext
     /// The engine's environment, the pipeline's and stage's <c>env:</c>, WAYBILL_* variables naming the stage's files, and
     /// the stage channel (WAYBILL_STAGE_CHANNEL, WAYBILL_PROTOCOL) through which its processes record what a C# stage records.
     /// </summary>
-    internal Dictionary<string, string> CommandEnvironment()
+    internal Processes.LayeredEnvironment CommandEnvironment()
     {
-        var environment = CurrentEnvironment();
+        var environment = new Processes.LayeredEnvironment(s_shared.Value);
         foreach (var (key, value) in Pipeline.Env) environment[key] = value;
         foreach (var (key, value) in Definition.Env) environment[key] = value;
         Resources.ResourceEnvironment.Apply(environment, Grant, Pipeline.Env, Definition.Env);
@@ -538,7 +540,7 @@ public sealed class StageContext
     }
 
     /// <summary><c>import waybill</c> finds the client bundled with this engine first, then the stage's own PYTHONPATH.</summary>
-    private void AddPythonClient(Dictionary<string, string> environment)
+    private void AddPythonClient(Processes.LayeredEnvironment environment)
     {
         if (PythonClient is null) return;
         var (folder, problem) = PythonClient.FolderFor(Layout);

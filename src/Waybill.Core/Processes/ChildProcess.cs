@@ -195,7 +195,9 @@ public static class ChildProcess
             }
         }
 
-        foreach (var (key, value) in spec.Environment)
+        // A shared environment was checked once when it was made.
+        var variables = spec.Environment is LayeredEnvironment { Shared.Valid: true } layered ? layered.Set : spec.Environment;
+        foreach (var (key, value) in variables)
         {
             if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal))
             {
@@ -209,6 +211,10 @@ public static class ChildProcess
             }
         }
     }
+
+    /// <summary>Whether a variable can be passed to a child as it is: a name without '=', and no NUL anywhere.</summary>
+    internal static bool IsValidVariable(string key, string? value) =>
+        key.Length > 0 && !key.Contains('=', StringComparison.Ordinal) && value is not null && !HasNul(key) && !HasNul(value);
 
     // A NUL would silently truncate the native string.
     private static bool HasNul(string value) => value.Contains('\0', StringComparison.Ordinal);

@@ -112,7 +112,10 @@ internal sealed unsafe class ProcessSpawner : IDisposable
         var environmentCount = spec.Environment.Count;
         var length = Size(executable) + Size(spec.WorkingDirectory) + Size(spec.FileName);
         foreach (var argument in spec.Arguments) length += Size(argument);
-        foreach (var (key, value) in spec.Environment) length += Size(key) + Size(value);
+        // A shared environment goes as the bytes it was encoded to once; only what a stage sets over it is encoded here.
+        var layered = spec.Environment is LayeredEnvironment { Shared.Valid: true } valid ? valid : null;
+        if (layered is not null) length += layered.Shared.EncodedSize(layered.Set, layered.ShadowsShared);
+        foreach (var (key, value) in layered?.Set ?? spec.Environment) length += Size(key) + Size(value);
         if (length > SpawnerProtocol.MaxBodyBytes)
             return Task.FromException<SpawnedChild>(new ProcessStartException($"Failed to start '{executable}': its arguments and environment take {length} bytes, more than the {SpawnerProtocol.MaxBodyBytes} a command may have."));
 
@@ -123,7 +126,8 @@ internal sealed unsafe class ProcessSpawner : IDisposable
             at = Put(body, at, spec.WorkingDirectory);
             at = Put(body, at, spec.FileName);
             foreach (var argument in spec.Arguments) at = Put(body, at, argument);
-            foreach (var (key, value) in spec.Environment)
+            if (layered is not null) at += layered.Shared.CopyTo(body.AsSpan(at), layered.Set, layered.ShadowsShared);
+            foreach (var (key, value) in layered?.Set ?? spec.Environment)
             {
                 at = Put(body, at, key);
                 body[at - 1] = (byte)'=';

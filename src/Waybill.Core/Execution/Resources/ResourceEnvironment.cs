@@ -17,7 +17,7 @@ public static class ResourceEnvironment
     public static readonly IReadOnlyList<string> ThreadVariables =
         ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "RAYON_NUM_THREADS"];
 
-    internal static void Apply(Dictionary<string, string> environment, ResourceGrant grant, IReadOnlyDictionary<string, string> pipelineEnv,
+    internal static void Apply(Processes.LayeredEnvironment environment, ResourceGrant grant, IReadOnlyDictionary<string, string> pipelineEnv,
         IReadOnlyDictionary<string, string> stageEnv)
     {
         var threads = grant.Threads.ToString(CultureInfo.InvariantCulture);
