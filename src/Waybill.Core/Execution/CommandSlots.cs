@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Waybill.Core.Processes;
 
 namespace Waybill.Core.Execution;
@@ -13,14 +12,13 @@ internal sealed class CommandSlots(int most) : IDisposable
 {
     private static readonly TimeSpan SpawnerStop = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentQueue<Action> _work = new();
-    private readonly SemaphoreSlim _ready = new(0);
+    // Guarded by _gate: work not yet taken, and threads waiting for work. Waiting is Monitor.Wait: SemaphoreSlim's spin
+    // before it blocks made about three sched_yield calls per stage run, each a switch to another thread on two busy cores.
+    private readonly Queue<Action> _work = new();
     private readonly List<Thread> _threads = [];
-    private readonly Lock _gate = new();
-    // Guarded by _gate: threads waiting for work, and work not yet taken.
+    private readonly object _gate = new();
     private int _idle;
-    private int _queued;
-    private volatile bool _stopping;
+    private bool _stopping;
 
     /// <summary>
     /// Runs <paramref name="work"/> on a slot's thread. The task's continuations run there too, so whatever waits for it (the
@@ -29,11 +27,11 @@ internal sealed class CommandSlots(int most) : IDisposable
     public Task<T> Run<T>(Func<Task<T>> work)
     {
         var done = new TaskCompletionSource<T>();
-        _work.Enqueue(() => Complete(work, done));
         lock (_gate)
         {
+            _work.Enqueue(() => Complete(work, done));
             // A thread per stage waiting, up to the most: never does one wait for another's command to end.
-            if (++_queued > _idle && _threads.Count < most)
+            if (_work.Count > _idle && _threads.Count < most)
             {
                 var thread = new Thread(Serve) { IsBackground = true, Name = "Waybill command slot" };
                 _threads.Add(thread);
@@ -41,18 +39,25 @@ internal sealed class CommandSlots(int most) : IDisposable
                 // Started for every later stage: it must not keep the execution context of the stage that came first.
                 thread.UnsafeStart();
             }
+            else
+            {
+                Monitor.Pulse(_gate);
+            }
         }
 
-        _ready.Release();
         return done.Task;
     }
 
     public void Dispose()
     {
-        _stopping = true;
         List<Thread> threads;
-        lock (_gate) threads = [.. _threads];
-        if (threads.Count > 0) _ready.Release(threads.Count);
+        lock (_gate)
+        {
+            _stopping = true;
+            threads = [.. _threads];
+            Monitor.PulseAll(_gate);
+        }
+
         // The run's end may follow on a slot's thread (the scheduler goes on where a stage ended): that one ends after it.
         foreach (var thread in threads.Where(t => t != Thread.CurrentThread)) thread.Join();
     }
@@ -63,16 +68,16 @@ internal sealed class CommandSlots(int most) : IDisposable
         {
             while (true)
             {
-                _ready.Wait();
-                if (!_work.TryDequeue(out var item))
-                {
-                    if (_stopping) return;
-                    continue;
-                }
-
+                Action item;
                 lock (_gate)
                 {
-                    _queued--;
+                    while (_work.Count == 0)
+                    {
+                        if (_stopping) return;
+                        Monitor.Wait(_gate);
+                    }
+
+                    item = _work.Dequeue();
                     _idle--;
                 }
 
