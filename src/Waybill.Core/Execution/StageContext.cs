@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -481,7 +483,19 @@ public sealed class StageContext
         return result;
     });
 
-    private static readonly Lazy<Processes.SharedEnvironment> s_shared = new(() => new(s_environment.Value));
+    // The engine's environment with the pipeline's env: and a grant's variables, made once per pipeline and grant: every
+    // stage of a fan-out starts from the same one.
+    private static readonly ConditionalWeakTable<IReadOnlyDictionary<string, string>, ConcurrentDictionary<string, Processes.SharedEnvironment>>
+        s_shared = [];
+
+    private Processes.SharedEnvironment SharedEnvironment() =>
+        s_shared.GetValue(Pipeline.Env, static _ => new(StringComparer.Ordinal)).GetOrAdd(Resources.ResourceEnvironment.Key(Grant), static (_, context) =>
+        {
+            var variables = CurrentEnvironment();
+            foreach (var (key, value) in context.Pipeline.Env) variables[key] = value;
+            Resources.ResourceEnvironment.Apply(variables, context.Grant, context.Pipeline.Env);
+            return new Processes.SharedEnvironment(variables);
+        }, this);
 
     private Protocol.StageChannel? _channel;
 
@@ -509,10 +523,9 @@ public sealed class StageContext
     /// </summary>
     internal Processes.LayeredEnvironment CommandEnvironment()
     {
-        var environment = new Processes.LayeredEnvironment(s_shared.Value);
-        foreach (var (key, value) in Pipeline.Env) environment[key] = value;
+        var environment = new Processes.LayeredEnvironment(SharedEnvironment());
         foreach (var (key, value) in Definition.Env) environment[key] = value;
-        Resources.ResourceEnvironment.Apply(environment, Grant, Pipeline.Env, Definition.Env);
+        Resources.ResourceEnvironment.AfterStageEnv(environment, Grant, Definition.Env);
         environment["WAYBILL_JOB_DIR"] = JobDir;
         environment["WAYBILL_JOB_ID"] = Layout.JobId;
         environment["WAYBILL_STAGE_DIR"] = StageDir;

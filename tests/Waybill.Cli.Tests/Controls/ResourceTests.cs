@@ -85,7 +85,7 @@ public sealed class ResourceTests : IDisposable
     private static DateTimeOffset Finished(JsonNode manifest) => manifest["finished_utc"]!.GetValue<DateTimeOffset>();
 
     [Fact]
-    public async Task Commands_see_their_threads_and_a_value_from_env_wins()
+    public async Task Commands_see_their_threads_and_a_value_from_env_wins_except_over_waybill_threads()
     {
         const string show = "echo $OMP_NUM_THREADS $MKL_NUM_THREADS $OPENBLAS_NUM_THREADS $NUMEXPR_NUM_THREADS $VECLIB_MAXIMUM_THREADS "
             + "$RAYON_NUM_THREADS $WAYBILL_THREADS > {out.t}";
@@ -100,7 +100,7 @@ public sealed class ResourceTests : IDisposable
                 outputs: { t: t.txt }
               - id: 03_own
                 threads: 2
-                env: { OMP_NUM_THREADS: "7" }
+                env: { OMP_NUM_THREADS: "7", WAYBILL_THREADS: "9" }
                 run: {{show}}
                 outputs: { t: t.txt }
             """);

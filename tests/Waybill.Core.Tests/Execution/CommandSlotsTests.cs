@@ -69,10 +69,13 @@ public sealed class CommandSlotsTests
         var caller = Environment.CurrentManagedThreadId;
         var worked = 0;
         var resumed = 0;
+        using var waited = new ManualResetEventSlim();
 
         var task = slots.Run(() =>
         {
             worked = Environment.CurrentManagedThreadId;
+            // Done only once the continuation waits: else it might run at once on the caller's thread.
+            waited.Wait(Token);
             return Task.FromResult(1);
         });
         var after = task.ContinueWith(_ =>
@@ -81,6 +84,7 @@ public sealed class CommandSlotsTests
             // The end of a run may follow on a slot's thread: disposing there must not wait for that thread to end.
             slots.Dispose();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        waited.Set();
         await after.WaitAsync(Bound, Token);
 
         Assert.Equal(1, await task);

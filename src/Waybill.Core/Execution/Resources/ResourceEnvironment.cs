@@ -17,15 +17,30 @@ public static class ResourceEnvironment
     public static readonly IReadOnlyList<string> ThreadVariables =
         ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "RAYON_NUM_THREADS"];
 
-    internal static void Apply(Processes.LayeredEnvironment environment, ResourceGrant grant, IReadOnlyDictionary<string, string> pipelineEnv,
-        IReadOnlyDictionary<string, string> stageEnv)
+    /// <summary>
+    /// Sets the variables of <paramref name="grant"/> in <paramref name="environment"/>, an environment the pipeline's
+    /// <c>env:</c> (<paramref name="pipelineEnv"/>) is part of already; a stage's own <c>env:</c> goes over it after
+    /// (<see cref="AfterStageEnv"/>).
+    /// </summary>
+    internal static void Apply(Dictionary<string, string> environment, ResourceGrant grant, IReadOnlyDictionary<string, string> pipelineEnv)
     {
-        var threads = grant.Threads.ToString(CultureInfo.InvariantCulture);
+        var threads = Threads(grant);
         foreach (var name in ThreadVariables)
-            if (!UserSets(name)) environment[name] = threads;
+            if (!pipelineEnv.ContainsKey(name)) environment[name] = threads;
         environment[ThreadsVariable] = threads;
-        if (grant.SetsVisibleGpus && !UserSets(GpusVariable)) environment[GpusVariable] = string.Join(',', grant.GpuDevices);
-
-        bool UserSets(string name) => pipelineEnv.ContainsKey(name) || stageEnv.ContainsKey(name);
+        if (grant.SetsVisibleGpus && !pipelineEnv.ContainsKey(GpusVariable)) environment[GpusVariable] = Gpus(grant);
     }
+
+    /// <summary>What a stage's <c>env:</c> may not change: WAYBILL_THREADS is always the grant.</summary>
+    internal static void AfterStageEnv(Processes.LayeredEnvironment environment, ResourceGrant grant, IReadOnlyDictionary<string, string> stageEnv)
+    {
+        if (stageEnv.ContainsKey(ThreadsVariable)) environment[ThreadsVariable] = Threads(grant);
+    }
+
+    /// <summary>What tells apart the variables <see cref="Apply"/> sets for two grants.</summary>
+    internal static string Key(ResourceGrant grant) => grant.SetsVisibleGpus ? Threads(grant) + "/" + Gpus(grant) : Threads(grant);
+
+    private static string Threads(ResourceGrant grant) => grant.Threads.ToString(CultureInfo.InvariantCulture);
+
+    private static string Gpus(ResourceGrant grant) => string.Join(',', grant.GpuDevices);
 }
