@@ -11,7 +11,7 @@ internal static unsafe class PosixSpawn
     private const int LastSignal = 64;
 
     // Starts of a program file found busy (ETXTBSY), a millisecond apart, before the error is reported.
-    private const int BusyAttempts = 5;
+    internal const int BusyAttempts = 5;
 
     /// <summary>
     /// The signals a child starts with at their default: SIGINT, SIGTERM, SIGPIPE (which the runtime ignores) and SIGCHLD
@@ -41,6 +41,19 @@ internal static unsafe class PosixSpawn
     /// <param name="moves">Descriptors to duplicate onto others in the child (a duplicate does not close on exec).</param>
     /// <param name="closes">Descriptors to close in the child before the moves.</param>
     /// <param name="whileBusy">What is done between starts of a busy program file; null: a millisecond's wait.</param>
+    /// <summary>
+    /// The ignored signals a child gets back at their default (SIGINT, SIGTERM, SIGPIPE, SIGCHLD, when this process ignores
+    /// them); the rest of <see cref="ResetSignals"/> are handled here, and a handler never survives an exec.
+    /// </summary>
+    internal static int[] IgnoredSignalsToReset()
+    {
+        var ignored = new List<int>();
+        var old = stackalloc byte[LibC.SigActionBytes];
+        foreach (var signal in ResetSignals)
+            if (LibC.SigAction(signal, null, old) == 0 && *(nint*)old == LibC.SigIgn) ignored.Add(signal);
+        return [.. ignored];
+    }
+
     public static int Start(
         byte* path,
         byte** argv,

@@ -250,11 +250,17 @@ public static unsafe class SpawnerServer
             // A string that ran past the body left the cursor null; a body with more left over is as wrong.
             if (cursor != end) return Fail(6);
 
+#if WAYBILL_CLONE_SPAWN
+            var error = CloneSpawn.Start(path, argv, envp, *workingDirectory == 0 ? null : workingDirectory,
+                [(stdout, 1), (stderr, 2)], [], out var pid, out var pidFd);
+#else
             var error = PosixSpawn.Start(path, argv, envp, *workingDirectory == 0 ? null : workingDirectory,
                 [(stdout, 1), (stderr, 2)], [], out var pid);
+            var pidFd = -1;
+#endif
             if (error != 0) return Send(new SpawnerReply { Kind = SpawnerProtocol.Failed, Id = request.Id, Value = error });
 
-            var pidFd = LibC.PidFdOpen(pid);
+            if (pidFd < 0) pidFd = LibC.PidFdOpen(pid);
             if (pidFd < 0)
             {
                 var failure = Marshal.GetLastPInvokeError();
