@@ -267,15 +267,25 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     internal bool ReadReply()
     {
         if (_ended is not null) return false;
-        SpawnerReply reply;
-        if (ReadFully(_socket, (byte*)&reply, sizeof(SpawnerReply)))
+        // Every reply there is, in one read: a short command's Started and Exited come in one write.
+        const int Most = 4;
+        var replies = stackalloc SpawnerReply[Most];
+        nint read;
+        while ((read = LibC.Read(_socket, (byte*)replies, Most * sizeof(SpawnerReply))) < 0 && Marshal.GetLastPInvokeError() == LibC.Eintr)
         {
-            Dispatch(reply);
-            return true;
         }
 
-        EndServing();
-        return false;
+        var whole = read <= 0 ? 0 : (int)(read / sizeof(SpawnerReply));
+        var part = read <= 0 ? 0 : (int)(read % sizeof(SpawnerReply));
+        if (read <= 0 || (part > 0 && !ReadFully(_socket, (byte*)&replies[whole] + part, sizeof(SpawnerReply) - part)))
+        {
+            for (var i = 0; i < whole; i++) Dispatch(replies[i]);
+            EndServing();
+            return false;
+        }
+
+        for (var i = 0; i < whole + (part > 0 ? 1 : 0); i++) Dispatch(replies[i]);
+        return true;
     }
 
     private void ReadReplies()
