@@ -489,7 +489,8 @@ public sealed class StageContext
         s_shared = [];
 
     private Processes.SharedEnvironment SharedEnvironment() =>
-        s_shared.GetValue(Pipeline.Env, static _ => new(StringComparer.Ordinal)).GetOrAdd(Resources.ResourceEnvironment.Key(Grant), static (_, context) =>
+        s_shared.GetValue(Pipeline.Env, static _ => new(StringComparer.Ordinal)).GetOrAdd(
+            Resources.ResourceEnvironment.Key(Grant), static (_, context) =>
         {
             var variables = CurrentEnvironment();
             foreach (var (key, value) in context.Pipeline.Env) variables[key] = value;
