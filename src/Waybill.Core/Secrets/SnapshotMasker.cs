@@ -21,8 +21,8 @@ public static class SnapshotMasker
     /// <summary>The snapshot of <paramref name="yaml"/>; null when it is not a YAML mapping (nothing can be written safely).</summary>
     public static MaskedSnapshot? Mask(string yaml, IReadOnlyList<string> secretConfig, IReadOnlyList<string> secretEnv, Redactor redactor)
     {
-        yaml = Parsable(yaml);
-        if (TryLoad(yaml) is not { } root) return null;
+        (yaml, var loaded) = Parsable(yaml);
+        if (loaded is not { } root) return null;
         var slots = YamlSecretSlots.Find(root, secretConfig, secretEnv, c => Decide(c, redactor));
         var text = Replace(yaml, root, slots, s => Placeholder(s, redactor));
         return text is null || redactor.Redact(text) != text ? null : new MaskedSnapshot(text, slots);
@@ -34,8 +34,8 @@ public static class SnapshotMasker
     /// </summary>
     public static string? MaskLike(string original, IReadOnlyList<SecretSlot> snapshot)
     {
-        original = Parsable(original);
-        if (TryLoad(original) is not { } root) return null;
+        (original, var loaded) = Parsable(original);
+        if (loaded is not { } root) return null;
         var byPath = snapshot.ToDictionary(s => s.Path, StringComparer.Ordinal);
         var slots = YamlSecretSlots.Find(root, [], [], c => byPath.TryGetValue(c.Path, out var s) ? s.Kind : null);
         if (slots.Count != byPath.Count) return null;
@@ -48,8 +48,8 @@ public static class SnapshotMasker
     /// </summary>
     public static IEnumerable<string> Unmasked(string original, IReadOnlyList<SecretSlot> snapshot)
     {
-        original = Parsable(original);
-        if (TryLoad(original) is not { } root) return [];
+        (original, var loaded) = Parsable(original);
+        if (loaded is not { } root) return [];
         var byPath = snapshot.ToDictionary(s => s.Path, StringComparer.Ordinal);
         return YamlSecretSlots.Find(root, [], [], c => byPath.TryGetValue(c.Path, out var s) ? s.Kind : null)
             .SelectMany(s => Gaps(((YamlScalarNode)byPath[s.Path].Node).Value ?? "", ((YamlScalarNode)s.Node).Value ?? ""))
@@ -131,6 +131,9 @@ public static class SnapshotMasker
     /// </summary>
     private static string? Replace(string yaml, YamlMappingNode root, IReadOnlyList<SecretSlot> slots, Func<SecretSlot, string> replacement)
     {
+        // Nothing to replace: the text is the one the tree was read from (reading it again took a third of a 500-stage run's
+        // start, perf).
+        if (slots.Count == 0) return CountTagged(root) == 0 ? yaml : Rewrite(root, slots, replacement);
         var text = new StringBuilder(yaml);
         foreach (var slot in slots.OrderByDescending(s => s.Node.Start.Index))
         {
@@ -192,7 +195,12 @@ public static class SnapshotMasker
     /// A gather written <c>all: 06_asr.segments[*]</c> in a flow mapping is not YAML until quoted, as the loader does
     /// (<see cref="Pipeline.FanOut.GatherSyntax"/>): the snapshot is the quoted text, and the original is compared quoted too.
     /// </summary>
-    private static string Parsable(string yaml) => TryLoad(yaml) is null ? Pipeline.FanOut.GatherSyntax.Quote(yaml) : yaml;
+    private static (string Text, YamlMappingNode? Root) Parsable(string yaml)
+    {
+        if (TryLoad(yaml) is { } root) return (yaml, root);
+        var quoted = Pipeline.FanOut.GatherSyntax.Quote(yaml);
+        return (quoted, TryLoad(quoted));
+    }
 
     internal static YamlMappingNode? TryLoad(string yaml)
     {

@@ -47,6 +47,24 @@ public sealed class SnapshotMaskerTests
             Cases.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void Without_secrets_the_snapshot_is_the_file_as_written_or_quoted_where_a_gather_needs_it()
+    {
+        const string plain = "# kept as written\nconfig: { model: small }   # and this\nstages:\n  - id: 01_a\n    run: echo hi\n";
+        var snapshot = SnapshotMasker.Mask(plain, [], [], new Redactor());
+        Assert.NotNull(snapshot);
+        Assert.Equal(plain, snapshot.Text);
+        Assert.Empty(snapshot.Slots);
+        Assert.Equal(plain, SnapshotMasker.MaskLike(plain, []));
+
+        // Not YAML until quoted: the snapshot is the quoted text.
+        const string gather = "stages:\n  - id: 02_all\n    inputs: { all: 01_a.o[*] }\n    run: cat {in.all}\n";
+        var quoted = SnapshotMasker.Mask(gather, [], [], new Redactor());
+        Assert.NotNull(quoted);
+        Assert.Equal(Waybill.Core.Pipeline.FanOut.GatherSyntax.Quote(gather), quoted.Text);
+        Assert.NotEqual(gather, quoted.Text);
+    }
+
     [Theory]
     [InlineData("see http://user:pa55@host:5000/x?api_key=abc&team=a", "see http://user:***@host:5000/x?api_key=***&team=a")]
     [InlineData("https://h/p?X-Amz-Credential=AK/1&X-Amz-Signature=ff00&n=1", "https://h/p?X-Amz-Credential=***&X-Amz-Signature=***&n=1")]
