@@ -75,7 +75,7 @@ for n in $sizes; do
       f+=("$secs"); fc+=("$cpu")
     fi
     if [ "${SEPARATE:-0}" = 1 ]; then
-      read -r secs kb < <(cd "$dir" && timed $WAYBILL run separate.yaml --job-id "s$r" --jobs 2 --out out)
+      read -r secs kb _ < <(cd "$dir" && timed $WAYBILL run separate.yaml --job-id "s$r" --jobs 2 --out out)
       s+=("$secs"); [ "$kb" -gt "$speak" ] && speak=$kb
     fi
   done
