@@ -44,14 +44,10 @@ internal sealed class SharedEnvironment
     /// <summary>The number of bytes the variables not named in <paramref name="shadowed"/> take encoded.</summary>
     public int EncodedSize(IReadOnlyDictionary<string, string> shadowed, bool anyShadowed)
     {
-        var size = Encoded.Length;
-        if (!anyShadowed) return size;
-        foreach (var key in shadowed.Keys)
-        {
-            var at = IndexOf(key);
-            if (at >= 0) size -= _starts[at + 1] - _starts[at];
-        }
-
+        if (!anyShadowed) return Encoded.Length;
+        var size = 0;
+        for (var i = 0; i < _keys.Length; i++)
+            if (!shadowed.ContainsKey(_keys[i])) size += _starts[i + 1] - _starts[i];
         return size;
     }
 
@@ -75,6 +71,4 @@ internal sealed class SharedEnvironment
 
         return written;
     }
-
-    private int IndexOf(string key) => Variables.ContainsKey(key) ? Array.IndexOf(_keys, key) : -1;
 }
