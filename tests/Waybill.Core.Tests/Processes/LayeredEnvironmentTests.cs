@@ -72,6 +72,47 @@ public sealed class LayeredEnvironmentTests
     }
 
     [Fact]
+    public async Task An_environment_too_large_for_a_request_is_refused_with_its_exact_size_shadowed_or_not()
+    {
+        using var spawner = ProcessSpawner.Start(SpawnerHost.Command, ownerReads: true);
+        try
+        {
+            var messages = new List<string>();
+            foreach (var shadow in new[] { "HOME", "HUGE" })
+            {
+                var layered = new LayeredEnvironment(Shared());
+                layered[shadow] = new string('x', SpawnerProtocol.MaxBodyBytes);
+                var flat = layered.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+                foreach (IReadOnlyDictionary<string, string> environment in new IReadOnlyDictionary<string, string>[] { layered, flat })
+                {
+                    var spec = new ProcessSpec("/usr/bin/env", [], "", environment);
+                    var refused = await Assert.ThrowsAsync<ProcessStartException>(() => ChildProcess.RunAsync(spec, _ => { }, _ => { }, spawner, Token));
+                    messages.Add(refused.Message);
+                }
+            }
+
+            // The same size from the bytes encoded once as from every variable encoded anew; a shadowed variable counts once.
+            Assert.Equal(messages[0], messages[1]);
+            Assert.Equal(messages[2], messages[3]);
+            Assert.NotEqual(messages[0], messages[2]);
+            Assert.Contains($"more than the {SpawnerProtocol.MaxBodyBytes} a command may have", messages[0], StringComparison.Ordinal);
+
+            // Quotes, '=' and newlines in values go through as they are.
+            var tricky = new LayeredEnvironment(Shared());
+            tricky["QUOTED"] = "it's \"said\" = done\nand on";
+            var stdout = new List<string>();
+            var result = await ChildProcess.RunAsync(new ProcessSpec("/bin/sh", ["-c", "printf '%s|' \"$QUOTED\" \"$LANGUAGE\""], "", tricky),
+                stdout.Add, _ => { }, spawner, Token);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(["it's \"said\" = done", "and on|grüß dich|"], stdout);
+        }
+        finally
+        {
+            spawner.Stop(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
     public async Task A_shared_variable_that_holds_a_nul_is_refused_as_any_other_would_be()
     {
         var shared = new SharedEnvironment(new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = SystemPath, ["BAD"] = "a\0b" });
