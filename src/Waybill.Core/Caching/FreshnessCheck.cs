@@ -13,12 +13,12 @@ namespace Waybill.Core.Caching;
 public sealed class FreshnessCheck : IDisposable
 {
     private const int MaxReasons = 6;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StageManifest?, ManifestFormatException?, string?)> _preloaded =
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PreviousRun> _preloaded =
         new(StringComparer.Ordinal);
     private readonly PipelineDefinition _pipeline;
     private readonly Jobs.JobLayout _layout;
     private readonly RunServices _services;
-    private readonly ManifestReadAhead<(StageManifest?, ManifestFormatException?, string?)> _readAhead;
+    private readonly ManifestReadAhead<PreviousRun> _readAhead;
     private volatile bool _leaveConfig;
     private volatile UpToDateReason? _lastUpToDate;
 
@@ -37,11 +37,14 @@ public sealed class FreshnessCheck : IDisposable
     /// <param name="upstreamPending">A producer of this stage's inputs that has not finished yet (dry run): the inputs cannot be compared.</param>
     public async Task<StageDecision> DecideAsync(StageDefinition stage, string? forced, string? upstreamPending, CancellationToken cancellationToken)
     {
-        var (previous, unreadable, checksum) = _preloaded.TryRemove(stage.Id, out var read) ? read
+        var (previous, unreadable, checksum, folder) = _preloaded.TryRemove(stage.Id, out var read) ? read
             : _readAhead.TryTake(stage.Id, out var ahead) ? ahead
             : Read(stage.Id);
         // A manifest reached through a stage folder linked out of the job is not this job's record: the run refuses the stage.
-        if (Jobs.JobFolderLinks.StageFolderProblem(_layout, stage.Id) is { } linked) return StageDecision.RunBecause(null, linked);
+        // A folder found missing or a folder proper when its manifest was read is no link: not looked at again.
+        if (folder is not (IO.EntryKind.Missing or IO.EntryKind.Directory)
+            && Jobs.JobFolderLinks.StageFolderProblem(_layout, stage.Id) is { } linked)
+            return StageDecision.RunBecause(null, linked);
         if (unreadable is not null) return StageDecision.RunBecause(null, $"previous manifest unreadable ({unreadable.Message})");
         if (forced is not null) return StageDecision.RunBecause(previous, forced);
         if (previous is null) return StageDecision.RunBecause(null, "not run before in this job");
@@ -96,25 +99,46 @@ public sealed class FreshnessCheck : IDisposable
 
     // The checksum of the bytes read: an up-to-date stage's manifest is left as it is, and the job manifest seals it
     // with this, rather than reading and hashing the file a second time.
-    private (StageManifest? Manifest, ManifestFormatException? Unreadable, string? Checksum) Read(string stageId)
+    private PreviousRun Read(string stageId)
     {
+        // One lstat first: a stage that never ran in this job (every item of a new fan-out) has no folder, so no manifest to
+        // try to open, and a folder that is no link needs no second look for the decision's check.
+        var folder = FolderKind(_layout.StageDir(stageId));
+        if (folder == IO.EntryKind.Missing) return new(null, null, null, folder);
         var path = _layout.StageManifestPath(stageId);
         // Read in four system calls where it can be; anything unusual (a folder in its place, no permission) is read as
         // before, so that the decision says what it always said.
         var read = IO.SmallFileRead.TryRead(path, ManifestLimits.MaxBytes, out var pooled, out var missing);
         using var bytes = pooled;
-        if (missing || (!read && !File.Exists(path))) return (null, null, null);
+        if (missing || (!read && !File.Exists(path))) return new(null, null, null, folder);
         try
         {
             var manifest = read ? ManifestJson.ReadStage(path, bytes.Span, _services.Checksums.Algorithm, out var checksum, _leaveConfig)
                 : ManifestJson.ReadStage(path, _services.Checksums.Algorithm, out checksum);
-            return (manifest, null, checksum);
+            return new(manifest, null, checksum, folder);
         }
         catch (ManifestFormatException e) when (e is not ManifestVersionException)
         {
-            return (null, e, null);
+            return new(null, e, null, folder);
         }
     }
+
+    /// <summary>What the stage folder is; null when it cannot be looked at (the decision then looks again, and says why).</summary>
+    private static IO.EntryKind? FolderKind(string folder)
+    {
+        try
+        {
+            return IO.PathEntry.KindOf(folder);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A stage's last manifest as read for its decision, and what its folder was then.</summary>
+    private readonly record struct PreviousRun(StageManifest? Manifest, ManifestFormatException? Unreadable, string? Checksum,
+        IO.EntryKind? Folder);
 
     /// <summary>
     /// The reason of a stage found up to date: one string for all the stages the same run produced, which a large run keeps

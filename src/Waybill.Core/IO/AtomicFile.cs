@@ -13,7 +13,7 @@ public static class AtomicFile
             // A bare handle and one positioned write: a FileStream would add its own bookkeeping calls to every manifest.
             using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                RandomAccess.Write(handle, content, 0);
+                PositionedWrite.All(handle, content, 0, temp);
                 if (Durable) RandomAccess.FlushToDisk(handle);
             }
             Replace(temp, path);

@@ -168,7 +168,7 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     {
         try
         {
-            RandomAccess.Write(_file, bytes, _offset);
+            IO.PositionedWrite.All(_file, bytes, _offset, Path);
         }
         catch (IOException e) when (IO.FileSystemErrors.IsDiskFull(e) && CutBack())
         {
@@ -189,7 +189,7 @@ public sealed class TextFileSink : ILogSink, IFlushable, IDisposable
     {
         try
         {
-            RandomAccess.Write(_file, bytes, _offset);
+            IO.PositionedWrite.All(_file, bytes, _offset, Path);
         }
         catch (IOException)
         {

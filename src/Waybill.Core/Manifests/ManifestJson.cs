@@ -47,14 +47,33 @@ public static class ManifestJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static void Write(string path, StageManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));
+    public static void Write(string path, StageManifest manifest) => IO.AtomicFile.WriteAllBytes(path, SerializeOnThisThread(manifest));
 
     /// <summary>Writes the manifest atomically and returns the checksum of the bytes written.</summary>
     public static string Write(string path, StageManifest manifest, Hashing.ChecksumAlgorithm algorithm)
     {
-        var bytes = Serialize(manifest);
+        var bytes = SerializeOnThisThread(manifest);
         IO.AtomicFile.WriteAllBytes(path, bytes);
         return Hashing.ContentHash.Of(algorithm, bytes);
+    }
+
+    // A buffer and a writer per thread for the stage manifests it writes, one per stage run: each had a new 4 KB buffer, a
+    // new writer and a copy of what was written. A buffer grown past LargestKept by a large manifest is not kept.
+    private const int LargestKept = 1 << 20;
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    /// <summary>The manifest's bytes, valid until this thread serializes the next one.</summary>
+    private static ReadOnlySpan<byte> SerializeOnThisThread(StageManifest manifest)
+    {
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, manifest, ManifestJsonContext.Default.StageManifest);
+        writer.Flush();
+        if (buffer.Capacity > LargestKept) (t_buffer, t_writer) = (null, null);
+        return buffer.WrittenSpan;
     }
 
     public static void Write(string path, JobManifest manifest) => IO.AtomicFile.WriteAllBytes(path, Serialize(manifest));

@@ -264,7 +264,7 @@ internal sealed partial class ChildRun : IDisposable
                 // The kernel counts storage I/O in blocks of 512 bytes for rusage.
                 ReadBytes = usage.BlockInputs * 512,
                 WriteBytes = usage.BlockOutputs * 512,
-                // A child of the spawner starts from the spawner's peak, which it reported with the start.
+                // A child of the spawner starts from the spawner's peak, which it reported with the exit.
                 PeakRssIsUpperBound = _spawned is { } child && usage.MaxRssKiB * 1024 <= child.SpawnerPeakBytes,
             };
         }

@@ -188,6 +188,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "pread64", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nint count, long offset);
 
+    [LibraryImport(Library, EntryPoint = "pwrite64", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buffer, nint count, long offset);
+
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
 

@@ -310,6 +310,7 @@ internal sealed unsafe class ProcessSpawner : IDisposable
                 SendReleasesWhenIdle();
                 break;
             case SpawnerProtocol.Exited when _running.TryRemove(reply.Pid, out var child):
+                child.SpawnerPeakBytes = reply.SpawnerPeakKiB * 1024;
                 var usage = new Rusage
                 {
                     UserTime = Micro(reply.UserMicroseconds),

@@ -13,7 +13,10 @@ internal sealed class SpawnedChild(ProcessSpawner spawner, string executable, st
 
     public int Pid { get; set; }
 
-    /// <summary>The spawner's peak RSS when it started this child: the least peak the child can report.</summary>
+    /// <summary>
+    /// The spawner's peak RSS as its exit reply gives it: at least its peak when it started this child, the least peak the
+    /// child can report (see <see cref="SpawnerReply.SpawnerPeakKiB"/>).
+    /// </summary>
     public long SpawnerPeakBytes { get; set; }
 
     internal TaskCompletionSource<SpawnedChild> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -59,7 +59,10 @@ internal struct SpawnerReply
     public long SystemMicroseconds;
     public long MaxRssKiB;
 
-    /// <summary>The spawner's own peak RSS when it replied: the floor every child it spawns starts from.</summary>
+    /// <summary>
+    /// The spawner's own peak RSS, the floor every child it spawns starts from: Exited, at least its peak when the child
+    /// started, or, where the child's figure is below the peak last read, that peak.
+    /// </summary>
     public long SpawnerPeakKiB;
 
     /// <summary>Exited: blocks of 512 bytes read from and written to storage (ru_inblock, ru_oublock).</summary>

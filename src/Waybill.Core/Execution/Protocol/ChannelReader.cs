@@ -80,6 +80,9 @@ internal sealed partial class ChannelReader(string path) : IDisposable
         _used = 0;
     }
 
+    /// <summary>Whether a look found something at the path (the file, or what was refused in its place).</summary>
+    public bool Found { get; private set; }
+
     /// <summary>How many lines were read (the number of the last).</summary>
     public long Lines => _lines;
 
@@ -100,10 +103,12 @@ internal sealed partial class ChannelReader(string path) : IDisposable
         }
         catch (IOException e)
         {
+            Found = true;
             Refuse(sink, $"cannot be looked at ({e.Message})");
             return false;
         }
         if (kind == EntryKind.Missing) return false;
+        Found = true;
         if (kind != EntryKind.File)
         {
             var what = kind switch { EntryKind.SymbolicLink => "a symbolic link", EntryKind.Directory => "a directory", _ => "not a regular file" };

@@ -6,7 +6,7 @@ namespace Waybill.Core.Execution.Protocol;
 /// The control channel of one stage attempt (docs/stage-protocol.md): the file WAYBILL_STAGE_CHANNEL names, to which
 /// the stage's processes append one JSON message per line. It is read every <see cref="PollPeriod"/> while the stage
 /// runs, so its log lines reach the logs as they come, and once more when the stage's work ends; then it is removed.
-/// A stage that sends nothing costs an unlink before it starts, a timer, and one lstat at the end.
+/// A stage that sends nothing costs an lstat before it starts, a timer, and one lstat at the end.
 /// </summary>
 internal sealed class StageChannel : IDisposable
 {
@@ -115,7 +115,9 @@ internal sealed class StageChannel : IDisposable
             _reader.Dispose();
             try
             {
-                IO.PathEntry.Remove(Path);
+                // Not there at the last look: nothing to remove (a process that outlived its group and writes later leaves
+                // a file the next attempt removes before it starts).
+                if (_reader.Found || _failure is not null) IO.PathEntry.Remove(Path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
