@@ -34,8 +34,8 @@ internal static class ManifestRows
         Host = m.Host,
         ExitCode = m.ExitCode,
         ManifestPath = manifestPath,
-        Errors = [.. m.Errors.Select(Problem)],
-        Warnings = [.. m.Warnings.Select(Problem)],
+        Errors = Problems(m.Errors),
+        Warnings = Problems(m.Warnings),
     };
 
     /// <summary>A stage the job manifest lists without a readable manifest of its own (never started, or its file is damaged).</summary>
@@ -61,5 +61,7 @@ internal static class ManifestRows
 
     private static bool IsShared(StageManifest m, string figure) => m.Resources.Shared?.Contains(figure) == true;
 
-    private static ProblemRow Problem(ProblemRecord p) => new(p.Timestamp, p.Message, p.ExceptionType);
+    // Most stage runs have none: the shared empty list, not a new one and a query over nothing, on the run's own thread.
+    private static IReadOnlyList<ProblemRow> Problems(List<ProblemRecord> problems) =>
+        problems.Count == 0 ? [] : [.. problems.Select(p => new ProblemRow(p.Timestamp, p.Message, p.ExceptionType))];
 }

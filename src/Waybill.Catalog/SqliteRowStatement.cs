@@ -12,6 +12,7 @@ internal sealed class SqliteRowStatement : RowStatement
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private byte[] _text = new byte[512];
 
     public SqliteRowStatement(SqliteConnection connection, string sql, IReadOnlyList<string> names) : base(names.Count)
     {
@@ -38,9 +39,21 @@ internal sealed class SqliteRowStatement : RowStatement
 
     public override void Dispose() => _statement.Dispose();
 
-    // As UTF-8, the catalog's encoding: SQLite stores it without converting it.
-    protected override void Bind(int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(_statement, index + 1) : raw.sqlite3_bind_text(_statement, index + 1, value));
+    // As UTF-8, the catalog's encoding: SQLite stores it without converting it. Encoded into one buffer kept for every
+    // value, where the string overload made a new array of each (about 15 texts a stage run).
+    protected override void Bind(int index, string? value)
+    {
+        // An empty span would reach SQLite as a null pointer, which it binds as NULL: "" goes as the string it is.
+        if (value is null || value.Length == 0)
+        {
+            Check(value is null ? raw.sqlite3_bind_null(_statement, index + 1) : raw.sqlite3_bind_text(_statement, index + 1, value));
+            return;
+        }
+        var most = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (most > _text.Length) _text = new byte[Math.Max(most, _text.Length * 2)];
+        var length = System.Text.Encoding.UTF8.GetBytes(value, _text);
+        Check(raw.sqlite3_bind_text(_statement, index + 1, _text.AsSpan(0, length)));
+    }
 
     protected override void Bind(int index, long? value) =>
         Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));

@@ -30,7 +30,7 @@ public sealed class RowStatementTests : IDisposable
     [Fact]
     public void Strings_numbers_times_and_nulls_arrive_as_given()
     {
-        // Short strings go through a UTF-8 buffer on the stack, long ones (past 256 characters) as they are.
+        // Strings go through one UTF-8 buffer the statement keeps, grown for a long one (past 512 bytes); "" stays "", not NULL.
         var lengthy = string.Concat(Enumerable.Repeat("Grüße, 字幕 — ", 40));
         var at = new DateTimeOffset(2026, 12, 6, 1, 2, 3, 456, TimeSpan.FromHours(2));
         using (var transaction = _connection.BeginTransaction())
