@@ -160,9 +160,9 @@ internal sealed unsafe class ProcessSpawner : IDisposable
     }
 
     /// <summary>
-    /// Lets the spawner kill what is left of the exited child's process group and reap it: at once when no other child is
-    /// starting or running, else with the next request. The caller has killed the group already; until the spawner reaps
-    /// the child, its zombie keeps the process group id reserved, so a late release signals nothing else.
+    /// Lets the spawner reap the exited child: at once when no other child is starting or running, else with the next
+    /// request. The caller has killed what was left of its process group; until the spawner reaps the child, its zombie
+    /// keeps the process group id reserved, so that kill signalled nothing else.
     /// </summary>
     public void Release(int pid)
     {

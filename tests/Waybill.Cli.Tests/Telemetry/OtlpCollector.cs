@@ -10,11 +10,13 @@ namespace Waybill.Cli.Tests.Telemetry;
 internal sealed class OtlpCollector : IDisposable
 {
     private readonly ConcurrentQueue<HttpTestRequest> _requests = new();
+    private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpTestServer _server;
 
     public OtlpCollector(TimeSpan delay = default) => _server = new HttpTestServer(request =>
     {
         _requests.Enqueue(request);
+        _first.TrySetResult();
         var known = request.Method == "POST" && request.Path is "/v1/traces" or "/v1/logs";
         return new HttpTestReply(known ? 200 : 404, "", "application/x-protobuf", Delay: delay);
     });
@@ -22,6 +24,12 @@ internal sealed class OtlpCollector : IDisposable
     public string Endpoint => _server.Url("");
 
     public IReadOnlyList<HttpTestRequest> Requests => [.. _requests];
+
+    /// <summary>
+    /// Done once a whole request has been read: the server reads each on a task of its own, which on a busy machine may
+    /// end after the client that sent it has given up waiting and exited.
+    /// </summary>
+    public Task FirstRequest => _first.Task;
 
     public List<OtlpSpan> Spans => [.. Requests.Where(r => r.Path == "/v1/traces").SelectMany(r => OtlpData.Spans(r.Body))];
 
