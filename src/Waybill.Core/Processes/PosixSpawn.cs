@@ -36,11 +36,6 @@ internal static unsafe class PosixSpawn
         return [.. reset];
     }
 
-    /// <summary>Returns 0 with the new pid, or the errno of the step that failed.</summary>
-    /// <param name="workingDirectory">Where the program starts; null for the current directory.</param>
-    /// <param name="moves">Descriptors to duplicate onto others in the child (a duplicate does not close on exec).</param>
-    /// <param name="closes">Descriptors to close in the child before the moves.</param>
-    /// <param name="whileBusy">What is done between starts of a busy program file; null: a millisecond's wait.</param>
     /// <summary>
     /// The ignored signals a child gets back at their default (SIGINT, SIGTERM, SIGPIPE, SIGCHLD, when this process ignores
     /// them); the rest of <see cref="ResetSignals"/> are handled here, and a handler never survives an exec.
@@ -54,6 +49,11 @@ internal static unsafe class PosixSpawn
         return [.. ignored];
     }
 
+    /// <summary>Returns 0 with the new pid, or the errno of the step that failed.</summary>
+    /// <param name="workingDirectory">Where the program starts; null for the current directory.</param>
+    /// <param name="moves">Descriptors to duplicate onto others in the child (a duplicate does not close on exec).</param>
+    /// <param name="closes">Descriptors to close in the child before the moves.</param>
+    /// <param name="whileBusy">What is done between starts of a busy program file; null: a millisecond's wait.</param>
     public static int Start(
         byte* path,
         byte** argv,
