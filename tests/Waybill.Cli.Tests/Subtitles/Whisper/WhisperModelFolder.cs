@@ -13,10 +13,15 @@ public sealed class WhisperModelFolder
     public WhisperModelFolder(TempFolder temp, string name = "models")
     {
         Path = temp.Combine(name);
-        Directory.CreateDirectory(Path);
         var vad = System.IO.Path.Combine(ModelFolder.Resolve(System.Environment.GetEnvironmentVariable(ModelFolder.EnvironmentVariable), System.Environment.CurrentDirectory),
             VadModelLocator.FileName);
-        if (!File.Exists(vad)) throw new InvalidOperationException($"the Silero VAD model is not installed at {vad}: run scripts/setup.sh");
+        if (!File.Exists(vad))
+        {
+            // Thrown from the constructor of a test's class or fixture, which is then never disposed: its folder goes now.
+            temp.Dispose();
+            throw new InvalidOperationException($"the Silero VAD model is not installed at {vad}: run scripts/setup.sh");
+        }
+        Directory.CreateDirectory(Path);
         File.CreateSymbolicLink(System.IO.Path.Combine(Path, VadModelLocator.FileName), vad);
     }
 
