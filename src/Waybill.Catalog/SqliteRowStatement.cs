@@ -12,12 +12,15 @@ internal sealed class SqliteRowStatement : RowStatement
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    // The statement's own pointer, for SqliteBinds: valid while _statement is, which this object holds.
+    private readonly nint _handle;
     private byte[] _text = new byte[512];
 
     public SqliteRowStatement(SqliteConnection connection, string sql, IReadOnlyList<string> names) : base(names.Count)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the catalog's connection is not open");
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        _handle = _statement.DangerousGetHandle();
         try
         {
             // Bound by position: the names must be the statement's parameters, in order (SQLite numbers them as they appear).
@@ -43,33 +46,32 @@ internal sealed class SqliteRowStatement : RowStatement
     // value, where the string overload made a new array of each (about 15 texts a stage run).
     protected override void Bind(int index, string? value)
     {
-        // An empty span would reach SQLite as a null pointer, which it binds as NULL: "" goes as the string it is.
-        if (value is null || value.Length == 0)
+        if (value is null)
         {
-            Check(value is null ? raw.sqlite3_bind_null(_statement, index + 1) : raw.sqlite3_bind_text(_statement, index + 1, value));
+            Check(SqliteBinds.Null(_handle, index + 1));
             return;
         }
         var most = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
         if (most > _text.Length) _text = new byte[Math.Max(most, _text.Length * 2)];
         var length = System.Text.Encoding.UTF8.GetBytes(value, _text);
-        Check(raw.sqlite3_bind_text(_statement, index + 1, _text.AsSpan(0, length)));
+        Check(SqliteBinds.Text(_handle, index + 1, _text.AsSpan(0, length)));
     }
 
     protected override void Bind(int index, long? value) =>
-        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));
+        Check(value is { } v ? SqliteBinds.Int64(_handle, index + 1, v) : SqliteBinds.Null(_handle, index + 1));
 
     protected override void Bind(int index, double? value) =>
-        Check(value is { } v ? raw.sqlite3_bind_double(_statement, index + 1, v) : raw.sqlite3_bind_null(_statement, index + 1));
+        Check(value is { } v ? SqliteBinds.Double(_handle, index + 1, v) : SqliteBinds.Null(_handle, index + 1));
 
     protected override void Bind(int index, DateTimeOffset? value)
     {
         if (value is not { } time)
         {
-            Check(raw.sqlite3_bind_null(_statement, index + 1));
+            Check(SqliteBinds.Null(_handle, index + 1));
             return;
         }
         Span<byte> text = stackalloc byte[UtcMillisecondTime.Length];
-        Check(raw.sqlite3_bind_text(_statement, index + 1, text[..UtcMillisecondTime.Write(time, text)]));
+        Check(SqliteBinds.Text(_handle, index + 1, text[..UtcMillisecondTime.Write(time, text)]));
     }
 
     protected override void Run()

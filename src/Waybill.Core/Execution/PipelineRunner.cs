@@ -87,6 +87,9 @@ public static class PipelineRunner
         // The scheduler ends where the last stage did, on a command slot's thread perhaps: the rest of the run leaves it.
         await Task.Yield();
         var outcomes = work.Outcomes;
+        // Observers that can start their last work now (the catalog's last transaction) do it on the cores the stages left,
+        // while the run checks for strays, sums up, saves its stat cache and completes the job manifest.
+        observers.StagesEnded(RunSummary.StatusOf(outcomes.Values, optionals), time.GetUtcNow());
 
         clock.Stop();
         if (ChildProcess.Started > childrenBefore && LeftoverRun.StopStrays(layout, runId) is > 0 and var strays)
@@ -94,14 +97,14 @@ public static class PipelineRunner
         if (diskFull.TakeAnnouncement() is { } late) log.LogError("{Problem}: the run's records went into the space Waybill reserved for them", late);
         var status = RunSummary.Log(log, pipeline.Name, outcomes.Values, optionals, redactor, clock.Elapsed);
         logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null, warnings: optionals.Messages(redactor));
-        await observers.FinishAsync(status, time.GetUtcNow());
-
         SaveStatCache(services.Checksums, layout, log);
-        // The logs are closed before the job manifest seals them: no line may follow the seal.
-        logging.Dispose();
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
         job.Cost = Costs.JobCost.Sum(pipeline.RateCard, outcomes.Values);
         job.Warnings = optionals.Warnings(redactor);
+        await observers.FinishAsync(status, time.GetUtcNow());
+
+        // The logs are closed before the job manifest seals them: no line may follow the seal.
+        logging.Dispose();
         JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
         journal.Close();
 

@@ -28,6 +28,8 @@ internal sealed class RunObservers(IReadOnlyList<IRunObserver> observers, ILogge
         }
     }
 
+    public void StagesEnded(StageStatus status, DateTimeOffset at) => Each(o => (o as IStagesEndedObserver)?.StagesEnded(status, at));
+
     public async Task FinishAsync(StageStatus status, DateTimeOffset at)
     {
         foreach (var observer in observers)

@@ -8,21 +8,29 @@ namespace Waybill.Core.Execution;
 /// <summary>The run's status from its outcomes, and the pipeline log's last line that says it.</summary>
 internal static class RunSummary
 {
+    /// <summary>The job's status: failed when a stage that is not optional failed, else cancelled when one was, else success.</summary>
+    public static StageStatus StatusOf(IEnumerable<StageOutcome> outcomes, OptionalFailures optionals)
+    {
+        var cancelled = false;
+        foreach (var o in outcomes)
+        {
+            if (o.Status == StageStatus.Failed && !optionals.IsForgiven(o.StageId)) return StageStatus.Failed;
+            cancelled |= o.Status == StageStatus.Cancelled;
+        }
+        return cancelled ? StageStatus.Cancelled : StageStatus.Success;
+    }
+
     public static StageStatus Log(ILogger log, string pipeline, IReadOnlyCollection<StageOutcome> outcomes, OptionalFailures optionals,
         Redactor redactor, TimeSpan elapsed)
     {
         // One pass over the outcomes: a run of 100,000 stages counts them once, not once per status.
         int succeeded = 0, failed = 0, skipped = 0, upToDate = 0, cancelled = 0;
-        var failedForReal = false;
         foreach (var o in outcomes)
         {
             switch (o.Status)
             {
                 case StageStatus.Success: succeeded++; break;
-                case StageStatus.Failed:
-                    failed++;
-                    failedForReal |= !optionals.IsForgiven(o.StageId);
-                    break;
+                case StageStatus.Failed: failed++; break;
                 case StageStatus.Skipped:
                     skipped++;
                     if (o.Reason == StageDecision.UpToDate) upToDate++;
@@ -30,7 +38,7 @@ internal static class RunSummary
                 case StageStatus.Cancelled: cancelled++; break;
             }
         }
-        var status = failedForReal ? StageStatus.Failed : cancelled > 0 ? StageStatus.Cancelled : StageStatus.Success;
+        var status = StatusOf(outcomes, optionals);
         var optionalFailed = optionals.Count > 0 ? $" ({optionals.Count} optional)" : "";
         var summary = $"{succeeded} succeeded, {failed} failed{optionalFailed}, {skipped} skipped"
             + $"{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {cancelled} cancelled";
