@@ -42,7 +42,9 @@ public static class CliProcess
 
     public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(Native ?? "dotnet")
+        // Through env, which puts SIGINT back to its default: a suite started in the background by a shell without job
+        // control inherits SIGINT ignored, the runtime keeps it so, and a Ctrl-C test would send a signal the CLI never sees.
+        var info = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -52,6 +54,8 @@ public static class CliProcess
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(Native ?? "dotnet");
         if (Native is null) info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["NO_COLOR"] = "1";
