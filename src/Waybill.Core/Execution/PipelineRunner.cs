@@ -89,13 +89,14 @@ public static class PipelineRunner
         var outcomes = work.Outcomes;
         // Observers that can start their last work now (the catalog's last transaction) do it on the cores the stages left,
         // while the run checks for strays, sums up, saves its stat cache and completes the job manifest.
-        observers.StagesEnded(RunSummary.StatusOf(outcomes.Values, optionals), time.GetUtcNow());
+        var status = RunSummary.StatusOf(outcomes.Values, optionals);
+        observers.StagesEnded(status, time.GetUtcNow());
 
         clock.Stop();
         if (ChildProcess.Started > childrenBefore && LeftoverRun.StopStrays(layout, runId) is > 0 and var strays)
             log.LogWarning("Stopped {Count} process group(s) that commands of this run left running outside their own (setsid, daemons)", strays);
         if (diskFull.TakeAnnouncement() is { } late) log.LogError("{Problem}: the run's records went into the space Waybill reserved for them", late);
-        var status = RunSummary.Log(log, pipeline.Name, outcomes.Values, optionals, redactor, clock.Elapsed);
+        RunSummary.Log(log, pipeline.Name, status, outcomes.Values, optionals, redactor, clock.Elapsed);
         logging.Events.Transition(time.GetUtcNow(), "job_finished", null, status.ToText(), clock.Elapsed.TotalSeconds, null, warnings: optionals.Messages(redactor));
         SaveStatCache(services.Checksums, layout, log);
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);

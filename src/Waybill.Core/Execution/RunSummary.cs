@@ -20,8 +20,9 @@ internal static class RunSummary
         return cancelled ? StageStatus.Cancelled : StageStatus.Success;
     }
 
-    public static StageStatus Log(ILogger log, string pipeline, IReadOnlyCollection<StageOutcome> outcomes, OptionalFailures optionals,
-        Redactor redactor, TimeSpan elapsed)
+    /// <summary>Logs the line that says <paramref name="status"/> (<see cref="StatusOf"/>) with the count of each outcome.</summary>
+    public static void Log(ILogger log, string pipeline, StageStatus status, IReadOnlyCollection<StageOutcome> outcomes,
+        OptionalFailures optionals, Redactor redactor, TimeSpan elapsed)
     {
         // One pass over the outcomes: a run of 100,000 stages counts them once, not once per status.
         int succeeded = 0, failed = 0, skipped = 0, upToDate = 0, cancelled = 0;
@@ -38,7 +39,6 @@ internal static class RunSummary
                 case StageStatus.Cancelled: cancelled++; break;
             }
         }
-        var status = StatusOf(outcomes, optionals);
         var optionalFailed = optionals.Count > 0 ? $" ({optionals.Count} optional)" : "";
         var summary = $"{succeeded} succeeded, {failed} failed{optionalFailed}, {skipped} skipped"
             + $"{(upToDate > 0 ? $" ({upToDate} up to date)" : "")}, {cancelled} cancelled";
@@ -50,6 +50,5 @@ internal static class RunSummary
         else if (status == StageStatus.Success) log.LogInformation("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s", pipeline, "SUCCESS", summary, seconds);
         else log.LogError("Pipeline {Pipeline}: {Status} ({Summary}) in {Seconds:0.0}s{Forgiven}", pipeline, status.ToText().ToUpperInvariant(), summary, seconds,
             forgivenText is null ? "" : "; " + forgivenText);
-        return status;
     }
 }
