@@ -64,8 +64,17 @@ internal sealed class CatalogStore : IDisposable
     public RebuildResult Rebuild(IReadOnlyList<string> roots)
     {
         var result = CatalogRebuild.Run(this, roots, _time);
-        if (Connection is SqliteConnection) CatalogConnections.Execute(Connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        EmptyLog();
         return result;
+    }
+
+    /// <summary>
+    /// Copies SQLite's write-ahead log into the catalog file and empties it, waiting (busy timeout) for readers still on it:
+    /// the next connection to open the catalog has no log to read back.
+    /// </summary>
+    internal void EmptyLog()
+    {
+        if (Connection is SqliteConnection) CatalogConnections.Execute(Connection, "PRAGMA wal_checkpoint(TRUNCATE)");
     }
 
     /// <summary>
@@ -84,8 +93,9 @@ internal sealed class CatalogStore : IDisposable
 
     /// <summary>
     /// Copies what SQLite's write-ahead log holds into the catalog file, without waiting for readers or writers: a run does
-    /// it as it opens the catalog, in the background while its first stages run, instead of as its last transaction ends
-    /// (<see cref="StopCheckpointing"/>) or its connection closes (never: <see cref="CatalogConnections"/>).
+    /// it as it opens the catalog, in the background while its stages run, for what an earlier run left (one that ended
+    /// before it could <see cref="EmptyLog"/>), instead of as its last transaction ends (<see cref="StopCheckpointing"/>)
+    /// or its connection closes (never: <see cref="CatalogConnections"/>).
     /// </summary>
     internal void Checkpoint()
     {
@@ -93,10 +103,16 @@ internal sealed class CatalogStore : IDisposable
     }
 
     /// <summary>
+    /// Prepares the statements a write runs (<see cref="CatalogWriter.Batch"/>): a run does it as it opens the catalog, so
+    /// that its last transaction, which the run's end waits for, only writes.
+    /// </summary>
+    internal void PrepareWrites() => _writer ??= new CatalogWriter.Batch(Connection, null, _time.GetUtcNow());
+
+    /// <summary>
     /// From now on no commit of this connection copies SQLite's write-ahead log into the catalog file, as SQLite does once
     /// the log passes 1,000 pages: for a run's last transaction, which the run's end waits for. The copy syncs both files
-    /// to disk, 6-7 ms of the 500-stage benchmark's 0.42 s on ext4 (docs/performance.md); the next run makes it as it
-    /// opens the catalog (<see cref="Checkpoint"/>).
+    /// to disk, 6-7 ms of the 500-stage benchmark's 0.42 s on ext4 (docs/performance.md); it is made once the run no
+    /// longer waits (<see cref="EmptyLog"/>), or by the next run as it opens the catalog (<see cref="Checkpoint"/>).
     /// </summary>
     internal void StopCheckpointing()
     {

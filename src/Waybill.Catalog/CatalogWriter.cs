@@ -24,6 +24,7 @@ internal static class CatalogWriter
     /// <summary>
     /// Its commands are prepared once and reused for every job of a rebuild, or for every transaction of a run
     /// (<see cref="Begin"/>): preparing the seven of them again for each batch of a 500-stage run cost more than writing it.
+    /// A run prepares them as it opens the catalog, outside any transaction (<paramref name="transaction"/> null).
     /// </summary>
     public sealed class Batch : IDisposable
     {
@@ -39,7 +40,7 @@ internal static class CatalogWriter
         private readonly Dictionary<string, bool> _mayHoldProblems = new(StringComparer.Ordinal);
         private DateTimeOffset _now;
 
-        public Batch(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
+        public Batch(DbConnection connection, DbTransaction? transaction, DateTimeOffset now)
         {
             try
             {
@@ -64,6 +65,12 @@ internal static class CatalogWriter
                     UPDATE jobs SET stage_runs = @runs, failed_stage_runs = @failed, cpu_seconds = @cpu, cost_total = @cost, currency = @currency
                     WHERE job_dir = @job_dir
                     """, ["@runs", "@failed", "@cpu", "@cost", "@currency", "@job_dir"]);
+                // SQLite's own statements are prepared above; these two through Microsoft.Data.Sqlite would be at their first use.
+                if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+                {
+                    _anyProblems.Prepare();
+                    _sums.Prepare();
+                }
                 Begin(transaction, now);
             }
             catch
@@ -75,7 +82,7 @@ internal static class CatalogWriter
         }
 
         /// <summary>Writes what follows in <paramref name="transaction"/>, its rows stamped <paramref name="now"/>.</summary>
-        public void Begin(DbTransaction transaction, DateTimeOffset now)
+        public void Begin(DbTransaction? transaction, DateTimeOffset now)
         {
             _now = now;
             _mayHoldProblems.Clear();

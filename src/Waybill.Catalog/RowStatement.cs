@@ -16,7 +16,7 @@ internal abstract class RowStatement : IDisposable
 
     protected RowStatement(int count) => _count = count;
 
-    public static RowStatement Prepare(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> names) =>
+    public static RowStatement Prepare(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyList<string> names) =>
         connection is SqliteConnection sqlite
             ? new SqliteRowStatement(sqlite, sql, names)
             : new CommandRowStatement(SqlParameters.Command(connection, transaction, sql, [.. names]));
@@ -25,7 +25,7 @@ internal abstract class RowStatement : IDisposable
     /// Runs what follows in <paramref name="transaction"/> (SQLite's statements run in their connection's), from a new row:
     /// values added to a row that failed before it was written are dropped.
     /// </summary>
-    public void Enlist(DbTransaction transaction)
+    public void Enlist(DbTransaction? transaction)
     {
         _next = 0;
         OnEnlist(transaction);
@@ -74,7 +74,7 @@ internal abstract class RowStatement : IDisposable
 
     protected abstract void Bind(int index, DateTimeOffset? value);
 
-    protected virtual void OnEnlist(DbTransaction transaction)
+    protected virtual void OnEnlist(DbTransaction? transaction)
     {
     }
 
@@ -89,7 +89,7 @@ internal abstract class RowStatement : IDisposable
     /// <summary>Through the database's own command and its parameters (PostgreSQL).</summary>
     private sealed class CommandRowStatement(DbCommand command) : RowStatement(command.Parameters.Count)
     {
-        protected override void OnEnlist(DbTransaction transaction) => command.Transaction = transaction;
+        protected override void OnEnlist(DbTransaction? transaction) => command.Transaction = transaction;
 
         public override void Dispose() => command.Dispose();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Waybill.Core.Caching;
 using Waybill.Core.Execution.Resources;
@@ -102,21 +103,40 @@ public static class PipelineRunner
         JobRecords.Complete(job, layout, plan, outcomes, status, time, clock.Elapsed);
         job.Cost = Costs.JobCost.Sum(pipeline.RateCard, outcomes.Values);
         job.Warnings = optionals.Warnings(redactor);
-        await observers.FinishAsync(status, time.GetUtcNow());
-
-        // The logs are closed before the job manifest seals them: no line may follow the seal.
-        logging.Dispose();
-        JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
-        journal.Close();
-
         // In stage order, a dynamic fan-out's items (appended to the plan as they were found) beside their stage.
-        return new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id))
+        var result = new RunResult(jobId, layout.Root, status, [.. plan.Order.Where(s => outcomes.ContainsKey(s.Id))
                 .OrderBy(s => s.Number).ThenBy(s => s.Id, StringComparer.Ordinal).Select(s => outcomes[s.Id])],
             logging.PipelineLogPath, clock.Elapsed.TotalSeconds)
         {
             Warnings = optionals.Messages(redactor) ?? [],
             Cost = job.Cost,
         };
+        // Told before the run waits for its observers: the CLI prints its summary while the catalog writes its last transaction.
+        var told = Tell(options.Ended, result);
+        await observers.FinishAsync(status, time.GetUtcNow());
+
+        // The logs are closed before the job manifest seals them: no line may follow the seal.
+        logging.Dispose();
+        JobRecords.SealLogs(job, layout, previousJob, logging.PipelineLogPath, pipeline.Checksum);
+        journal.Close();
+        told?.Throw();
+        return result;
+    }
+
+    /// <summary>What <paramref name="ended"/> threw, kept until the run's records are complete (a summary that cannot be printed).</summary>
+    private static ExceptionDispatchInfo? Tell(Action<RunResult>? ended, RunResult result)
+    {
+        try
+        {
+            ended?.Invoke(result);
+            return null;
+        }
+#pragma warning disable CA1031 // Rethrown once the job manifest is complete.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ExceptionDispatchInfo.Capture(e);
+        }
     }
 
     /// <summary>The room to record a failure in; a disk already too full for it refuses the command before it changes anything.</summary>

@@ -26,6 +26,12 @@ public sealed record RunOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Where stages run; null for this process.</summary>
     public Func<RunServices, IStageExecutor>? Executor { get; init; }
+    /// <summary>
+    /// Told of the run's result once its stages have ended and it is summed up, before it waits for its observers and seals
+    /// its records: a summary printed here overlaps their last work (the catalog's last transaction). What the run says
+    /// after this (an observer's warning) comes after it.
+    /// </summary>
+    public Action<RunResult>? Ended { get; init; }
     /// <summary>Told of every stage that ends (for progress displays).</summary>
     public IProgress<StageOutcome>? Progress { get; init; }
     /// <summary>Told how far long stages are (a stage's own reports, a fan-out's items done), for progress displays.</summary>

@@ -35,8 +35,12 @@ public sealed class CatalogObserverTests : IDisposable
     [Fact]
     public async Task Finished_stage_runs_are_written_a_second_later_and_the_rest_when_the_stages_end()
     {
-        await _observer.Writing!;
+        // Nothing is opened while the run starts: the first stage run that ends opens the catalog.
+        Assert.Null(_observer.Writing);
         Finish(3);
+        await _observer.Writing!;
+        Assert.True(File.Exists(_temp.Combine("catalog.db")));
+        Assert.Equal(0, Count("SELECT COUNT(*) FROM stage_runs"));
         _time.Advance(CatalogObserver.WriteEvery - TimeSpan.FromMilliseconds(1));
         await _observer.Writing!;
         Assert.Equal(0, Count("SELECT COUNT(*) FROM stage_runs"));
@@ -55,6 +59,9 @@ public sealed class CatalogObserverTests : IDisposable
         await _observer.JobFinishedAsync(StageStatus.Success, _time.GetUtcNow());
         Assert.Equal(5, Count("SELECT COUNT(*) FROM stage_runs"));
         Assert.Equal(5, Count("SELECT stage_runs FROM jobs WHERE status = 'success'"));
+        // Then, the end no longer waiting, SQLite's log is copied into the catalog file and emptied.
+        var log = _temp.Combine("catalog.db-wal");
+        Assert.True(SpinWait.SpinUntil(() => !File.Exists(log) || new FileInfo(log).Length == 0, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -69,6 +76,14 @@ public sealed class CatalogObserverTests : IDisposable
         Assert.Equal(CatalogObserver.BatchCeiling, Count("SELECT COUNT(*) FROM stage_runs"));
         await _observer.JobFinishedAsync(StageStatus.Success, _time.GetUtcNow());
         Assert.Equal(CatalogObserver.BatchCeiling, Count("SELECT stage_runs FROM jobs"));
+    }
+
+    [Fact]
+    public async Task A_run_in_which_no_stage_run_ended_still_indexes_its_job()
+    {
+        Assert.Null(_observer.Writing);
+        await _observer.JobFinishedAsync(StageStatus.Failed, _time.GetUtcNow());
+        Assert.Equal(1, Count("SELECT COUNT(*) FROM jobs WHERE status = 'failed' AND stage_runs = 0"));
     }
 
     private void Finish(int count, int from = 0)
