@@ -35,8 +35,9 @@ internal static class CatalogConnections
         // Closing the last connection would copy the log into the file and sync both to disk (6-7 ms on ext4), which the
         // end of a run, or of `jobs` and `query` just after one, would wait for. A run makes that copy once its end no
         // longer waits (CatalogStore.EmptyLog), or the next one as it opens the catalog (CatalogStore.Checkpoint), and
-        // SQLite's own past 1,000 pages bounds the log during large writes. Once the log starts over after a copy it is cut back to 4 MiB (journal_size_limit), not left at
-        // the size of the largest write (a rebuild's: as large as the catalog).
+        // SQLite's own past 1,000 pages bounds the log during large writes. Once the log starts over after a copy it is
+        // cut back to 4 MiB (journal_size_limit), not left at the size of the largest write (a rebuild's: as large as the
+        // catalog).
         SQLitePCL.raw.sqlite3_db_config(connection.Handle!, NoCheckpointOnClose, 1, out _);
         return connection;
     }
