@@ -9,10 +9,9 @@ namespace Waybill.Catalog;
 /// finished are written once a second while later ones run (the job shown as <c>running</c>), and the job with its totals
 /// and the stage runs since the last write in one transaction at the end, whose copy from SQLite's write-ahead log into
 /// the catalog file (a checkpoint, with its syncs to disk) is made once the run's end no longer waits, or by the next run
-/// as it opens the catalog when the process ended first. A batch that cannot
-/// be written is kept for the end, which writes it with the rest (opening the catalog again if need be); a catalog that
-/// cannot be written then costs the run one warning, never its result: the job folder holds everything, and
-/// <c>waybill catalog rebuild</c> indexes it later.
+/// as it opens the catalog when the process ended first. A batch that cannot be written is kept for the end, which writes
+/// it with the rest (opening the catalog again if need be); a catalog that cannot be written then costs the run one
+/// warning, never its result: the job folder holds everything, and <c>waybill catalog rebuild</c> indexes it later.
 /// </summary>
 internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) : IRunObserver, IStagesEndedObserver
 {
@@ -34,7 +33,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     private readonly Lock _gate = new();
     // Armed by the first stage run that waits, for one tick: a run that stops (or a host that never ends it) leaves no
     // timer going.
-    private ITimer? _writer;
+    private ITimer? _tick;
     private bool _armed;
     private bool _ended;
     // The run's end, handed to the catalog thread.
@@ -55,7 +54,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     {
         _run = run;
         _root = Path.GetDirectoryName(Path.GetFullPath(run.Layout.Root))!;
-        _writer = time.CreateTimer(static state => ((CatalogObserver)state!).WriteWaiting(), this, Timeout.InfiniteTimeSpan,
+        _tick = time.CreateTimer(static state => ((CatalogObserver)state!).WriteWaiting(), this, Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
     }
 
@@ -77,7 +76,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
             _first ??= (outcome.Manifest.Host, outcome.Manifest.WaybillVersion);
             _pending.Add(row);
             if (_pending.Count >= BatchCeiling) WriteBatchLocked();
-            else if (!_armed) _armed = _writer!.Change(WriteEvery, Timeout.InfiniteTimeSpan);
+            else if (!_armed) _armed = _tick!.Change(WriteEvery, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -181,7 +180,7 @@ internal sealed class CatalogObserver(CatalogTarget target, TimeProvider time) :
     {
         Task<CatalogStore?> writing;
         lock (_gate) writing = _writing!;
-        _writer?.Dispose();
+        _tick?.Dispose();
         var store = writing.GetAwaiter().GetResult();
         if (store is null)
         {

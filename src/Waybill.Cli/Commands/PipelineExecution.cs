@@ -71,7 +71,7 @@ internal static class PipelineExecution
             Cache = settings.Cache,
             Observers = [.. new IRunObserver?[] { lineageObserver, telemetry, Catalog(settings) }.OfType<IRunObserver>()],
             // Printed as soon as the stages have ended, while the catalog writes its last transaction (the 500-stage
-            // benchmark's summary takes about 2.8 ms to print); on a terminal, once the live bars are gone.
+            // benchmark's summary takes about 1 ms to print); on a terminal, once the live bars are gone.
             Ended = live is null ? result => PrintSummary(output, settings, definition, decisions, result) : null,
         };
         var result = live is null
